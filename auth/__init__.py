@@ -1,0 +1,1 @@
+"""Identity: OIDC relying party, sessions, roles, QR login. Never imports ``bff``."""

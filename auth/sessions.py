@@ -1,0 +1,135 @@
+"""Server-side sessions in Redis. The browser holds only an opaque, random id.
+
+A session expires when idle (resident 30 min, staff and officer 15 min, kiosk
+3 min) and at most 12 hours after it began. Tokens from the identity provider
+stay here, never in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis as redis_lib
+
+from auth.permissions import Principal
+
+IDLE_SECONDS = {"resident": 30 * 60, "staff": 15 * 60, "officer": 15 * 60, "admin": 15 * 60, "kiosk": 3 * 60}
+ABSOLUTE_SECONDS = 12 * 60 * 60
+
+
+def idle_limit(roles: frozenset[str] | list[str], kind: str) -> int:
+    """The strictest idle limit among the session's kind and roles."""
+    if kind == "kiosk":
+        return IDLE_SECONDS["kiosk"]
+    return min(IDLE_SECONDS.get(role, IDLE_SECONDS["resident"]) for role in (roles or ["resident"]))
+
+
+@dataclass
+class SessionRecord:
+    id: str
+    user_id: int
+    roles: list[str]
+    department: str | None
+    kind: str
+    created_at: float
+    last_seen: float
+    device: str
+    place: str
+    tokens: dict[str, Any]
+
+    def principal(self) -> Principal:
+        return Principal(user_id=self.user_id, session_id=self.id, roles=frozenset(self.roles),
+                         department=self.department, kind=self.kind)
+
+    def public_view(self) -> dict[str, Any]:
+        return {"id": self.id[:12], "device": self.device, "place": self.place, "kind": self.kind,
+                "created_at": self.created_at, "last_seen": self.last_seen}
+
+
+class SessionStore:
+    """Sessions as Redis hashes, plus a per-user index for "my sessions"."""
+
+    def __init__(self, client: redis_lib.Redis, clock: Callable[[], float] = time.time) -> None:
+        self.redis = client
+        self.clock = clock
+
+    @staticmethod
+    def _key(sid: str) -> str:
+        return f"sess:{sid}"
+
+    @staticmethod
+    def _index(user_id: int) -> str:
+        return f"user-sessions:{user_id}"
+
+    def create(self, user_id: int, roles: list[str], department: str | None, *, kind: str = "browser",
+               device: str = "", place: str = "", tokens: dict[str, Any] | None = None) -> SessionRecord:
+        now = self.clock()
+        record = SessionRecord(id=secrets.token_urlsafe(32), user_id=user_id, roles=list(roles),
+                               department=department, kind=kind, created_at=now, last_seen=now,
+                               device=device[:200], place=place[:100], tokens=tokens or {})
+        self._save(record)
+        self.redis.sadd(self._index(user_id), record.id)
+        self.redis.expire(self._index(user_id), ABSOLUTE_SECONDS)
+        return record
+
+    def _save(self, record: SessionRecord) -> None:
+        key = self._key(record.id)
+        self.redis.hset(key, mapping={
+            "user_id": record.user_id, "roles": json.dumps(record.roles),
+            "department": record.department or "", "kind": record.kind,
+            "created_at": record.created_at, "last_seen": record.last_seen,
+            "device": record.device, "place": record.place, "tokens": json.dumps(record.tokens),
+        })
+        self.redis.expire(key, ABSOLUTE_SECONDS)
+
+    def get(self, sid: str | None, *, touch: bool = True) -> SessionRecord | None:
+        """The live session with this id, or None (expired ones are removed)."""
+        if not sid or len(sid) > 100:
+            return None
+        raw = self.redis.hgetall(self._key(sid))
+        if not raw:
+            return None
+        record = SessionRecord(
+            id=sid, user_id=int(raw["user_id"]), roles=json.loads(raw["roles"]),
+            department=raw["department"] or None, kind=raw["kind"],
+            created_at=float(raw["created_at"]), last_seen=float(raw["last_seen"]),
+            device=raw["device"], place=raw["place"], tokens=json.loads(raw["tokens"]))
+        now = self.clock()
+        idle = idle_limit(record.roles, record.kind)
+        if now - record.last_seen > idle or now - record.created_at > ABSOLUTE_SECONDS:
+            self.revoke(record.user_id, sid)
+            return None
+        if touch:
+            record.last_seen = now
+            self.redis.hset(self._key(sid), "last_seen", now)
+        return record
+
+    def list_for_user(self, user_id: int) -> list[SessionRecord]:
+        records = []
+        for sid in sorted(self.redis.smembers(self._index(user_id))):
+            record = self.get(sid, touch=False)
+            if record is not None:
+                records.append(record)
+            else:
+                self.redis.srem(self._index(user_id), sid)
+        return sorted(records, key=lambda r: r.last_seen, reverse=True)
+
+    def revoke(self, user_id: int, sid: str) -> bool:
+        """End one session of ``user_id``; a session of someone else is not touched."""
+        if not self.redis.sismember(self._index(user_id), sid):
+            return False
+        self.redis.delete(self._key(sid))
+        self.redis.srem(self._index(user_id), sid)
+        return True
+
+    def revoke_all(self, user_id: int, *, except_sid: str | None = None) -> int:
+        count = 0
+        for sid in list(self.redis.smembers(self._index(user_id))):
+            if sid != except_sid and self.revoke(user_id, sid):
+                count += 1
+        return count

@@ -1,0 +1,1 @@
+"""OneThing backend-for-frontend."""

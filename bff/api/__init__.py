@@ -1,0 +1,1 @@
+"""Thin HTTP resources: parse, authorise, call one service function, serialise."""

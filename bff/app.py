@@ -1,0 +1,84 @@
+"""The application factory: config, extensions, auth wiring, blueprints, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, g, request
+from flask_compress import Compress
+
+from auth.permissions import ATTR, AccessDenied, enforce, rule_for
+from auth.sessions import SessionStore
+from bff import config as config_module
+from bff.errors import register_error_handlers
+from bff.extensions import api, db, redis
+from bff.logging_setup import configure_logging
+from bff.store import crypto
+from bff.web import register_web
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_HEADER = "X-OneThing-CSRF"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    config_module.load_config(app, config)
+    configure_logging(app)
+    crypto.configure(app.config["PII_KEY"], app.config["PII_HASH_KEY"])
+    db.init_app(app)
+    redis.init_app(app)
+    api.init_app(app)
+    Compress(app)
+    register_error_handlers(app)
+    register_web(app)
+    register_blueprints(app)
+    wire_auth(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from bff.api import health
+
+    app.register_blueprint(health.blp)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
+            app.view_functions[endpoint] = _public(view)
+
+
+def _public(view: Any) -> Any:
+    def public_view(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, **kwargs)
+
+    setattr(public_view, ATTR, "public")
+    return public_view
+
+
+def wire_auth(app: Flask) -> None:
+    """Load the session of each request and enforce the route's declared access rule."""
+    store = SessionStore(redis.client)  # type: ignore[arg-type]
+    app.extensions["sessions"] = store
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+    @app.before_request
+    def authorise() -> None:
+        if request.endpoint is None or request.method == "OPTIONS":
+            return  # unknown route (404) or automatic OPTIONS
+        rule = rule_for(app.view_functions[request.endpoint], request.method)
+        g.access_rule = rule
+        g.session = store.get(request.cookies.get(cookie_name)) if rule != "department" else None
+        g.principal = g.session.principal() if g.session else None
+        try:
+            enforce(rule, g.principal)
+        except AccessDenied as denied:
+            abort(denied.status)
+        if request.method not in SAFE_METHODS and rule != "department" \
+                and request.headers.get(CSRF_HEADER) != "1":
+            abort(403, message=_csrf_message())
+
+
+def _csrf_message() -> str:
+    from bff.core.text import Text
+    from bff.i18n import t
+
+    return t(Text("请求缺少安全校验，请刷新页面后重试。",
+                  "This request is missing its security check; reload the page and try again."))

@@ -1,0 +1,112 @@
+"""Settings from the environment, with embedded defaults for development.
+
+Every setting is read from an environment variable prefixed ``ONETHING_``
+(``app.config.from_prefixed_env("ONETHING")``); ``DATABASE_URL`` and
+``REDIS_URL`` are also honoured unprefixed because platforms set them so.
+Each one is documented in ``.env.example``. Production mode refuses to start
+on any development default (see :func:`check_production`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("ONETHING_VAR_DIR", ROOT / "var"))
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+# 32-byte keys, base64; development only.
+DEV_PII_KEY = "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="
+DEV_PII_HASH_KEY = "ZGV2LW9ubHktcGlpLWhhc2gta2V5LTMyLWJ5dGVzLi4="
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "DATABASE_URL": f"sqlite:///{VAR_DIR / 'onething.db'}",
+    "REDIS_URL": "",
+    "EMBEDDED_REDIS": False,
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "PII_KEY": DEV_PII_KEY,
+    "PII_HASH_KEY": DEV_PII_HASH_KEY,
+    "OIDC_ISSUER": "http://127.0.0.1:8001",
+    "OIDC_CLIENT_ID": "onething",
+    "OIDC_CLIENT_SECRET": "onething-dev-secret",
+    "OIDC_ROLES_CLAIM": "roles",
+    "OIDC_DEPARTMENT_CLAIM": "department",
+    "DEVIDP_ENABLED": None,  # None: on in development, off in production
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
+    "SESSION_COOKIE_NAME": "onething_session",
+    "SESSION_COOKIE_SECURE": False,
+    "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
+    "DEPARTMENT_SIMULATOR_URL": "",
+    "API_TITLE": "OneThing BFF",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIN_SIZE": 500,
+}
+
+
+def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config``: defaults, then the environment, then ``overrides``."""
+    app.config.update(DEFAULTS)
+    for plain in ("DATABASE_URL", "REDIS_URL"):
+        if os.environ.get(plain):
+            app.config[plain] = os.environ[plain]
+    app.config.from_prefixed_env("ONETHING")
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    production = app.config["ENV"] == "production"
+    if app.config["DEVIDP_ENABLED"] is None:
+        app.config["DEVIDP_ENABLED"] = not production
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["LOG_FORMAT"] = "json"
+        check_production(app.config)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete for the chosen mode."""
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse every development default in production mode."""
+    problems = []
+    if config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
+        problems.append("ONETHING_SECRET_KEY is the development key")
+    if config["PII_KEY"] == DEV_PII_KEY or config["PII_HASH_KEY"] == DEV_PII_HASH_KEY:
+        problems.append("ONETHING_PII_KEY / ONETHING_PII_HASH_KEY are the development keys")
+    if config["SQLALCHEMY_URL"].startswith("sqlite"):
+        problems.append("DATABASE_URL is SQLite; production needs PostgreSQL")
+    if not config["REDIS_URL"] or config["EMBEDDED_REDIS"] or str(VAR_DIR) in config["REDIS_URL"]:
+        problems.append("REDIS_URL is unset or points at the embedded development Redis")
+    if config["DEVIDP_ENABLED"] or config["OIDC_ISSUER"] == DEFAULTS["OIDC_ISSUER"]:
+        problems.append("the development identity provider is enabled or is the OIDC issuer")
+    if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:
+        problems.append("ONETHING_OIDC_CLIENT_SECRET is the development secret")
+    if problems:
+        raise ConfigurationError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""The pure domain: no Flask, SQLAlchemy, Redis or HTTP. Tested without services."""

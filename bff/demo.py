@@ -1,0 +1,97 @@
+"""The demo world of the embedded default: the personas of DESIGN.md.
+
+Synthetic people with checksum-valid ID numbers of Hangzhou Xihu district
+(330106). Dates that the story needs to be recent (a baby born this week, a
+death two days ago, a retirement next month) are computed from ``today``, so
+the world is the same story whatever day ``make run`` starts.
+
+The development identity provider serves these people as its personas (the
+``sub`` is the persona key), and the sample registry serves their government
+records, so a login and a prefill always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bff.core.idnumber import make_id_number
+
+REGION = "330106"
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    name: str
+    name_en: str
+    sex: str
+    born: date
+    mobile: str
+    roles: tuple[str, ...] = ("resident",)
+    department: str | None = None
+    sequence: int = 1
+    description_zh: str = ""
+    description_en: str = ""
+    can_log_in: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def id_number(self) -> str:
+        return make_id_number(REGION, self.born, self.sequence)
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, 28))
+
+
+def personas(today: date | None = None) -> list[Persona]:
+    """Everyone in the demo world, residents first, then staff and officers."""
+    today = today or date.today()
+    retiree_born = _add_months(today, 1).replace(year=_add_months(today, 1).year - 60, day=8)
+    return [
+        Persona("zhangwei", "张伟", "Zhang Wei", "male", date(1992, 3, 15), "13800000001", sequence=131,
+                description_zh="新生儿父亲，宝宝本周出生", description_en="Father of a baby born this week"),
+        Persona("wangfang", "王芳", "Wang Fang", "female", date(1994, 7, 20), "13800000002", sequence=242,
+                description_zh="新生儿母亲", description_en="Mother of the newborn"),
+        Persona("lijianguo", "李建国", "Li Jianguo", "male", retiree_born, "13800000003", sequence=351,
+                description_zh="企业职工，下月到达退休年龄", description_en="Employee reaching retirement age next month"),
+        Persona("chenguohua", "陈国华", "Chen Guohua", "male", date(1946, 9, 2), "13800000004", sequence=411,
+                description_zh="两天前在医院去世", description_en="Died in hospital two days ago",
+                can_log_in=False, extra={"died": today - timedelta(days=2)}),
+        Persona("liuxiuying", "刘秀英", "Liu Xiuying", "female", date(1946, 11, 18), "13800000005", sequence=422,
+                description_zh="陈国华的妻子，80岁", description_en="Chen Guohua's wife, 80"),
+        Persona("chenming", "陈明", "Chen Ming", "male", date(1972, 5, 6), "13800000006", sequence=433,
+                description_zh="陈国华之子，在上海异地办理", description_en="Chen Guohua's son, handling it from Shanghai"),
+        Persona("chenli", "陈丽", "Chen Li", "female", date(1975, 10, 30), "13800000007", sequence=444,
+                description_zh="陈国华之女，共同办理人", description_en="Chen Guohua's daughter, co-handler"),
+        Persona("zhoumin", "周敏", "Zhou Min", "female", date(1990, 1, 12), "13900000001", sequence=502,
+                roles=("staff",), description_zh="客服人员", description_en="Service-desk staff"),
+        *[
+            Persona(f"officer-{code}", name, f"Officer ({en})", "male" if i % 2 else "female",
+                    date(1985, 1 + i, 10), f"139000001{i:02d}", sequence=600 + i * 2 + (1 if i % 2 else 0),
+                    roles=("officer",), department=code,
+                    description_zh=f"{zh}窗口工作人员", description_en=f"Officer, {en}")
+            for i, (code, name, zh, en) in enumerate(DEPARTMENT_OFFICERS, start=1)
+        ],
+        Persona("admin", "管理员", "Administrator", "male", date(1980, 6, 1), "13900000099", sequence=991,
+                roles=("admin",), description_zh="系统管理员", description_en="Administrator"),
+    ]
+
+
+DEPARTMENT_OFFICERS = [
+    ("public-security", "赵警官", "公安", "Public Security"),
+    ("health", "钱医生", "卫健", "Health"),
+    ("civil-affairs", "孙科员", "民政", "Civil Affairs"),
+    ("hrss", "李科员", "人社", "Human Resources & Social Security"),
+    ("medical-insurance", "周科员", "医保", "Medical Insurance"),
+    ("housing-fund", "吴科员", "公积金", "Housing Fund"),
+    ("disabled-federation", "郑科员", "残联", "Disabled Persons' Federation"),
+    ("traffic-police", "冯警官", "交警", "Traffic Police"),
+]
+
+
+def persona(key: str, today: date | None = None) -> Persona:
+    return next(p for p in personas(today) if p.key == key)

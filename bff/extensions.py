@@ -1,0 +1,85 @@
+"""Unbound extension singletons; ``create_app`` calls ``init_app`` on each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis as redis_lib
+from flask import Flask, g
+from flask_smorest import Api
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """One engine per app; one SQLAlchemy session per app context (``db.session``)."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(app.config["SQLALCHEMY_URL"])
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["db"] = self
+        app.teardown_appcontext(self._close_session)
+
+    def new_session(self) -> Session:
+        assert self._factory is not None, "db.init_app was not called"
+        return self._factory()
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.new_session()
+        return g.db_session  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+    else:
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class RedisClient:
+    """The shared Redis connection pool (``redis.client``)."""
+
+    def __init__(self) -> None:
+        self.client: redis_lib.Redis | None = None
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["REDIS_URL"]
+        if not url:
+            raise RuntimeError(
+                "REDIS_URL is not set; `make run` starts an embedded Redis, "
+                "or point REDIS_URL at a server"
+            )
+        # redis-py caps a pool at 100 connections by default; SSE and workers need more.
+        pool = redis_lib.ConnectionPool.from_url(url, max_connections=1000, decode_responses=True)
+        self.client = redis_lib.Redis(connection_pool=pool)
+        app.extensions["redis"] = self
+
+
+db = Database()
+redis = RedisClient()
+api = Api()

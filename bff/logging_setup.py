@@ -1,0 +1,71 @@
+"""Structured logging with a request id on every line, and no personal data.
+
+The PII filter is the last line of defence: code must not log personal data in
+the first place, but an 18-character resident ID or an 11-digit mobile number
+that slips into a message or an argument is replaced before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+
+from flask import Flask, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def scrub(text: str) -> str:
+    return MOBILE.sub("[mobile]", ID_NUMBER.sub("[id-number]", text))
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds ``request_id`` to every record and scrubs personal data from it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        message = record.getMessage()
+        record.msg = scrub(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if app.config["LOG_FORMAT"] == "json":
+        handler.setFormatter(JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        ))
+    else:
+        handler.setFormatter(logging.Formatter(
+            "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(RequestContextFilter())
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if not getattr(h, "_onething", False)]
+    handler._onething = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+    app.logger.handlers = []
+    app.logger.propagate = True
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def log_request(response):  # type: ignore[no-untyped-def]
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        logging.getLogger("bff.access").info(
+            "%s %s %s", request.method, request.path, response.status_code)
+        return response

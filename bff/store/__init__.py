@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, repositories, PII encryption, Alembic migrations."""
