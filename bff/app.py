@@ -13,6 +13,7 @@ from bff import config as config_module
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
 from bff.logging_setup import configure_logging
+from bff.services.events import install_event_publisher
 from bff.store import crypto
 from bff.web import register_web
 
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_blueprints(app)
     wire_auth(app)
+    install_event_publisher(redis.client)
     return app
 
 

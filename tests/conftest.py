@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
+import redis as redis_lib
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -28,29 +30,43 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
-def worker_index(worker_id: str) -> int:
-    return 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
-
-
 def _database_url(name: str) -> str:
     base, _, _ = SERVER_URL.rpartition("/")
     return f"{base}/{name}"
 
 
 @pytest.fixture(scope="session")
-def database_url(worker_id: str) -> Iterator[str]:
-    name = f"onething_test_{worker_id}"
+def database_url(worker_id: str, testrun_uid: str) -> Iterator[str]:
+    # Named by run and worker, so two test runs on one machine never share a database.
+    name = f"onething_test_{testrun_uid[:8]}_{worker_id}"
     with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     url = _database_url(name)
     migrate.upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
     yield url
+    from bff.extensions import db as database
+
+    if database.engine is not None:
+        database.engine.dispose()
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
-def redis_url(worker_id: str) -> str:
-    return f"{REDIS_SERVER.rstrip('/')}/{1 + worker_index(worker_id) % 15}"
+def redis_url(testrun_uid: str) -> Iterator[str]:
+    """Claims a free Redis database number (1–15) for this worker, so concurrent runs stay apart."""
+    admin = redis_lib.Redis.from_url(f"{REDIS_SERVER.rstrip('/')}/0")
+    owner = f"{testrun_uid}:{os.getpid()}"
+    for _ in range(600):
+        for number in range(1, 16):
+            if admin.set(f"onething-test-claim:{number}", owner, nx=True, ex=3600):
+                url = f"{REDIS_SERVER.rstrip('/')}/{number}"
+                redis_lib.Redis.from_url(url).flushdb()
+                yield url
+                admin.delete(f"onething-test-claim:{number}")
+                return
+        time.sleep(0.5)
+    raise RuntimeError("no free Redis database number for tests (15 claimed)")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,74 @@
+"""The catalogue of Events: each name with the keys its data must carry.
+
+Recording an event with a missing or unexpected key raises, so the timeline,
+the audit trail and the SSE stream can rely on every event's shape. Data never
+carries plaintext ID numbers, mobiles or addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# name -> (required keys, optional keys)
+SCHEMAS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def declare(name: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> None:
+    SCHEMAS[name] = (frozenset(required), frozenset(optional))
+
+
+# Identity
+declare("login", ("method",), ("device", "place", "issuer"))
+declare("logout", (), ("device",))
+declare("session_revoked", ("session",), ("by",))
+declare("qr_ticket_created", ("ticket",), ("device", "place"))
+declare("qr_ticket_scanned", ("ticket",), ("device", "place"))
+declare("qr_ticket_approved", ("ticket",), ("device", "place"))
+declare("qr_ticket_denied", ("ticket",), ("device", "place"))
+declare("qr_ticket_consumed", ("ticket",), ("device", "place"))
+declare("profile_updated", ("fields",))
+# Applications
+declare("draft_started", ("bundle", "number"), ("subject",))
+declare("draft_saved", ("version",), ("fields",))
+declare("draft_deleted", ("number",))
+declare("application_submitted", ("number", "bundle", "cases"), ("channel",))
+declare("application_withdrawn", ("number",), ("reason",))
+declare("application_completed", ("number", "status"))
+declare("case_dispatched", ("case", "department"), ("attempt", "gateway"))
+declare("case_dispatch_failed", ("case", "department", "attempt"), ("error", "dead"))
+declare("case_transitioned", ("case", "department", "from", "to"),
+        ("officer", "message", "reason", "fields", "materials", "source", "external_id"))
+declare("case_due_soon", ("case", "department", "due"))
+declare("case_overdue", ("case", "department", "due"))
+declare("supplement_provided", ("case",), ("fields", "materials"))
+declare("certificate_issued", ("case", "certificate", "kind"))
+declare("callback_received", ("case", "department", "event_id"), ("status", "duplicate", "stale"))
+# Notifications
+declare("notification_created", ("notification", "kind"), ("number",))
+declare("push_delivered", ("notification", "device"))
+declare("push_failed", ("notification", "device", "status"), ("error",))
+declare("sms_sent", ("notification",))
+declare("rating_given", ("number", "score"), ("tags", "case", "comment_length"))
+# Service desk
+declare("staff_viewed", ("reason",), ("purpose", "ticket", "application"))
+declare("staff_revealed", ("field", "reason"), ("application",))
+declare("staff_note_added", ("note",), ("application",))
+declare("staff_escalated", ("case", "department"), ("note",))
+declare("staff_resent_notification", ("notification",))
+declare("staff_ended_sessions", ("count",))
+
+
+class EventSchemaError(ValueError):
+    pass
+
+
+def check_event(name: str, data: Mapping[str, Any]) -> None:
+    """Raise :class:`EventSchemaError` unless ``data`` fits the declared schema of ``name``."""
+    if name not in SCHEMAS:
+        raise EventSchemaError(f"undeclared event {name!r}")
+    required, optional = SCHEMAS[name]
+    missing = required - data.keys()
+    unexpected = data.keys() - required - optional
+    if missing or unexpected:
+        raise EventSchemaError(f"event {name!r}: missing {sorted(missing)}, unexpected {sorted(unexpected)}")

@@ -1,0 +1,1 @@
+"""Use cases: each public function runs one use case inside one database transaction."""

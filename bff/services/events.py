@@ -1,0 +1,55 @@
+"""The one event recorder. Events are written in the caller's transaction and
+announced on Redis after commit (a hint for SSE; the database stays the truth)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from bff.core.events import check_event
+from bff.store.models import Event
+
+CHANNEL_PREFIX = "events:user:"
+
+
+def record_event(session: Session, name: str, *, actor_user_id: int | None = None,
+                 subject_user_id: int | None = None, application_id: int | None = None,
+                 **data: Any) -> Event:
+    """Add an Event to ``session`` (checked against its schema); published after commit."""
+    check_event(name, data)
+    row = Event(name=name, actor_user_id=actor_user_id, subject_user_id=subject_user_id,
+                application_id=application_id, data=data)
+    session.add(row)
+    session.flush()
+    session.info.setdefault("events_to_publish", []).append(row)
+    return row
+
+
+_publisher: dict[str, Any] = {}
+
+
+def install_event_publisher(redis_client: Any) -> None:
+    """Announce each committed event on ``events:user:<subject>`` (installed once per process)."""
+    first = not _publisher
+    _publisher["redis"] = redis_client
+    if first:
+        sa_event.listen(Session, "after_commit", _publish)
+        sa_event.listen(Session, "after_rollback", _discard)
+
+
+def _publish(session: Session) -> None:
+    for row in session.info.pop("events_to_publish", []):
+        if row.subject_user_id is None:
+            continue
+        message = json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id})
+        try:
+            _publisher["redis"].publish(f"{CHANNEL_PREFIX}{row.subject_user_id}", message)
+        except Exception:  # noqa: BLE001 - a hint only: clients re-fetch from the database
+            pass
+
+
+def _discard(session: Session) -> None:
+    session.info.pop("events_to_publish", None)
