@@ -10,6 +10,7 @@ from flask_compress import Compress
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SessionStore
 from bff import config as config_module
+from bff.cli import register_cli
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
 from bff.logging_setup import configure_logging
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_blueprints(app)
     wire_auth(app)
+    register_cli(app)
     install_event_publisher(redis.client)
     return app
 

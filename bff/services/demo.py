@@ -1,0 +1,20 @@
+"""Seeding the demo world of the embedded default."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bff.demo import personas
+from bff.services.users import upsert_user_from_claims
+
+
+def seed_demo_world(session: Session, *, issuer: str) -> int:
+    """Every persona who can sign in exists as a user, keyed as their first login would key them."""
+    people = [who for who in personas() if who.can_log_in]
+    for who in people:
+        upsert_user_from_claims(session, issuer, who.key, {
+            "name": who.name, "id_number": who.id_number, "phone_number": who.mobile,
+            "roles": list(who.roles), "department": who.department,
+        })
+    session.commit()
+    return len(people)
