@@ -15,6 +15,6 @@ def seed_demo_world(session: Session, *, issuer: str) -> int:
         upsert_user_from_claims(session, issuer, who.key, {
             "name": who.name, "id_number": who.id_number, "phone_number": who.mobile,
             "roles": list(who.roles), "department": who.department,
-        })
+        }, logging_in=False)
     session.commit()
     return len(people)

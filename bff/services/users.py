@@ -12,7 +12,8 @@ from bff.store.models import RoleGrant, User, utcnow
 
 
 def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims: dict[str, Any], *,
-                            roles_claim: str = "roles", department_claim: str = "department") -> User:
+                            roles_claim: str = "roles", department_claim: str = "department",
+                            logging_in: bool = True) -> User:
     """The user keyed by (issuer, subject), refreshed from the claims and admin role grants."""
     user = session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
     if user is None:
@@ -30,7 +31,8 @@ def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims:
     roles, department = _roles_from(session, issuer, subject, claims, roles_claim, department_claim)
     user.roles = roles
     user.department = department
-    user.last_login_at = utcnow()
+    if logging_in:
+        user.last_login_at = utcnow()
     session.flush()
     return user
 
