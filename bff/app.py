@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, g, request
+from flask import Flask, g, request
 from flask_compress import Compress
+from flask_smorest import abort
 
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SessionStore
@@ -36,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     wire_auth(app)
     register_cli(app)
-    install_event_publisher(redis.client)
+    install_event_publisher()
     return app
 
 
@@ -59,9 +60,15 @@ def _public(view: Any) -> Any:
 
 def wire_auth(app: Flask) -> None:
     """Load the session of each request and enforce the route's declared access rule."""
-    store = SessionStore(redis.client)  # type: ignore[arg-type]
+    store = SessionStore(app.extensions["redis"])
     app.extensions["sessions"] = store
     cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+    @app.before_request
+    def limit_body_size() -> None:
+        # Checked on the declared length, before routing, so no route reads an oversize body.
+        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
+            abort(413)
 
     @app.before_request
     def authorise() -> None:

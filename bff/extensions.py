@@ -5,29 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 import redis as redis_lib
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_smorest import Api
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
-class Database:
-    """One engine per app; one SQLAlchemy session per app context (``db.session``)."""
+class DatabaseState:
+    """The engine and session factory of one app."""
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self._factory: sessionmaker[Session] | None = None
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+
+
+class Database:
+    """Per-app engine (``db.engine``); one SQLAlchemy session per app context (``db.session``).
+
+    State lives in ``app.extensions["db"]`` so several apps (tests) never share it.
+    """
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["SQLALCHEMY_URL"])
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
-        app.extensions["db"] = self
+        app.extensions["db"] = DatabaseState(app.config["SQLALCHEMY_URL"])
         app.teardown_appcontext(self._close_session)
 
+    @property
+    def state(self) -> DatabaseState:
+        return current_app.extensions["db"]  # type: ignore[no-any-return]
+
+    @property
+    def engine(self) -> Engine:
+        return self.state.engine
+
     def new_session(self) -> Session:
-        assert self._factory is not None, "db.init_app was not called"
-        return self._factory()
+        return self.state.factory()
 
     @property
     def session(self) -> Session:
@@ -62,10 +74,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class RedisClient:
-    """The shared Redis connection pool (``redis.client``)."""
-
-    def __init__(self) -> None:
-        self.client: redis_lib.Redis | None = None
+    """The app's Redis connection pool (``redis.client``), kept in ``app.extensions["redis"]``."""
 
     def init_app(self, app: Flask) -> None:
         url = app.config["REDIS_URL"]
@@ -76,8 +85,11 @@ class RedisClient:
             )
         # redis-py caps a pool at 100 connections by default; SSE and workers need more.
         pool = redis_lib.ConnectionPool.from_url(url, max_connections=1000, decode_responses=True)
-        self.client = redis_lib.Redis(connection_pool=pool)
-        app.extensions["redis"] = self
+        app.extensions["redis"] = redis_lib.Redis(connection_pool=pool)
+
+    @property
+    def client(self) -> redis_lib.Redis:
+        return current_app.extensions["redis"]  # type: ignore[no-any-return]
 
 
 db = Database()

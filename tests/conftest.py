@@ -22,7 +22,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from bff.app import CSRF_HEADER, create_app
-from bff.extensions import db
 from bff.store import migrate
 from bff.store.models import Base
 
@@ -44,10 +43,6 @@ def database_url(worker_id: str, testrun_uid: str) -> Iterator[str]:
     url = _database_url(name)
     migrate.upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
     yield url
-    from bff.extensions import db as database
-
-    if database.engine is not None:
-        database.engine.dispose()
     with psycopg.connect(SERVER_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -88,9 +83,9 @@ def app(session_app: Flask) -> Iterator[Flask]:
 
 def _reset(app: Flask) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as connection:  # type: ignore[union-attr]
+    with app.extensions["db"].engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    app.extensions["redis"].client.flushdb()
+    app.extensions["redis"].flushdb()
 
 
 class ApiClient(FlaskClient):

@@ -36,7 +36,7 @@ def readyz() -> ResponseReturnValue:
 
 def _check_database() -> str:
     try:
-        with db.engine.connect() as connection:  # type: ignore[union-attr]
+        with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return "ok"
     except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
@@ -46,14 +46,14 @@ def _check_database() -> str:
 
 def _check_migrations() -> str:
     try:
-        return "ok" if current_revision(db.engine) == _HEAD else "behind"  # type: ignore[arg-type]
+        return "ok" if current_revision(db.engine) == _HEAD else "behind"
     except Exception:  # noqa: BLE001
         return "unknown"
 
 
 def _check_redis() -> str:
     try:
-        redis.client.ping()  # type: ignore[union-attr]
+        redis.client.ping()
         return "ok"
     except Exception as error:  # noqa: BLE001
         log.warning("readiness: redis unreachable: %s", type(error).__name__)

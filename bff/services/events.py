@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -28,25 +29,28 @@ def record_event(session: Session, name: str, *, actor_user_id: int | None = Non
     return row
 
 
-_publisher: dict[str, Any] = {}
+_installed: list[bool] = []
 
 
-def install_event_publisher(redis_client: Any) -> None:
+def install_event_publisher() -> None:
     """Announce each committed event on ``events:user:<subject>`` (installed once per process)."""
-    first = not _publisher
-    _publisher["redis"] = redis_client
-    if first:
+    if not _installed:
         sa_event.listen(Session, "after_commit", _publish)
         sa_event.listen(Session, "after_rollback", _discard)
+        _installed.append(True)
 
 
 def _publish(session: Session) -> None:
-    for row in session.info.pop("events_to_publish", []):
+    rows = session.info.pop("events_to_publish", [])
+    if not rows or not has_app_context():
+        return
+    client = current_app.extensions["redis"]
+    for row in rows:
         if row.subject_user_id is None:
             continue
         message = json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id})
         try:
-            _publisher["redis"].publish(f"{CHANNEL_PREFIX}{row.subject_user_id}", message)
+            client.publish(f"{CHANNEL_PREFIX}{row.subject_user_id}", message)
         except Exception:  # noqa: BLE001 - a hint only: clients re-fetch from the database
             pass
 

@@ -1,0 +1,41 @@
+"""Production mode refuses every development default."""
+
+from __future__ import annotations
+
+import pytest
+
+from bff.app import create_app
+from bff.config import ConfigurationError
+
+SAFE = {
+    "ENV": "production",
+    "SECRET_KEY": "a-real-secret-from-the-vault",
+    "PII_KEY": "cHJvZC1waWkta2V5LTMyLWJ5dGVzLWxvbmctLS0tLSE=",
+    "PII_HASH_KEY": "cHJvZC1oYXNoLWtleS0zMi1ieXRlcy1sb25nLS0tLSE=",
+    "OIDC_ISSUER": "https://id.example.gov.cn",
+    "OIDC_CLIENT_SECRET": "from-the-vault",
+    "DEVIDP_ENABLED": False,
+}
+
+
+def production(base_config, **changes):
+    return create_app({**base_config, **SAFE, **changes})
+
+
+def test_production_starts_with_real_settings(base_config):
+    app = production(base_config)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert "Strict-Transport-Security" in app.test_client().get("/healthz").headers
+
+
+@pytest.mark.parametrize(("change", "complaint"), [
+    ({"SECRET_KEY": "dev-only-secret-key-do-not-use-in-production"}, "SECRET_KEY"),
+    ({"DATABASE_URL": "sqlite:////tmp/x.db"}, "SQLite"),
+    ({"EMBEDDED_REDIS": True}, "embedded"),
+    ({"DEVIDP_ENABLED": True}, "identity provider"),
+    ({"OIDC_ISSUER": "http://127.0.0.1:8001"}, "identity provider"),
+    ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
+])
+def test_production_refuses_development_defaults(base_config, change, complaint):
+    with pytest.raises(ConfigurationError, match=complaint):
+        production(base_config, **change)
