@@ -6,12 +6,15 @@ models run on PostgreSQL and on the embedded SQLite default.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from bff.store import crypto
 from bff.store.crypto import Encrypted
 
 NAMING = {
@@ -112,3 +115,123 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None] = mapped_column()
+
+
+# --- Applications (issue 5) -------------------------------------------------------------------
+
+class EncryptedJson(TypeDecorator[Any]):
+    """A JSON value stored encrypted (answers hold ID numbers, addresses, bank accounts)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else crypto.cipher().encrypt(json.dumps(value, ensure_ascii=False))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else json.loads(crypto.cipher().decrypt(value))
+
+
+class Application(Base):
+    """A bundle applied for once: a draft until submitted, then the parent of its cases.
+
+    ``status`` is derived from the cases (``bff.core.applications``) and stored so lists
+    can filter on it; ``version`` is the draft's ETag.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_user_id_status", "user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bundle: Mapped[str] = mapped_column(String(60))
+    catalog_version: Mapped[str] = mapped_column(String(40), default="")
+    subject: Mapped[str] = mapped_column(String(20), default="self")  # self | newborn | deceased
+    relation: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+    answers: Mapped[Any] = mapped_column(EncryptedJson(), default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column()
+
+
+class Case(Base):
+    """One department's part of an application."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_department_status", "department", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    position: Mapped[int] = mapped_column(default=1)
+    item: Mapped[str] = mapped_column(String(60))
+    department: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(24), default="submitted")
+    time_limit_days: Mapped[int] = mapped_column(default=0)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    flag: Mapped[str | None] = mapped_column(String(12))  # due_soon | overdue
+    gateway: Mapped[str | None] = mapped_column(String(20))
+    dispatched_at: Mapped[datetime | None] = mapped_column()
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    last_callback_at: Mapped[datetime | None] = mapped_column()
+    supplement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    officer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class ProcessedCallback(Base):
+    """A department callback already applied, by the department's event id (dedupe)."""
+
+    __tablename__ = "processed_callbacks"
+    __table_args__ = (UniqueConstraint("department", "event_id", name="uq_processed_callbacks_event"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    department: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(Base):
+    """An e-certificate (电子证照) a case issued; ``token`` is what its QR code carries."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    issuer: Mapped[str] = mapped_column(String(40))
+    content: Mapped[Any] = mapped_column(EncryptedJson(), default=dict)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class IdempotencyKey(Base):
+    """A submission's Idempotency-Key, scoped to the user, with the receipt it produced."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    completed: Mapped[bool] = mapped_column(default=False)
+    response_status: Mapped[int | None] = mapped_column()
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
