@@ -1,0 +1,149 @@
+"""Benchmark harness: servers under gunicorn + gevent, a closed-loop load generator, ratios.
+
+Every figure is printed next to the bare-Flask baseline measured in the same
+run under the same server settings, so the ratio (not the absolute number, which
+depends on the machine) is what a note quotes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Scenario:
+    name: str
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    # Called once per request to vary it (e.g. a fresh Idempotency-Key); returns (path, headers, body).
+    vary: Callable[[int], tuple[str, dict[str, str], bytes | None]] | None = None
+    expect: tuple[int, ...] = (200,)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """A gunicorn server with gevent workers, in its own process group."""
+
+    def __init__(self, app: str, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(workers), "--worker-connections", "1000",
+             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", app],
+            cwd=ROOT, env=env, start_new_session=True)
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("benchmark server did not start")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def load(port: int, scenario: Scenario, *, seconds: float = 5.0, concurrency: int = 8,
+         max_requests: int = 200_000) -> Result:
+    """Closed-loop load: ``concurrency`` keep-alive connections for ``seconds`` (bounded in count too)."""
+    latencies: list[float] = []
+    errors = [0]
+    counter = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local: list[float] = []
+        while time.monotonic() < deadline:
+            with lock:
+                if counter[0] >= max_requests:
+                    break
+                counter[0] += 1
+                number = counter[0]
+            path, headers, body = scenario.vary(number) if scenario.vary else (
+                scenario.path, scenario.headers, scenario.body)
+            started = time.perf_counter()
+            try:
+                connection.request(scenario.method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status in scenario.expect
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            local.append((time.perf_counter() - started) * 1000)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        connection.close()
+        with lock:
+            latencies.extend(local)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(scenario.name, len(latencies), errors[0], time.monotonic() - started, latencies)
+
+
+def report(results: list[Result], baseline: Result) -> str:
+    lines = [f"{'scenario':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}"]
+    for result in [baseline, *results]:
+        ratio = result.rps / baseline.rps if baseline.rps else float("nan")
+        lines.append(f"{result.name:<40} {result.rps:9.1f} {result.percentile(50):8.2f} "
+                     f"{result.percentile(99):8.2f} {result.errors:7d} {ratio:7.3f}")
+    return "\n".join(lines)
+
+
+def median_of(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")

@@ -1,0 +1,117 @@
+"""`make bench`: the BFF under gunicorn + gevent on PostgreSQL and Redis vs a bare Flask baseline.
+
+Usage: python -m bench.run [--seconds 5] [--concurrency 8] [--only NAME-PREFIX]
+Scenario modules are ``bench/bench_*.py`` files exposing ``scenarios(ctx)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench.harness import ROOT, Result, Scenario, Server, load, report
+
+SERVER_URL = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "onething_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+class Context:
+    """What scenario modules get: the app (for seeding through real services) and sign-in cookies."""
+
+    def __init__(self, app: Any, cookie_name: str) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+
+    def sign_in(self, persona_key: str) -> dict[str, str]:
+        """Headers of a signed-in browser for the demo persona (user created as login would)."""
+        from bff.demo import persona
+        from bff.extensions import db
+        from bff.services.users import upsert_user_from_claims
+
+        who = persona(persona_key)
+        with self.app.app_context():
+            user = upsert_user_from_claims(db.session, self.app.config["OIDC_ISSUER"], who.key, {
+                "name": who.name, "id_number": who.id_number, "phone_number": who.mobile,
+                "roles": list(who.roles), "department": who.department})
+            db.session.commit()
+            record = self.app.extensions["sessions"].create(user.id, list(user.roles), user.department,
+                                                            device="bench", place="bench")
+        return {"Cookie": f"{self.cookie_name}={record.id}", "X-OneThing-CSRF": "1",
+                "Content-Type": "application/json"}
+
+
+def prepare_database() -> str:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    url = SERVER_URL.rpartition("/")[0] + f"/{DB_NAME}"
+    from bff.store.migrate import upgrade
+
+    upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url
+
+
+def collect_scenarios(ctx: Context) -> list[Scenario]:
+    found = [Scenario("readyz", "GET", "/readyz")]
+    for module_info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if not module_info.name.startswith("bench_"):
+            continue
+        module = importlib.import_module(f"bench.{module_info.name}")
+        produce = module.scenarios
+        items = produce(ctx) if inspect.signature(produce).parameters else produce()
+        found.extend(item if isinstance(item, Scenario) else Scenario(*item) for item in items)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--only", default="")
+    args = parser.parse_args()
+
+    database_url = prepare_database()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_LOG_LEVEL": "WARNING"}
+    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+    from bff.app import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "LOG_LEVEL": "WARNING"})
+    app.extensions["redis"].flushdb()
+    ctx = Context(app, app.config["SESSION_COOKIE_NAME"])
+    scenarios = [s for s in collect_scenarios(ctx) if s.name.startswith(args.only)]
+
+    baseline_server = Server("bench.baseline_app:app", env)
+    app_server = Server("wsgi:app", env)
+    try:
+        load(baseline_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
+        baseline = load(baseline_server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
+                        seconds=args.seconds, concurrency=args.concurrency)
+        results: list[Result] = []
+        for scenario in scenarios:
+            load(app_server.port, scenario, seconds=min(1.0, args.seconds))  # warm-up
+            results.append(load(app_server.port, scenario, seconds=args.seconds, concurrency=args.concurrency))
+    finally:
+        app_server.stop()
+        baseline_server.stop()
+    print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w 1, "
+          f"{args.concurrency} connections, {args.seconds:.0f}s each; ratio = req/s ÷ baseline req/s\n")
+    print(report(results, baseline))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps([
+        {"name": r.name, "rps": r.rps, "p50_ms": r.percentile(50), "p99_ms": r.percentile(99),
+         "errors": r.errors, "ratio": r.rps / baseline.rps} for r in [baseline, *results]], indent=2))
+
+
+if __name__ == "__main__":
+    main()
