@@ -1,0 +1,17 @@
+# Production image: the BFF (gunicorn + gevent) and, with another command, the RQ worker.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY wsgi.py ./
+COPY bff ./bff
+COPY auth ./auth
+COPY pwa ./pwa
+RUN useradd --system --uid 10001 onething && mkdir -p /app/var && chown onething /app/var
+USER onething
+ENV ONETHING_ENV=production ONETHING_LOG_FORMAT=json
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
+# One gevent worker per core; SSE streams and slow department calls wait without holding a thread.
+CMD ["sh", "-c", "gunicorn -k gevent -w ${WEB_CONCURRENCY:-2} --worker-connections 1000 -b 0.0.0.0:8000 --graceful-timeout 20 wsgi:app"]
