@@ -1,0 +1,278 @@
+"""Reads the catalog YAML into :mod:`bff.core.catalog` objects, collecting every problem.
+
+Each problem is reported as ``<file>: <key>: <what is wrong>`` and all of them are
+raised together in one :class:`~bff.core.catalog.CatalogError`, so a catalog author
+fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bff.core.catalog import (
+    FIELD_TYPES,
+    PAYEES,
+    SECTIONS,
+    SENSITIVITIES,
+    SUBJECT_KINDS,
+    Bundle,
+    BundleItem,
+    Catalog,
+    CatalogError,
+    Category,
+    Choice,
+    Department,
+    FactDef,
+    FieldDef,
+    Material,
+    Procedure,
+    Section,
+    ServiceItem,
+    catalog_version,
+    condition_errors,
+    read_yaml,
+)
+from bff.core.text import Text
+
+FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "choices", "when"}
+VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
+ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
+             "internal_process", "time_limit_days", "result", "fields", "corrections"}
+BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items"}
+
+
+class Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[str] = []
+        self.where = ""
+
+    # ---- reporting -------------------------------------------------------------
+    def problem(self, key: str, what: str) -> None:
+        self.problems.append(f"{self.where}: {key}: {what}")
+
+    def read(self, relative: str | Path) -> Any:
+        path = self.root / relative
+        self.where = str(Path(relative))
+        try:
+            return read_yaml(path) or {}
+        except FileNotFoundError:
+            self.problem("-", "file is missing")
+        except yaml.YAMLError as error:
+            self.problem("-", f"not valid YAML ({error})")
+        return {}
+
+    def text(self, raw: Any, key: str) -> Text:
+        if isinstance(raw, Mapping) and isinstance(raw.get("zh"), str) and isinstance(raw.get("en"), str) \
+                and raw["zh"].strip() and raw["en"].strip():
+            return Text(raw["zh"], raw["en"])
+        self.problem(key, "needs both zh and en text")
+        return Text("", "")
+
+    def texts(self, raw: Any, key: str) -> tuple[Text, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(key, "needs a non-empty list of {zh, en} texts")
+            return ()
+        return tuple(self.text(entry, f"{key}[{i}]") for i, entry in enumerate(raw))
+
+    def unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], key: str) -> None:
+        for extra in sorted(set(raw) - allowed):
+            self.problem(key, f"unknown key {extra!r} (allowed: {', '.join(sorted(allowed))})")
+
+    # ---- the whole catalog -----------------------------------------------------
+    def load(self) -> Catalog:
+        raw_fields = self.read("fields.yaml")
+        sources = {code: self.text(raw, f"sources.{code}") for code, raw in (raw_fields.get("sources") or {}).items()}
+        facts = self.facts(raw_fields.get("facts") or {}, sources)
+        fields = self.fields(raw_fields.get("fields") or {}, sources)
+        for key in sorted(set(fields) & set(facts)):
+            self.problem(key, "is both a field and a fact")
+        self.check_field_conditions(fields, set(fields) | set(facts))
+        departments = self.departments(self.read("departments.yaml").get("departments") or {})
+        categories = self.categories(self.read("categories.yaml").get("categories") or [])
+        known = set(fields) | set(facts)
+        items = self.items(departments, fields, known)
+        bundles = self.bundles(items, {c.code for c in categories}, known)
+        if self.problems:
+            raise CatalogError("catalog is invalid:\n  " + "\n  ".join(self.problems))
+        return Catalog(catalog_version(self.root), sources, fields, facts, departments, items, bundles, categories)
+
+    # ---- fields.yaml -----------------------------------------------------------
+    def facts(self, raw: Mapping[str, Any], sources: dict[str, Text]) -> dict[str, FactDef]:
+        facts = {}
+        for key, spec in raw.items():
+            if spec.get("source") not in sources:
+                self.problem(f"facts.{key}", f"unknown source {spec.get('source')!r}")
+            facts[key] = FactDef(key, str(spec.get("type", "boolean")), self.text(spec.get("label"), f"facts.{key}.label"),
+                                 str(spec.get("source")))
+        return facts
+
+    def fields(self, raw: Mapping[str, Any], sources: dict[str, Text]) -> dict[str, FieldDef]:
+        return {key: self.field(key, spec or {}, sources) for key, spec in raw.items()}
+
+    def field(self, key: str, spec: Mapping[str, Any], sources: dict[str, Text]) -> FieldDef:
+        where = f"fields.{key}"
+        self.unknown_keys(spec, FIELD_KEYS, where)
+        if key.split(".", 1)[0] not in SECTIONS or "." not in key:
+            self.problem(where, f"key must start with a section: {', '.join(SECTIONS)}")
+        if spec.get("type") not in FIELD_TYPES:
+            self.problem(where, f"unknown type {spec.get('type')!r} (one of {', '.join(FIELD_TYPES)})")
+        if spec.get("sensitivity") not in SENSITIVITIES:
+            self.problem(where, f"sensitivity must be one of {', '.join(SENSITIVITIES)}")
+        if spec.get("source") is not None and spec["source"] not in sources:
+            self.problem(where, f"unknown source {spec['source']!r}")
+        rules = spec.get("validation") or {}
+        self.unknown_keys(rules, VALIDATION_KEYS, f"{where}.validation")
+        choices = self.choices(spec.get("choices"), spec.get("type"), where)
+        return FieldDef(key, str(spec.get("type")), self.text(spec.get("label"), f"{where}.label"),
+                        self.text(spec.get("help"), f"{where}.help"), str(spec.get("sensitivity")),
+                        spec.get("source"), bool(rules.get("required", True)), rules.get("max_length"),
+                        rules.get("min"), rules.get("max"), bool(rules.get("not_future", False)),
+                        bool(rules.get("must_be_true", False)), choices, spec.get("when"))
+
+    def choices(self, raw: Any, kind: Any, where: str) -> tuple[Choice, ...]:
+        if kind != "select":
+            if raw:
+                self.problem(where, "only select fields have choices")
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem(where, "a select field needs choices")
+            return ()
+        return tuple(Choice(str(c.get("value")), self.text(c, f"{where}.choices[{i}]")) for i, c in enumerate(raw))
+
+    def check_field_conditions(self, fields: dict[str, FieldDef], known: set[str]) -> None:
+        for key, definition in fields.items():
+            if definition.when is not None:
+                for what in condition_errors(definition.when, known):
+                    self.problem(f"fields.{key}.when", what)
+
+    # ---- departments, categories -----------------------------------------------
+    def departments(self, raw: Mapping[str, Any]) -> dict[str, Department]:
+        return {code: Department(code, self.text(spec.get("name"), f"{code}.name"), self.text(spec.get("short"), f"{code}.short"))
+                for code, spec in raw.items()}
+
+    def categories(self, raw: list[Any]) -> tuple[Category, ...]:
+        result = tuple(Category(str(c.get("code")), self.text(c.get("name"), f"categories[{i}].name"),
+                                self.text(c.get("summary"), f"categories[{i}].summary")) for i, c in enumerate(raw))
+        if len({c.code for c in result}) != len(result):
+            self.problem("categories", "codes must be unique")
+        return result
+
+    # ---- items/*.yaml ------------------------------------------------------------
+    def items(self, departments: dict[str, Department], fields: dict[str, FieldDef], known: set[str]) -> dict[str, ServiceItem]:
+        items = {}
+        for path in sorted((self.root / "items").glob("*.yaml")):
+            raw = self.read(Path("items") / path.name)
+            item = self.item(raw, departments, fields, known)
+            if item.code != path.stem:
+                self.problem("code", f"must equal the file name {path.stem!r}")
+            items[item.code] = item
+        for item in items.values():
+            self.where = f"items/{item.code}.yaml"
+            for material in item.materials:
+                if material.item is not None and material.item not in items:
+                    self.problem(f"materials.{material.code}", f"satisfied by unknown item {material.item!r}")
+        return items
+
+    def item(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
+             known: set[str]) -> ServiceItem:
+        self.unknown_keys(raw, ITEM_KEYS, "item")
+        if raw.get("department") not in departments:
+            self.problem("department", f"unknown department {raw.get('department')!r}")
+        keys = tuple(raw.get("fields") or ())
+        if not keys:
+            self.problem("fields", "an item declares at least one field")
+        for key in keys:
+            if key not in fields:
+                self.problem("fields", f"unknown field key {key!r}")
+        if len(set(keys)) != len(keys):
+            self.problem("fields", "a field is listed twice")
+        corrections = frozenset(raw.get("corrections") or ())
+        for key in sorted(corrections - set(keys) - {"*"}):
+            self.problem("corrections", f"{key!r} is not one of this item's fields")
+        limit = raw.get("time_limit_days")
+        if not isinstance(limit, int) or limit <= 0:
+            self.problem("time_limit_days", "must be a positive number of working days")
+        return ServiceItem(str(raw.get("code")), self.text(raw.get("name"), "name"), self.text(raw.get("sub_item"), "sub_item"),
+                           str(raw.get("department")), self.texts(raw.get("legal_basis"), "legal_basis"),
+                           self.materials(raw.get("materials") or [], known), self.procedure(raw.get("procedure") or {}),
+                           self.texts(raw.get("internal_process"), "internal_process"), int(limit or 0),
+                           self.text(raw.get("result"), "result"), keys, corrections)
+
+    def materials(self, raw: list[Any], known: set[str]) -> tuple[Material, ...]:
+        materials = []
+        for i, spec in enumerate(raw):
+            where = f"materials[{i}]"
+            satisfied = spec.get("satisfied_by") or {}
+            fact, item = satisfied.get("fact"), satisfied.get("item")
+            if fact is not None and fact not in known:
+                self.problem(where, f"satisfied by unknown fact {fact!r}")
+            if spec.get("when") is not None:
+                for what in condition_errors(spec["when"], known):
+                    self.problem(f"{where}.when", what)
+            materials.append(Material(str(spec.get("code")), self.text(spec.get("name"), f"{where}.name"), fact, item,
+                                      spec.get("when")))
+        return tuple(materials)
+
+    def procedure(self, raw: Mapping[str, Any]) -> Procedure:
+        trips = [raw.get("trips_separately"), raw.get("trips_in_bundle")]
+        if not all(isinstance(t, int) and t >= 0 for t in trips):
+            self.problem("procedure", "trips_separately and trips_in_bundle must be whole numbers")
+        return Procedure(int(trips[0] or 0), int(trips[1] or 0), self.texts(raw.get("steps"), "procedure.steps"))
+
+    # ---- bundles/*.yaml ----------------------------------------------------------
+    def bundles(self, items: dict[str, ServiceItem], categories: set[str], known: set[str]) -> dict[str, Bundle]:
+        bundles = {}
+        for path in sorted((self.root / "bundles").glob("*.yaml")):
+            raw = self.read(Path("bundles") / path.name)
+            bundle = self.bundle(raw, items, categories, known)
+            if bundle.code != path.stem:
+                self.problem("code", f"must equal the file name {path.stem!r}")
+            bundles[bundle.code] = bundle
+        return bundles
+
+    def bundle(self, raw: Mapping[str, Any], items: dict[str, ServiceItem], categories: set[str],
+               known: set[str]) -> Bundle:
+        self.unknown_keys(raw, BUNDLE_KEYS, "bundle")
+        if raw.get("category") not in categories:
+            self.problem("category", f"unknown category {raw.get('category')!r}")
+        if raw.get("subject") not in SUBJECT_KINDS:
+            self.problem("subject", f"must be one of {', '.join(SUBJECT_KINDS)}")
+        if raw.get("payee") not in PAYEES:
+            self.problem("payee", f"must be one of {', '.join(PAYEES)}")
+        sections = tuple(Section(str(s.get("code")), self.text(s.get("title"), f"sections[{i}].title"))
+                         for i, s in enumerate(raw.get("sections") or []))
+        for section in sections:
+            if section.code not in SECTIONS:
+                self.problem("sections", f"unknown section {section.code!r}")
+        entries = tuple(e for i, spec in enumerate(raw.get("items") or []) if (e := self.entry(spec, i, items, known)))
+        if not entries:
+            self.problem("items", "a bundle needs at least one item")
+        self.check_sections_cover(entries, {s.code for s in sections})
+        return Bundle(str(raw.get("code")), str(raw.get("category")), self.text(raw.get("name"), "name"),
+                      self.text(raw.get("summary"), "summary"), str(raw.get("subject")), str(raw.get("payee")),
+                      sections, entries)
+
+    def entry(self, spec: Mapping[str, Any], i: int, items: dict[str, ServiceItem], known: set[str]) -> BundleItem | None:
+        where = f"items[{i}]"
+        item = items.get(spec.get("item", ""))
+        if item is None:
+            self.problem(where, f"unknown item {spec.get('item')!r}")
+            return None
+        when = spec.get("when")
+        if when is None:
+            return BundleItem(item)
+        for what in condition_errors(when, known):
+            self.problem(f"{where}.when", what)
+        return BundleItem(item, when, self.text(spec.get("reason_in"), f"{where}.reason_in"),
+                          self.text(spec.get("reason_out"), f"{where}.reason_out"))
+
+    def check_sections_cover(self, entries: tuple[BundleItem, ...], sections: set[str]) -> None:
+        for entry in entries:
+            for key in entry.item.fields:
+                if key.split(".", 1)[0] not in sections:
+                    self.problem("sections", f"no section for {key!r} of item {entry.item.code!r}")
