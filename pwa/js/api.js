@@ -1,0 +1,102 @@
+// The one HTTP client of the PWA: every call to the BFF goes through here, one function per operation.
+// State-changing calls send the CSRF header; errors arrive as ApiError with the BFF's envelope
+// {code, status, message, errors: {json: {field: [msg]}}}.
+import { currentLanguage } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(status, body = {}) {
+    super(body.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body.code ?? status;
+    this.body = body;
+  }
+
+  /** {field: "first message"} from the envelope's errors (json, query or form locations). */
+  get fieldErrors() {
+    const out = {};
+    for (const location of Object.values(this.body.errors || {})) {
+      for (const [field, messages] of Object.entries(location || {})) {
+        out[field] = Array.isArray(messages) ? String(messages[0]) : typeof messages === 'string' ? messages
+          : Object.values(messages).flat().join(' ');
+      }
+    }
+    return out;
+  }
+}
+
+export const isOffline = (error) => error instanceof TypeError || error?.offline === true;
+
+/** fetch with the house rules; returns {data, etag, status}. */
+export async function request(method, path, { body, headers = {}, signal } = {}) {
+  const init = { method, credentials: 'same-origin', signal,
+    headers: { Accept: 'application/json', 'X-Language': currentLanguage(), ...headers } };
+  if (method !== 'GET' && method !== 'HEAD') init.headers['X-OneThing-CSRF'] = '1';
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
+  if (!response.ok) throw new ApiError(response.status, data || {});
+  return { data, etag: response.headers.get('ETag'), status: response.status };
+}
+
+const get = async (path, opts) => (await request('GET', path, opts)).data;
+const send = async (method, path, body, opts = {}) => (await request(method, path, { ...opts, body })).data;
+const q = (params) => {
+  const s = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  return s.toString() ? `?${s}` : '';
+};
+const id = encodeURIComponent;
+
+export const loginUrl = (next = location.pathname + location.search) => `/auth/login?next=${id(next)}`;
+
+export const api = {
+  // identity
+  me: () => get('/api/v1/me'),
+  updateMe: (patch) => send('PATCH', '/api/v1/me', patch),
+  sessions: () => get('/api/v1/me/sessions'),
+  revokeSession: (sid) => send('DELETE', `/api/v1/me/sessions/${id(sid)}`),
+  logout: () => send('POST', '/auth/logout'),
+  // QR login: the kiosk creates and completes a ticket, the phone looks at and approves it
+  createQrTicket: () => send('POST', '/api/v1/auth/qr-tickets', {}),
+  qrTicket: (tid) => get(`/api/v1/auth/qr-tickets/${id(tid)}`),
+  qrTicketStreamUrl: (tid) => `/api/v1/auth/qr-tickets/${id(tid)}/stream`,
+  completeQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/complete`, {}),
+  scanQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/scan`, {}),
+  approveQrTicket: (tid, digits) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/approve`, { digits }),
+  rejectQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/reject`, {}),
+  // catalog
+  categories: () => get('/api/v1/categories'),
+  bundles: (params = {}) => get(`/api/v1/bundles${q(params)}`),
+  bundle: (code) => get(`/api/v1/bundles/${id(code)}`),
+  bundleForm: (code, subject) => get(`/api/v1/bundles/${id(code)}/form${q({ subject })}`),
+  // drafts and applications
+  drafts: () => get('/api/v1/drafts'),
+  createDraft: (body) => send('POST', '/api/v1/drafts', body),
+  draft: (did) => request('GET', `/api/v1/drafts/${id(did)}`),
+  saveDraft: (did, body, etag) => request('PATCH', `/api/v1/drafts/${id(did)}`,
+    { body, headers: etag ? { 'If-Match': etag } : {} }),
+  deleteDraft: (did) => send('DELETE', `/api/v1/drafts/${id(did)}`),
+  submitDraft: (did, idempotencyKey) => send('POST', `/api/v1/drafts/${id(did)}/submit`, {},
+    { headers: { 'Idempotency-Key': idempotencyKey } }),
+  applications: (params = {}) => get(`/api/v1/applications${q(params)}`),
+  application: (aid) => get(`/api/v1/applications/${id(aid)}`),
+  timeline: (aid) => get(`/api/v1/applications/${id(aid)}/timeline`),
+  withdraw: (aid) => send('POST', `/api/v1/applications/${id(aid)}/withdraw`, {}),
+  supplement: (aid, caseId, body) => send('POST', `/api/v1/applications/${id(aid)}/cases/${id(caseId)}/supplement`, body),
+  rate: (aid, body) => send('POST', `/api/v1/applications/${id(aid)}/rating`, body),
+  certificate: (cid) => get(`/api/v1/certificates/${id(cid)}`),
+  inbox: () => get('/api/v1/inbox'),
+  eventsStreamUrl: () => '/api/v1/events/stream',
+  // push
+  pushKey: () => get('/api/v1/push/key'),
+  subscribePush: (subscription) => send('POST', '/api/v1/push/subscriptions', subscription),
+  unsubscribePush: (endpoint) => send('DELETE', '/api/v1/push/subscriptions', { endpoint }),
+  // officer workbench
+  officerCases: (params = {}) => get(`/api/v1/officer/cases${q(params)}`),
+  officerCase: (cid) => get(`/api/v1/officer/cases/${id(cid)}`),
+  officerAction: (cid, action, body = {}) => send('POST', `/api/v1/officer/cases/${id(cid)}/${action}`, body),
+};

@@ -1,0 +1,66 @@
+// Home: the ten life-event categories, bundle cards and a search, plus "continue" for signed-in users.
+import { api } from '../api.js';
+import { el } from '../dom.js';
+import { pick, t } from '../i18n.js';
+import '../components/category-grid.js';
+import '../components/bundle-card.js';
+
+const asList = (data, key) => (Array.isArray(data) ? data : data?.[key] || data?.items || []);
+
+function matches(bundle, words) {
+  if (!words) return true;
+  const haystack = [pick(bundle, 'name'), pick(bundle, 'summary'), bundle.name_en, ...(bundle.keywords || [])]
+    .join(' ').toLowerCase();
+  return words.toLowerCase().split(/\s+/).every((w) => haystack.includes(w));
+}
+
+export async function render({ main, query }) {
+  const state = { category: query.get('category') || '', words: query.get('q') || '' };
+  const grid = document.createElement('ot-category-grid');
+  const cards = el('ul', { className: 'cards' });
+  const count = el('p', { className: 'muted', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const input = el('input', { type: 'search', id: 'search', name: 'q', value: state.words, autocomplete: 'off' });
+  const form = el('form', { className: 'search', attrs: { role: 'search' }, on: { submit: (e) => { e.preventDefault(); update(); } } },
+    el('label', { className: 'visually-hidden', htmlFor: 'search', textContent: t('search_label') }), input,
+    el('button', { className: 'button', type: 'submit', textContent: t('search_button') }));
+  input.placeholder = t('search_placeholder');
+  input.addEventListener('input', () => { state.words = input.value.trim(); show(); });
+
+  main.replaceChildren(
+    el('h1', { textContent: t('home_title') }),
+    el('p', { className: 'lead', textContent: t('home_lead') }),
+    form,
+    el('h2', { id: 'categories-heading', textContent: t('categories_heading') }), grid,
+    el('h2', { id: 'bundles-heading', textContent: t('bundles_heading') }), count, cards);
+
+  let bundles = [];
+  function show() {
+    const shown = bundles.filter((b) => (!state.category || b.category === state.category || b.category_code === state.category)
+      && matches(b, state.words));
+    cards.replaceChildren(...shown.map((b) => {
+      const card = document.createElement('ot-bundle-card');
+      card.bundle = b;
+      return el('li', {}, card);
+    }));
+    count.textContent = t('bundles_count', { count: shown.length });
+  }
+  function update() {
+    const params = new URLSearchParams();
+    if (state.category) params.set('category', state.category);
+    if (state.words) params.set('q', state.words);
+    history.replaceState({}, '', `/${params.toString() ? `?${params}` : ''}`);
+    show();
+  }
+  grid.addEventListener('ot-category', (event) => { state.category = event.detail; update(); });
+
+  try {
+    const [categories, bundleData] = await Promise.all([api.categories(), api.bundles()]);
+    grid.categories = asList(categories, 'categories');
+    grid.selected = state.category;
+    bundles = asList(bundleData, 'bundles');
+    show();
+  } catch (error) {
+    count.textContent = t(navigator.onLine ? 'catalog_unavailable' : 'offline_body');
+    console.warn('catalog', error);
+  }
+}

@@ -1,0 +1,90 @@
+"""The app shell on a phone: languages, elder mode, offline, service worker, manifest, kiosk, axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, assert_accessible, wait_for_app, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_loads_in_chinese_by_default(server: LiveServer, page: Page) -> None:
+    page.goto("/")
+    wait_for_app(page)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("h1")).to_have_text("人生大事，一次办好")
+    expect(page.get_by_role("search")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_home_switches_to_english_and_remembers_it(server: LiveServer, page: Page) -> None:
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("button", name="切换语言").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Life events, done in one go")
+    page.reload()
+    wait_for_app(page)
+    expect(page.locator("h1")).to_have_text("Life events, done in one go")
+    assert_accessible(page)
+
+
+def test_elder_mode_makes_the_type_large(server: LiveServer, page: Page) -> None:
+    page.goto("/")
+    wait_for_app(page)
+    body_size = "parseFloat(getComputedStyle(document.body).fontSize)"
+    assert page.evaluate(body_size) < 20
+    toggle = page.get_by_role("button", name="长辈版")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("html")).to_have_class("elder")
+    assert page.evaluate(body_size) >= 20
+    heights = page.eval_on_selector_all("button, .button, .nav a", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(h for h in heights if h) >= 48
+    assert_accessible(page)
+
+
+def test_service_worker_takes_control_and_the_shell_loads_offline(server: LiveServer, context: BrowserContext,
+                                                                   page: Page) -> None:
+    page.goto("/")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    wait_for_app(page)
+    expect(page.locator("h1")).to_have_text("人生大事，一次办好")
+    expect(page.locator("#offline-banner")).to_be_visible()
+    page.goto("/app/applications")
+    wait_for_app(page)
+    assert_accessible(page)
+    page.goto("/api/docs")
+    expect(page.locator("h1")).to_have_text("您已离线")
+    assert_accessible(page)
+
+
+def test_manifest_names_the_app_and_its_icons_exist(server: LiveServer, page: Page) -> None:
+    page.goto("/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = page.request.get(href).json()
+    assert manifest["name"] == "一件事" and manifest["short_name"]
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone" and manifest["lang"] == "zh-CN"
+    assert manifest["theme_color"].startswith("#")
+    sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        response = page.request.get(icon["src"])
+        assert response.ok and response.headers["content-type"].startswith(icon["type"])
+        if icon["type"] == "image/png":
+            assert response.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_kiosk_shows_a_login_qr_code(server: LiveServer, page: Page) -> None:
+    if not server.has_route("/api/v1/auth/qr-tickets"):
+        pytest.skip("QR login API (POST /api/v1/auth/qr-tickets) not built yet")
+    page.goto("/kiosk")
+    wait_for_app(page)
+    expect(page.locator("ot-qr svg[role=img]")).to_be_visible()
+    expect(page.locator(".kiosk__digits")).to_have_text(r"\d\d")
+    assert_accessible(page)
