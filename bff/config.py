@@ -43,6 +43,32 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
     "DEPARTMENT_SIMULATOR_URL": "",
+    # Applications (issue 5): department routing, dispatch retries, sweeper, simulator.
+    # DEPARTMENTS: JSON {code: "workbench" | {"url": ..., "secret": ...}}; unlisted codes use the
+    # workbench, or the simulator when DEPARTMENT_SIMULATOR_URL is set and the code is simulated.
+    "DEPARTMENTS": "{}",
+    "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund,traffic-police",
+    "DEPARTMENT_SIMULATOR_SECRET": "dev-only-simulator-secret",
+    "RQ_QUEUE": "onething",
+    "DISPATCH_MAX_ATTEMPTS": 8,
+    "DISPATCH_BACKOFF_BASE_SECONDS": 10.0,
+    "DISPATCH_BACKOFF_CAP_SECONDS": 3600.0,
+    "DISPATCH_TIMEOUT_SECONDS": 10.0,
+    "DISPATCH_LEASE_SECONDS": 60.0,
+    "CIRCUIT_FAILURE_THRESHOLD": 5,
+    "CIRCUIT_OPEN_SECONDS": 30.0,
+    "SWEEP_INTERVAL_SECONDS": 60,
+    "SWEEP_STUCK_AFTER_SECONDS": 600,
+    "SIMULATOR_ACCEPT_DELAY_SECONDS": 2.0,
+    "SIMULATOR_DECIDE_DELAY_SECONDS": 8.0,
+    "SIMULATOR_SUPPLEMENT_SHARE": 0.2,
+    "SIMULATOR_REJECT_SHARE": 0.05,
+    "SIMULATOR_FAILURE_SHARE": 0.1,
+}
+
+
+# Fixed framework settings: part of the code, not of a deployment's configuration.
+FRAMEWORK: dict[str, Any] = {
     "API_TITLE": "OneThing BFF",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.1.0",
@@ -64,6 +90,7 @@ DEFAULTS: dict[str, Any] = {
 
 def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
     """Fill ``app.config``: defaults, then the environment, then ``overrides``."""
+    app.config.update(FRAMEWORK)
     app.config.update(DEFAULTS)
     for plain in ("DATABASE_URL", "REDIS_URL"):
         if os.environ.get(plain):
@@ -77,6 +104,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None = None) -> None:
         app.config["DEVIDP_ENABLED"] = not production
     if production:
         app.config["SESSION_COOKIE_SECURE"] = True
+        if not app.config["SESSION_COOKIE_NAME"].startswith("__Host-"):  # Secure, Path=/, no Domain
+            app.config["SESSION_COOKIE_NAME"] = "__Host-" + app.config["SESSION_COOKIE_NAME"]
         app.config["LOG_FORMAT"] = "json"
         check_production(app.config)
 
