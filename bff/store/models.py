@@ -235,3 +235,6 @@ class IdempotencyKey(Base):
     response_status: Mapped[int | None] = mapped_column()
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+from bff.store import notification_models  # noqa: E402, F401

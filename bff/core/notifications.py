@@ -1,0 +1,178 @@
+"""Which events tell the resident something, how urgently, and what a push may carry.
+
+Pure rules (no IO): the notify service asks :func:`notification_for` about each event and
+:func:`push_allowed_at` about quiet hours; the push adapter sends what :func:`push_payload`
+builds. A payload carries a short title, the application number and a link — never a name,
+ID number, address or mobile: the PWA fetches details after authentication.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from bff.core.text import Text
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
+URGENCIES = ("very-low", "low", "normal", "high")
+CHANNELS = ("push", "sms")
+MAX_PAYLOAD_BYTES = 3000  # push services take ~4 KB of ciphertext; stay well below
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of notification: its urgency, how long a push may wait, and its words."""
+
+    name: str
+    urgency: str
+    ttl: int  # seconds a push service keeps an undelivered message
+    title: Text
+    action_needed: bool = False
+
+
+HOUR, DAY = 3600, 86400
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("submitted", "normal", 3 * DAY, Text("申请已提交", "Application submitted")),
+    Kind("case_accepted", "normal", 3 * DAY, Text("部门已受理您的申请", "A department accepted your application")),
+    Kind("supplement_requested", "high", 3 * DAY,
+         Text("需要您补充材料", "Action needed: please add information"), action_needed=True),
+    Kind("case_approved", "normal", 3 * DAY,
+         Text("办理完成，电子证照已可查看", "Approved: your e-certificate is ready")),
+    Kind("case_rejected", "high", 3 * DAY,
+         Text("有一项办理未通过，请查看原因", "A part was not approved: see why"), action_needed=True),
+    Kind("application_completed", "low", 7 * DAY,
+         Text("全部办结，请为本次服务评价", "All done: please rate the service")),
+    Kind("due_soon", "normal", DAY, Text("办理时限将到", "A time limit is near")),
+    Kind("overdue", "normal", DAY, Text("办理已超时，我们正在督办", "A time limit has passed; we are following up")),
+    Kind("new_sign_in", "high", HOUR,
+         Text("您的账号有新的登录", "New sign-in to your account"), action_needed=True),
+)}
+
+CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
+                         "approved": "case_approved", "rejected": "case_rejected"}
+EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "application_completed",
+               "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in"}
+NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
+
+
+def notification_kind(event_name: str, data: Mapping[str, Any]) -> str | None:
+    """The kind of notification an event triggers, or ``None`` when it tells the resident nothing."""
+    if event_name == "case_transitioned":
+        return CASE_TRANSITION_KINDS.get(str(data.get("to")))
+    return EVENT_KINDS.get(event_name)
+
+
+def is_notifiable(event_name: str, data: Mapping[str, Any]) -> bool:
+    return notification_kind(event_name, data) is not None
+
+
+def link_for(kind: str, number: str | None) -> str:
+    """Where a tap on the notification opens (same origin; the page asks for details)."""
+    if kind == "new_sign_in":
+        return "/me/sessions"
+    if kind == "application_completed" and number:
+        return f"/applications/{number}/rating"
+    return f"/applications/{number}" if number else "/inbox"
+
+
+def topic_for(kind: str, application_id: int | None) -> str:
+    """RFC 8030 Topic (≤ 32 URL-safe chars): a newer message on a topic replaces a pending one."""
+    if kind == "new_sign_in":
+        return "sign-in"
+    return f"application-{application_id}" if application_id is not None else kind.replace("_", "-")
+
+
+# --- Preferences ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Preferences:
+    """A resident's choices; ``quiet_hours`` are China-time ``(start, end)``, e.g. 22:00–07:00."""
+
+    kinds: frozenset[str] = frozenset(KINDS)
+    channels: frozenset[str] = frozenset({"push", "sms"})
+    quiet_hours: tuple[time, time] | None = None
+
+
+DEFAULT_PREFERENCES = Preferences()
+
+
+def wants(preferences: Preferences, kind: str) -> bool:
+    """Security notices (new sign-in) cannot be switched off; everything else can."""
+    return kind == "new_sign_in" or kind in preferences.kinds
+
+
+def channels_to_use(preferences: Preferences, has_push_devices: bool) -> list[str]:
+    """Push to the resident's devices; SMS only for people push cannot reach (no device, or push off)."""
+    push = "push" in preferences.channels and has_push_devices
+    sms = "sms" in preferences.channels and not push
+    return [name for name, chosen in (("push", push), ("sms", sms)) if chosen]
+
+
+def in_quiet_hours(moment: datetime, quiet_hours: tuple[time, time] | None) -> bool:
+    if quiet_hours is None:
+        return False
+    start, end = quiet_hours
+    local = moment.astimezone(CHINA).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # spans midnight
+
+
+def push_allowed_at(now: datetime, preferences: Preferences, urgency: str) -> datetime:
+    """When an alert may go out: now, or the end of quiet hours. High urgency ignores them."""
+    if urgency == "high" or not in_quiet_hours(now, preferences.quiet_hours):
+        return now
+    end = preferences.quiet_hours[1]  # type: ignore[index]
+    local = now.astimezone(CHINA)
+    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(now.tzinfo)
+
+
+def parse_quiet_hours(value: Mapping[str, str] | None) -> tuple[time, time] | None:
+    """``{"start": "22:00", "end": "07:00"}`` → times; ``None`` or equal times mean no quiet hours."""
+    if not value:
+        return None
+    start, end = time.fromisoformat(value["start"]), time.fromisoformat(value["end"])
+    return None if start == end else (start, end)
+
+
+def preferences_from(kinds: Iterable[str] | None, channels: Iterable[str] | None,
+                     quiet_hours: Mapping[str, str] | None) -> Preferences:
+    return Preferences(kinds=frozenset(KINDS if kinds is None else kinds) & frozenset(KINDS),
+                       channels=frozenset(CHANNELS if channels is None else channels) & frozenset(CHANNELS),
+                       quiet_hours=parse_quiet_hours(quiet_hours))
+
+
+# --- What leaves the house --------------------------------------------------------------------
+
+def push_payload(*, notification_id: int, kind: str, number: str | None, language: str) -> bytes:
+    """The encrypted push's plaintext: a short title, the application number and a link only."""
+    spec = KINDS[kind]
+    body = {"id": notification_id, "kind": kind, "title": spec.title.in_language(language),
+            "number": number, "url": link_for(kind, number), "urgent": spec.action_needed}
+    encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert len(encoded) <= MAX_PAYLOAD_BYTES
+    return encoded
+
+
+def sms_text(kind: str, number: str | None, language: str, public_url: str) -> str:
+    """An SMS says as little as a push: the title, the number and a link to sign in."""
+    title = KINDS[kind].title.in_language(language)
+    reference = f" {number}" if number else ""
+    return f"【一件事】{title}{reference} {public_url.rstrip('/')}{link_for(kind, number)}"
+
+
+def should_prune(*, failures: int, last_contact_at: datetime, now: datetime, silence: timedelta,
+                 max_failures: int) -> bool:
+    """Drop a device that failed too often, or that nobody has heard from for a long time.
+
+    Some push services answer 201 for endpoints long dead (WebKit bug 249766), so a device
+    is also dropped when neither a push succeeded nor the PWA re-registered it within
+    ``silence`` (the PWA re-posts its subscription whenever it starts).
+    """
+    return failures >= max_failures or now - last_contact_at > silence
