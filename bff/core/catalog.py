@@ -164,6 +164,10 @@ class Bundle:
     payee: str
     sections: tuple[Section, ...]
     entries: tuple[BundleItem, ...]
+    # The facts of a typical applicant, for the bundle-level burden figures.
+    typical_facts: dict[str, Any] = field(default_factory=dict)
+    # Fields a typical applicant types although a data source can supply them elsewhere.
+    typical_typed: frozenset[str] = frozenset()
 
     @property
     def items(self) -> tuple[ServiceItem, ...]:

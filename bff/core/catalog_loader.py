@@ -42,7 +42,7 @@ FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "c
 VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
 ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
              "internal_process", "time_limit_days", "result", "fields", "corrections"}
-BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items"}
+BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
 
 
 class Loader:
@@ -253,9 +253,15 @@ class Loader:
         if not entries:
             self.problem("items", "a bundle needs at least one item")
         self.check_sections_cover(entries, {s.code for s in sections})
+        typical = dict(raw.get("typical_facts") or {})
+        for key in sorted(set(typical) - known):
+            self.problem("typical_facts", f"unknown fact {key!r}")
+        typed = frozenset(raw.get("typical_typed") or ())
+        for key in sorted(typed - known):
+            self.problem("typical_typed", f"unknown field {key!r}")
         return Bundle(str(raw.get("code")), str(raw.get("category")), self.text(raw.get("name"), "name"),
                       self.text(raw.get("summary"), "summary"), str(raw.get("subject")), str(raw.get("payee")),
-                      sections, entries)
+                      sections, entries, typical, typed)
 
     def entry(self, spec: Mapping[str, Any], i: int, items: dict[str, ServiceItem], known: set[str]) -> BundleItem | None:
         where = f"items[{i}]"

@@ -1,0 +1,200 @@
+"""The combined form (一表申请) of a bundle, built for one applicant and one subject.
+
+How to use it (services, applications)::
+
+    from bff.core import forms
+
+    decisions = forms.decide_items(bundle, facts)        # every item, in or out, with the reason
+    form = forms.build_form(catalog, bundle, facts, prefill)
+    form.included_items                                  # the ServiceItems this applicant needs
+    form.sections                                        # FormSection(code, title, fields)
+    answers = forms.check_answers(form, submitted, today)  # raises ValidationFailed with
+                                                         # per-field Text errors; returns the
+                                                         # effective answers (read-only prefill applied)
+    forms.fields_for_item(item, answers)                 # ONLY the fields that item declares
+
+``facts`` and ``prefill`` come from :mod:`bff.core.prefill` (what the data
+sources hold). Rules:
+
+- Each field of the included items is asked once, in its section (the key's prefix).
+- A field with a ``when`` condition is asked only when it holds (unknown = asked).
+- A prefilled answer carries its source and is read-only unless every included
+  item that declares the field allows a correction.
+- An item whose condition is unknown (a source was unavailable) is included,
+  marked unconfirmed, so nothing is missed; the department checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bff.core import conditions, validation
+from bff.core.catalog import Bundle, Catalog, FieldDef, Section, ServiceItem
+from bff.core.errors import ValidationFailed
+from bff.core.prefill import Prefilled
+from bff.core.text import Text
+
+ALWAYS = Text("这件事的必办事项。", "Always part of this life event.")
+UNCONFIRMED = Text("共享数据暂时无法确认是否需要办理，已先列入，部门办理时将核实。",
+                   "Shared data could not confirm whether this is needed, so it is included and the department will check.")
+READ_ONLY = Text("此项由政府共享数据提供，不能修改；如有错误请联系数据所属部门。",
+                 "This comes from government records and cannot be changed here; contact the department that holds it.")
+INVALID = Text("填写的内容有误，请检查标出的项目。", "Some answers need attention; see the marked fields.")
+
+
+@dataclass(frozen=True)
+class ItemDecision:
+    """Whether an item is in this application, and why (shown to the resident)."""
+
+    item: ServiceItem
+    included: bool
+    confirmed: bool
+    reason: Text
+
+
+@dataclass(frozen=True)
+class FormField:
+    definition: FieldDef
+    items: tuple[str, ...]  # codes of the included items that declare this field
+    prefilled: Prefilled | None
+    read_only: bool
+
+    @property
+    def key(self) -> str:
+        return self.definition.key
+
+
+@dataclass(frozen=True)
+class FormSection:
+    code: str
+    title: Text
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class CombinedForm:
+    bundle: Bundle
+    decisions: tuple[ItemDecision, ...]
+    sections: tuple[FormSection, ...]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def included_items(self) -> tuple[ServiceItem, ...]:
+        return tuple(d.item for d in self.decisions if d.included)
+
+    @property
+    def fields(self) -> tuple[FormField, ...]:
+        return tuple(f for section in self.sections for f in section.fields)
+
+    def field(self, key: str) -> FormField | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def prefill(self) -> dict[str, Any]:
+        return {f.key: f.prefilled.value for f in self.fields if f.prefilled is not None}
+
+
+# ---- which items ---------------------------------------------------------------------
+
+def decide_items(bundle: Bundle, facts: Mapping[str, Any]) -> tuple[ItemDecision, ...]:
+    """Every item of the bundle, in order, included or not, with the reason."""
+    decisions = []
+    for entry in bundle.entries:
+        if entry.when is None:
+            decisions.append(ItemDecision(entry.item, True, True, ALWAYS))
+            continue
+        holds = conditions.evaluate(entry.when, facts.get)
+        if holds is None:
+            decisions.append(ItemDecision(entry.item, True, False, UNCONFIRMED))
+        else:
+            reason = entry.reason_in if holds else entry.reason_out
+            decisions.append(ItemDecision(entry.item, holds, True, reason or ALWAYS))
+    return tuple(decisions)
+
+
+# ---- the form ------------------------------------------------------------------------
+
+def build_form(catalog: Catalog, bundle: Bundle, facts: Mapping[str, Any],
+               prefill: Mapping[str, Prefilled] | None = None) -> CombinedForm:
+    """The union of the included items' fields, each once, in the bundle's sections."""
+    prefill = prefill or {}
+    decisions = decide_items(bundle, facts)
+    included = [d.item for d in decisions if d.included]
+    declared: dict[str, list[ServiceItem]] = {}
+    for item in included:
+        for key in item.fields:
+            declared.setdefault(key, []).append(item)
+    form_fields = [_form_field(catalog.fields[key], users, prefill.get(key)) for key, users in declared.items()]
+    sections = tuple(_section(s, form_fields) for s in bundle.sections)
+    return CombinedForm(bundle, decisions, tuple(s for s in sections if s.fields), dict(facts))
+
+
+def _form_field(definition: FieldDef, users: list[ServiceItem], prefilled: Prefilled | None) -> FormField:
+    correctable = all(item.allows_correction(definition.key) for item in users)
+    return FormField(definition, tuple(i.code for i in users), prefilled, prefilled is not None and not correctable)
+
+
+def _section(section: Section, form_fields: list[FormField]) -> FormSection:
+    return FormSection(section.code, section.title, tuple(f for f in form_fields if f.definition.section == section.code))
+
+
+def is_asked(form: CombinedForm, form_field: FormField, answers: Mapping[str, Any]) -> bool:
+    """Is the field asked, given the answers so far? (Unknown conditions: asked.)"""
+    if form_field.definition.when is None:
+        return True
+    context = {**form.prefill, **{k: v for k, v in answers.items() if not validation.is_blank(v)}}
+    return conditions.evaluate(form_field.definition.when, lambda key: context.get(key, form.facts.get(key))) is not False
+
+
+def asked_fields(form: CombinedForm, answers: Mapping[str, Any] | None = None) -> list[FormField]:
+    answers = answers or {}
+    return [f for f in form.fields if is_asked(form, f, answers)]
+
+
+# ---- answers -------------------------------------------------------------------------
+
+def effective_answers(form: CombinedForm, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to every asked field: read-only prefill wins, then the resident's, then prefill."""
+    result: dict[str, Any] = {}
+    for form_field in asked_fields(form, answers):
+        given = answers.get(form_field.key)
+        if form_field.prefilled is not None and (form_field.read_only or validation.is_blank(given)):
+            result[form_field.key] = form_field.prefilled.value
+        elif not validation.is_blank(given):
+            result[form_field.key] = given
+    return result
+
+
+def validate_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
+    """Per-field errors (empty when the answers are complete and valid)."""
+    errors: dict[str, list[Text]] = {}
+    for key in sorted(set(answers) - {f.key for f in form.fields}):
+        errors[key] = [Text("此项不属于本申请。", "This question is not part of this application.")]
+    effective = effective_answers(form, answers)
+    for form_field in asked_fields(form, answers):
+        given = answers.get(form_field.key)
+        if form_field.read_only and not validation.is_blank(given) and given != form_field.prefilled.value:  # type: ignore[union-attr]
+            errors[form_field.key] = [READ_ONLY]
+            continue
+        problems = validation.check_value(form_field.definition, effective.get(form_field.key), today)
+        if problems:
+            errors[form_field.key] = problems
+    for key, problems in validation.cross_field_errors(effective, dict(form.facts), today).items():
+        errors.setdefault(key, []).extend(problems)
+    return errors
+
+
+def check_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """The effective answers, or ValidationFailed with per-field errors in zh-CN and English."""
+    errors = validate_answers(form, answers, today)
+    if errors:
+        raise ValidationFailed(INVALID, errors=errors)
+    return effective_answers(form, answers)
+
+
+def fields_for_item(item: ServiceItem, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What one department receives for one item: only the fields the item declares (minimum necessary)."""
+    return {key: answers[key] for key in item.fields if key in answers}

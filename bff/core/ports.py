@@ -1,0 +1,205 @@
+"""Ports onto systems outside the BFF. Adapters in ``bff/adapters`` implement them.
+
+Prefill ports (government data sharing, 数据共享)
+--------------------------------------------------
+Five sources answer questions about people by ID number (never by name). Each
+returns plain frozen records, or ``None`` / an empty list when it holds nothing;
+none of them writes. When a source cannot answer (timeout, outage, open circuit)
+it raises :class:`SourceUnavailable`; callers then treat that source's data as
+unknown — the resident types what it would have supplied, and items that depend
+on it are included "to be confirmed" — and never fail the whole request.
+
+Implementations: ``bff.adapters.prefill.sample`` (the demo world, built-in) and
+``bff.adapters.prefill.http`` (the JSON contract of docs/prefill-contract.md).
+:class:`PrefillSources` bundles one of each for the services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+
+class SourceUnavailable(Exception):
+    """A data source did not answer in time or is switched off by its circuit breaker."""
+
+    def __init__(self, source: str, reason: str = "") -> None:
+        super().__init__(f"{source} unavailable{': ' + reason if reason else ''}")
+        self.source = source
+
+
+# ---- records -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Person:
+    """A person in the population registry. ``ref`` is an opaque registry reference that
+    can be shown to the person's relatives in place of the ID number."""
+
+    ref: str
+    id_number: str
+    name: str
+    sex: str  # male | female
+    born: date
+    ethnicity: str = "han"
+    mobile: str | None = None
+    hukou_address: str | None = None
+    hukou_region: str | None = None  # 6-digit administrative code of the hukou
+    community: str | None = None
+    marital_status: str | None = None  # married | unmarried | widowed | divorced
+    spouse_id_number: str | None = None
+    died: date | None = None
+
+
+@dataclass(frozen=True)
+class Relative:
+    """A family or household member of someone, as the registry records the relation."""
+
+    ref: str
+    relation: str  # spouse | child | parent | sibling, from the person's point of view
+    name: str
+    id_number: str
+    died: date | None = None
+    same_household: bool = True
+
+
+@dataclass(frozen=True)
+class BirthRecord:
+    """A hospital's delivery record of a birth (before the baby has a name or ID number)."""
+
+    number: str
+    hospital: str
+    born: date
+    sex: str
+    weight_grams: int
+    gestation_weeks: int
+    delivery_mode: str  # vaginal | caesarean
+    mother_id_number: str
+    mother_name: str
+
+
+@dataclass(frozen=True)
+class DeathRecord:
+    number: str
+    id_number: str
+    died: date
+    place_type: str  # hospital | home | elsewhere
+    hospital: str | None
+    cause_category: str  # disease | accident | other
+
+
+@dataclass(frozen=True)
+class PensionAccount:
+    number: str
+    employer: str | None
+    contribution_months: int
+    retirement_date: date | None
+    retirement_type: str = "normal"
+    in_payment: bool = False
+    maternity_insured: bool = False
+
+
+@dataclass(frozen=True)
+class MedicalInsuranceAccount:
+    number: str
+    kind: str  # employee | resident
+    contribution_months: int
+
+
+@dataclass(frozen=True)
+class SocialSecurityCard:
+    """The social security card and its bank (financial) account."""
+
+    number: str
+    bank_name: str
+    bank_account: str
+    holder_name: str
+
+
+@dataclass(frozen=True)
+class HousingFundAccount:
+    number: str
+    employer: str | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Card:
+    """A licence or card: driving licence, disability card or senior card."""
+
+    kind: str  # driving-licence | disability-card | senior-card
+    number: str
+    valid: bool = True
+
+
+# ---- ports ---------------------------------------------------------------------
+
+@runtime_checkable
+class PopulationRegistry(Protocol):
+    """Population registry (公安人口库 / 户籍): persons, family relations, hukou, marriage."""
+
+    def person(self, id_number: str) -> Person | None:
+        """The person with this ID number (living or deceased), or None."""
+
+    def person_by_ref(self, ref: str) -> Person | None:
+        """The person with this registry reference, or None."""
+
+    def relatives(self, id_number: str) -> list[Relative]:
+        """Spouse, children, parents and household members of the person, living or not."""
+
+    def count_named(self, name: str) -> int:
+        """How many registered people have exactly this name (the newborn name-duplication check)."""
+
+
+@runtime_checkable
+class MedicalRecords(Protocol):
+    """Hospital birth and death records (卫健)."""
+
+    def births_to(self, parent_id_number: str) -> list[BirthRecord]:
+        """Delivery records in which this person is the mother or the mother's spouse, newest first."""
+
+    def death_record(self, id_number: str) -> DeathRecord | None:
+        """The death medical record of this person, or None."""
+
+
+@runtime_checkable
+class SocialInsurance(Protocol):
+    """Social insurance and pension accounts (人社, 医保) and the social security card."""
+
+    def pension_account(self, id_number: str) -> PensionAccount | None:
+        """The employee pension account, or None."""
+
+    def medical_insurance(self, id_number: str) -> MedicalInsuranceAccount | None:
+        """The medical-insurance account, or None."""
+
+    def card(self, id_number: str) -> SocialSecurityCard | None:
+        """The social security card with its bank account, or None."""
+
+
+@runtime_checkable
+class HousingFund(Protocol):
+    """Housing provident fund accounts (公积金)."""
+
+    def account(self, id_number: str) -> HousingFundAccount | None:
+        """The person's housing fund account, or None."""
+
+
+@runtime_checkable
+class Licences(Protocol):
+    """Licences and cards: driving licence (交警), disability card (残联), senior card (民政)."""
+
+    def card(self, id_number: str, kind: str) -> Card | None:
+        """The person's card of ``kind`` (driving-licence | disability-card | senior-card), or None."""
+
+
+@dataclass(frozen=True)
+class PrefillSources:
+    """One implementation of each prefill port; what the services are handed."""
+
+    population: PopulationRegistry
+    medical: MedicalRecords
+    social_insurance: SocialInsurance
+    housing_fund: HousingFund
+    licences: Licences
+    name: str = "sample"
+    extra: dict[str, object] = field(default_factory=dict, compare=False)

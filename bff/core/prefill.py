@@ -1,0 +1,216 @@
+"""From records the data sources returned to prefilled answers and facts (pure, no IO).
+
+:class:`Records` holds what the prefill ports returned for one applicant and one
+subject; :func:`prefill_values` turns it into field answers, each carrying the
+data source it came from, and :func:`facts_of` into the facts that decide which
+items a bundle needs. A source listed in ``Records.unavailable`` could not be
+asked: its facts are unknown (``None``) and it prefills nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bff.core.ports import (
+    BirthRecord,
+    Card,
+    DeathRecord,
+    HousingFundAccount,
+    MedicalInsuranceAccount,
+    PensionAccount,
+    Person,
+    SocialSecurityCard,
+)
+
+POPULATION = "population-registry"
+MEDICAL = "medical-records"
+SOCIAL = "social-insurance"
+HOUSING = "housing-fund"
+LICENCES = "licences"
+ZHEJIANG_PREFIX = "33"
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """A value the government already holds, and which data source supplied it."""
+
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class Records:
+    """What the sources hold about an applicant and the subject of their application."""
+
+    applicant: Person | None
+    subject: Person | None = None
+    relation: str | None = None  # the applicant's relation to the subject, per the registry
+    birth: BirthRecord | None = None
+    mother: Person | None = None
+    father: Person | None = None
+    death: DeathRecord | None = None
+    spouse: Person | None = None  # the subject's surviving spouse
+    pension: PensionAccount | None = None
+    medical_insurance: MedicalInsuranceAccount | None = None
+    housing_fund: HousingFundAccount | None = None
+    cards: dict[str, Card] = field(default_factory=dict)
+    payee_card: SocialSecurityCard | None = None
+    mother_pension: PensionAccount | None = None
+    unavailable: frozenset[str] = frozenset()
+
+
+def facts_of(records: Records) -> dict[str, Any]:
+    """The facts of the catalog (fields.yaml ``facts``), None where the source is unavailable."""
+    r = records
+    facts: dict[str, tuple[str, Any]] = {
+        "applicant.registry_relation": (POPULATION, r.relation),
+        "applicant.has_identity": (POPULATION, r.applicant is not None),
+        "subject.in_registry": (POPULATION, r.subject is not None),
+        "subject.hukou_local": (POPULATION, _hukou_local(r.subject)),
+        "family.parents_married": (POPULATION, _parents_married(r.mother, r.father)),
+        "subject.has_birth_record": (MEDICAL, r.birth is not None),
+        "subject.has_death_record": (MEDICAL, r.death is not None),
+        "subject.died_in_hospital": (MEDICAL, r.death is not None and r.death.place_type == "hospital"),
+        "subject.has_pension_account": (SOCIAL, r.pension is not None),
+        "subject.has_medical_insurance": (SOCIAL, r.medical_insurance is not None
+                                          and r.medical_insurance.kind == "employee"),
+        "family.mother_maternity_insured": (SOCIAL, bool(r.mother_pension and r.mother_pension.maternity_insured)),
+        "payee.has_card_account": (SOCIAL, r.payee_card is not None),
+        "subject.has_housing_fund": (HOUSING, bool(r.housing_fund and r.housing_fund.active)),
+        "subject.has_driving_licence": (LICENCES, _holds(r.cards, "driving-licence")),
+        "subject.has_disability_card": (LICENCES, _holds(r.cards, "disability-card")),
+        "subject.has_senior_card": (LICENCES, _holds(r.cards, "senior-card")),
+    }
+    return {key: (None if source in r.unavailable else value) for key, (source, value) in facts.items()}
+
+
+def prefill_values(records: Records) -> dict[str, Prefilled]:
+    """Every answer the sources can give, keyed by field key."""
+    values: dict[str, Prefilled] = {}
+    for source, pairs in _candidates(records):
+        if source in records.unavailable:
+            continue
+        for key, value in pairs.items():
+            if value not in (None, "") and key not in values:
+                values[key] = Prefilled(value, source)
+    return values
+
+
+def _candidates(r: Records) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (POPULATION, _applicant(r.applicant, r.relation)),
+        (POPULATION, _subject_person(r.subject)),
+        (MEDICAL, _birth(r.birth)),
+        (POPULATION, _newborn_from_parents(r.birth, r.mother, r.father)),
+        (POPULATION, _parents(r.mother, r.father)),
+        (MEDICAL, _death(r.death)),
+        (POPULATION, _spouse(r.spouse)),
+        (SOCIAL, _pension(r.pension)),
+        (SOCIAL, _medical(r.medical_insurance)),
+        (SOCIAL, _bank(r.payee_card)),
+        (HOUSING, {"subject.housing_fund_account": r.housing_fund.number if r.housing_fund else None}),
+        (LICENCES, _cards(r.cards)),
+    ]
+
+
+def _applicant(person: Person | None, relation: str | None) -> dict[str, Any]:
+    if person is None:
+        return {}
+    return {"applicant.name": person.name, "applicant.id_number": person.id_number, "applicant.mobile": person.mobile,
+            "applicant.hukou_address": person.hukou_address, "applicant.relation": relation,
+            "delivery.recipient": person.name, "delivery.mobile": person.mobile, "delivery.address": person.hukou_address}
+
+
+def _subject_person(person: Person | None) -> dict[str, Any]:
+    if person is None:
+        return {}
+    return {"subject.name": person.name, "subject.id_number": person.id_number, "subject.sex": person.sex,
+            "subject.birth_date": person.born.isoformat(), "subject.ethnicity": person.ethnicity,
+            "subject.hukou_address": person.hukou_address, "subject.community": person.community}
+
+
+def _birth(birth: BirthRecord | None) -> dict[str, Any]:
+    if birth is None:
+        return {}
+    return {"subject.sex": birth.sex, "subject.birth_date": birth.born.isoformat(),
+            "subject.birth_hospital": birth.hospital, "subject.birth_record_number": birth.number,
+            "subject.birth_weight_grams": birth.weight_grams, "subject.gestation_weeks": birth.gestation_weeks,
+            "subject.delivery_mode": birth.delivery_mode, "family.mother_name": birth.mother_name,
+            "family.mother_id_number": birth.mother_id_number}
+
+
+def _newborn_from_parents(birth: BirthRecord | None, mother: Person | None, father: Person | None) -> dict[str, Any]:
+    """A newborn's ethnic group and hukou address follow the parents when both agree."""
+    if birth is None or mother is None or father is None:
+        return {}
+    return {"subject.ethnicity": mother.ethnicity if mother.ethnicity == father.ethnicity else None,
+            "subject.hukou_address": mother.hukou_address if mother.hukou_address == father.hukou_address else None}
+
+
+def _parents(mother: Person | None, father: Person | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if father is not None:
+        values |= {"family.father_name": father.name, "family.father_id_number": father.id_number}
+    if mother is not None and father is not None:
+        values["family.parents_marital_status"] = "married" if _parents_married(mother, father) else "unmarried"
+    return values
+
+
+def _death(death: DeathRecord | None) -> dict[str, Any]:
+    if death is None:
+        return {}
+    return {"subject.death_date": death.died.isoformat(), "subject.death_place_type": death.place_type,
+            "subject.death_hospital": death.hospital, "subject.death_record_number": death.number,
+            "subject.death_cause_category": death.cause_category}
+
+
+def _spouse(spouse: Person | None) -> dict[str, Any]:
+    if spouse is None:
+        return {}
+    return {"family.spouse_name": spouse.name, "family.spouse_id_number": spouse.id_number}
+
+
+def _pension(pension: PensionAccount | None) -> dict[str, Any]:
+    if pension is None:
+        return {}
+    return {"subject.employer_name": pension.employer, "subject.pension_account_number": pension.number,
+            "subject.contribution_months": pension.contribution_months,
+            "subject.retirement_date": pension.retirement_date.isoformat() if pension.retirement_date else None,
+            "subject.retirement_type": pension.retirement_type}
+
+
+def _medical(account: MedicalInsuranceAccount | None) -> dict[str, Any]:
+    if account is None:
+        return {}
+    return {"subject.medical_insurance_number": account.number,
+            "subject.medical_contribution_months": account.contribution_months}
+
+
+def _bank(card: SocialSecurityCard | None) -> dict[str, Any]:
+    if card is None:
+        return {}
+    return {"bank.account_name": card.holder_name, "bank.card_number": card.bank_account, "bank.bank_name": card.bank_name}
+
+
+def _cards(cards: dict[str, Card]) -> dict[str, Any]:
+    keys = {"driving-licence": "subject.driving_licence_number", "disability-card": "subject.disability_card_number",
+            "senior-card": "subject.senior_card_number"}
+    return {keys[kind]: card.number for kind, card in cards.items() if kind in keys and card.valid}
+
+
+def _holds(cards: dict[str, Card], kind: str) -> bool:
+    card = cards.get(kind)
+    return card is not None and card.valid
+
+
+def _hukou_local(person: Person | None) -> bool | None:
+    if person is None or not person.hukou_region:
+        return None
+    return person.hukou_region.startswith(ZHEJIANG_PREFIX)
+
+
+def _parents_married(mother: Person | None, father: Person | None) -> bool | None:
+    if mother is None or father is None:
+        return None
+    return mother.marital_status == "married" and mother.spouse_id_number == father.id_number
