@@ -7,6 +7,7 @@ stay here, never in the browser.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -46,9 +47,20 @@ class SessionRecord:
         return Principal(user_id=self.user_id, session_id=self.id, roles=frozenset(self.roles),
                          department=self.department, kind=self.kind)
 
+    @property
+    def handle(self) -> str:
+        """A public name for the session ("my sessions"); the id itself is a secret."""
+        return session_handle(self.id)
+
     def public_view(self) -> dict[str, Any]:
-        return {"id": self.id[:12], "device": self.device, "place": self.place, "kind": self.kind,
-                "created_at": self.created_at, "last_seen": self.last_seen}
+        return {"id": self.handle, "device": self.device, "place": self.place, "kind": self.kind,
+                "created_at": self.created_at, "last_seen": self.last_seen,
+                "idle_expires_at": self.last_seen + idle_limit(self.roles, self.kind),
+                "expires_at": self.created_at + ABSOLUTE_SECONDS}
+
+
+def session_handle(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()[:16]
 
 
 class SessionStore:
@@ -126,6 +138,13 @@ class SessionStore:
         self.redis.delete(self._key(sid))
         self.redis.srem(self._index(user_id), sid)
         return True
+
+    def revoke_by_handle(self, user_id: int, handle: str) -> str | None:
+        """End the session of ``user_id`` whose public handle is ``handle``; returns its id, if any."""
+        for sid in list(self.redis.smembers(self._index(user_id))):
+            if secrets.compare_digest(session_handle(sid), handle) and self.revoke(user_id, sid):
+                return sid  # type: ignore[no-any-return]
+        return None
 
     def revoke_all(self, user_id: int, *, except_sid: str | None = None) -> int:
         count = 0

@@ -42,9 +42,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import health
+    from bff.api import auth, health, me, qr_login
 
     app.register_blueprint(health.blp)
+    for identity_blp in (auth.blp, me.blp, qr_login.blp):
+        api.register_blueprint(identity_blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
             app.view_functions[endpoint] = _public(view)

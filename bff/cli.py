@@ -14,6 +14,7 @@ from bff.extensions import db
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(devidp)
 
 
 @click.command("db-upgrade")
@@ -37,3 +38,35 @@ def seed_demo() -> None:
 
     count = seed_demo_world(db.session, issuer=current_app.config["OIDC_ISSUER"])
     click.echo(f"demo world ready: {count} people")
+
+
+@click.command("devidp")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def devidp(host: str, port: int) -> None:
+    """Run the development OpenID Connect provider with the demo personas (never in production)."""
+    from auth.devidp import DevIdpRefused, create_devidp_app, make_devidp_server
+
+    config = current_app.config
+    if config["ENV"] == "production" or not config["DEVIDP_ENABLED"]:
+        raise click.ClickException("the development identity provider is disabled (production mode or DEVIDP_ENABLED=false)")
+    public_url = config["PUBLIC_URL"].rstrip("/")
+    try:
+        provider = create_devidp_app(
+            demo_persona_dicts(), issuer=config["OIDC_ISSUER"], client_id=config["OIDC_CLIENT_ID"],
+            client_secret=config["OIDC_CLIENT_SECRET"], redirect_uris=[f"{public_url}/auth/callback"],
+            post_logout_redirect_uris=[f"{public_url}/"], production=config["ENV"] == "production")
+    except DevIdpRefused as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"development identity provider at {config['OIDC_ISSUER']} (listening on {host}:{port})")
+    make_devidp_server(provider, host, port).serve_forever()
+
+
+def demo_persona_dicts() -> list[dict[str, object]]:
+    """The demo personas as the plain claims data the development provider serves."""
+    from bff.demo import personas
+
+    return [{"sub": p.key, "name": p.name, "name_en": p.name_en, "phone_number": p.mobile,
+             "id_number": p.id_number, "roles": list(p.roles), "department": p.department,
+             "description_zh": p.description_zh, "description_en": p.description_en,
+             "can_log_in": p.can_log_in} for p in personas()]

@@ -1,0 +1,119 @@
+"""The signed-in person: profile (masked), preferences, and "my sessions"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from auth.permissions import access
+from bff.api.auth import sessions
+from bff.core.pii import mask_id_number, mask_mobile
+from bff.core.text import LANGUAGES
+from bff.extensions import db
+from bff.services import identity
+from bff.store.models import User
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in person")
+
+
+class CurrentSessionSchema(Schema):
+    kind = fields.Str(metadata={"description": "browser or kiosk"})
+    idle_expires_at = fields.DateTime()
+    expires_at = fields.DateTime()
+
+
+class MeSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    id_number = fields.Str(allow_none=True, metadata={"description": "Masked: 330106********1234"})
+    mobile = fields.Str(allow_none=True, metadata={"description": "Masked: 138****1234"})
+    roles = fields.List(fields.Str())
+    department = fields.Str(allow_none=True)
+    language = fields.Str(allow_none=True)
+    elder_mode = fields.Bool()
+    session = fields.Nested(CurrentSessionSchema)
+
+
+class PreferencesSchema(Schema):
+    language = fields.Str(validate=validate.OneOf(LANGUAGES))
+    elder_mode = fields.Bool()
+
+
+class SessionSchema(Schema):
+    id = fields.Str(metadata={"description": "A public handle; revoke with DELETE /api/v1/me/sessions/{id}"})
+    device = fields.Str()
+    place = fields.Str()
+    kind = fields.Str()
+    created_at = fields.DateTime()
+    last_seen = fields.DateTime()
+    current = fields.Bool()
+
+
+class SessionsSchema(Schema):
+    sessions = fields.List(fields.Nested(SessionSchema))
+
+
+class RevokedSchema(Schema):
+    revoked = fields.Int()
+
+
+def when(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def me_view(user: User) -> dict[str, Any]:
+    record = g.session
+    view = record.public_view()
+    return {"id": user.id, "name": user.name, "id_number": mask_id_number(user.id_number),
+            "mobile": mask_mobile(user.mobile), "roles": list(g.principal.roles), "department": g.principal.department,
+            "language": user.language, "elder_mode": user.elder_mode,
+            "session": {"kind": record.kind, "idle_expires_at": when(view["idle_expires_at"]),
+                        "expires_at": when(view["expires_at"])}}
+
+
+@blp.route("")
+@blp.response(200, MeSchema)
+@access("authenticated")
+def get_me() -> dict[str, Any]:
+    """Who is signed in; the ID number and mobile are masked."""
+    user = db.session.get(User, g.principal.user_id)
+    return me_view(user)  # type: ignore[arg-type]
+
+
+@blp.route("", methods=["PATCH"])
+@blp.arguments(PreferencesSchema)
+@blp.response(200, MeSchema)
+@access("authenticated")
+def update_me(changes: dict[str, Any]) -> dict[str, Any]:
+    """Save preferences: language (zh-CN or en) and elder mode (larger text, simpler pages)."""
+    return me_view(identity.update_preferences(db.session, g.principal.user_id, changes))
+
+
+@blp.route("/sessions")
+@blp.response(200, SessionsSchema)
+@access("authenticated")
+def list_sessions() -> dict[str, Any]:
+    """My sessions: device, place and last seen of each, newest first."""
+    items = identity.list_sessions(sessions(), g.principal)
+    return {"sessions": [{**item, "created_at": when(item["created_at"]), "last_seen": when(item["last_seen"])}
+                         for item in items]}
+
+
+@blp.route("/sessions", methods=["DELETE"])
+@blp.response(200, RevokedSchema)
+@access("authenticated")
+def revoke_other_sessions() -> dict[str, int]:
+    """Sign out everywhere else (this session stays; sign out here with POST /auth/logout)."""
+    return {"revoked": identity.revoke_other_sessions(db.session, sessions(), g.principal)}
+
+
+@blp.route("/sessions/<string(length=16):handle>", methods=["DELETE"])
+@blp.response(204)
+@access("authenticated")
+def revoke_session(handle: str) -> None:
+    """End one of my sessions (another person's session is "not found")."""
+    identity.revoke_session(db.session, sessions(), g.principal, handle)
