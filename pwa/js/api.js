@@ -66,8 +66,8 @@ export const api = {
   qrTicketStreamUrl: (tid) => `/api/v1/auth/qr-tickets/${id(tid)}/stream`,
   completeQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/complete`, {}),
   scanQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/scan`, {}),
-  approveQrTicket: (tid, digits) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/approve`, { digits }),
-  rejectQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/reject`, {}),
+  approveQrTicket: (tid, match) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/approve`, { match }),
+  rejectQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/deny`, {}),
   // catalog
   categories: () => get('/api/v1/categories'),
   bundles: (params = {}) => get(`/api/v1/bundles${q(params)}`),

@@ -70,6 +70,7 @@ async function loadMe() {
   const me = session.me;
   if (me?.language && me.language !== currentLanguage()) await setLanguage(me.language, { save: false });
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
+  if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch());
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
   return me;
 }

@@ -1,0 +1,90 @@
+// /kiosk: a hall kiosk shows a QR login code and two digits; the resident's phone scans it,
+// picks the same two digits and approves; the kiosk then takes its own short session.
+// The code is renewed before it expires; the stream (SSE) has a polling fallback.
+import { api, ApiError } from '../api.js';
+import { el } from '../dom.js';
+import { t } from '../i18n.js';
+import '../components/qr-code.js';
+
+const RENEW_BEFORE_MS = 15000;
+
+export async function render({ main, session, navigate }) {
+  await session.ready;
+  if (session.me) {
+    main.replaceChildren(el('h1', { textContent: t('kiosk_signed_in', { name: session.me.name }) }),
+      el('p', {}, el('a', { className: 'button', href: '/', textContent: t('kiosk_start') })));
+    return undefined;
+  }
+  const qr = el('ot-qr');
+  const digits = el('p', { className: 'kiosk__digits', attrs: { 'aria-describedby': 'digits-label' } });
+  const status = el('p', { className: 'lead', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const expiry = el('p', { className: 'muted' });
+  main.replaceChildren(el('div', { className: 'kiosk' },
+    el('h1', { textContent: t('kiosk_title') }),
+    el('ol', { className: 'kiosk__steps' }, el('li', { textContent: t('kiosk_step_open') }),
+      el('li', { textContent: t('kiosk_step_scan') }), el('li', { textContent: t('kiosk_step_pick') })),
+    qr, el('p', { id: 'digits-label', textContent: t('kiosk_digits_label') }), digits, status, expiry));
+
+  let ticket = null; let stream = null; let poll = null; let renew = null; let tick = null; let stopped = false;
+  const stopWatching = () => { stream?.close(); clearTimeout(poll); clearTimeout(renew); clearInterval(tick); };
+
+  async function onStatus(value) {
+    if (stopped) return;
+    if (value === 'scanned') status.textContent = t('kiosk_scanned');
+    if (value === 'denied') { status.textContent = t('kiosk_denied'); await fresh(); }
+    if (value === 'approved') {
+      stopWatching();
+      status.textContent = t('kiosk_approved');
+      await api.completeQrTicket(ticket.id);
+      sessionStorage.setItem('kiosk', '1');
+      location.assign('/'); // a fresh page load picks up the new session and starts the idle watch
+    }
+  }
+
+  function watch() {
+    if (window.EventSource) {
+      stream = new EventSource(ticket.stream_url);
+      stream.addEventListener('status', (event) => onStatus(JSON.parse(event.data).status));
+      stream.onerror = () => { stream.close(); stream = null; pollStatus(2000); };
+    } else pollStatus(2000);
+  }
+
+  function pollStatus(delay) {
+    poll = setTimeout(async () => {
+      try {
+        const current = await api.qrTicket(ticket.id);
+        await onStatus(current.status);
+        if (!['approved', 'consumed'].includes(current.status)) pollStatus(document.hidden ? 10000 : 2000);
+      } catch (error) {
+        if (error instanceof ApiError && error.status < 500) await fresh();
+        else pollStatus(Math.min(delay * 2, 30000));
+      }
+    }, delay);
+  }
+
+  async function fresh() {
+    stopWatching();
+    if (stopped) return;
+    try {
+      ticket = await api.createQrTicket();
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : t('offline_body');
+      renew = setTimeout(fresh, 10000);
+      return;
+    }
+    qr.setAttribute('label', t('kiosk_qr_label'));
+    qr.setAttribute('value', ticket.qr_url);
+    digits.textContent = ticket.match_code;
+    status.textContent = t('kiosk_waiting');
+    const expires = new Date(ticket.expires_at).getTime();
+    const showExpiry = () => { expiry.textContent = t('kiosk_renews', { seconds: Math.max(0, Math.round((expires - Date.now()) / 1000)) }); };
+    showExpiry();
+    tick = setInterval(showExpiry, 1000);
+    renew = setTimeout(fresh, Math.max(5000, expires - Date.now() - RENEW_BEFORE_MS));
+    watch();
+  }
+
+  await fresh();
+  void navigate;
+  return () => { stopped = true; stopWatching(); };
+}
