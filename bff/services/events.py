@@ -11,21 +11,31 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from bff.core.events import check_event
-from bff.store.models import Event
+from bff.core.notifications import is_notifiable
+from bff.store.models import Event, OutboxMessage
 
 CHANNEL_PREFIX = "events:user:"
 
 
-def record_event(session: Session, name: str, *, actor_user_id: int | None = None,
+def record_event(session: Session, name: str, /, *, actor_user_id: int | None = None,
                  subject_user_id: int | None = None, application_id: int | None = None,
                  **data: Any) -> Event:
-    """Add an Event to ``session`` (checked against its schema); published after commit."""
+    """Add an Event to ``session`` (checked against its schema); published after commit.
+
+    An event that tells the resident something also gets a ``notify`` outbox row in the
+    same transaction, so the notification can never be lost nor sent for a rolled-back change.
+    """
     check_event(name, data)
     row = Event(name=name, actor_user_id=actor_user_id, subject_user_id=subject_user_id,
                 application_id=application_id, data=data)
     session.add(row)
     session.flush()
     session.info.setdefault("events_to_publish", []).append(row)
+    if subject_user_id is not None and is_notifiable(name, data):
+        message = OutboxMessage(topic="notify", payload={"event_id": row.id})
+        session.add(message)
+        session.flush()
+        session.info.setdefault("outbox_to_enqueue", []).append(message.id)
     return row
 
 
@@ -42,8 +52,13 @@ def install_event_publisher() -> None:
 
 def _publish(session: Session) -> None:
     rows = session.info.pop("events_to_publish", [])
-    if not rows or not has_app_context():
+    outbox_ids = session.info.pop("outbox_to_enqueue", [])
+    if not has_app_context():
         return
+    if outbox_ids:
+        from bff.tasks import enqueue_deliveries  # a hint; the outbox relay is the safety net
+
+        enqueue_deliveries(current_app._get_current_object(), outbox_ids)  # type: ignore[attr-defined]
     client = current_app.extensions["redis"]
     for row in rows:
         if row.subject_user_id is None:
@@ -57,3 +72,4 @@ def _publish(session: Session) -> None:
 
 def _discard(session: Session) -> None:
     session.info.pop("events_to_publish", None)
+    session.info.pop("outbox_to_enqueue", None)
