@@ -172,8 +172,8 @@ class SocialInsurance(Protocol):
     def medical_insurance(self, id_number: str) -> MedicalInsuranceAccount | None:
         """The medical-insurance account, or None."""
 
-    def card(self, id_number: str) -> SocialSecurityCard | None:
-        """The social security card with its bank account, or None."""
+    def social_security_card(self, id_number: str) -> SocialSecurityCard | None:
+        """The social security card with its bank (financial) account, or None."""
 
 
 @runtime_checkable
