@@ -47,9 +47,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.blp)
     for identity_blp in (auth.blp, me.blp, qr_login.blp):
         api.register_blueprint(identity_blp)
+    register_application_blueprints(app)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
             app.view_functions[endpoint] = _public(view)
+
+
+def register_application_blueprints(app: Flask) -> None:
+    """Applications, officer workbench, department callbacks, certificates (issue 5)."""
+    from bff.api import applications, callbacks, certificates, officer
+
+    for blueprint in (applications.blp, officer.blp, callbacks.blp, certificates.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(certificates.pages)
 
 
 def _public(view: Any) -> Any:

@@ -169,6 +169,10 @@ class Case(Base):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     position: Mapped[int] = mapped_column(default=1)
     item: Mapped[str] = mapped_column(String(60))
+    # Snapshots of the catalog at submission: the item's title and the only fields it may see.
+    item_title: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_keys: Mapped[list[Any]] = mapped_column(default=list)
+    certificate_kind: Mapped[str | None] = mapped_column(String(60))
     department: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(24), default="submitted")
     time_limit_days: Mapped[int] = mapped_column(default=0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 08:10:47.326364
+Create Date: 2026-11-26 08:11:07.372993
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ def upgrade() -> None:
     sa.Column('reference', sa.String(length=40), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('item', sa.String(length=60), nullable=False),
+    sa.Column('item_title', sa.JSON(), nullable=False),
+    sa.Column('field_keys', sa.JSON(), nullable=False),
+    sa.Column('certificate_kind', sa.String(length=60), nullable=True),
     sa.Column('department', sa.String(length=40), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('time_limit_days', sa.Integer(), nullable=False),

@@ -1,0 +1,192 @@
+"""Applications for the resident: drafts, the one submission, progress, supplements, withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint, abort
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from auth.permissions import access
+from bff.core.text import Text
+from bff.extensions import db
+from bff.i18n import t
+from bff.services import applications as service
+from bff.services import progress
+from bff.services.applications import today_in_china
+from bff.services.certificates import qr_svg
+from bff.tasks import enqueue_deliveries
+
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
+                description="Drafts, the one submission, and the progress of every department")
+
+MISSING_KEY = Text("请在请求头中提供 Idempotency-Key。", "Send an Idempotency-Key header with the submission.")
+MISSING_IF_MATCH = Text("请在 If-Match 中提供草稿版本（ETag）。", "Send the draft's ETag in If-Match.")
+
+
+class StartDraftSchema(Schema):
+    bundle = fields.Str(required=True, metadata={"description": "Bundle code, e.g. birth"})
+    subject = fields.Str(load_default="self", validate=validate.OneOf(service.SUBJECTS))
+    relation = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    channel = fields.Str(load_default="online", validate=validate.OneOf(("online", "hall", "kiosk")))
+    answers = fields.Dict(keys=fields.Str(), load_default=dict)
+
+
+class DraftChangesSchema(Schema):
+    answers = fields.Dict(keys=fields.Str(), required=True,
+                          metadata={"description": "Changed answers only; null clears one"})
+
+
+class SubmitSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    version = fields.Int(required=True, metadata={"description": "The draft version (its ETag) being submitted"})
+    channel = fields.Str(validate=validate.OneOf(("online", "hall", "kiosk")))
+
+
+class WithdrawSchema(Schema):
+    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class SupplementSchema(Schema):
+    answers = fields.Dict(keys=fields.Str(), load_default=dict)
+    materials = fields.List(fields.Str(validate=validate.Length(max=60)), load_default=list)
+
+
+def etag_of(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_version() -> int:
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not raw:
+        abort(428, message=t(MISSING_IF_MATCH))
+    return int(raw) if raw.isdigit() else -1
+
+
+def with_etag(body: dict[str, Any], status: int = 200) -> Response:
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.set_etag(str(body["version"]))
+    return response
+
+
+@blp.route("")
+@blp.response(200)
+@access("resident")
+def list_applications() -> dict[str, Any]:
+    """My submitted applications: derived status, next action, next due date, overdue flag."""
+    return {"applications": progress.list_my_applications(db.session, g.principal.user_id, today_in_china())}
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(StartDraftSchema)
+@blp.response(201)
+@access("resident")
+def start_draft(data: dict[str, Any]) -> Response:
+    """Start a draft from a bundle for a subject (self, newborn, deceased relative)."""
+    draft = service.start_draft(db.session, g.principal.user_id, data["bundle"], subject=data["subject"],
+                                relation=data["relation"], channel=data["channel"], answers=data["answers"])
+    return with_etag(progress.draft_view(draft), 201)
+
+
+@blp.route("/drafts")
+@blp.response(200)
+@access("resident")
+def list_drafts() -> dict[str, Any]:
+    """My drafts, last saved first (resume on any device)."""
+    return {"drafts": [progress.draft_view(d) for d in service.list_drafts(db.session, g.principal.user_id)]}
+
+
+@blp.route("/<string:number>")
+@blp.response(200)
+@access("resident")
+def get_application(number: str) -> Response:
+    """A draft (with its ETag) or a submitted application with per-department progress."""
+    body = progress.application_detail(db.session, g.principal.user_id, number, today_in_china(),
+                                       current_app.config["PUBLIC_URL"])
+    return with_etag(body) if body["status"] == "draft" else current_app.json.response(body)
+
+
+@blp.route("/<string:number>", methods=["PATCH"])
+@blp.arguments(DraftChangesSchema)
+@blp.response(200)
+@access("resident")
+def save_draft(data: dict[str, Any], number: str) -> Response:
+    """Autosave: only with the current ETag in If-Match; a stale one gets 412 and changes nothing."""
+    draft = service.save_draft(db.session, g.principal.user_id, number, if_match_version(), data["answers"])
+    return with_etag(progress.draft_view(draft))
+
+
+@blp.route("/<string:number>", methods=["DELETE"])
+@blp.response(204)
+@access("resident")
+def delete_draft(number: str) -> None:
+    """Delete one of my drafts."""
+    service.delete_draft(db.session, g.principal.user_id, number)
+
+
+@blp.route("/<string:number>/submit", methods=["POST"])
+@blp.arguments(SubmitSchema)
+@blp.response(201)
+@access("resident")
+def submit(data: dict[str, Any], number: str) -> Response:
+    """Submit once. Same Idempotency-Key and body → the same receipt; different body → 422; in flight → 409."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        abort(400, message=t(MISSING_KEY), reason="idempotency_key_required")
+    key_session = db.new_session()
+    try:
+        receipt, replayed, message_ids = service.submit_application(
+            db.session, key_session, g.principal.user_id, number, key, data,
+            secret=current_app.config["SECRET_KEY"])
+    finally:
+        key_session.close()
+    enqueue_deliveries(current_app._get_current_object(), message_ids)  # type: ignore[attr-defined]
+    response = current_app.json.response(receipt)
+    response.status_code = 201
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@blp.route("/<string:number>/receipt/qr.svg")
+@access("resident")
+def receipt_qr(number: str) -> Response:
+    """The receipt's QR code: it opens the public receipt check."""
+    application = service.own_application(db.session, g.principal.user_id, number)
+    path = service.build_receipt(application, [], current_app.config["SECRET_KEY"])["verify_path"]
+    response = Response(qr_svg(current_app.config["PUBLIC_URL"] + path), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@blp.route("/<string:number>/timeline")
+@blp.response(200)
+@access("resident")
+def get_timeline(number: str) -> dict[str, Any]:
+    """Everything that happened to the application, oldest first."""
+    return {"events": progress.timeline(db.session, g.principal.user_id, number)}
+
+
+@blp.route("/<string:number>/withdraw", methods=["POST"])
+@blp.arguments(WithdrawSchema)
+@blp.response(200)
+@access("resident")
+def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
+    """Withdraw the application while no department has accepted it yet."""
+    application = service.withdraw_application(db.session, g.principal.user_id, number, data["reason"])
+    return {"number": application.number, "status": application.status}
+
+
+@blp.route("/<string:number>/cases/<string:reference>/supplement", methods=["POST"])
+@blp.arguments(SupplementSchema)
+@blp.response(200)
+@access("resident")
+def supply_supplement(data: dict[str, Any], number: str, reference: str) -> dict[str, Any]:
+    """Supply what a department asked for (only the requested fields)."""
+    case = service.supply_supplement(db.session, g.principal.user_id, number, reference,
+                                     data["answers"], data["materials"])
+    return {"reference": case.reference, "status": case.status}

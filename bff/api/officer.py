@@ -1,0 +1,105 @@
+"""The officer workbench: the department's queue and decisions (role officer, own department only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+from auth.permissions import access
+from bff.core import applications as rules
+from bff.extensions import db
+from bff.services import officer as service
+from bff.services.applications import today_in_china
+
+blp = Blueprint("officer", __name__, url_prefix="/api/v1/officer", description="Department workbench")
+
+
+class QueueArgs(Schema):
+    status = ma.Str(load_default=None, validate=validate.OneOf(rules.CASE_STATUSES))
+    flag = ma.Str(load_default=None, validate=validate.OneOf(("due_soon", "overdue", "stuck")))
+    overdue = ma.Bool(load_default=False)
+
+
+class SupplementRequestSchema(Schema):
+    message = ma.Str(required=True, validate=validate.Length(max=500))
+    fields = ma.List(ma.Str(), load_default=list)
+    materials = ma.List(ma.Str(validate=validate.Length(max=60)), load_default=list)
+
+
+class RejectSchema(Schema):
+    reason = ma.Str(required=True, validate=validate.Length(max=500))
+
+
+def _case(case: Any) -> dict[str, Any]:
+    return {"reference": case.reference, "status": case.status,
+            "due_on": case.due_on.isoformat() if case.due_on else None}
+
+
+@blp.route("/cases")
+@blp.arguments(QueueArgs, location="query")
+@blp.response(200)
+@access("officer")
+def queue(args: dict[str, Any]) -> dict[str, Any]:
+    """Open cases of my department, earliest due first, with due-soon and overdue flags."""
+    return {"cases": service.department_queue(db.session, g.principal.department, status=args["status"],
+                                              flag=args["flag"], overdue_only=args["overdue"],
+                                              today=today_in_china())}
+
+
+@blp.route("/cases/<string:reference>")
+@blp.response(200)
+@access("officer")
+def case_detail(reference: str) -> dict[str, Any]:
+    """One case with only the fields its item declares (the look is audited)."""
+    return service.case_detail(db.session, g.principal.user_id, g.principal.department, reference,
+                               today_in_china())
+
+
+@blp.route("/cases/<string:reference>/accept", methods=["POST"])
+@blp.response(200)
+@access("officer")
+def accept(reference: str) -> dict[str, Any]:
+    """Accept (受理): the statutory time limit starts."""
+    return _case(service.accept_case(db.session, g.principal.user_id, g.principal.department, reference))
+
+
+@blp.route("/cases/<string:reference>/process", methods=["POST"])
+@blp.response(200)
+@access("officer")
+def process(reference: str) -> dict[str, Any]:
+    """Start (or resume after a supplement) the review."""
+    return _case(service.start_processing(db.session, g.principal.user_id, g.principal.department, reference))
+
+
+@blp.route("/cases/<string:reference>/supplement-request", methods=["POST"])
+@blp.arguments(SupplementRequestSchema)
+@blp.response(200)
+@access("officer")
+def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Ask the resident for a supplement: a message plus the fields or materials needed."""
+    return _case(service.request_supplement(db.session, g.principal.user_id, g.principal.department, reference,
+                                            message=data["message"], fields=data["fields"],
+                                            materials=data["materials"]))
+
+
+@blp.route("/cases/<string:reference>/approve", methods=["POST"])
+@blp.response(200)
+@access("officer")
+def approve(reference: str) -> dict[str, Any]:
+    """Approve and issue the case's e-certificate."""
+    certificate = service.approve_case(db.session, g.principal.user_id, g.principal.department, reference)
+    return {"reference": reference, "status": rules.APPROVED, "certificate": certificate.number}
+
+
+@blp.route("/cases/<string:reference>/reject", methods=["POST"])
+@blp.arguments(RejectSchema)
+@blp.response(200)
+@access("officer")
+def reject(data: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Reject, with the reason the resident will read."""
+    return _case(service.reject_case(db.session, g.principal.user_id, g.principal.department, reference,
+                                     data["reason"]))

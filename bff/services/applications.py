@@ -1,0 +1,289 @@
+"""The resident's side of an application: drafts, the one submission, supplements, withdrawal.
+
+Submission flow (:func:`submit_application`): the Idempotency-Key is claimed in its own
+short transaction (so a concurrent retry sees it and gets 409); then ONE transaction
+locks the draft, validates it, writes one case per included item, the events and the
+outbox rows, and stores the receipt on the key; the delivery hint goes out after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bff.core import applications as rules
+from bff.core.calendar import china_date, due_date
+from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from bff.core.text import Text
+from bff.services import catalog_adapter as catalog
+from bff.services.cases import refresh_application_status, transition_case
+from bff.services.dispatch import add_case_message
+from bff.services.events import record_event
+from bff.store.models import Application, Case, IdempotencyKey, utcnow
+
+SUBJECTS = ("self", "newborn", "deceased")
+NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
+NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
+
+
+# --- Drafts -----------------------------------------------------------------------------------
+
+def start_draft(session: Session, user_id: int, bundle: str, *, subject: str = "self",
+                relation: str | None = None, channel: str = "online",
+                answers: Mapping[str, Any] | None = None) -> Application:
+    catalog.check_bundle(bundle)
+    if subject not in SUBJECTS:
+        raise ValidationFailed(Text("申请对象无效。", "Unknown subject."),
+                               errors={"subject": [Text("请选择本人、新生儿或已故亲属。",
+                                                        "Choose self, newborn or deceased.")]})
+    now = utcnow()
+    application = Application(number=f"pending-{now.timestamp()}-{user_id}", user_id=user_id, bundle=bundle,
+                              catalog_version=catalog.catalog_version(), subject=subject, relation=relation,
+                              channel=channel, answers=dict(answers or {}), created_at=now, updated_at=now)
+    session.add(application)
+    session.flush()
+    application.number = rules.format_application_number(china_date(now), application.id)
+    record_event(session, "draft_started", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, bundle=bundle, number=application.number, subject=subject)
+    session.commit()
+    return application
+
+
+def own_application(session: Session, user_id: int, number: str, *, lock: bool = False) -> Application:
+    """The caller's application ``number``; anyone else's is "not found" (no existence leak)."""
+    query = select(Application).where(Application.number == number, Application.user_id == user_id)
+    application = session.scalar(query.with_for_update() if lock else query)
+    if application is None:
+        raise NotFound(NOT_FOUND)
+    return application
+
+
+def save_draft(session: Session, user_id: int, number: str, if_match: int | None,
+               changes: Mapping[str, Any]) -> Application:
+    """Merge ``changes`` into the answers (``None`` clears a key) if ``if_match`` is current.
+
+    A stale version gets 412 and changes nothing: the client still holds its edits and
+    can re-apply them to the current version (returned in the error's ``errors``).
+    """
+    application = own_application(session, user_id, number, lock=True)
+    if application.status != rules.DRAFT:
+        raise Conflict(NOT_A_DRAFT, code="not_a_draft")
+    check_version(application, if_match)
+    answers = dict(application.answers or {})
+    for key, value in changes.items():
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    application.answers = answers
+    application.version += 1
+    application.updated_at = utcnow()
+    record_event(session, "draft_saved", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, version=application.version, fields=sorted(changes))
+    session.commit()
+    return application
+
+
+def check_version(application: Application, if_match: int | None) -> None:
+    if if_match is None:
+        raise PreconditionFailed(Text("缺少版本号（If-Match）。", "Send the draft's ETag in If-Match."),
+                                 code="precondition_required")
+    if if_match != application.version:
+        raise PreconditionFailed(
+            Text("草稿已在其他设备上修改，请合并后再保存。", "The draft changed on another device; merge and save again."),
+            code="stale_draft", errors={"version": [Text(str(application.version), str(application.version))]})
+
+
+def list_drafts(session: Session, user_id: int) -> list[Application]:
+    return list(session.scalars(select(Application).where(
+        Application.user_id == user_id, Application.status == rules.DRAFT).order_by(Application.updated_at.desc())))
+
+
+def delete_draft(session: Session, user_id: int, number: str) -> None:
+    application = own_application(session, user_id, number, lock=True)
+    if application.status != rules.DRAFT:
+        raise Conflict(NOT_A_DRAFT, code="not_a_draft")
+    record_event(session, "draft_deleted", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, number=number)
+    session.delete(application)
+    session.commit()
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+def submit_application(session: Session, key_session: Session, user_id: int, number: str, key: str | None,
+                       body: Mapping[str, Any], *, secret: str) -> tuple[dict[str, Any], bool, list[int]]:
+    """Submit the draft once. Returns ``(receipt, replayed, outbox ids to hint)``."""
+    key = rules.check_idempotency_key(key)
+    fingerprint = rules.request_fingerprint(f"submit:{number}", body)
+    stored = claim_idempotency_key(key_session, user_id, key, fingerprint)
+    if stored is not None:
+        return stored, True, []
+    try:
+        receipt, message_ids = _submit(session, user_id, number, key, body, secret)
+    except Exception:
+        session.rollback()
+        # Nothing was executed: free the key so the corrected request can use it.
+        key_session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                         IdempotencyKey.key == key))
+        key_session.commit()
+        raise
+    return receipt, False, message_ids
+
+
+def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
+    """Claim ``key`` (committed at once); return the stored receipt to replay, or raise."""
+    now = utcnow()
+    try:
+        session.add(IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint, created_at=now))
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+    if row is None:  # freed between our insert and this read: try once more
+        return claim_idempotency_key(session, user_id, key, fingerprint)
+    decision = rules.decide_on_key(rules.StoredKey(row.fingerprint, row.completed, row.created_at), fingerprint, now)
+    if decision == rules.REPLAY:
+        return dict(row.response or {})
+    if decision == rules.MISMATCH:
+        raise ValidationFailed(rules.KEY_MISMATCH, code="idempotency_key_reused")
+    if decision == rules.TAKE_OVER:
+        taken = session.execute(update(IdempotencyKey).where(
+            IdempotencyKey.id == row.id, IdempotencyKey.created_at == row.created_at,
+            IdempotencyKey.completed.is_(False)).values(created_at=now))
+        session.commit()
+        if taken.rowcount:  # type: ignore[attr-defined]
+            return None
+    raise Conflict(rules.KEY_IN_FLIGHT, code="idempotency_key_in_flight")
+
+
+def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping[str, Any],
+            secret: str) -> tuple[dict[str, Any], list[int]]:
+    application = own_application(session, user_id, number, lock=True)
+    if application.status != rules.DRAFT:
+        raise Conflict(Text("这份申请已经提交过了。", "This application was already submitted."),
+                       code="already_submitted")
+    check_version(application, body.get("version"))
+    answers = dict(application.answers or {})
+    errors = catalog.validation_errors(application.bundle, answers)
+    if errors:
+        raise ValidationFailed(Text("填写的内容有误，请检查标出的项目。", "Some answers need attention."),
+                               errors=errors)
+    now = utcnow()
+    application.submitted_at, application.updated_at = now, now
+    application.channel = body.get("channel") or application.channel
+    cases = [_new_case(application, position, plan, now)
+             for position, plan in enumerate(catalog.plan_cases(application.bundle, answers), start=1)]
+    session.add_all(cases)
+    session.flush()
+    refresh_application_status(session, application)
+    messages = [add_case_message(session, case, "case.submitted") for case in cases]
+    record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, number=application.number, bundle=application.bundle,
+                 cases=[case.reference for case in cases], channel=application.channel)
+    receipt = build_receipt(application, cases, secret)
+    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+    assert row is not None
+    row.completed, row.response_status, row.response = True, 201, receipt
+    session.commit()
+    return receipt, [message.id for message in messages]
+
+
+def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> Case:
+    return Case(application_id=application.id, reference=rules.case_reference(application.number, position),
+                position=position, item=plan.item, item_title=plan.title.as_dict(), field_keys=list(plan.fields),
+                certificate_kind=plan.item, department=plan.department, status=rules.SUBMITTED,
+                time_limit_days=plan.time_limit_days, due_on=due_date(now, plan.time_limit_days),
+                created_at=now, updated_at=now)
+
+
+def receipt_token(secret: str, number: str) -> str:
+    """What the receipt's QR code carries besides the number: proof we issued it."""
+    return hmac.new(secret.encode(), f"receipt:{number}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def build_receipt(application: Application, cases: list[Case], secret: str) -> dict[str, Any]:
+    verify_path = f"/verify/receipt/{application.number}?t={receipt_token(secret, application.number)}"
+    return {
+        "number": application.number,
+        "bundle": application.bundle,
+        "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
+        "status": application.status,
+        "cases": [{"reference": c.reference, "item": c.item, "title": c.item_title, "department": c.department,
+                   "due_on": c.due_on.isoformat() if c.due_on else None} for c in cases],
+        "verify_path": verify_path,
+        # The QR image is drawn on request (about 10 ms of CPU), not on the submission path.
+        "qr_path": f"/api/v1/applications/{application.number}/receipt/qr.svg",
+    }
+
+
+def verify_receipt(session: Session, number: str, token: str, secret: str) -> dict[str, Any]:
+    """Public: only whether the receipt is genuine, its bundle and its submission date."""
+    valid = hmac.compare_digest(receipt_token(secret, number), token or "")
+    application = session.scalar(select(Application).where(Application.number == number)) if valid else None
+    if application is None or application.submitted_at is None:
+        return {"valid": False}
+    return {"valid": True, "bundle": application.bundle,
+            "submitted_on": china_date(application.submitted_at).isoformat()}
+
+
+# --- After submission: supplements and withdrawal ---------------------------------------------
+
+def supply_supplement(session: Session, user_id: int, number: str, reference: str,
+                      answers: Mapping[str, Any], materials: list[str]) -> Case:
+    application = own_application(session, user_id, number, lock=True)
+    case = _case_of(session, application, reference)
+    requested = (case.supplement or {}).get("fields", [])
+    extra = sorted(set(answers) - set(requested))
+    if extra:
+        raise ValidationFailed(Text("只能补充部门要求的内容。", "Supply only what the department asked for."),
+                               errors={key: [Text("未被要求补充", "Not requested")] for key in extra})
+    missing = sorted(set(requested) - {k for k, v in answers.items() if v not in (None, "")})
+    if missing:
+        raise ValidationFailed(Text("请补充全部要求的内容。", "Supply everything that was asked for."),
+                               errors={key: [Text("此项必填。", "This is required.")] for key in missing})
+    application.answers = {**(application.answers or {}), **answers}
+    transition_case(session, case, rules.SUPPLEMENTED, actor_user_id=user_id, source="resident")
+    record_event(session, "supplement_provided", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, case=case.reference, fields=sorted(answers), materials=materials)
+    add_case_message(session, case, "case.supplemented", {"fields": sorted(answers), "materials": materials})
+    session.commit()
+    return case
+
+
+def withdraw_application(session: Session, user_id: int, number: str, reason: str | None) -> Application:
+    """Withdraw before acceptance: every case must still be ``submitted``."""
+    application = own_application(session, user_id, number, lock=True)
+    cases = list(session.scalars(select(Case).where(Case.application_id == application.id).with_for_update()))
+    if not rules.can_withdraw([case.status for case in cases]):
+        raise Conflict(Text("已有部门受理，无法撤回。", "A department has already accepted it; it cannot be withdrawn."),
+                       code="cannot_withdraw")
+    for case in cases:
+        transition_case(session, case, rules.WITHDRAWN, actor_user_id=user_id, source="resident")
+        # Undelivered cases are cancelled by the dispatcher; delivered ones are told.
+        if case.dispatched_at is not None:
+            add_case_message(session, case, "case.withdrawn")
+    record_event(session, "application_withdrawn", actor_user_id=user_id, subject_user_id=user_id,
+                 application_id=application.id, number=number, reason=(reason or "")[:200])
+    session.commit()
+    return application
+
+
+def _case_of(session: Session, application: Application, reference: str) -> Case:
+    case = session.scalar(select(Case).where(Case.application_id == application.id, Case.reference == reference)
+                          .with_for_update())
+    if case is None:
+        raise NotFound(NOT_FOUND)
+    return case
+
+
+def today_in_china() -> date:
+    return china_date(utcnow())

@@ -1,0 +1,111 @@
+"""Status callbacks from department systems: signed, idempotent, order-tolerant.
+
+- Signed: HMAC-SHA256 over ``id.timestamp.body`` with the department's own secret
+  (``bff.adapters.departments.signing``); a department can only touch its own cases.
+- Idempotent: the ``webhook-id`` is stored (unique per department) in the same
+  transaction as the change, so a redelivered callback is acknowledged and ignored.
+- Order-tolerant: a status ahead of the case walks the missing steps of the machine
+  (``approved`` before ``accepted`` is applied as accepted → processing → approved);
+  a status behind it, or older than the last one applied, is acknowledged as stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bff.adapters.departments.signing import SignatureInvalid, verify
+from bff.core import applications as rules
+from bff.core.errors import NotFound, ValidationFailed
+from bff.core.text import Text
+from bff.services.cases import walk_case_to
+from bff.services.certificates import issue_certificate
+from bff.services.dispatch import DispatchSettings
+from bff.services.events import record_event
+from bff.store.models import Application, Case, ProcessedCallback, utcnow
+
+DEPARTMENT_STATUSES = (rules.ACCEPTED, rules.PROCESSING, rules.SUPPLEMENT_REQUESTED, rules.APPROVED, rules.REJECTED)
+BAD_CALLBACK = Text("回调内容无效。", "The callback is not valid.")
+
+
+def authenticate_callback(settings: DispatchSettings, department: str, headers: Mapping[str, str],
+                          body: bytes) -> str:
+    """The callback's event id, if signed by ``department``; raises :class:`SignatureInvalid`."""
+    secret = settings.secret_for(department)
+    if not secret:
+        raise SignatureInvalid("department has no system of its own")
+    return verify(secret, headers, body)
+
+
+def receive_callback(session: Session, department: str, event_id: str, body: bytes) -> dict[str, Any]:
+    data = _parse(body)
+    case = session.scalar(select(Case).where(Case.reference == data["case"], Case.department == department)
+                          .with_for_update())
+    if case is None:
+        raise NotFound(Text("找不到这个子件。", "No such case for this department."))
+    try:
+        with session.begin_nested():
+            session.add(ProcessedCallback(department=department, event_id=event_id, case_id=case.id,
+                                          outcome="applied"))
+    except IntegrityError:
+        session.rollback()
+        return {"outcome": "duplicate"}
+    outcome = apply_status(session, case, data)
+    if outcome == "stale":
+        session.scalar(select(ProcessedCallback).where(ProcessedCallback.department == department,
+                                                       ProcessedCallback.event_id == event_id)).outcome = "stale"
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    record_event(session, "callback_received", subject_user_id=application.user_id, application_id=application.id,
+                 case=case.reference, department=department, event_id=event_id[:100], status=data["status"],
+                 stale=outcome == "stale")
+    session.commit()
+    return {"outcome": outcome, "status": case.status}
+
+
+def apply_status(session: Session, case: Case, data: Mapping[str, Any]) -> str:
+    target, occurred_at = data["status"], data["occurred_at"]
+    path = rules.path_to(case.status, target)
+    older = case.last_callback_at is not None and occurred_at < case.last_callback_at
+    if path is None or (older and target not in rules.TERMINAL) or (path == [] and target != rules.SUPPLEMENT_REQUESTED):
+        return "stale"
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    if target == rules.SUPPLEMENT_REQUESTED:
+        fields = [key for key in data.get("fields", []) if key in (case.field_keys or [])]
+        rules.check_supplement_request(data.get("message") or "", fields, data.get("materials", []),
+                                       case.field_keys or [])
+        case.supplement = {"message": str(data.get("message"))[:500], "fields": sorted(set(fields)),
+                           "materials": sorted(set(data.get("materials", [])))}
+    if path:
+        walk_case_to(session, case, target, actor_user_id=None, source="department",
+                     reason=(data.get("reason") or None), external_id=data.get("external_id"))
+    if target == rules.APPROVED:
+        certificate = issue_certificate(session, case, application,
+                                        number=(data.get("certificate") or {}).get("number"))
+        case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
+    elif target == rules.REJECTED:
+        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
+    case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
+    case.external_id = data.get("external_id") or case.external_id
+    return "applied"
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+        status = data["status"]
+        occurred_at = datetime.fromisoformat(data.get("occurred_at") or utcnow().isoformat())
+        if status not in DEPARTMENT_STATUSES or not isinstance(data["case"], str):
+            raise ValueError(status)
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed(BAD_CALLBACK, code="bad_callback") from None
+    if occurred_at.tzinfo is None:
+        raise ValidationFailed(BAD_CALLBACK, code="bad_callback")
+    return {**data, "occurred_at": occurred_at}

@@ -1,0 +1,71 @@
+"""Moving a case through its status machine: the one place transitions are applied.
+
+Officers, department callbacks and residents all call :func:`transition_case`, so every
+transition is checked by ``bff.core.applications``, recorded as a ``case_transitioned``
+Event, and re-derives the application's status in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bff.core import applications as rules
+from bff.core.calendar import due_date
+from bff.services.events import record_event
+from bff.store.models import Application, Case, utcnow
+
+
+def transition_case(session: Session, case: Case, target: str, *, actor_user_id: int | None,
+                    source: str, **details: Any) -> None:
+    """Apply ``case.status → target`` (checked), record it, and refresh the application."""
+    rules.check_case_transition(case.status, target)
+    application = session.get(Application, case.application_id, with_for_update=True)
+    assert application is not None
+    previous, now = case.status, utcnow()
+    case.status, case.updated_at = target, now
+    if target == rules.ACCEPTED:
+        case.accepted_at = now
+        # The statutory limit runs from acceptance (受理之日起).
+        case.due_on = due_date(now, case.time_limit_days)
+        case.flag = None
+    if target in rules.TERMINAL:
+        case.decided_at = now
+        case.flag = None
+    if actor_user_id is not None and source == "workbench":
+        case.officer_user_id = actor_user_id
+    record_event(session, "case_transitioned", actor_user_id=actor_user_id,
+                 subject_user_id=application.user_id, application_id=application.id,
+                 case=case.reference, department=case.department, to=target, source=source,
+                 **{"from": previous}, **{k: v for k, v in details.items() if v not in (None, [], "")})
+    refresh_application_status(session, application)
+
+
+def refresh_application_status(session: Session, application: Application) -> str:
+    statuses = list(session.scalars(select(Case.status).where(Case.application_id == application.id)))
+    status = rules.derive_application_status(statuses)
+    if status != application.status:
+        application.status, application.updated_at = status, utcnow()
+        if status in (rules.COMPLETED, rules.PARTIALLY_REJECTED):
+            record_event(session, "application_completed", subject_user_id=application.user_id,
+                         application_id=application.id, number=application.number, status=status)
+    return status
+
+
+def walk_case_to(session: Session, case: Case, target: str, *, actor_user_id: int | None,
+                 source: str, **details: Any) -> list[str]:
+    """Apply the department-side chain to ``target`` (e.g. approve straight from accepted).
+
+    Returns the statuses passed through; ``[]`` if already there. Raises
+    :class:`~bff.core.errors.InvalidTransition` when ``target`` cannot be reached.
+    """
+    path = rules.path_to(case.status, target)
+    if path is None:
+        rules.check_case_transition(case.status, target)  # raises with the user-facing message
+        return []
+    for step in path:
+        transition_case(session, case, step, actor_user_id=actor_user_id, source=source,
+                        **(details if step == target else {}))
+    return path

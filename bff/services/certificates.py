@@ -1,0 +1,101 @@
+"""E-certificates (电子证照): issued when a case is approved, downloaded by the applicant,
+verified by anyone through the QR code — which shows only validity, type and issue date."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from html import escape
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bff.core.calendar import china_date
+from bff.core.errors import NotFound
+from bff.core.text import Text
+from bff.services.events import record_event
+from bff.store.models import Application, Case, Certificate
+
+VERIFY_PATH = "/verify/certificates/"
+NOT_FOUND = Text("找不到这份证照。", "We could not find this certificate.")
+
+
+def qr_svg(data: str) -> str:
+    """An SVG QR code of ``data`` (medium error correction; prints well at 2 cm)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+def issue_certificate(session: Session, case: Case, application: Application, *,
+                      number: str | None = None, actor_user_id: int | None = None) -> Certificate:
+    """One certificate per case (idempotent: a repeated approval returns the same one)."""
+    existing = session.scalar(select(Certificate).where(Certificate.case_id == case.id))
+    if existing is not None:
+        return existing
+    title = case.item_title or {"zh-CN": case.item, "en": case.item}
+    answers = application.answers or {}
+    certificate = Certificate(
+        case_id=case.id, application_id=application.id, user_id=application.user_id,
+        number=number or f"EC-{case.reference}", kind=case.certificate_kind or case.item,
+        title_zh=title.get("zh-CN", case.item), title_en=title.get("en", case.item),
+        token=secrets.token_urlsafe(24), issuer=case.department,
+        content={"subject_name": answers.get("subject.name") or answers.get("applicant.name"),
+                 "case": case.reference})
+    session.add(certificate)
+    session.flush()
+    record_event(session, "certificate_issued", actor_user_id=actor_user_id, subject_user_id=application.user_id,
+                 application_id=application.id, case=case.reference, certificate=certificate.number,
+                 kind=certificate.kind)
+    return certificate
+
+
+def certificates_of_application(session: Session, application_id: int) -> list[Certificate]:
+    return list(session.scalars(select(Certificate).where(Certificate.application_id == application_id)
+                                .order_by(Certificate.id)))
+
+
+def own_certificate(session: Session, user_id: int, number: str) -> Certificate:
+    certificate = session.scalar(select(Certificate).where(Certificate.number == number,
+                                                           Certificate.user_id == user_id))
+    if certificate is None:
+        raise NotFound(NOT_FOUND)
+    return certificate
+
+
+def describe(certificate: Certificate, public_url: str) -> dict[str, Any]:
+    return {"number": certificate.number, "kind": certificate.kind,
+            "title": {"zh-CN": certificate.title_zh, "en": certificate.title_en},
+            "issuer": certificate.issuer, "issued_on": china_date(certificate.issued_at).isoformat(),
+            "valid": certificate.revoked_at is None,
+            "verify_url": f"{public_url}{VERIFY_PATH}{certificate.token}"}
+
+
+def verify_certificate(session: Session, token: str) -> dict[str, Any]:
+    """Public: validity, type and issue date — nothing about the person."""
+    certificate = session.scalar(select(Certificate).where(Certificate.token == token)) if token else None
+    if certificate is None:
+        return {"valid": False}
+    return {"valid": certificate.revoked_at is None, "kind": certificate.kind,
+            "title": {"zh-CN": certificate.title_zh, "en": certificate.title_en},
+            "issued_on": china_date(certificate.issued_at).isoformat()}
+
+
+def render_certificate_svg(certificate: Certificate, public_url: str) -> str:
+    """The downloadable document: a printable SVG card with its verification QR code."""
+    content = certificate.content or {}
+    qr = qr_svg(f"{public_url}{VERIFY_PATH}{certificate.token}")
+    qr_body = qr[qr.index(">", qr.index("<svg")) + 1:qr.rindex("</svg>")]
+    lines = [certificate.title_zh, certificate.title_en, f"编号 No. {certificate.number}",
+             f"持证人 Holder: {content.get('subject_name') or '-'}",
+             f"签发 Issued: {china_date(certificate.issued_at).isoformat()} · {certificate.issuer}"]
+    text = "".join(f'<text x="24" y="{48 + i * 30}" font-size="{20 if i < 2 else 15}">{escape(str(line))}</text>'
+                   for i, line in enumerate(lines))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">'
+            '<rect width="640" height="360" fill="#fff" stroke="#b40000" stroke-width="4"/>'
+            f'{text}<g transform="translate(440,160) scale(0.6)">{qr_body}</g></svg>')

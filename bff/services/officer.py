@@ -1,0 +1,129 @@
+"""The officer workbench: a department's queue and decisions, scoped to the officer's department.
+
+An officer sees and acts on the cases of their own department only; a case of another
+department is "not found". Case detail carries only the fields the item declares.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bff.core import applications as rules
+from bff.core.calendar import due_status
+from bff.core.errors import NotFound, PermissionDenied
+from bff.core.pii import mask_name
+from bff.core.text import Text
+from bff.services.cases import transition_case, walk_case_to
+from bff.services.certificates import issue_certificate
+from bff.services.events import record_event
+from bff.store.models import Application, Case, Certificate
+
+NOT_FOUND = Text("找不到这个子件。", "We could not find this case.")
+NO_DEPARTMENT = Text("您的账号未关联部门。", "Your account is not linked to a department.")
+QUEUE_LIMIT = 200
+
+
+def officer_department(department: str | None) -> str:
+    if not department:
+        raise PermissionDenied(NO_DEPARTMENT, code="no_department")
+    return department
+
+
+def department_queue(session: Session, department: str | None, *, status: str | None = None,
+                     flag: str | None = None, overdue_only: bool = False, today: date) -> list[dict[str, Any]]:
+    """Cases delivered to the department, oldest due first, with due flags worked out today."""
+    query = (select(Case, Application).join(Application, Application.id == Case.application_id)
+             .where(Case.department == officer_department(department), Case.dispatched_at.is_not(None)))
+    query = query.where(Case.status == status) if status else query.where(Case.status.not_in(rules.TERMINAL))
+    if flag:
+        query = query.where(Case.flag == flag)
+    rows = session.execute(query.order_by(Case.due_on.asc().nulls_last(), Case.id).limit(QUEUE_LIMIT)).all()
+    queue = [queue_entry(case, application, today) for case, application in rows]
+    return [entry for entry in queue if entry["due_status"] == "overdue"] if overdue_only else queue
+
+
+def queue_entry(case: Case, application: Application, today: date) -> dict[str, Any]:
+    due = due_status(case.due_on, today) if case.due_on and case.status not in rules.TERMINAL else None
+    return {"reference": case.reference, "item": case.item, "title": case.item_title, "status": case.status,
+            "due_on": case.due_on.isoformat() if case.due_on else None, "due_status": due,
+            "overdue": due == "overdue", "flag": case.flag, "application_number": application.number,
+            "subject_name": mask_name((application.answers or {}).get("subject.name")
+                                      or (application.answers or {}).get("applicant.name")),
+            "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None}
+
+
+def department_case(session: Session, department: str | None, reference: str, *, lock: bool = False) -> Case:
+    query = select(Case).where(Case.reference == reference, Case.department == officer_department(department))
+    case = session.scalar(query.with_for_update() if lock else query)
+    if case is None:
+        raise NotFound(NOT_FOUND)
+    return case
+
+
+def case_detail(session: Session, officer_user_id: int, department: str | None, reference: str,
+                today: date) -> dict[str, Any]:
+    """The case with ONLY its item's declared fields (minimum necessary); the look is audited."""
+    case = department_case(session, department, reference)
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    answers = application.answers or {}
+    detail = queue_entry(case, application, today)
+    detail.update(fields={key: answers[key] for key in case.field_keys or [] if key in answers},
+                  field_keys=list(case.field_keys or []), supplement=case.supplement, decision=case.decision,
+                  bundle=application.bundle, subject_name=detail["subject_name"])
+    record_event(session, "staff_viewed", actor_user_id=officer_user_id, subject_user_id=application.user_id,
+                 application_id=application.id, reason="case_work", purpose=case.reference)
+    session.commit()
+    return detail
+
+
+def accept_case(session: Session, officer: int, department: str | None, reference: str) -> Case:
+    case = department_case(session, department, reference, lock=True)
+    transition_case(session, case, rules.ACCEPTED, actor_user_id=officer, source="workbench")
+    session.commit()
+    return case
+
+
+def request_supplement(session: Session, officer: int, department: str | None, reference: str, *,
+                       message: str, fields: list[str], materials: list[str]) -> Case:
+    case = department_case(session, department, reference, lock=True)
+    rules.check_supplement_request(message, fields, materials, case.field_keys or [])
+    case.supplement = {"message": message.strip()[:500], "fields": sorted(set(fields)),
+                       "materials": sorted(set(materials))}
+    transition_case(session, case, rules.SUPPLEMENT_REQUESTED, actor_user_id=officer, source="workbench",
+                    message=case.supplement["message"], fields=case.supplement["fields"],
+                    materials=case.supplement["materials"])
+    session.commit()
+    return case
+
+
+def start_processing(session: Session, officer: int, department: str | None, reference: str) -> Case:
+    case = department_case(session, department, reference, lock=True)
+    transition_case(session, case, rules.PROCESSING, actor_user_id=officer, source="workbench")
+    session.commit()
+    return case
+
+
+def approve_case(session: Session, officer: int, department: str | None, reference: str) -> Certificate:
+    """Approve (through ``processing`` if needed) and issue the case's certificate."""
+    case = department_case(session, department, reference, lock=True)
+    walk_case_to(session, case, rules.APPROVED, actor_user_id=officer, source="workbench")
+    application = session.get(Application, case.application_id)
+    assert application is not None
+    certificate = issue_certificate(session, case, application, actor_user_id=officer)
+    case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
+    session.commit()
+    return certificate
+
+
+def reject_case(session: Session, officer: int, department: str | None, reference: str, reason: str) -> Case:
+    case = department_case(session, department, reference, lock=True)
+    reason = rules.check_rejection_reason(reason)
+    walk_case_to(session, case, rules.REJECTED, actor_user_id=officer, source="workbench", reason=reason[:500])
+    case.decision = {"outcome": rules.REJECTED, "reason": reason[:500]}
+    session.commit()
+    return case

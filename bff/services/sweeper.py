@@ -1,0 +1,61 @@
+"""The sweeper: nothing submitted stays stuck silently.
+
+- A case still undelivered past the threshold with no live outbox row gets a fresh one
+  (its earlier row went dead, or was lost) — the relay then re-queues it.
+- Open cases due within one working day are flagged ``due_soon``, past their due date
+  ``overdue``; each flag is recorded once as an event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bff.core.applications import TERMINAL
+from bff.core.calendar import china_date, due_status
+from bff.services.dispatch import add_case_message
+from bff.services.events import record_event
+from bff.store.models import Application, Case, OutboxMessage, utcnow
+
+
+def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | None = None) -> dict[str, Any]:
+    requeued = requeue_undelivered_cases(session, stuck_after_seconds)
+    flagged = flag_due_cases(session, today or china_date(utcnow()))
+    session.commit()
+    return {"requeued_cases": requeued, **flagged}
+
+
+def requeue_undelivered_cases(session: Session, stuck_after_seconds: int) -> int:
+    cutoff = utcnow() - timedelta(seconds=stuck_after_seconds)
+    live = select(OutboxMessage.id).where(
+        OutboxMessage.status == "pending", OutboxMessage.topic == "case.submitted",
+        OutboxMessage.payload["case_id"].as_integer() == Case.id)
+    stuck = session.scalars(
+        select(Case).where(Case.dispatched_at.is_(None), Case.status == "submitted",
+                           Case.created_at < cutoff, ~live.exists()).with_for_update(skip_locked=True))
+    count = 0
+    for case in stuck:
+        add_case_message(session, case, "case.submitted", {"requeued": True})
+        count += 1
+    return count
+
+
+def flag_due_cases(session: Session, today: date) -> dict[str, int]:
+    counts = {"due_soon": 0, "overdue": 0}
+    open_cases = session.scalars(
+        select(Case).where(Case.status.not_in(TERMINAL), Case.due_on.is_not(None)))
+    for case in open_cases:
+        status = due_status(case.due_on, today)  # type: ignore[arg-type]
+        if status == "on_time" or case.flag in (status, "overdue"):
+            continue
+        case.flag = status
+        application = session.get(Application, case.application_id)
+        assert application is not None
+        record_event(session, f"case_{status}", subject_user_id=application.user_id,
+                     application_id=application.id, case=case.reference, department=case.department,
+                     due=case.due_on.isoformat())  # type: ignore[union-attr]
+        counts[status] += 1
+    return counts

@@ -1,0 +1,106 @@
+"""RQ jobs: the outbox relay, department delivery and the sweeper.
+
+Jobs take ids, never personal data (RQ keeps job arguments in Redis). Each job runs
+inside an app context: the worker's own app (``bff.worker``) or, in tests that run a
+SimpleWorker in-process, the current one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import redis as redis_lib
+from flask import Flask, current_app, has_app_context
+from rq import Queue
+
+log = logging.getLogger("bff.tasks")
+_process_app: dict[str, Flask] = {}
+
+
+@contextmanager
+def app_context() -> Iterator[Flask]:
+    if has_app_context():
+        yield current_app._get_current_object()  # type: ignore[attr-defined]
+        return
+    if "app" not in _process_app:
+        from bff.app import create_app
+
+        _process_app["app"] = create_app()
+    with _process_app["app"].app_context():
+        yield _process_app["app"]
+
+
+def queue_for(app: Flask) -> Queue:
+    """The jobs queue, on its own connection (RQ needs bytes, our shared client decodes)."""
+    if "rq_queue" not in app.extensions:
+        connection = redis_lib.Redis.from_url(app.config["REDIS_URL"])
+        app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=connection)
+    return app.extensions["rq_queue"]  # type: ignore[no-any-return]
+
+
+def enqueue_deliveries(app: Flask, message_ids: Iterable[int]) -> None:
+    """A hint after commit: start delivery now. Losing it loses nothing (the relay re-queues)."""
+    try:
+        queue = queue_for(app)
+        for message_id in message_ids:
+            queue.enqueue(deliver_outbox_message, message_id, job_id=f"deliver-{message_id}-{_nonce()}",
+                          result_ttl=60, failure_ttl=3600)
+    except redis_lib.RedisError as error:
+        log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
+
+
+def _nonce() -> str:
+    import secrets
+
+    return secrets.token_hex(4)
+
+
+def deliver_outbox_message(message_id: int) -> str:
+    from bff.extensions import db, redis
+    from bff.services.dispatch import DispatchSettings
+    from bff.services.dispatch import deliver_outbox_message as deliver
+
+    from bff import notify_tasks
+
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            if notify_tasks.is_notify_message(session, message_id):  # notifications share the outbox
+                return notify_tasks.process(session, app, message_id)
+            return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client)
+        finally:
+            session.close()
+
+
+def relay_outbox() -> int:
+    """Enqueue every due outbox row (new, retry time reached, or lease of a dead worker over)."""
+    from bff.extensions import db
+    from bff.services.dispatch import due_message_ids
+
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            ids = due_message_ids(session)
+        finally:
+            session.close()
+        enqueue_deliveries(app, ids)
+        return len(ids)
+
+
+def sweep() -> dict[str, Any]:
+    """Re-queue what is stuck and flag cases due within one working day or overdue."""
+    from bff.extensions import db
+    from bff.services.sweeper import sweep_cases
+
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            report = sweep_cases(session, stuck_after_seconds=int(app.config["SWEEP_STUCK_AFTER_SECONDS"]))
+        finally:
+            session.close()
+        report["relayed"] = relay_outbox()
+        log.info("sweep: %s", report)
+        return report
