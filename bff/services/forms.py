@@ -1,0 +1,226 @@
+"""The combined form for the signed-in resident: who the form is about, prefill, burden.
+
+Flow of :func:`form_for_user`:
+
+1. the applicant is the user's ID number (``User.id_number``) looked up in the
+   population registry;
+2. the subject is chosen among the people the registry links to the applicant
+   (:func:`subject_options`): their own newborn's hospital birth record, themselves,
+   or a deceased relative — never an arbitrary person;
+3. :func:`gather_records` asks each prefill port once; a source that is down is
+   recorded as unavailable and the form is still built;
+4. :mod:`bff.core.prefill` turns the records into facts and prefilled answers,
+   :mod:`bff.core.forms` builds the form and :mod:`bff.core.burden` the figures.
+
+Nothing here logs or caches personal data. Applications call :func:`prefill_for`
+to re-derive facts and prefill at submission, so read-only values never need to
+travel back from the browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from bff.adapters.prefill import build_prefill_sources
+from bff.core import burden, forms
+from bff.core.catalog import Bundle, Catalog, default_catalog
+from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
+from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
+from bff.core.prefill import MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
+from bff.core.text import Text
+from bff.store.models import User
+
+T = TypeVar("T")
+
+NO_ID = Text("您的账号没有经过核验的身份证号码，无法预填。",
+             "Your account has no verified ID number, so nothing can be prefilled.")
+NO_SUBJECT = Text("未在户籍和医疗记录中找到与您相关的办理对象。",
+                  "No one linked to you was found in the registry or medical records.")
+CHOOSE = Text("请选择办理对象。", "Please choose who this application is about.")
+UNKNOWN_SUBJECT = Text("办理对象不在您的亲属范围内。", "This person is not among your registered relatives.")
+
+
+@dataclass(frozen=True)
+class SubjectOption:
+    """Someone the applicant may apply about. ``ref`` is opaque; no ID number is exposed."""
+
+    ref: str
+    name: str
+    relation: str  # the applicant's relation to the subject (self, father, mother, child, spouse, other)
+    kind: str  # newborn | self | deceased-relative
+
+
+@dataclass(frozen=True)
+class FormView:
+    form: forms.CombinedForm
+    burden: burden.Burden
+    subjects: tuple[SubjectOption, ...]
+    subject: SubjectOption | None
+    unavailable: frozenset[str]
+    catalog_version: str
+
+
+def current_sources() -> PrefillSources:
+    """The app's prefill sources, built once per app (circuit-breaker state lives there)."""
+    sources = current_app.extensions.get("prefill_sources")
+    if sources is None:
+        sources = build_prefill_sources(current_app.config)
+        current_app.extensions["prefill_sources"] = sources
+    return sources  # type: ignore[no-any-return]
+
+
+def applicant_id_number(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    if user is None or not user.id_number:
+        raise PreconditionFailed(NO_ID, code="no_id_number")
+    return user.id_number.upper()
+
+
+def form_for_user(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
+                  sources: PrefillSources | None = None, catalog: Catalog | None = None) -> FormView:
+    """The combined form of ``bundle_code`` for the user and the chosen subject, prefilled."""
+    catalog = catalog or default_catalog()
+    bundle = catalog.bundle(bundle_code)
+    sources = sources or current_sources()
+    id_number = applicant_id_number(session, user_id)
+    options = tuple(subject_options(sources, bundle, id_number))
+    chosen = choose_subject(bundle, options, subject_ref)
+    records = gather_records(sources, bundle, id_number, chosen)
+    form = forms.build_form(catalog, bundle, facts_of(records), prefill_values(records))
+    return FormView(form, burden.applicant_burden(form), options, chosen, records.unavailable, catalog.version)
+
+
+def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
+                sources: PrefillSources | None = None) -> tuple[dict[str, Any], dict[str, Prefilled]]:
+    """Facts and prefilled answers for a submission (what :func:`forms.build_form` takes)."""
+    bundle = default_catalog().bundle(bundle_code)
+    sources = sources or current_sources()
+    id_number = applicant_id_number(session, user_id)
+    chosen = choose_subject(bundle, tuple(subject_options(sources, bundle, id_number)), subject_ref)
+    records = gather_records(sources, bundle, id_number, chosen)
+    return facts_of(records), prefill_values(records)
+
+
+def check_newborn_name(name: str, sources: PrefillSources | None = None) -> int:
+    """How many registered people already have this name (重名查询)."""
+    return (sources or current_sources()).population.count_named(name.strip())
+
+
+# ---- subjects ---------------------------------------------------------------------------
+
+def subject_options(sources: PrefillSources, bundle: Bundle, id_number: str) -> list[SubjectOption]:
+    """Whom this applicant may apply about for this bundle, per the registry and medical records."""
+    if bundle.subject == "self":
+        person = _ask(set(), POPULATION, lambda: sources.population.person(id_number))
+        return [SubjectOption("self", person.name if person else "", "self", "self")]
+    if bundle.subject == "newborn":
+        births = _ask(set(), MEDICAL, lambda: sources.medical.births_to(id_number)) or []
+        return [SubjectOption(_birth_ref(b), "", _parent_relation(b, id_number), "newborn") for b in births]
+    relatives = _ask(set(), POPULATION, lambda: sources.population.relatives(id_number)) or []
+    inverse = {"parent": "child", "child": "parent", "spouse": "spouse"}
+    return [SubjectOption(r.ref, r.name, inverse.get(r.relation, "other"), "deceased-relative")
+            for r in relatives if r.died is not None]
+
+
+def choose_subject(bundle: Bundle, options: tuple[SubjectOption, ...], ref: str | None) -> SubjectOption | None:
+    if ref:
+        chosen = next((o for o in options if o.ref == ref), None)
+        if chosen is None:
+            raise NotFound(UNKNOWN_SUBJECT, code="unknown_subject")
+        return chosen
+    if len(options) == 1:
+        return options[0]
+    if not options and bundle.subject == "newborn":
+        return None  # a birth outside hospital: no record to prefill from, the form still works
+    if not options:
+        raise NotFound(NO_SUBJECT, code="no_subject")
+    raise ValidationFailed(CHOOSE, code="choose_subject", errors={"subject": [CHOOSE]})
+
+
+def _birth_ref(birth: BirthRecord) -> str:
+    return "b-" + hashlib.sha256(("birth:" + birth.number).encode()).hexdigest()[:12]
+
+
+def _parent_relation(birth: BirthRecord, id_number: str) -> str:
+    return "mother" if birth.mother_id_number == id_number else "father"
+
+
+# ---- records ----------------------------------------------------------------------------
+
+def _ask(unavailable: set[str], source: str, call: Callable[[], T]) -> T | None:
+    """One port call; a source that cannot answer is noted and read as 'unknown'."""
+    if source in unavailable:
+        return None
+    try:
+        return call()
+    except SourceUnavailable:
+        unavailable.add(source)
+        return None
+
+
+def gather_records(sources: PrefillSources, bundle: Bundle, id_number: str, subject: SubjectOption | None) -> Records:
+    """Everything the ports hold about the applicant and the subject (one call per record)."""
+    down: set[str] = set()
+    applicant = _ask(down, POPULATION, lambda: sources.population.person(id_number))
+    if bundle.subject == "newborn":
+        parts = _newborn(sources, down, id_number, subject)
+    elif bundle.subject == "self":
+        parts = {"subject": applicant, "relation": "self"}
+    else:
+        parts = _deceased(sources, down, subject)
+    parts |= _accounts(sources, down, parts.get("subject"))
+    payee = {"applicant": applicant, "subject": parts.get("subject"), "mother": parts.get("mother")}[bundle.payee]
+    if payee is not None:
+        parts["payee_card"] = _ask(down, SOCIAL, lambda: sources.social_insurance.social_security_card(payee.id_number))
+    if bundle.subject == "deceased-relative" and parts.get("subject") is None:
+        down.add(POPULATION)  # the relative vanished between the two calls: treat the registry as unsure
+    return Records(applicant=applicant, unavailable=frozenset(down), **parts)
+
+
+def _newborn(sources: PrefillSources, down: set[str], id_number: str, subject: SubjectOption | None) -> dict[str, Any]:
+    if subject is None:
+        return {}
+    births = _ask(down, MEDICAL, lambda: sources.medical.births_to(id_number)) or []
+    birth = next((b for b in births if _birth_ref(b) == subject.ref), None)
+    if birth is None:
+        return {}
+    mother = _ask(down, POPULATION, lambda: sources.population.person(birth.mother_id_number))
+    father = None
+    if mother is not None and mother.spouse_id_number:
+        spouse_id = mother.spouse_id_number
+        father = _ask(down, POPULATION, lambda: sources.population.person(spouse_id))
+    return {"birth": birth, "mother": mother, "father": father, "relation": subject.relation,
+            "mother_pension": _ask(down, SOCIAL, lambda: sources.social_insurance.pension_account(birth.mother_id_number))}
+
+
+def _deceased(sources: PrefillSources, down: set[str], subject: SubjectOption | None) -> dict[str, Any]:
+    if subject is None:
+        return {}
+    person = _ask(down, POPULATION, lambda: sources.population.person_by_ref(subject.ref))
+    if person is None:
+        return {}
+    spouse = None
+    if person.spouse_id_number:
+        spouse_id = person.spouse_id_number
+        spouse = _ask(down, POPULATION, lambda: sources.population.person(spouse_id))
+    return {"subject": person, "relation": subject.relation,
+            "spouse": spouse if spouse is not None and spouse.died is None else None,
+            "death": _ask(down, MEDICAL, lambda: sources.medical.death_record(person.id_number))}
+
+
+def _accounts(sources: PrefillSources, down: set[str], person: Person | None) -> dict[str, Any]:
+    if person is None:
+        return {}
+    number = person.id_number
+    cards = {kind: card for kind in ("driving-licence", "disability-card", "senior-card")
+             if (card := _ask(down, "licences", lambda kind=kind: sources.licences.card(number, kind))) is not None}
+    return {"pension": _ask(down, SOCIAL, lambda: sources.social_insurance.pension_account(number)),
+            "medical_insurance": _ask(down, SOCIAL, lambda: sources.social_insurance.medical_insurance(number)),
+            "housing_fund": _ask(down, "housing-fund", lambda: sources.housing_fund.account(number)),
+            "cards": cards}
