@@ -48,6 +48,8 @@ def register_blueprints(app: Flask) -> None:
     for identity_blp in (auth.blp, me.blp, qr_login.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
+    from bff.api import catalog  # life events, bundles, combined form (issue 4)
+    api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
             app.view_functions[endpoint] = _public(view)

@@ -131,5 +131,5 @@ def register_web(app: Flask) -> None:
         if production:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if request.path.startswith(("/api/v1", "/auth/")):
-            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Cache-Control", "no-store")  # public catalog reads set their own
         return response

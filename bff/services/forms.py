@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -105,6 +106,11 @@ def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: s
     chosen = choose_subject(bundle, tuple(subject_options(sources, bundle, id_number)), subject_ref)
     records = gather_records(sources, bundle, id_number, chosen)
     return facts_of(records), prefill_values(records)
+
+
+def check_answers(form: forms.CombinedForm, answers: dict[str, Any]) -> dict[str, Any]:
+    """The effective answers (read-only prefill applied), or ValidationFailed with per-field errors."""
+    return forms.check_answers(form, answers, date.today())
 
 
 def check_newborn_name(name: str, sources: PrefillSources | None = None) -> int:

@@ -1,0 +1,323 @@
+"""Catalog API: life-cycle categories, bundles (一件事) and the combined form.
+
+Public reads (categories, bundles, one bundle) are the same for everyone: they carry
+a weak ETag (the catalog version) and ``Cache-Control: public``. The form is
+per resident and never cached. All user-facing text is returned in both languages
+(``{"zh-CN": …, "en": …}``) so one cached document serves every reader.
+
+Personal data in the form: prefilled ID numbers and bank card numbers are returned
+masked (``masked: true``) and never in full. They are read-only or kept unless the
+resident types a new one, and the server re-reads them from the data sources when
+the application is checked or submitted, so the full value never needs to reach
+the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from auth.permissions import access
+from bff.core import forms
+from bff.core.catalog import Material, default_catalog
+from bff.core.pii import mask_bank_account, mask_id_number
+from bff.core.text import Text
+from bff.extensions import db
+from bff.services import catalog as catalog_service
+from bff.services import forms as form_service
+
+blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Life events, bundles and the combined form")
+
+PUBLIC_MAX_AGE = 300
+
+
+class TextField(fields.Field):
+    """A bilingual Text as ``{"zh-CN": …, "en": …}``."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return value.as_dict() if isinstance(value, Text) else value
+
+
+class BurdenSchema(Schema):
+    fields_separately = fields.Int(metadata={"description": "Questions across the separate item forms"})
+    questions_combined = fields.Int(metadata={"description": "Distinct questions in the combined form"})
+    questions_to_type = fields.Int(metadata={"description": "Questions left to the resident after prefill"})
+    materials_separately = fields.Int()
+    uploads_left = fields.Int()
+    trips_before = fields.Int()
+    trips_after = fields.Int()
+    typed_share = fields.Float()
+
+
+class CategorySchema(Schema):
+    code = fields.Str(attribute="category.code")
+    name = TextField(attribute="category.name")
+    summary = TextField(attribute="category.summary")
+    bundles = fields.List(fields.Str())
+
+
+class CategoriesSchema(Schema):
+    version = fields.Str()
+    categories = fields.List(fields.Nested(CategorySchema))
+
+
+class DepartmentSchema(Schema):
+    code = fields.Str()
+    name = TextField()
+    short = TextField()
+
+
+class MaterialSchema(Schema):
+    code = fields.Str()
+    name = TextField()
+    satisfied_by = fields.Method("source_of", metadata={"description": "Data source or earlier item; null = upload"})
+    when = fields.Raw(allow_none=True)
+
+    def source_of(self, material: Material) -> dict[str, Any] | None:
+        if material.fact:
+            source = default_catalog().facts[material.fact].source
+            return {"fact": material.fact, "source": source, "source_name": default_catalog().sources[source].as_dict()}
+        return {"item": material.item} if material.item else None
+
+
+class ProcedureSchema(Schema):
+    trips_separately = fields.Int()
+    trips_in_bundle = fields.Int()
+    steps = fields.List(TextField())
+
+
+class ItemSchema(Schema):
+    code = fields.Str()
+    name = TextField()
+    sub_item = TextField()
+    department = fields.Str()
+    legal_basis = fields.List(TextField())
+    materials = fields.List(fields.Nested(MaterialSchema))
+    procedure = fields.Nested(ProcedureSchema)
+    internal_process = fields.List(TextField())
+    time_limit_days = fields.Int(metadata={"description": "Statutory time limit in working days"})
+    result = TextField()
+    fields_ = fields.List(fields.Str(), attribute="fields", data_key="fields")
+    corrections = fields.Function(lambda item: sorted(item.corrections))
+
+
+class EntrySchema(Schema):
+    item = fields.Nested(ItemSchema)
+    when = fields.Raw(allow_none=True)
+    reason_in = TextField(allow_none=True)
+    reason_out = TextField(allow_none=True)
+
+
+class SectionSchema(Schema):
+    code = fields.Str()
+    title = TextField()
+
+
+class BundleSummarySchema(Schema):
+    code = fields.Str(attribute="bundle.code")
+    category = fields.Str(attribute="bundle.category")
+    name = TextField(attribute="bundle.name")
+    summary = TextField(attribute="bundle.summary")
+    subject = fields.Str(attribute="bundle.subject")
+    items = fields.Function(lambda o: [i.code for i in o.bundle.items])
+    departments = fields.List(fields.Nested(DepartmentSchema))
+    burden = fields.Nested(BurdenSchema)
+
+
+class BundlesSchema(Schema):
+    version = fields.Str()
+    bundles = fields.List(fields.Nested(BundleSummarySchema))
+
+
+class BundleSchema(BundleSummarySchema):
+    version = fields.Function(lambda o: o.catalog.version)
+    sections = fields.List(fields.Nested(SectionSchema), attribute="bundle.sections")
+    items = fields.List(fields.Nested(EntrySchema), attribute="bundle.entries")
+
+
+# ---- the form ------------------------------------------------------------------------
+
+class PrefilledSchema(Schema):
+    value = fields.Raw()
+    masked = fields.Bool()
+    source = fields.Str()
+    source_name = TextField()
+
+
+class ChoiceSchema(Schema):
+    value = fields.Str()
+    label = TextField()
+
+
+class FormFieldSchema(Schema):
+    key = fields.Str()
+    type = fields.Str(attribute="definition.type")
+    label = TextField(attribute="definition.label")
+    help = TextField(attribute="definition.help")
+    required = fields.Bool(attribute="definition.required")
+    sensitivity = fields.Str(attribute="definition.sensitivity")
+    max_length = fields.Int(attribute="definition.max_length", allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema), attribute="definition.choices")
+    when = fields.Raw(attribute="definition.when", allow_none=True,
+                      metadata={"description": "Asked only when this condition on other answers holds"})
+    items = fields.List(fields.Str(), metadata={"description": "Items that use this answer"})
+    read_only = fields.Bool()
+    prefilled = fields.Method("prefilled_of", allow_none=True)
+
+    def prefilled_of(self, form_field: forms.FormField) -> dict[str, Any] | None:
+        return prefilled_view(form_field)
+
+
+class FormSectionSchema(Schema):
+    code = fields.Str()
+    title = TextField()
+    fields_ = fields.List(fields.Nested(FormFieldSchema), attribute="fields", data_key="fields")
+
+
+class DecisionSchema(Schema):
+    item = fields.Str(attribute="item.code")
+    name = TextField(attribute="item.name")
+    department = fields.Str(attribute="item.department")
+    time_limit_days = fields.Int(attribute="item.time_limit_days")
+    included = fields.Bool()
+    confirmed = fields.Bool()
+    reason = TextField()
+
+
+class SubjectSchema(Schema):
+    ref = fields.Str()
+    name = fields.Str()
+    relation = fields.Str()
+    kind = fields.Str()
+
+
+class FormSchema(Schema):
+    bundle = fields.Str(attribute="form.bundle.code")
+    version = fields.Str(attribute="catalog_version")
+    subject = fields.Nested(SubjectSchema, allow_none=True)
+    subjects = fields.List(fields.Nested(SubjectSchema))
+    items = fields.List(fields.Nested(DecisionSchema), attribute="form.decisions")
+    sections = fields.List(fields.Nested(FormSectionSchema), attribute="form.sections")
+    burden = fields.Nested(BurdenSchema)
+    unavailable_sources = fields.Function(lambda v: sorted(v.unavailable))
+
+
+class FormQuerySchema(Schema):
+    subject = fields.Str(load_default=None, metadata={"description": "A subject ref from `subjects`; optional when there is one"})
+
+
+class AnswersSchema(Schema):
+    answers = fields.Dict(keys=fields.Str(), required=True)
+
+
+class CheckedSchema(Schema):
+    valid = fields.Bool()
+    items = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()),
+                        metadata={"description": "Item code → the field keys that item receives"})
+    burden = fields.Nested(BurdenSchema)
+
+
+class NameCheckQuerySchema(Schema):
+    name = fields.Str(required=True)
+
+
+class NameCheckSchema(Schema):
+    same_name_count = fields.Int()
+
+
+def masked_value(form_field: forms.FormField) -> tuple[Any, bool]:
+    value = form_field.prefilled.value if form_field.prefilled else None
+    if form_field.definition.type == "id_number":
+        return mask_id_number(value), True
+    if form_field.definition.type == "bank_card":
+        return mask_bank_account(value), True
+    return value, False
+
+
+def prefilled_view(form_field: forms.FormField) -> dict[str, Any] | None:
+    if form_field.prefilled is None:
+        return None
+    value, masked = masked_value(form_field)
+    source = form_field.prefilled.source
+    return {"value": value, "masked": masked, "source": source, "source_name": default_catalog().sources[source]}
+
+
+# ---- views ---------------------------------------------------------------------------
+
+def public_cache_headers() -> dict[str, str]:
+    return {"ETag": f'W/"catalog-{default_catalog().version}"', "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}"}
+
+
+def not_modified() -> Response | None:
+    headers = public_cache_headers()
+    if request.if_none_match.contains_weak(headers["ETag"][3:-1]):
+        return Response(status=304, headers=headers)
+    return None
+
+
+@blp.route("/categories")
+@blp.response(200, CategoriesSchema)
+@access("public")
+def list_categories() -> Any:
+    """The ten life-cycle categories, each with its bundles."""
+    return not_modified() or ({"version": default_catalog().version, "categories": catalog_service.list_categories()},
+                              200, public_cache_headers())
+
+
+@blp.route("/bundles")
+@blp.response(200, BundlesSchema)
+@access("public")
+def list_bundles() -> Any:
+    """Every bundle with its departments and the burden figures of a typical applicant."""
+    return not_modified() or ({"version": default_catalog().version, "bundles": catalog_service.list_bundles()},
+                              200, public_cache_headers())
+
+
+@blp.route("/bundles/<string:code>")
+@blp.response(200, BundleSchema)
+@access("public")
+def get_bundle(code: str) -> Any:
+    """One bundle: items with their eight unifications, conditions, sections, burden figures."""
+    overview = catalog_service.bundle_overview(code)
+    return not_modified() or (overview, 200, public_cache_headers())
+
+
+@blp.route("/bundles/<string:code>/form")
+@blp.arguments(FormQuerySchema, location="query")
+@blp.response(200, FormSchema)
+@access("resident")
+def get_form(query: dict[str, Any], code: str) -> Any:
+    """The combined form for me and the subject: items in or out and why, prefill with sources, my burden."""
+    return form_service.form_for_user(db.session, g.principal.user_id, code, query["subject"])
+
+
+@blp.route("/bundles/<string:code>/form/check", methods=["POST"])
+@blp.arguments(FormQuerySchema, location="query")
+@blp.arguments(AnswersSchema)
+@blp.response(200, CheckedSchema)
+@access("resident")
+def check_form(query: dict[str, Any], body: dict[str, Any], code: str) -> Any:
+    """Validate answers against my combined form (422 with per-field errors), without saving."""
+    view = form_service.form_for_user(db.session, g.principal.user_id, code, query["subject"])
+    answers = {k: v for k, v in body["answers"].items() if not _echoes_mask(view.form, k, v)}
+    effective = form_service.check_answers(view.form, answers)
+    items = {item.code: sorted(forms.fields_for_item(item, effective)) for item in view.form.included_items}
+    return {"valid": True, "items": items, "burden": view.burden}
+
+
+@blp.route("/name-check")
+@blp.arguments(NameCheckQuerySchema, location="query")
+@blp.response(200, NameCheckSchema)
+@access("resident")
+def name_check(query: dict[str, Any]) -> Any:
+    """How many registered people already have this name (newborn name-duplication check)."""
+    return {"same_name_count": form_service.check_newborn_name(query["name"])}
+
+
+def _echoes_mask(form: forms.CombinedForm, key: str, value: Any) -> bool:
+    """A masked prefilled value sent back unchanged means "keep the government's value"."""
+    form_field = form.field(key)
+    return form_field is not None and form_field.prefilled is not None and masked_value(form_field) == (value, True)
