@@ -1,0 +1,1 @@
+"""Web Push: VAPID keys (:mod:`.vapid`) and the pywebpush sender (:mod:`.sender`)."""

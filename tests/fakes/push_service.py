@@ -1,0 +1,172 @@
+"""A local push service over real HTTP, standing in for FCM / Mozilla autopush / APNs web push.
+
+It does what a real one checks: the VAPID ES256 JWT (signature by the ``k=`` key, ``aud``
+is this origin, ``exp`` within 24 h) and the aes128gcm body, which it decrypts with the
+subscriber's private key and auth secret exactly as the browser would. Each subscriber
+can be told to answer 410 Gone, 429 with ``Retry-After``, or 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import http_ece
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from flask import Flask, request
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+def b64url_decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def b64url_encode(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
+
+
+@dataclass
+class FakeSubscriber:
+    """A browser's side of a subscription: its P-256 key pair and 16-byte auth secret."""
+
+    token: str
+    endpoint: str
+    answer: str = "created"  # created | gone | throttle | error
+    throttle_times: int = 1  # how many 429s before it accepts
+    retry_after: str = "1"
+    private_key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+    auth_secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+
+    def subscription_info(self) -> dict[str, Any]:
+        public = self.private_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        return {"endpoint": self.endpoint, "keys": {"p256dh": b64url_encode(public), "auth": b64url_encode(self.auth_secret)}}
+
+
+@dataclass
+class Received:
+    token: str
+    status: int
+    headers: dict[str, str]
+    claims: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class FakePushService:
+    def __init__(self) -> None:
+        self.subscribers: dict[str, FakeSubscriber] = {}
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        self.app = self._build_app()
+        self.server: Any = None
+        self.url = ""
+
+    # --- lifecycle
+    def start(self) -> FakePushService:
+        WSGIRequestHandler.protocol_version = "HTTP/1.1"  # keep-alive, like a real push service
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, name="fake-push", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # --- test helpers
+    def new_subscriber(self, answer: str = "created", **options: Any) -> FakeSubscriber:
+        token = secrets.token_urlsafe(12)
+        subscriber = FakeSubscriber(token=token, endpoint=f"{self.url}/push/{token}", answer=answer, **options)
+        self.subscribers[token] = subscriber
+        return subscriber
+
+    def delivered(self, subscriber: FakeSubscriber | None = None) -> list[Received]:
+        with self.lock:
+            return [r for r in self.received if r.status == 201 and (subscriber is None or r.token == subscriber.token)]
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.delivered()) < count:
+            time.sleep(0.01)
+        return self.delivered()
+
+    # --- the push service
+    def _build_app(self) -> Flask:
+        app = Flask("fake_push_service")
+
+        @app.post("/push/<token>")
+        def push(token: str) -> tuple[str, int, dict[str, str]]:
+            status, extra, record = self._handle(token)
+            with self.lock:
+                self.received.append(record)
+            return "", status, extra
+
+        return app
+
+    def _handle(self, token: str) -> tuple[int, dict[str, str], Received]:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        record = Received(token=token, status=0, headers=headers)
+        subscriber = self.subscribers.get(token)
+        if subscriber is None:
+            record.status = 404
+            return 404, {}, record
+        try:
+            record.claims = verify_vapid(headers.get("authorization", ""), request.host_url.rstrip("/"))
+        except ValueError as error:
+            record.status, record.error = 401, str(error)
+            return 401, {}, record
+        if subscriber.answer == "gone":
+            record.status = 410
+            return 410, {}, record
+        if subscriber.answer == "throttle" and subscriber.throttle_times > 0:
+            subscriber.throttle_times -= 1
+            record.status = 429
+            return 429, {"Retry-After": subscriber.retry_after}, record
+        if subscriber.answer == "error":
+            record.status = 500
+            return 500, {}, record
+        plaintext = http_ece.decrypt(request.get_data(), private_key=subscriber.private_key,
+                                     auth_secret=subscriber.auth_secret, version="aes128gcm")
+        record.payload = json.loads(plaintext)
+        record.status = 201
+        return 201, {"Location": f"{self.url}/messages/{secrets.token_hex(6)}"}, record
+
+
+def verify_vapid(authorization: str, audience: str) -> dict[str, Any]:
+    """Check ``vapid t=<JWT>, k=<public key>`` (RFC 8292): ES256 signature, aud and exp."""
+    scheme, _, params = authorization.partition(" ")
+    if scheme.lower() != "vapid":
+        raise ValueError("not a vapid Authorization")
+    parts = dict(part.strip().split("=", 1) for part in params.split(","))
+    token, key = parts["t"], parts["k"]
+    header_b64, claims_b64, signature_b64 = token.split(".")
+    if json.loads(b64url_decode(header_b64)).get("alg") != "ES256":
+        raise ValueError("JWT alg is not ES256")
+    public_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(key))
+    raw = b64url_decode(signature_b64)
+    signature = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    try:
+        public_key.verify(signature, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature as error:
+        raise ValueError("bad VAPID signature") from error
+    claims = json.loads(b64url_decode(claims_b64))
+    if claims.get("aud") != audience:
+        raise ValueError(f"aud {claims.get('aud')!r} is not {audience!r}")
+    if not time.time() < claims.get("exp", 0) <= time.time() + 24 * 3600:
+        raise ValueError("exp missing, past, or more than 24 h ahead")
+    return dict(claims)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
