@@ -1,0 +1,90 @@
+"""The shipped catalog: complete, consistent, and what the issue asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from bff.core.catalog import CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
+from bff.core.catalog import CATALOG_DIR
+from bff.demo import DEPARTMENT_OFFICERS
+
+ISSUE_ITEMS = {
+    "birth": ["birth-medical-certificate", "vaccination-certificate", "birth-registration", "resident-medical-insurance",
+              "social-security-card", "maternity-benefits"],
+    "retirement": ["retirement-approval", "pension-claim", "retiree-medical-insurance", "housing-fund-retirement-withdrawal",
+                   "senior-card", "retiree-community-registration"],
+    "after-death": ["death-medical-certificate", "death-certificate-police", "hukou-cancellation", "cremation-booking",
+                    "funeral-subsidy", "survivor-benefits", "pension-stop-inheritance", "medical-account-inheritance",
+                    "housing-fund-inheritance", "driving-licence-cancellation", "disability-card-cancellation",
+                    "senior-card-cancellation"],
+}
+DEPARTMENTS = {
+    "birth-medical-certificate": "health", "vaccination-certificate": "health", "birth-registration": "public-security",
+    "resident-medical-insurance": "medical-insurance", "social-security-card": "hrss", "maternity-benefits": "medical-insurance",
+    "retirement-approval": "hrss", "pension-claim": "hrss", "retiree-medical-insurance": "medical-insurance",
+    "housing-fund-retirement-withdrawal": "housing-fund", "senior-card": "civil-affairs",
+    "death-medical-certificate": "health", "death-certificate-police": "public-security", "hukou-cancellation": "public-security",
+    "cremation-booking": "civil-affairs", "funeral-subsidy": "civil-affairs", "survivor-benefits": "hrss",
+    "pension-stop-inheritance": "hrss", "medical-account-inheritance": "medical-insurance",
+    "housing-fund-inheritance": "housing-fund", "driving-licence-cancellation": "traffic-police",
+    "disability-card-cancellation": "disabled-federation", "senior-card-cancellation": "civil-affairs",
+}
+
+
+def test_the_shipped_catalog_loads_and_is_versioned_by_its_content():
+    catalog = default_catalog()
+    assert catalog.version == catalog_version(CATALOG_DIR)
+    assert len(catalog.version) == 12
+
+
+@pytest.mark.parametrize("code", sorted(ISSUE_ITEMS))
+def test_each_bundle_has_exactly_the_items_the_issue_lists_in_order(code):
+    assert [item.code for item in default_catalog().bundle(code).items] == ISSUE_ITEMS[code]
+
+
+def test_items_belong_to_the_departments_the_issue_names():
+    items = default_catalog().items
+    assert {code: items[code].department for code in DEPARTMENTS} == DEPARTMENTS
+
+
+def test_department_codes_are_the_officer_codes_of_the_demo_world():
+    assert set(default_catalog().departments) == {code for code, *_ in DEPARTMENT_OFFICERS}
+
+
+def test_every_item_carries_the_eight_unifications():
+    for item in default_catalog().items.values():
+        assert item.name.zh and item.name.en and item.sub_item.zh and item.sub_item.en
+        assert item.legal_basis and all(t.zh.startswith("《") for t in item.legal_basis)
+        assert item.materials and item.procedure.steps and item.internal_process and item.fields
+        assert 0 < item.time_limit_days <= 30
+        assert item.procedure.trips_separately >= 1
+
+
+def test_the_ten_life_cycle_categories_exist_with_the_bundles_in_theirs():
+    catalog = default_catalog()
+    assert [c.name.zh for c in catalog.categories] == ["出生", "上学", "就业", "婚育", "置业", "救助", "就医", "退休", "养老", "身后"]
+    assert {b.code: b.category for b in catalog.bundles.values()} == {
+        "birth": "birth", "retirement": "retirement", "after-death": "after-death"}
+
+
+def test_an_unknown_bundle_is_not_found():
+    with pytest.raises(UnknownBundle):
+        default_catalog().bundle("wedding")
+
+
+def test_every_field_has_both_languages_and_every_select_has_choices():
+    for definition in default_catalog().fields.values():
+        assert definition.label.zh and definition.label.en and definition.help.zh and definition.help.en
+        assert (definition.type == "select") == bool(definition.choices)
+
+
+def test_conditional_items_say_why_they_are_in_and_why_they_are_out():
+    for bundle in default_catalog().bundles.values():
+        for entry in bundle.entries:
+            if entry.when is not None:
+                assert entry.reason_in and entry.reason_out, entry.item.code
+
+
+def test_a_missing_catalog_directory_is_a_catalog_error(tmp_path):
+    with pytest.raises(CatalogError, match="fields.yaml: -: file is missing"):
+        load_catalog(tmp_path)
