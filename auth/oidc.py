@@ -225,7 +225,7 @@ class OidcClient:
 
 def _kept_tokens(token: dict[str, Any], now: float) -> dict[str, Any]:
     """What the session keeps of the token response (server-side only)."""
-    kept = {k: token[k] for k in ("access_token", "id_token", "refresh_token", "token_type") if k in token}
+    kept: dict[str, Any] = {k: token[k] for k in ("access_token", "id_token", "refresh_token", "token_type") if k in token}
     if "expires_in" in token:
         kept["expires_at"] = now + int(token["expires_in"])
     return kept

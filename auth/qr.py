@@ -151,7 +151,7 @@ class QrTickets:
               binding: str | None = None, match: str | None = None) -> Ticket:
         if not 0 < len(ticket_id) <= 64:
             raise QrError("expired")
-        args = [allowed, to, self.clock(), "" if user_id is None else str(user_id),
+        args: list[str | float] = [allowed, to, self.clock(), "" if user_id is None else str(user_id),
                 "" if binding is None else binding_hash(binding), match or ""]
         outcome, status = self._transition(keys=[self._key(ticket_id)], args=args)
         if outcome == "ok":

@@ -21,6 +21,7 @@ from auth.permissions import Principal
 
 IDLE_SECONDS = {"resident": 30 * 60, "staff": 15 * 60, "officer": 15 * 60, "admin": 15 * 60, "kiosk": 3 * 60}
 ABSOLUTE_SECONDS = 12 * 60 * 60
+TOUCH = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'last_seen', ARGV[1]) end"
 
 
 def idle_limit(roles: frozenset[str] | list[str], kind: str) -> int:
@@ -69,6 +70,7 @@ class SessionStore:
     def __init__(self, client: redis_lib.Redis, clock: Callable[[], float] = time.time) -> None:
         self.redis = client
         self.clock = clock
+        self._touch = client.register_script(TOUCH)
 
     @staticmethod
     def _key(sid: str) -> str:
@@ -103,8 +105,8 @@ class SessionStore:
         """The live session with this id, or None (expired ones are removed)."""
         if not sid or len(sid) > 100:
             return None
-        raw = self.redis.hgetall(self._key(sid))
-        if not raw:
+        raw: dict[str, str] = self.redis.hgetall(self._key(sid))  # type: ignore[assignment]
+        if "user_id" not in raw:
             return None
         record = SessionRecord(
             id=sid, user_id=int(raw["user_id"]), roles=json.loads(raw["roles"]),
@@ -118,12 +120,15 @@ class SessionStore:
             return None
         if touch:
             record.last_seen = now
-            self.redis.hset(self._key(sid), "last_seen", now)
+            self._touch(keys=[self._key(sid)], args=[now])  # never re-creates a revoked session
         return record
+
+    def _members(self, user_id: int) -> list[str]:
+        return [str(sid) for sid in self.redis.smembers(self._index(user_id))]  # type: ignore[union-attr]
 
     def list_for_user(self, user_id: int) -> list[SessionRecord]:
         records = []
-        for sid in sorted(self.redis.smembers(self._index(user_id))):
+        for sid in sorted(self._members(user_id)):
             record = self.get(sid, touch=False)
             if record is not None:
                 records.append(record)
@@ -141,14 +146,14 @@ class SessionStore:
 
     def revoke_by_handle(self, user_id: int, handle: str) -> str | None:
         """End the session of ``user_id`` whose public handle is ``handle``; returns its id, if any."""
-        for sid in list(self.redis.smembers(self._index(user_id))):
+        for sid in self._members(user_id):
             if secrets.compare_digest(session_handle(sid), handle) and self.revoke(user_id, sid):
-                return sid  # type: ignore[no-any-return]
+                return sid
         return None
 
     def revoke_all(self, user_id: int, *, except_sid: str | None = None) -> int:
         count = 0
-        for sid in list(self.redis.smembers(self._index(user_id))):
+        for sid in self._members(user_id):
             if sid != except_sid and self.revoke(user_id, sid):
                 count += 1
         return count

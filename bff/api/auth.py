@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, after_this_request, current_app, g, redirect, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from werkzeug.wrappers import Response as BaseResponse
 
 from auth.oidc import LOGIN_COOKIE, LoginFailed, OidcClient, safe_next
 from auth.permissions import access
@@ -61,17 +62,17 @@ def session_cookie_name() -> str:
     return current_app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]  # prefixed by config
 
 
-def set_cookie(response: Response, base: str, value: str, *, max_age: int, same_site: str = "Lax") -> None:
+def set_cookie(response: BaseResponse, base: str, value: str, *, max_age: int, same_site: str = "Lax") -> None:
     response.set_cookie(cookie_name(base), value, max_age=max_age, path="/", httponly=True,
                         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), samesite=same_site)
 
 
-def clear_cookie(response: Response, base: str, *, same_site: str = "Lax") -> None:
+def clear_cookie(response: BaseResponse, base: str, *, same_site: str = "Lax") -> None:
     response.delete_cookie(cookie_name(base), path="/", httponly=True,
                            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]), samesite=same_site)
 
 
-def set_session_cookie(response: Response, sid: str) -> None:
+def set_session_cookie(response: BaseResponse, sid: str) -> None:
     set_cookie(response, session_cookie_name(), sid, max_age=ABSOLUTE_SECONDS)
 
 
@@ -91,7 +92,7 @@ class LogoutSchema(Schema):
 @blp.route("/login")
 @blp.response(302, description="Redirect to the identity provider")
 @access("public")
-def login() -> Response:
+def login() -> BaseResponse:
     """Start signing in; ``next`` is where to return afterwards (a path on this site only)."""
     try:
         url, login_id = oidc().begin_login(safe_next(request.args.get("next")))
@@ -105,7 +106,7 @@ def login() -> Response:
 @blp.route("/callback")
 @blp.response(302, description="Signed in; redirect to where the person was going")
 @access("public")
-def callback() -> Response:
+def callback() -> BaseResponse:
     """Finish signing in: check state, exchange the code, validate the ID token, start a session."""
     login_id = request.cookies.get(cookie_name(LOGIN_COOKIE))
     try:

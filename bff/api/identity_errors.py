@@ -55,8 +55,10 @@ QR_FAILURES: dict[str, tuple[int, Text]] = {
 def abort_login(error: LoginFailed) -> NoReturn:
     status, text = LOGIN_FAILURES.get(error.reason, LOGIN_FAILURES["id_token_invalid"])
     abort(status, message=t(text), reason=error.reason)
+    raise AssertionError("abort raises")
 
 
 def abort_qr(error: QrError) -> NoReturn:
     status, text = QR_FAILURES[error.reason]
     abort(status, message=t(text), reason=f"qr_{error.reason}")
+    raise AssertionError("abort raises")

@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
 from auth.qr import BINDING_COOKIE, TICKET_SECONDS, QrError, QrTickets, Ticket
+from auth.sessions import IDLE_SECONDS
 from bff.api.auth import cookie_name, session_cookie_name, sessions, set_cookie, set_session_cookie, where_from_request
 from bff.api.identity_errors import abort_qr
 from bff.extensions import db
@@ -177,7 +178,7 @@ def complete(ticket_id: str) -> dict[str, Any]:
         response.delete_cookie(cookie_name(BINDING_COOKIE), path="/")
         return response
 
-    return {"status": "signed_in", "kind": record.kind, "expires_in": 180}
+    return {"status": "signed_in", "kind": record.kind, "expires_in": IDLE_SECONDS["kiosk"]}
 
 
 # -- the phone -------------------------------------------------------------------------------
