@@ -42,12 +42,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import auth, health, me, qr_login
+    from bff.api import auth, health, me, qr_login, staff
 
     app.register_blueprint(health.blp)
     for identity_blp in (auth.blp, me.blp, qr_login.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
+    staff.register(api)  # service desk (issue 7)
     from bff.api import catalog  # life events, bundles, combined form (issue 4)
     api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):

@@ -51,12 +51,15 @@ declare("push_failed", ("notification", "device", "status"), ("error",))
 declare("sms_sent", ("notification",))
 declare("rating_given", ("number", "score"), ("tags", "case", "comment_length"))
 # Service desk
-declare("staff_viewed", ("reason",), ("purpose", "ticket", "application"))
-declare("staff_revealed", ("field", "reason"), ("application",))
-declare("staff_note_added", ("note",), ("application",))
-declare("staff_escalated", ("case", "department"), ("note",))
-declare("staff_resent_notification", ("notification",))
-declare("staff_ended_sessions", ("count",))
+# ``access`` is the id of the staff_viewed event that opened the resident (with its reason);
+# ``view`` says what was looked at: profile, timeline, application, notes.
+declare("staff_searched", ("kind", "results"))
+declare("staff_viewed", ("reason",), ("purpose", "ticket", "application", "view", "access"))
+declare("staff_revealed", ("field", "reason"), ("purpose", "ticket", "application", "access"))
+declare("staff_note_added", ("note",), ("application", "access"))
+declare("staff_escalated", ("case", "department"), ("note", "access", "application"))
+declare("staff_resent_notification", ("notification",), ("access",))
+declare("staff_ended_sessions", ("count",), ("access",))
 
 
 class EventSchemaError(ValueError):

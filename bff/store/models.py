@@ -242,3 +242,4 @@ class IdempotencyKey(Base):
 
 
 from bff.store import notification_models  # noqa: E402, F401
+from bff.store import staff_models  # noqa: F401, E402

@@ -1,0 +1,336 @@
+"""The service-desk console API (role staff; an admin passes) and the resident's access log.
+
+Open a resident with ``POST /api/v1/staff/residents/{id}/access {reason}``; the answer's
+``grant`` goes in the ``X-Staff-Grant`` header of every other call about that resident.
+See docs/staff-console.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, request
+from flask.wrappers import Response
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+from webargs.fields import DelimitedList
+
+from auth.permissions import access
+from auth.sessions import SessionStore
+from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS, check_reason
+from bff.extensions import db, redis
+from bff.services import staff as service
+from bff.services import staff_access, staff_timeline
+from bff.services.applications import today_in_china
+
+blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff", description="Service-desk console (客服)")
+access_log_blp = Blueprint("access_log", __name__, url_prefix="/api/v1/me",
+                           description="Who from the service desk viewed my data")
+
+
+def register(api: Api) -> None:
+    for blueprint in (blp, access_log_blp):
+        api.register_blueprint(blueprint)
+
+
+@blp.after_request
+@access_log_blp.after_request
+def no_store(response: Response) -> Response:
+    # Every answer here carries personal data (masked or revealed): never cached anywhere.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+
+class SearchSchema(Schema):
+    query = ma.Str(required=True, validate=validate.Length(min=1, max=40),
+                   metadata={"description": "A whole application number, ID number or mobile number"})
+
+
+class MaskedResidentSchema(Schema):
+    id = ma.Int()
+    name = ma.Str(metadata={"description": "Masked: 陈**"})
+    id_number = ma.Str(allow_none=True, metadata={"description": "Masked: 330106********1234"})
+    mobile = ma.Str(allow_none=True, metadata={"description": "Masked: 138****1234"})
+    application = ma.Str(allow_none=True, metadata={"description": "The application number searched for"})
+
+
+class SearchResultSchema(Schema):
+    kind = ma.Str(metadata={"description": "application, id_number or mobile"})
+    results = ma.List(ma.Nested(MaskedResidentSchema))
+
+
+class PurposeSchema(Schema):
+    code = ma.Str()
+    text = ma.Dict(metadata={"description": "{zh-CN, en}"})
+
+
+class PurposesSchema(Schema):
+    purposes = ma.List(ma.Nested(PurposeSchema))
+
+
+class ReasonSchema(Schema):
+    ticket = ma.Str(load_default=None, validate=validate.Length(max=40),
+                    metadata={"description": "The call ticket number (工单号)"})
+    purpose = ma.Str(load_default=None, metadata={"description": "A code from GET /api/v1/staff/purposes"})
+    text = ma.Str(load_default="", validate=validate.Length(max=400),
+                  metadata={"description": "Why, in a few words; required with a purpose and no ticket"})
+
+
+class SessionViewSchema(Schema):
+    id = ma.Str()
+    device = ma.Str()
+    place = ma.Str()
+    kind = ma.Str()
+    created_at = ma.Float()
+    last_seen = ma.Float()
+    idle_expires_at = ma.Float()
+    expires_at = ma.Float()
+
+
+class ProfileSchema(Schema):
+    id = ma.Int()
+    name = ma.Str()
+    id_number = ma.Str(allow_none=True, metadata={"description": "Masked unless revealed"})
+    mobile = ma.Str(allow_none=True, metadata={"description": "Masked unless revealed"})
+    language = ma.Str(allow_none=True)
+    elder_mode = ma.Bool()
+    created_at = ma.DateTime()
+    last_login_at = ma.DateTime(allow_none=True)
+    sessions = ma.List(ma.Nested(SessionViewSchema))
+    applications = ma.List(ma.Dict(), metadata={"description": "As in the resident's GET /api/v1/applications"})
+    drafts = ma.List(ma.Dict())
+
+
+class GrantSchema(Schema):
+    grant = ma.Str(metadata={"description": "Send as the X-Staff-Grant header"})
+    expires_at = ma.Float(metadata={"description": "Unix time; open again with a reason after it"})
+    resident = ma.Nested(ProfileSchema)
+
+
+class RevealSchema(Schema):
+    field = ma.Str(required=True, validate=validate.OneOf(REVEALABLE_FIELDS))
+
+
+class RevealedSchema(Schema):
+    field = ma.Str()
+    value = ma.Str(allow_none=True)
+
+
+class TimelineArgs(Schema):
+    kinds = DelimitedList(ma.Str(validate=validate.OneOf(KINDS)), load_default=list,
+                             metadata={"description": f"Comma-separated, any of {', '.join(KINDS)}"})
+    before = ma.Int(load_default=None, metadata={"description": "Older than this event id (next page)"})
+    after = ma.Int(load_default=None, metadata={"description": "Newer than this event id (live updates)"})
+    limit = ma.Int(load_default=staff_timeline.PAGE_DEFAULT,
+                   validate=validate.Range(min=1, max=staff_timeline.PAGE_MAX))
+
+
+class ActorSchema(Schema):
+    role = ma.Str(metadata={"description": "self, resident, staff, officer, admin or system"})
+    name = ma.Str(allow_none=True)
+
+
+class TimelineItemSchema(Schema):
+    id = ma.Int()
+    occurred_at = ma.DateTime()
+    name = ma.Str()
+    kind = ma.Str()
+    application = ma.Str(allow_none=True)
+    actor = ma.Nested(ActorSchema)
+    data = ma.Dict()
+
+
+class TimelineSchema(Schema):
+    items = ma.List(ma.Nested(TimelineItemSchema))
+    has_more = ma.Bool()
+    next_before = ma.Int(allow_none=True)
+    latest = ma.Int(allow_none=True, metadata={"description": "Poll with after=<latest> for new events"})
+
+
+class NoteInSchema(Schema):
+    text = ma.Str(required=True, validate=validate.Length(min=1, max=1000))
+    application = ma.Str(load_default=None, validate=validate.Length(max=32))
+
+
+class EscalateSchema(Schema):
+    text = ma.Str(required=True, validate=validate.Length(min=1, max=1000),
+                  metadata={"description": "What the department should do; the officer reads it"})
+
+
+class NoteSchema(Schema):
+    id = ma.Int()
+    kind = ma.Str(metadata={"description": "note or escalation"})
+    text = ma.Str()
+    author = ma.Str()
+    created_at = ma.DateTime()
+    application = ma.Str(allow_none=True)
+    case = ma.Str(allow_none=True)
+    department = ma.Str(allow_none=True)
+
+
+class NotesSchema(Schema):
+    notes = ma.List(ma.Nested(NoteSchema))
+
+
+class EndedSchema(Schema):
+    ended = ma.Int()
+
+
+class AccessLogArgs(Schema):
+    before = ma.Int(load_default=None)
+    limit = ma.Int(load_default=staff_timeline.PAGE_DEFAULT,
+                   validate=validate.Range(min=1, max=staff_timeline.PAGE_MAX))
+
+
+class AccessEntrySchema(Schema):
+    id = ma.Int()
+    at = ma.DateTime()
+    staff_name = ma.Str()
+    action = ma.Str(metadata={"description": "viewed or revealed"})
+    what = ma.Str(metadata={"description": "profile, timeline, application, notes, id_number or mobile"})
+    application = ma.Str(allow_none=True)
+    purpose = ma.Str(allow_none=True)
+    purpose_text = ma.Dict()
+    ticket = ma.Str(allow_none=True)
+    reason = ma.Str()
+
+
+class AccessLogSchema(Schema):
+    items = ma.List(ma.Nested(AccessEntrySchema))
+    next_before = ma.Int(allow_none=True)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+def sessions() -> SessionStore:
+    return current_app.extensions["sessions"]  # type: ignore[no-any-return]
+
+
+def grant_for(resident_id: int) -> staff_access.Grant:
+    """The caller's grant for this resident, from the X-Staff-Grant header (403 without one)."""
+    return staff_access.check_grant(redis.client, g.principal, resident_id,
+                                    request.headers.get(staff_access.GRANT_HEADER))
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+@blp.route("/purposes")
+@blp.response(200, PurposesSchema)
+@access("staff")
+def purposes() -> dict[str, Any]:
+    """The fixed list of purposes a staff member chooses from when there is no call ticket."""
+    return {"purposes": [{"code": code, "text": text.as_dict()} for code, text in PURPOSES.items()]}
+
+
+@blp.route("/search", methods=["POST"])
+@blp.arguments(SearchSchema)
+@blp.response(200, SearchResultSchema)
+@access("staff")
+def search(body: dict[str, Any]) -> dict[str, Any]:
+    """Find residents by a whole application, ID or mobile number (exact match); masked results.
+
+    A POST, so the number never lands in a URL or an access log.
+    """
+    return service.search_residents(db.session, g.principal.user_id, body["query"])
+
+
+@blp.route("/residents/<int:resident_id>/access", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(201, GrantSchema)
+@access("staff")
+def open_resident(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
+    """Open a resident with a reason (a call ticket, or a purpose and text): audited, 15-minute grant."""
+    reason = check_reason(body["ticket"], body["purpose"], body["text"])
+    grant, resident = staff_access.open_resident(db.session, redis.client, g.principal, resident_id, reason)
+    return {"grant": grant.token, "expires_at": grant.expires_at,
+            "resident": service.resident_profile(db.session, sessions(), resident, today_in_china())}
+
+
+@blp.route("/residents/<int:resident_id>/access", methods=["DELETE"])
+@blp.response(204)
+@access("staff")
+def close_resident(resident_id: int) -> None:
+    """End the grant (the call is over)."""
+    staff_access.close_grant(redis.client, grant_for(resident_id))
+
+
+@blp.route("/residents/<int:resident_id>")
+@blp.response(200, ProfileSchema)
+@access("staff")
+def profile(resident_id: int) -> dict[str, Any]:
+    """The opened resident: name, masked numbers, sessions, applications, drafts."""
+    return service.view_profile(db.session, redis.client, sessions(), grant_for(resident_id), today_in_china())
+
+
+@blp.route("/residents/<int:resident_id>/reveal", methods=["POST"])
+@blp.arguments(RevealSchema)
+@blp.response(200, RevealedSchema)
+@access("staff")
+def reveal(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
+    """One masked field in full, in this response only; every reveal is recorded."""
+    return service.reveal_field(db.session, grant_for(resident_id), body["field"])
+
+
+@blp.route("/residents/<int:resident_id>/timeline")
+@blp.arguments(TimelineArgs, location="query")
+@blp.response(200, TimelineSchema)
+@access("staff")
+def timeline(args: dict[str, Any], resident_id: int) -> dict[str, Any]:
+    """Everything that happened to the resident, newest first; ``before`` pages, ``after`` polls."""
+    return staff_timeline.timeline(db.session, redis.client, grant_for(resident_id), kinds=args["kinds"],
+                                   before=args["before"], after=args["after"], limit=args["limit"])
+
+
+@blp.route("/residents/<int:resident_id>/applications/<string:number>")
+@blp.response(200)
+@access("staff")
+def application(resident_id: int, number: str) -> dict[str, Any]:
+    """The application as the resident sees it, plus dispatch attempts, callbacks and overdue flags."""
+    return service.view_application(db.session, redis.client, grant_for(resident_id), number, today_in_china(),
+                                    current_app.config["PUBLIC_URL"])
+
+
+@blp.route("/residents/<int:resident_id>/notes")
+@blp.response(200, NotesSchema)
+@access("staff")
+def notes(resident_id: int) -> dict[str, Any]:
+    """Internal notes and escalations about the resident, newest first (residents never see them)."""
+    return {"notes": service.list_notes(db.session, redis.client, grant_for(resident_id))}
+
+
+@blp.route("/residents/<int:resident_id>/notes", methods=["POST"])
+@blp.arguments(NoteInSchema)
+@blp.response(201, NoteSchema)
+@access("staff")
+def add_note(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
+    """Add an internal note, optionally about one of the resident's applications."""
+    return service.add_note(db.session, grant_for(resident_id), body["text"], body["application"])
+
+
+@blp.route("/residents/<int:resident_id>/cases/<string:reference>/escalate", methods=["POST"])
+@blp.arguments(EscalateSchema)
+@blp.response(201, NoteSchema)
+@access("staff")
+def escalate(body: dict[str, Any], resident_id: int, reference: str) -> dict[str, Any]:
+    """Escalate an overdue case to its department (shown in that department's officer queue)."""
+    return service.escalate_case(db.session, grant_for(resident_id), reference, body["text"], today_in_china())
+
+
+@blp.route("/residents/<int:resident_id>/sessions/end", methods=["POST"])
+@blp.response(200, EndedSchema)
+@access("staff")
+def end_sessions(resident_id: int) -> dict[str, int]:
+    """Sign the resident out on every device, at their request."""
+    return {"ended": service.end_resident_sessions(db.session, sessions(), grant_for(resident_id))}
+
+
+@access_log_blp.route("/access-log")
+@access_log_blp.arguments(AccessLogArgs, location="query")
+@access_log_blp.response(200, AccessLogSchema)
+@access("resident")
+def my_access_log(args: dict[str, Any]) -> dict[str, Any]:
+    """Who from the service desk viewed or revealed my data: when, why, and what."""
+    return staff_timeline.access_log(db.session, g.principal.user_id, before=args["before"], limit=args["limit"])

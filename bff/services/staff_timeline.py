@@ -1,0 +1,132 @@
+"""One timeline per resident, and the resident's own "who viewed my data".
+
+The timeline is every Event about the resident (``subject_user_id``) or about one of
+their applications (``application_id``), newest first, keyset-paginated by event id:
+``before=<id>`` pages back, ``after=<id>`` fetches what is new (the staff page's live
+path). Each branch is one backwards scan of its ``(…, id)`` index, so a page costs
+the same whether the resident has ten events or ten thousand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis as redis_lib
+from sqlalchemy import ColumnElement, false, not_, or_, select
+from sqlalchemy.orm import Session
+
+from bff.core.pii import mask_name
+from bff.core.service_desk import ACCESS_LOG_EVENTS, KIND_GROUPS, KIND_PREFIXES, describe_reason, kind_of
+from bff.services.staff_access import Grant, record_view
+from bff.store.models import Application, Event, User
+
+PAGE_DEFAULT, PAGE_MAX = 50, 200
+
+
+def kinds_filter(kinds: list[str]) -> ColumnElement[bool] | None:
+    """The SQL condition on ``Event.name`` for the chosen kind groups (None: no filter)."""
+    if not kinds:
+        return None
+
+    def condition(groups: list[str]) -> ColumnElement[bool]:
+        names = sorted(name for group in groups for name in KIND_GROUPS.get(group, ()))
+        prefixes = [prefix for prefix, group in KIND_PREFIXES.items() if group in groups]
+        parts = [Event.name.in_(names)] if names else []
+        parts += [Event.name.startswith(prefix, autoescape=True) for prefix in prefixes]
+        return or_(*parts) if parts else false()
+
+    chosen = [k for k in kinds if k != "other"]
+    parts = [condition(chosen)] if chosen else []
+    if "other" in kinds:
+        parts.append(not_(condition(list(KIND_GROUPS))))
+    return or_(*parts)
+
+
+def resident_events(session: Session, resident_user_id: int, *, kinds: list[str], before: int | None,
+                    after: int | None, limit: int) -> tuple[list[Event], bool]:
+    """A page of the resident's events, newest first, and whether more lie beyond it."""
+    applications = select(Application.id).where(Application.user_id == resident_user_id).scalar_subquery()
+    where: list[ColumnElement[bool]] = []
+    condition = kinds_filter(kinds)
+    if condition is not None:
+        where.append(condition)
+    if before is not None:
+        where.append(Event.id < before)
+    if after is not None:
+        where.append(Event.id > after)
+    # The live path (only ``after``) takes the oldest new events first, so a burst is never skipped.
+    ascending = after is not None and before is None
+    order = Event.id.asc() if ascending else Event.id.desc()
+    found: dict[int, Event] = {}
+    for branch in (Event.subject_user_id == resident_user_id, Event.application_id.in_(applications)):
+        for event in session.scalars(select(Event).where(branch, *where).order_by(order).limit(limit + 1)):
+            found[event.id] = event
+    ordered = sorted(found.values(), key=lambda e: e.id, reverse=not ascending)
+    page, more = ordered[:limit], len(ordered) > limit
+    return sorted(page, key=lambda e: e.id, reverse=True), more
+
+
+def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: list[str],
+             before: int | None = None, after: int | None = None, limit: int = PAGE_DEFAULT) -> dict[str, Any]:
+    """The resident's timeline page for staff (the first page of a grant is an audited view)."""
+    if before is None and after is None:
+        record_view(session, client, grant, "timeline")
+    resident_id = grant.resident_user_id
+    events, more = resident_events(session, resident_id, kinds=kinds, before=before, after=after,
+                                   limit=min(max(limit, 1), PAGE_MAX))
+    numbers = dict(session.execute(select(Application.id, Application.number)
+                                   .where(Application.user_id == resident_id)).all())
+    missing = {e.application_id for e in events if e.application_id and e.application_id not in numbers}
+    if missing:
+        numbers.update(session.execute(select(Application.id, Application.number)
+                                       .where(Application.id.in_(missing))).all())
+    actors = _actors(session, {e.actor_user_id for e in events if e.actor_user_id}, resident_id)
+    items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
+              "application": numbers.get(e.application_id) if e.application_id else None,
+              "actor": actors.get(e.actor_user_id) if e.actor_user_id else {"role": "system", "name": None},
+              "data": e.data or {}} for e in events]
+    newest = max((e.id for e in events), default=after)
+    return {"items": items, "has_more": more,
+            "next_before": events[-1].id if more and after is None and events else None,
+            "latest": newest}
+
+
+def _actors(session: Session, ids: set[int], resident_id: int) -> dict[int, dict[str, Any]]:
+    """Who did it: the resident themselves, staff or officers by name, other people masked."""
+    actors: dict[int, dict[str, Any]] = {}
+    for user_id, name, held in session.execute(select(User.id, User.name, User.roles).where(User.id.in_(ids))):
+        roles = held or []
+        if user_id == resident_id:
+            actors[user_id] = {"role": "self", "name": None}
+        elif {"staff", "officer", "admin"} & set(roles):
+            role = next(r for r in ("staff", "officer", "admin") if r in roles)
+            actors[user_id] = {"role": role, "name": name}
+        else:
+            actors[user_id] = {"role": "resident", "name": mask_name(name)}
+    return actors
+
+
+# --- "Who viewed my data" -----------------------------------------------------------------------
+
+def access_log(session: Session, resident_user_id: int, *, before: int | None = None,
+               limit: int = PAGE_DEFAULT) -> dict[str, Any]:
+    """The resident's own list of staff views and reveals: who, when, why, what."""
+    query = select(Event, User.name).join(User, User.id == Event.actor_user_id).where(
+        Event.subject_user_id == resident_user_id, Event.name.in_(ACCESS_LOG_EVENTS))
+    if before is not None:
+        query = query.where(Event.id < before)
+    limit = min(max(limit, 1), PAGE_MAX)
+    rows = session.execute(query.order_by(Event.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    items = [access_entry(event, staff_name) for event, staff_name in rows[:limit]]
+    return {"items": items, "next_before": items[-1]["id"] if more else None}
+
+
+def access_entry(event: Event, staff_name: str) -> dict[str, Any]:
+    data = event.data or {}
+    return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
+            "action": "revealed" if event.name == "staff_revealed" else "viewed",
+            "what": data.get("field") or data.get("view") or "profile", "application": data.get("application"),
+            "purpose": data.get("purpose"),
+            "purpose_text": describe_reason(data.get("purpose"), data.get("ticket")).as_dict(),
+            "ticket": data.get("ticket"), "reason": data.get("reason") or ""}
