@@ -1,0 +1,73 @@
+"""Burden figures: separate forms vs the combined form vs what is left to type; materials; trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from bff.core import burden, forms
+from bff.core.catalog import default_catalog
+from tests.core.catalog_helpers import RECORDS, TYPED, deceased_records, form_for
+
+
+@pytest.mark.parametrize("code", sorted(RECORDS))
+def test_the_demo_cases_type_at_most_a_fifth_of_the_separate_fields_and_upload_nothing(code):
+    figures = burden.applicant_burden(form_for(code, RECORDS[code]()))
+    assert figures.questions_to_type <= 0.2 * figures.fields_separately
+    assert figures.uploads_left == 0
+    assert figures.trips_after == 0 < figures.trips_before
+
+
+@pytest.mark.parametrize("code", sorted(RECORDS))
+def test_separate_forms_ask_more_than_the_combined_form_which_asks_more_than_is_left_to_type(code):
+    figures = burden.applicant_burden(form_for(code, RECORDS[code]()))
+    assert figures.fields_separately > figures.questions_combined > figures.questions_to_type > 0
+
+
+def test_fields_separately_counts_each_items_asked_fields():
+    form = form_for("after-death", deceased_records())
+    asked = {f.key for f in forms.asked_fields(form)}
+    expected = sum(1 for item in form.included_items for key in item.fields if key in asked)
+    assert burden.applicant_burden(form).fields_separately == expected
+
+
+def test_questions_to_type_are_the_asked_fields_with_no_prefill():
+    form = form_for("after-death", deceased_records())
+    figures = burden.applicant_burden(form)
+    assert figures.questions_to_type == len(TYPED["after-death"])
+
+
+def test_trips_before_sum_each_items_procedure():
+    form = form_for("after-death", deceased_records())
+    assert burden.applicant_burden(form).trips_before == sum(i.procedure.trips_separately for i in form.included_items)
+
+
+def test_a_material_no_source_holds_is_left_to_upload():
+    records = deceased_records(death=None)  # a death at home: the police certificate needs an investigation record
+    assert burden.applicant_burden(form_for("after-death", records)).uploads_left >= 1
+
+
+def test_a_conditional_material_counts_once_its_condition_holds():
+    form = form_for("after-death", deceased_records())
+    before = burden.applicant_burden(form, {"family.heirs_agree": True})
+    after = burden.applicant_burden(form, {"family.heirs_agree": False})
+    # a notarised proof for each inheritance item that applies (pension and medical account; no housing fund)
+    assert after.uploads_left == before.uploads_left + 2
+
+
+def test_a_source_that_is_down_leaves_more_to_type():
+    normal = burden.applicant_burden(form_for("after-death", deceased_records()))
+    degraded = burden.applicant_burden(form_for("after-death", deceased_records(unavailable=frozenset({"medical-records"}))))
+    assert degraded.questions_to_type > normal.questions_to_type
+
+
+@pytest.mark.parametrize("code", ["birth", "retirement", "after-death"])
+def test_bundle_level_figures_for_a_typical_applicant_meet_the_target(code):
+    catalog = default_catalog()
+    figures = burden.bundle_burden(catalog, catalog.bundle(code))
+    assert figures.typed_share <= 0.2 and figures.uploads_left == 0 and figures.trips_after == 0
+
+
+def test_the_figures_serialise_with_the_typed_share():
+    data = burden.applicant_burden(form_for("after-death", deceased_records())).as_dict()
+    assert set(data) == {"fields_separately", "questions_combined", "questions_to_type", "materials_separately",
+                         "uploads_left", "trips_before", "trips_after", "typed_share"}
