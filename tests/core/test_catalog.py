@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bff.core.catalog import CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
-from bff.core.catalog import CATALOG_DIR
+from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
 from bff.demo import DEPARTMENT_OFFICERS
 
 ISSUE_ITEMS = {
@@ -62,7 +61,8 @@ def test_every_item_carries_the_eight_unifications():
 
 def test_the_ten_life_cycle_categories_exist_with_the_bundles_in_theirs():
     catalog = default_catalog()
-    assert [c.name.zh for c in catalog.categories] == ["出生", "上学", "就业", "婚育", "置业", "救助", "就医", "退休", "养老", "身后"]
+    assert [c.name.zh for c in catalog.categories] == [
+        "出生", "上学", "就业", "婚育", "置业", "救助", "就医", "退休", "养老", "身后"]
     assert {b.code: b.category for b in catalog.bundles.values()} == {
         "birth": "birth", "retirement": "retirement", "after-death": "after-death"}
 

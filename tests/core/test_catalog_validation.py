@@ -85,7 +85,8 @@ def test_a_field_source_must_be_a_declared_source(catalog_dir):
 
 
 def test_a_correction_must_name_one_of_the_items_fields(catalog_dir):
-    edit(catalog_dir / "items/senior-card.yaml", "corrections: [delivery.recipient", "corrections: [bank.card_number, delivery.recipient")
+    edit(catalog_dir / "items/senior-card.yaml", "corrections: [delivery.recipient",
+         "corrections: [bank.card_number, delivery.recipient")
     assert "corrections: 'bank.card_number' is not one of this item's fields" in load_error(catalog_dir)
 
 

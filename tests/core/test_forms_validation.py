@@ -129,8 +129,8 @@ def test_a_correctable_prefilled_answer_may_be_replaced_and_is_validated():
 
 
 def test_an_answer_to_a_question_not_in_the_form_is_refused():
-    errors = forms.validate_answers(form_for("retirement", retiree_records()), {**TYPED["retirement"], "subject.funeral_home": "x"},
-                                    TODAY)
+    answers = {**TYPED["retirement"], "subject.funeral_home": "x"}
+    errors = forms.validate_answers(form_for("retirement", retiree_records()), answers, TODAY)
     assert "subject.funeral_home" in errors
 
 
