@@ -15,6 +15,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(seed_demo)
     app.cli.add_command(devidp)
+    app.cli.add_command(simulate_departments)
+    app.cli.add_command(sweep_now)
 
 
 @click.command("db-upgrade")
@@ -70,3 +72,32 @@ def demo_persona_dicts() -> list[dict[str, object]]:
              "id_number": p.id_number, "roles": list(p.roles), "department": p.department,
              "description_zh": p.description_zh, "description_en": p.description_en,
              "can_log_in": p.can_log_in} for p in personas()]
+
+
+@click.command("simulate-departments")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8002, show_default=True, type=int)
+@click.option("--accept-delay", type=float, help="Seconds before a case is accepted")
+@click.option("--decide-delay", type=float, help="Seconds before a decision")
+@click.option("--supplement-share", type=float, help="Share of cases that ask for a supplement (0–1)")
+@click.option("--reject-share", type=float, help="Share of cases rejected (0–1)")
+@click.option("--failure-share", type=float, help="Share of requests answered 503 (0–1)")
+def simulate_departments(host: str, port: int, **overrides: float | None) -> None:
+    """Run the department simulator: department systems over the signed webhook protocol."""
+    from dataclasses import replace
+
+    from bff.simulator import DepartmentSimulator, knobs_from_config, serve
+
+    knobs = replace(knobs_from_config(current_app.config),
+                    **{k: v for k, v in overrides.items() if v is not None})
+    simulator = DepartmentSimulator(current_app.config["DEPARTMENT_SIMULATOR_SECRET"], knobs)
+    click.echo(f"department simulator on http://{host}:{port} ({knobs})")
+    serve(simulator, host, port).serve_forever()
+
+
+@click.command("sweep")
+def sweep_now() -> None:
+    """Run the sweeper once: re-queue stuck dispatches, flag cases due soon or overdue."""
+    from bff.tasks import sweep
+
+    click.echo(sweep())

@@ -27,7 +27,8 @@ MISSING_IF_MATCH = Text("请在 If-Match 中提供草稿版本（ETag）。", "S
 
 class StartDraftSchema(Schema):
     bundle = fields.Str(required=True, metadata={"description": "Bundle code, e.g. birth"})
-    subject = fields.Str(load_default="self", validate=validate.OneOf(service.SUBJECTS))
+    subject_ref = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=80),
+                             metadata={"description": "Who it is about: a ref from the combined form's subjects"})
     relation = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
     channel = fields.Str(load_default="online", validate=validate.OneOf(("online", "hall", "kiosk")))
     answers = fields.Dict(keys=fields.Str(), load_default=dict)
@@ -87,7 +88,7 @@ def list_applications() -> dict[str, Any]:
 @access("resident")
 def start_draft(data: dict[str, Any]) -> Response:
     """Start a draft from a bundle for a subject (self, newborn, deceased relative)."""
-    draft = service.start_draft(db.session, g.principal.user_id, data["bundle"], subject=data["subject"],
+    draft = service.start_draft(db.session, g.principal.user_id, data["bundle"], subject_ref=data["subject_ref"],
                                 relation=data["relation"], channel=data["channel"], answers=data["answers"])
     return with_etag(progress.draft_view(draft), 201)
 

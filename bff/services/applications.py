@@ -28,25 +28,22 @@ from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.store.models import Application, Case, IdempotencyKey, utcnow
 
-SUBJECTS = ("self", "newborn", "deceased")
 NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
 NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
 
 
 # --- Drafts -----------------------------------------------------------------------------------
 
-def start_draft(session: Session, user_id: int, bundle: str, *, subject: str = "self",
+def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str | None = None,
                 relation: str | None = None, channel: str = "online",
                 answers: Mapping[str, Any] | None = None) -> Application:
-    catalog.check_bundle(bundle)
-    if subject not in SUBJECTS:
-        raise ValidationFailed(Text("申请对象无效。", "Unknown subject."),
-                               errors={"subject": [Text("请选择本人、新生儿或已故亲属。",
-                                                        "Choose self, newborn or deceased.")]})
+    """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
+    subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
     now = utcnow()
     application = Application(number=f"pending-{now.timestamp()}-{user_id}", user_id=user_id, bundle=bundle,
-                              catalog_version=catalog.catalog_version(), subject=subject, relation=relation,
-                              channel=channel, answers=dict(answers or {}), created_at=now, updated_at=now)
+                              catalog_version=catalog.catalog_version(), subject=subject, subject_ref=subject_ref,
+                              relation=relation, channel=channel, answers=dict(answers or {}),
+                              created_at=now, updated_at=now)
     session.add(application)
     session.flush()
     application.number = rules.format_application_number(china_date(now), application.id)
@@ -172,16 +169,13 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
         raise Conflict(Text("这份申请已经提交过了。", "This application was already submitted."),
                        code="already_submitted")
     check_version(application, body.get("version"))
-    answers = dict(application.answers or {})
-    errors = catalog.validation_errors(application.bundle, answers)
-    if errors:
-        raise ValidationFailed(Text("填写的内容有误，请检查标出的项目。", "Some answers need attention."),
-                               errors=errors)
+    form = catalog.submission_form_for(session, user_id, application.bundle, application.subject_ref)
     now = utcnow()
+    application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
     application.channel = body.get("channel") or application.channel
     cases = [_new_case(application, position, plan, now)
-             for position, plan in enumerate(catalog.plan_cases(application.bundle, answers), start=1)]
+             for position, plan in enumerate(catalog.plan_cases(form), start=1)]
     session.add_all(cases)
     session.flush()
     refresh_application_status(session, application)

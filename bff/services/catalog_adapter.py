@@ -4,8 +4,9 @@ The catalog (``bff.core.catalog``) and the combined form (``bff.core.forms``,
 ``bff.services.forms``) belong to the catalog engineer. This module is the only place
 applications touch them, so a change of their API is a change here:
 
+- :func:`submission_form_for` — the combined form with facts and prefill from the data sources;
+- :func:`checked_answers` — the effective answers, or the form's own field errors;
 - :func:`plan_cases` — the items a submission includes, as plain :class:`CasePlan` values;
-- :func:`validation_errors` — the combined form's field errors for the answers;
 - :func:`check_bundle` — the bundle exists (raises the catalog's NotFound).
 
 Validation and item inclusion are the catalog's own (``bff.core.forms``).
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bff.core import conditions, forms
+from sqlalchemy.orm import Session
+
+from bff.core import forms
 from bff.core.catalog import Bundle, default_catalog
 from bff.core.text import Text
 
@@ -43,28 +46,28 @@ def check_bundle(code: str) -> Bundle:
 
 def submission_form(bundle_code: str, facts: Mapping[str, Any] | None = None,
                     prefill: Mapping[str, Any] | None = None) -> forms.CombinedForm:
-    """The combined form the submission is checked against.
-
-    Facts and prefill come from the data sources (the catalog engineer's prefill service);
-    without them every conditional item is included as unconfirmed and every field is
-    asked, which is the conservative reading.
-    """
-    catalog = default_catalog()
-    return forms.build_form(catalog, check_bundle(bundle_code), facts or {}, prefill or {})
+    """The combined form for given facts and prefill (none: every item and field is asked)."""
+    return forms.build_form(default_catalog(), check_bundle(bundle_code), facts or {}, prefill or {})
 
 
-def plan_cases(bundle_code: str, answers: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> list[CasePlan]:
+def submission_form_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None) -> forms.CombinedForm:
+    """The form as the resident saw it: facts and prefill re-derived from the data sources now,
+    so read-only prefilled values never travel back from the browser."""
+    from bff.services.forms import prefill_for
+
+    facts, prefill = prefill_for(session, user_id, bundle_code, subject_ref)
+    return submission_form(bundle_code, facts, prefill)
+
+
+def checked_answers(form: forms.CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """The effective answers (prefill applied), or ValidationFailed with per-field errors."""
+    return forms.check_answers(form, answers, today)
+
+
+def plan_cases(form: forms.CombinedForm) -> list[CasePlan]:
     """One plan per included item, in the bundle's order."""
-    form = submission_form(bundle_code, facts)
     return [CasePlan(item.code, item.name, item.department, item.time_limit_days, tuple(item.fields), item.result)
             for item in form.included_items]
-
-
-def validation_errors(bundle_code: str, answers: Mapping[str, Any],
-                      facts: Mapping[str, Any] | None = None, today: date | None = None) -> dict[str, list[Text]]:
-    """Field key → messages from the combined form's own validation; empty when submittable."""
-    form = submission_form(bundle_code, facts)
-    return forms.validate_answers(form, answers, today or date.today())
 
 
 def field_label(key: str) -> Text:
@@ -75,15 +78,6 @@ def field_label(key: str) -> Text:
 def department_name(code: str) -> Text:
     department = default_catalog().departments.get(code)
     return department.name if department else Text(code, code)
-
-
-def _lookup(answers: Mapping[str, Any], facts: Mapping[str, Any] | None) -> conditions.Lookup:
-    def lookup(key: str) -> Any:
-        if key in answers:
-            return answers[key]
-        return (facts or {}).get(key)
-
-    return lookup
 
 
 def mask_answers(answers: Mapping[str, Any]) -> dict[str, Any]:

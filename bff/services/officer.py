@@ -81,6 +81,12 @@ def case_detail(session: Session, officer_user_id: int, department: str | None, 
     return detail
 
 
+def require_accepted(case: Case, target: str) -> None:
+    """In the workbench a decision needs an explicit acceptance first (受理 starts the clock)."""
+    if case.status == rules.SUBMITTED:
+        rules.check_case_transition(case.status, target)
+
+
 def accept_case(session: Session, officer: int, department: str | None, reference: str) -> Case:
     case = department_case(session, department, reference, lock=True)
     transition_case(session, case, rules.ACCEPTED, actor_user_id=officer, source="workbench")
@@ -111,6 +117,7 @@ def start_processing(session: Session, officer: int, department: str | None, ref
 def approve_case(session: Session, officer: int, department: str | None, reference: str) -> Certificate:
     """Approve (through ``processing`` if needed) and issue the case's certificate."""
     case = department_case(session, department, reference, lock=True)
+    require_accepted(case, rules.APPROVED)
     walk_case_to(session, case, rules.APPROVED, actor_user_id=officer, source="workbench")
     application = session.get(Application, case.application_id)
     assert application is not None
@@ -123,6 +130,7 @@ def approve_case(session: Session, officer: int, department: str | None, referen
 def reject_case(session: Session, officer: int, department: str | None, reference: str, reason: str) -> Case:
     case = department_case(session, department, reference, lock=True)
     reason = rules.check_rejection_reason(reason)
+    require_accepted(case, rules.REJECTED)
     walk_case_to(session, case, rules.REJECTED, actor_user_id=officer, source="workbench", reason=reason[:500])
     case.decision = {"outcome": rules.REJECTED, "reason": reason[:500]}
     session.commit()

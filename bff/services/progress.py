@@ -47,7 +47,8 @@ def summary(application: Application, cases: list[Case], today: date) -> dict[st
 
 def draft_view(application: Application) -> dict[str, Any]:
     return {"number": application.number, "bundle": application.bundle, "status": application.status,
-            "subject": application.subject, "relation": application.relation, "channel": application.channel,
+            "subject": application.subject, "subject_ref": application.subject_ref,
+            "relation": application.relation, "channel": application.channel,
             "version": application.version, "answers": catalog.mask_answers(application.answers or {}),
             "catalog_version": application.catalog_version, "created_at": _iso(application.created_at),
             "updated_at": _iso(application.updated_at)}

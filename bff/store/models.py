@@ -147,7 +147,8 @@ class Application(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     bundle: Mapped[str] = mapped_column(String(60))
     catalog_version: Mapped[str] = mapped_column(String(40), default="")
-    subject: Mapped[str] = mapped_column(String(20), default="self")  # self | newborn | deceased
+    subject: Mapped[str] = mapped_column(String(20), default="self")  # the bundle's subject kind
+    subject_ref: Mapped[str | None] = mapped_column(String(80))  # opaque ref of bff.services.forms
     relation: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(10), default="online")
     answers: Mapped[Any] = mapped_column(EncryptedJson(), default=dict)

@@ -52,23 +52,73 @@ def value_for(definition: FieldDef) -> Any:
     return "浙江省杭州市西湖区文三路1号"
 
 
-def complete_answers(bundle: str) -> dict[str, Any]:
-    form = submission_form(bundle)
+def complete_answers(bundle: str, user_id: int | None = None) -> dict[str, Any]:
+    """Answers to every asked field the data sources did not prefill (all of them without a user)."""
+    if user_id is None:
+        form = submission_form(bundle)
+    else:
+        from bff.extensions import db
+        from bff.services.forms import form_for_user
+
+        form = form_for_user(db.session, user_id, bundle, None).form
     answers: dict[str, Any] = {}
     for _ in range(3):  # conditional fields appear as answers arrive
         for form_field in asked_fields(form, answers):
-            answers.setdefault(form_field.key, value_for(form_field.definition))
+            if form_field.prefilled is None:
+                answers.setdefault(form_field.key, value_for(form_field.definition))
     return answers
 
 
-def start(client: FlaskClient, bundle: str = "birth", answers: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = client.post("/api/v1/applications", json={
-        "bundle": bundle, "subject": "newborn" if bundle == "birth" else "self",
-        "answers": complete_answers(bundle) if answers is None else answers})
+PERSONA_OF_BUNDLE = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+
+
+def start(client: FlaskClient, bundle: str = "birth", answers: dict[str, Any] | None = None,
+          user_id: int | None = None) -> dict[str, Any]:
+    if answers is None:
+        answers = complete_answers(bundle, user_id or _signed_in_user(client))
+    response = client.post("/api/v1/applications", json={"bundle": bundle, "answers": answers})
     assert response.status_code == 201, response.json
     return response.json  # type: ignore[no-any-return]
+
+
+def _signed_in_user(client: FlaskClient) -> int:
+    return int(client.get("/api/v1/me").json["id"])
 
 
 def submit(client: FlaskClient, number: str, version: int = 1, key: str | None = None) -> Any:
     return client.post(f"/api/v1/applications/{number}/submit", json={"version": version},
                        headers={"Idempotency-Key": key or uuid.uuid4().hex})
+
+
+def run_worker(app: Any) -> None:
+    """A real RQ worker, in this process, until the queue is empty."""
+    from rq import SimpleWorker
+
+    from bff.tasks import queue_for
+
+    queue = queue_for(app)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def submitted_application(app: Any, client: FlaskClient, bundle: str = "birth") -> dict[str, Any]:
+    """Sign in the bundle's persona, submit, and deliver every case (workbench in tests)."""
+    from tests.factories import create_user, sign_in
+
+    user = create_user(PERSONA_OF_BUNDLE[bundle])
+    sign_in(app, client, user)
+    number = start(client, bundle, user_id=user.id)["number"]
+    receipt = submit(client, number).json
+    run_worker(app)
+    return {"user": user, "number": number, "receipt": receipt}
+
+
+def officer_client(app: Any, department: str) -> FlaskClient:
+    from tests.factories import create_user, sign_in
+
+    client = app.test_client()
+    sign_in(app, client, create_user(f"officer-{department}"))
+    return client  # type: ignore[no-any-return]
+
+
+def case_of(receipt: dict[str, Any], item: str) -> str:
+    return next(c["reference"] for c in receipt["cases"] if c["item"] == item)

@@ -1,0 +1,174 @@
+"""Routing to department systems over real HTTP: the webhook gateway, the simulator, callbacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bff.adapters.departments.signing import signed_headers
+from bff.extensions import db
+from bff.store.models import Case, Certificate, Event, OutboxMessage
+from bff.tasks import relay_outbox
+from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
+from tests.api.application_helpers import run_worker, submitted_application
+
+HRSS = {"hrss": {"url": "http://127.0.0.1:9/unused", "secret": "hrss-secret"}}
+
+
+def fresh(query: Any) -> list[Any]:
+    session = db.new_session()
+    try:
+        return list(session.scalars(query))
+    finally:
+        session.close()
+
+
+def callback(client: Any, reference: str, status: str, *, event_id: str = "evt-1", secret: str = "hrss-secret",
+             department: str = "hrss", at: datetime | None = None, **extra: Any) -> Any:
+    body = json.dumps({"case": reference, "status": status,
+                       "occurred_at": (at or datetime.now(UTC)).isoformat(), **extra}).encode()
+    return client.post(f"/api/v1/departments/{department}/callbacks", data=body,
+                       headers=signed_headers(secret, event_id, body), csrf=False)
+
+
+def hrss_case(receipt: dict[str, Any]) -> str:
+    return next(c["reference"] for c in receipt["cases"] if c["department"] == "hrss")
+
+
+def test_simulated_departments_get_each_case_once_and_approve_it_by_signed_callbacks(app, client, monkeypatch):
+    with bff_and_simulator(app, monkeypatch) as simulator:
+        submitted = submitted_application(app, client, "retirement")
+        simulated = {c["reference"] for c in submitted["receipt"]["cases"]
+                     if c["department"] in ("hrss", "medical-insurance", "housing-fund")}
+        assert simulated
+        wait_until(lambda: {c.reference for c in fresh(select(Case).where(Case.status == "approved"))} >= simulated)
+    submitted_messages = [mid for mid, topic in simulator.received if topic == "case.submitted"]
+    assert sorted(submitted_messages) == sorted(f"case.submitted.{ref}" for ref in simulated)
+    assert len(fresh(select(Certificate))) == len(simulated)
+    workbench = fresh(select(Case).where(Case.department == "civil-affairs"))
+    assert all(case.gateway == "workbench" and case.status == "submitted" for case in workbench)
+
+
+def test_a_department_gets_only_the_fields_its_item_declares(app, client, monkeypatch):
+    from bff.core.catalog import default_catalog
+
+    with bff_and_simulator(app, monkeypatch, replace(FAST, accept_delay=60)) as simulator:
+        received: list[dict[str, Any]] = []
+        original = simulator.receive
+
+        def spy(department: str, message_id: str, message: dict[str, Any]) -> Any:
+            received.append(message)
+            return original(department, message_id, message)
+
+        simulator.receive = spy  # type: ignore[method-assign]
+        submitted_application(app, client, "retirement")
+    catalog = default_catalog()
+    assert received
+    for message in received:
+        assert set(message["fields"]) <= set(catalog.items[message["case"]["item"]].fields)
+
+
+def test_a_callback_with_a_bad_signature_is_refused(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPARTMENTS", HRSS)
+    submitted = submitted_application(app, client, "retirement")
+    response = callback(app.test_client(), hrss_case(submitted["receipt"]), "accepted", secret="guess")
+    assert response.status_code == 401
+
+
+def test_a_workbench_department_has_no_callback_door(app, client, monkeypatch):
+    submitted = submitted_application(app, client, "retirement")
+    response = callback(app.test_client(), hrss_case(submitted["receipt"]), "accepted", secret="")
+    assert response.status_code == 401
+
+
+def test_a_redelivered_callback_is_acknowledged_and_applied_once(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPARTMENTS", HRSS)
+    reference = hrss_case(submitted_application(app, client, "retirement")["receipt"])
+    department = app.test_client()
+    assert callback(department, reference, "accepted", event_id="evt-7").json["outcome"] == "applied"
+    assert callback(department, reference, "accepted", event_id="evt-7").json["outcome"] == "duplicate"
+    transitions = fresh(select(Event).where(Event.name == "case_transitioned"))
+    assert [e.data["to"] for e in transitions if e.data["case"] == reference] == ["accepted"]
+
+
+def test_an_approval_that_overtakes_its_acceptance_walks_the_machine(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPARTMENTS", HRSS)
+    reference = hrss_case(submitted_application(app, client, "retirement")["receipt"])
+    response = callback(app.test_client(), reference, "approved", event_id="evt-9",
+                        certificate={"number": "HRSS-0001"})
+    assert response.json == {"outcome": "applied", "status": "approved"}
+    transitions = [e.data["to"] for e in fresh(select(Event).where(Event.name == "case_transitioned"))
+                   if e.data["case"] == reference]
+    assert transitions == ["accepted", "processing", "approved"]
+    assert [c.number for c in fresh(select(Certificate))] == ["HRSS-0001"]
+
+
+def test_a_late_stale_callback_is_acknowledged_and_ignored(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPARTMENTS", HRSS)
+    reference = hrss_case(submitted_application(app, client, "retirement")["receipt"])
+    department = app.test_client()
+    now = datetime.now(UTC)
+    callback(department, reference, "processing", event_id="evt-2", at=now)
+    late = callback(department, reference, "accepted", event_id="evt-1", at=now - timedelta(seconds=5))
+    assert late.status_code == 200 and late.json["outcome"] == "stale"
+    assert fresh(select(Case.status).where(Case.reference == reference)) == ["processing"]
+
+
+def test_a_department_cannot_touch_another_departments_case(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEPARTMENTS", {**HRSS, "housing-fund": {"url": "http://127.0.0.1:9/x",
+                                                                           "secret": "hf-secret"}})
+    reference = hrss_case(submitted_application(app, client, "retirement")["receipt"])
+    response = callback(app.test_client(), reference, "approved", department="housing-fund", secret="hf-secret")
+    assert response.status_code == 404
+
+
+def test_a_department_down_for_good_ends_in_a_dead_letter_with_an_alert(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DISPATCH_MAX_ATTEMPTS", 3)
+    monkeypatch.setitem(app.config, "DISPATCH_BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "CIRCUIT_FAILURE_THRESHOLD", 100)
+    with bff_and_simulator(app, monkeypatch, replace(FAST, failure_share=1.0)):
+        submitted_application(app, client, "retirement")
+        for _ in range(3):
+            relay_outbox()
+            run_worker(app)
+    dead = fresh(select(OutboxMessage).where(OutboxMessage.status == "dead"))
+    assert dead and all(m.attempts == 3 and m.last_error == "HTTP 503" for m in dead)
+    stuck = fresh(select(Case).where(Case.flag == "stuck"))
+    assert {c.id for c in stuck} == {m.payload["case_id"] for m in dead}
+    alerts = [e for e in fresh(select(Event).where(Event.name == "case_dispatch_failed")) if e.data["dead"]]
+    assert len(alerts) == len(dead)
+
+
+def test_the_circuit_opens_after_repeated_failures_and_defers_without_spending_attempts(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DISPATCH_BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "CIRCUIT_FAILURE_THRESHOLD", 2)
+    monkeypatch.setitem(app.config, "CIRCUIT_OPEN_SECONDS", 60.0)
+    monkeypatch.setitem(app.config, "SIMULATED_DEPARTMENTS", "hrss")
+    with bff_and_simulator(app, monkeypatch, replace(FAST, failure_share=1.0)):
+        submitted_application(app, client, "retirement")  # three hrss cases
+    hrss = {c.id for c in fresh(select(Case).where(Case.department == "hrss"))}
+    rows = [m for m in fresh(select(OutboxMessage).where(OutboxMessage.topic == "case.submitted"))
+            if m.payload["case_id"] in hrss]
+    assert sorted(m.attempts for m in rows) == [0, 1, 1]
+    assert all(m.status == "pending" for m in rows)
+
+
+def test_a_department_down_for_a_while_gets_everything_once_it_is_back(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DISPATCH_BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "CIRCUIT_FAILURE_THRESHOLD", 100)
+    with bff_and_simulator(app, monkeypatch, replace(FAST, failure_share=1.0)) as simulator:
+        submitted = submitted_application(app, client, "retirement")
+        for _ in range(2):
+            relay_outbox()
+            run_worker(app)
+        simulator.knobs.failure_share = 0.0  # the department is back
+        relay_outbox()
+        run_worker(app)
+        simulated = {c["reference"] for c in submitted["receipt"]["cases"] if c["department"] != "civil-affairs"}
+        wait_until(lambda: {c.reference for c in fresh(select(Case).where(Case.status == "approved"))} >= simulated)
+    assert sorted(mid for mid, topic in simulator.received if topic == "case.submitted") == \
+        sorted(f"case.submitted.{ref}" for ref in simulated)
