@@ -43,12 +43,12 @@ export function setElderMode(on, { save = true } = {}) {
   if (save && session.me) api.updateMe({ elder_mode: on }).catch(() => {});
 }
 
-export async function setLanguage(lang, { save = true } = {}) {
+export async function setLanguage(lang, { save = true, rerender = true } = {}) {
   await loadLanguage(lang);
   localize();
   window.dispatchEvent(new CustomEvent('ot:language', { detail: lang }));
   if (save && session.me) api.updateMe({ language: lang }).catch(() => {});
-  await route({ focus: false });
+  if (rerender) await route({ focus: false });
 }
 
 export async function logout() {
@@ -68,7 +68,10 @@ async function loadMe() {
     if (!(error instanceof ApiError)) session.offline = true;
   }
   const me = session.me;
-  if (me?.language && me.language !== currentLanguage()) await setLanguage(me.language, { save: false });
+  if (me?.language && me.language !== currentLanguage()) {
+    await setLanguage(me.language, { save: false, rerender: false });
+    setTimeout(() => route({ focus: false })); // after session.ready settles: pages await it
+  }
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
   if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch());
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
@@ -184,8 +187,8 @@ async function start() {
   session.ready = loadMe();
   interceptLinks();
   watchConnection();
-  await route({ focus: false });
   registerServiceWorker();
+  await route({ focus: false });
 }
 
 start();

@@ -1,1 +1,78 @@
-export async function render({ main }) { main.textContent = '…'; }
+// Settings: language, elder mode (长辈版), notifications, where I am signed in.
+import { api, ApiError, loginUrl } from '../api.js';
+import { el } from '../dom.js';
+import { currentLanguage, formatDate, t } from '../i18n.js';
+
+function radio(name, value, label, checked, onChange, lang) {
+  const id = `${name}-${value}`;
+  return el('div', { className: 'choice' },
+    el('input', { type: 'radio', id, name, value, checked, on: { change: onChange } }),
+    el('label', { htmlFor: id, textContent: label, lang }));
+}
+
+const emit = (name, detail) => window.dispatchEvent(new CustomEvent(name, { detail }));
+
+export async function render({ main, session }) {
+  await session.ready;
+  const elder = document.documentElement.classList.contains('elder');
+  const language = el('fieldset', {}, el('legend', { textContent: t('settings_language') }),
+    radio('language', 'zh-CN', '中文（简体）', currentLanguage() === 'zh-CN', () => emit('ot:set-language', 'zh-CN'), 'zh-CN'),
+    radio('language', 'en', 'English', currentLanguage() === 'en', () => emit('ot:set-language', 'en'), 'en'));
+  const elderBox = el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', id: 'elder', checked: elder, attrs: { 'aria-describedby': 'elder-hint' },
+      on: { change: (e) => emit('ot:set-elder', e.target.checked) } }),
+    el('label', { htmlFor: 'elder', textContent: t('settings_elder_label') }));
+  const parts = [
+    el('h1', { textContent: t('nav_settings') }),
+    el('h2', { textContent: t('settings_display') }), language,
+    el('fieldset', {}, el('legend', { textContent: t('elder_mode') }),
+      el('p', { className: 'field__hint', id: 'elder-hint', textContent: t('settings_elder_hint') }), elderBox),
+  ];
+  if (!session.me) {
+    parts.push(el('p', {}, el('a', { className: 'button', href: loginUrl(), textContent: t('sign_in') })));
+    main.replaceChildren(...parts);
+    return;
+  }
+  const notifications = el('div');
+  const sessions = el('div');
+  parts.push(el('h2', { textContent: t('settings_notifications') }), notifications,
+    el('h2', { textContent: t('settings_sessions') }), sessions,
+    el('h2', { textContent: t('settings_account') }),
+    el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
+      row(t('settings_mobile'), session.me.mobile || '—')),
+    el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
+  main.replaceChildren(...parts);
+  await Promise.all([renderNotifications(notifications), renderSessions(sessions)]);
+}
+
+function row(label, value) {
+  return el('div', { className: 'summary__row' }, el('dt', { textContent: label }), el('dd', { textContent: value }));
+}
+
+async function renderNotifications(box) {
+  const push = await import('../push.js');
+  const status = await push.pushStatus().catch(() => 'unsupported');
+  const state = el('p', { attrs: { role: 'status' }, textContent: t(`push_${status}`) });
+  const toggle = async (action) => {
+    try { await action(); } catch (error) { state.textContent = error instanceof ApiError ? error.message : t('push_failed'); return; }
+    await renderNotifications(box);
+    box.querySelector('[role=status]').focus?.();
+  };
+  const button = status === 'on'
+    ? el('button', { type: 'button', className: 'button button--secondary', textContent: t('push_turn_off'), on: { click: () => toggle(push.disablePush) } })
+    : status === 'off' ? el('button', { type: 'button', className: 'button', textContent: t('push_turn_on'), on: { click: () => toggle(push.enablePush) } }) : null;
+  box.replaceChildren(el('p', { className: 'field__hint', textContent: t('push_explain') }), state, button);
+}
+
+async function renderSessions(box) {
+  let list = [];
+  try { list = (await api.sessions()).sessions || []; } catch (error) { box.replaceChildren(el('p', { textContent: error.message })); return; }
+  const items = list.map((s) => el('li', { className: 'task-list__item' },
+    el('span', { className: 'task-list__name', textContent: s.device || t('settings_unknown_device') }),
+    s.current ? el('strong', { className: 'tag tag--green', textContent: t('settings_this_device') })
+      : el('button', { type: 'button', className: 'button button--secondary', textContent: t('settings_end_session'),
+        attrs: { 'aria-label': `${t('settings_end_session')}: ${s.device || ''}` },
+        on: { click: async () => { await api.revokeSession(s.id); await renderSessions(box); } } }),
+    el('span', { className: 'task-list__meta', textContent: t('settings_session_meta', { place: s.place || '—', time: formatDate(s.last_seen, true) }) })));
+  box.replaceChildren(el('ul', { className: 'task-list' }, items));
+}

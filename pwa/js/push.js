@@ -1,0 +1,40 @@
+// Web Push for the resident: asked for at the right moment (after a submission, with an explanation)
+// and managed in settings. The subscription goes to the BFF; payloads carry no personal data.
+import { api } from './api.js';
+
+export const pushSupported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+
+function keyBytes(base64url) {
+  const padded = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+/** 'unsupported' | 'denied' | 'on' | 'off' */
+export async function pushStatus() {
+  if (!pushSupported()) return 'unsupported';
+  if (Notification.permission === 'denied') return 'denied';
+  const registration = await navigator.serviceWorker.getRegistration();
+  return (await registration?.pushManager.getSubscription()) ? 'on' : 'off';
+}
+
+export async function enablePush() {
+  if (!pushSupported()) return 'unsupported';
+  if ((await Notification.requestPermission()) !== 'granted') return 'denied';
+  const key = await api.pushKey();
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.subscribe({
+    userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key || key.key || key.application_server_key) });
+  await api.subscribePush(subscription.toJSON());
+  return 'on';
+}
+
+export async function disablePush() {
+  if (!pushSupported()) return 'unsupported';
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.getSubscription();
+  if (subscription) {
+    await api.unsubscribePush(subscription.endpoint).catch(() => {});
+    await subscription.unsubscribe();
+  }
+  return 'off';
+}
