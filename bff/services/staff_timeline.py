@@ -19,6 +19,7 @@ from bff.core.pii import mask_name
 from bff.core.service_desk import ACCESS_LOG_EVENTS, KIND_GROUPS, KIND_PREFIXES, describe_reason, kind_of
 from bff.services.staff_access import Grant, record_view
 from bff.store.models import Application, Event, User
+from bff.store.notification_models import PushSubscription
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
 
@@ -81,14 +82,26 @@ def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: 
         numbers.update(session.execute(select(Application.id, Application.number)
                                        .where(Application.id.in_(missing))).all())
     actors = _actors(session, {e.actor_user_id for e in events if e.actor_user_id}, resident_id)
+    devices = _device_names(session, events)
     items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
               "application": numbers.get(e.application_id) if e.application_id else None,
               "actor": actors.get(e.actor_user_id) if e.actor_user_id else {"role": "system", "name": None},
+              "device": devices.get((e.data or {}).get("device")) if e.name.startswith("push_") else None,
               "data": e.data or {}} for e in events]
     newest = max((e.id for e in events), default=after)
     return {"items": items, "has_more": more,
             "next_before": events[-1].id if more and after is None and events else None,
             "latest": newest}
+
+
+def _device_names(session: Session, events: list[Event]) -> dict[Any, str]:
+    """Per-device delivery: the resident's device names (e.g. "Chrome on Android") by id."""
+    ids = {(e.data or {}).get("device") for e in events if e.name.startswith("push_")}
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    return dict(session.execute(select(PushSubscription.id, PushSubscription.device)
+                                .where(PushSubscription.id.in_(ids))).all())
 
 
 def _actors(session: Session, ids: set[int], resident_id: int) -> dict[int, dict[str, Any]]:
