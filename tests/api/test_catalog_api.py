@@ -137,8 +137,13 @@ def test_invalid_answers_are_refused_per_field_in_the_users_language(app, client
     errors = response.get_json()["errors"]["json"]
     assert errors["subject.cremation_date"] == ["The cremation cannot be before the death."]
     assert errors["consent.declaration"] == ["Please read and tick to agree."]
-    chinese = client.post("/api/v1/bundles/after-death/form/check", json={"answers": answers},
-                          headers={"Accept-Language": "zh-CN"})
+
+
+def test_field_errors_are_in_chinese_by_default(app, client):
+    # A separate test: the test app context (and so flask.g, where the language is kept) spans a whole test.
+    client = signed_in(app, client, "chenming")
+    answers = {**TYPED["after-death"], "consent.declaration": False}
+    chinese = client.post("/api/v1/bundles/after-death/form/check", json={"answers": answers})
     assert chinese.get_json()["errors"]["json"]["consent.declaration"] == ["请阅读并勾选同意。"]
 
 
