@@ -1,0 +1,134 @@
+"""Nothing lost: the sweeper, a lost Redis queue, a worker killed in the middle of a dispatch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from rq.cron import CronScheduler
+from sqlalchemy import select, update
+
+from bff.core.calendar import add_working_days, china_date
+from bff.extensions import db
+from bff.services.sweeper import sweep_cases
+from bff.store.models import Case, Event, OutboxMessage, utcnow
+from bff.tasks import queue_for, relay_outbox
+from bff.worker import register_periodic_jobs
+from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
+from tests.api.application_helpers import case_of, officer_client, run_worker, start, submit, submitted_application
+from tests.factories import create_user, sign_in
+
+
+def fresh(query: Any) -> list[Any]:
+    session = db.new_session()
+    try:
+        return list(session.scalars(query))
+    finally:
+        session.close()
+
+
+def test_the_sweeper_flags_due_within_one_working_day_then_overdue_once_each(app, client) -> None:
+    submitted = submitted_application(app, client)
+    reference = case_of(submitted["receipt"], "vaccination-certificate")
+    officer_client(app, "health").post(f"/api/v1/officer/cases/{reference}/accept")
+    today = china_date(utcnow())
+    db.session.execute(update(Case).values(due_on=add_working_days(today, 1)).where(Case.reference == reference))
+    db.session.commit()
+    session = db.new_session()
+    assert sweep_cases(session, stuck_after_seconds=600, today=today)["due_soon"] >= 1
+    assert sweep_cases(session, stuck_after_seconds=600, today=today)["due_soon"] == 0  # once
+    assert sweep_cases(session, stuck_after_seconds=600, today=today + timedelta(days=30))["overdue"] >= 1
+    session.close()
+    names = [e.name for e in fresh(select(Event).where(Event.data["case"].as_string() == reference))]
+    assert names.count("case_due_soon") == 1 and names.count("case_overdue") == 1
+    queue = officer_client(app, "health").get("/api/v1/officer/cases?flag=overdue").json["cases"]
+    assert reference in [c["reference"] for c in queue] and all(c["flag"] == "overdue" for c in queue)
+
+
+def test_the_sweeper_requeues_a_case_whose_dispatch_went_dead(app, client) -> None:
+    user = create_user("zhangwei")
+    sign_in(app, client, user)
+    receipt = submit(client, start(client, user_id=user.id)["number"]).json
+    db.session.execute(update(OutboxMessage).values(status="dead").where(OutboxMessage.topic == "case.submitted"))
+    db.session.execute(update(Case).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    session = db.new_session()
+    assert sweep_cases(session, stuck_after_seconds=600)["requeued_cases"] == len(receipt["cases"])
+    session.close()
+    relay_outbox()
+    run_worker(app)
+    assert all(case.dispatched_at is not None for case in fresh(select(Case)))
+
+
+def test_the_relay_and_the_sweeper_are_registered_for_rqs_scheduler(app) -> None:
+    scheduler = CronScheduler(connection=queue_for(app).connection, name="test")
+    register_periodic_jobs(app, scheduler)
+    assert {job.func_name for job in scheduler.get_jobs()} == {"bff.tasks.relay_outbox", "bff.tasks.sweep"}
+
+
+def test_losing_every_queued_job_in_redis_loses_no_submission(app, client) -> None:
+    user = create_user("zhangwei")
+    sign_in(app, client, user)
+    receipt = submit(client, start(client, user_id=user.id)["number"]).json
+    queue_for(app).connection.flushdb()  # what a Redis restart without persistence leaves
+    run_worker(app)
+    assert not any(case.dispatched_at for case in fresh(select(Case)))
+    relay_outbox()  # the scheduled relay, after Redis is back
+    run_worker(app)
+    delivered = fresh(select(Case).where(Case.dispatched_at.is_not(None)))
+    assert len(delivered) == len(receipt["cases"])
+
+
+def test_a_worker_killed_mid_dispatch_leaves_the_case_to_the_next_worker_exactly_once(
+        app, client, base_config, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "DISPATCH_LEASE_SECONDS", 1.0)
+    with bff_and_simulator(app, monkeypatch, replace(FAST, accept_delay=60)) as simulator:
+        first_arrived, release = threading.Event(), threading.Event()
+        original = simulator.receive
+
+        def stall_first(department: str, message_id: str, message: dict[str, Any]) -> Any:
+            if not first_arrived.is_set():
+                first_arrived.set()
+                release.wait(10)  # the worker dies while the department is still answering
+            return original(department, message_id, message)
+
+        simulator.receive = stall_first  # type: ignore[method-assign]
+        worker = start_worker_process(app, base_config)
+        try:
+            user = create_user("lijianguo")
+            sign_in(app, client, user)
+            receipt = submit(client, start(client, "retirement", user_id=user.id)["number"]).json
+            assert first_arrived.wait(20), "the worker process never dispatched"
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        release.set()
+        wait_until(lambda: len(simulator.received) >= 1)
+        # The scheduled relay finds the leased row again once the dead worker's lease is over.
+        wait_until(lambda: relay_and_deliver(app) and all(c.dispatched_at for c in fresh(select(Case))), timeout=20)
+    simulated = [c["reference"] for c in receipt["cases"] if c["department"] != "civil-affairs"]
+    assert sorted(mid for mid, topic in simulator.received if topic == "case.submitted") == \
+        sorted(f"case.submitted.{reference}" for reference in simulated)
+
+
+def relay_and_deliver(app: Any) -> bool:
+    relay_outbox()
+    run_worker(app)
+    return True
+
+
+def start_worker_process(app: Any, base_config: dict[str, Any]) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, "DATABASE_URL": base_config["DATABASE_URL"], "REDIS_URL": base_config["REDIS_URL"],
+                   "ONETHING_ENV": "testing", "ONETHING_PUBLIC_URL": app.config["PUBLIC_URL"],
+                   "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
+                   "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
