@@ -59,11 +59,10 @@ def _nonce() -> str:
 
 
 def deliver_outbox_message(message_id: int) -> str:
+    from bff import notify_tasks
     from bff.extensions import db, redis
     from bff.services.dispatch import DispatchSettings
     from bff.services.dispatch import deliver_outbox_message as deliver
-
-    from bff import notify_tasks
 
     with app_context() as app:
         session = db.new_session()
