@@ -135,7 +135,7 @@ class BundlesSchema(Schema):
 class BundleSchema(BundleSummarySchema):
     version = fields.Function(lambda o: o.catalog.version)
     sections = fields.List(fields.Nested(SectionSchema), attribute="bundle.sections")
-    items = fields.List(fields.Nested(EntrySchema), attribute="bundle.entries")
+    items = fields.List(fields.Nested(EntrySchema), attribute="bundle.entries")  # type: ignore[assignment]
 
 
 # ---- the form ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -33,7 +34,7 @@ from bff.core import burden, forms
 from bff.core.catalog import Bundle, Catalog, default_catalog
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
-from bff.core.prefill import MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
+from bff.core.prefill import HOUSING, LICENCES, MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
 from bff.core.text import Text
 from bff.store.models import User
 
@@ -224,9 +225,12 @@ def _accounts(sources: PrefillSources, down: set[str], person: Person | None) ->
     if person is None:
         return {}
     number = person.id_number
-    cards = {kind: card for kind in ("driving-licence", "disability-card", "senior-card")
-             if (card := _ask(down, "licences", lambda kind=kind: sources.licences.card(number, kind))) is not None}
+    cards = {}
+    for kind in ("driving-licence", "disability-card", "senior-card"):
+        card = _ask(down, LICENCES, partial(sources.licences.card, number, kind))
+        if card is not None:
+            cards[kind] = card
     return {"pension": _ask(down, SOCIAL, lambda: sources.social_insurance.pension_account(number)),
             "medical_insurance": _ask(down, SOCIAL, lambda: sources.social_insurance.medical_insurance(number)),
-            "housing_fund": _ask(down, "housing-fund", lambda: sources.housing_fund.account(number)),
+            "housing_fund": _ask(down, HOUSING, lambda: sources.housing_fund.account(number)),
             "cards": cards}
