@@ -158,7 +158,11 @@ function interceptLinks() {
 function watchConnection() {
   const banner = document.getElementById('offline-banner');
   const update = () => { banner.hidden = navigator.onLine; };
-  window.addEventListener('online', () => { update(); window.dispatchEvent(new Event('ot:sync')); });
+  window.addEventListener('online', async () => {
+    update();
+    const { syncPendingDrafts } = await import('./drafts.js');
+    await syncPendingDrafts();
+  });
   window.addEventListener('offline', update);
   update();
 }
@@ -189,6 +193,7 @@ async function start() {
   watchConnection();
   registerServiceWorker();
   await route({ focus: false });
+  if (navigator.onLine) session.ready.then((me) => me && import('./drafts.js').then((d) => d.syncPendingDrafts()));
 }
 
 start();

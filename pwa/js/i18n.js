@@ -24,6 +24,8 @@ export async function loadLanguage(lang) {
   return wanted;
 }
 
+export const has = (key) => key in catalog;
+
 /** The string for key, with {name} placeholders filled from params. */
 export function t(key, params = {}) {
   const text = catalog[key] ?? key;

@@ -9,6 +9,12 @@ function keyBytes(base64url) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const model = /Android [\d.]+; ([^;)]+)/.exec(ua)?.[1] || (/iPhone/.test(ua) ? 'iPhone' : /Mac OS/.test(ua) ? 'Mac' : 'Browser');
+  return model.slice(0, 100);
+}
+
 /** 'unsupported' | 'denied' | 'on' | 'off' */
 export async function pushStatus() {
   if (!pushSupported()) return 'unsupported';
@@ -23,8 +29,9 @@ export async function enablePush() {
   const key = await api.pushKey();
   const registration = await navigator.serviceWorker.ready;
   const subscription = await registration.pushManager.subscribe({
-    userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key || key.key || key.application_server_key) });
-  await api.subscribePush(subscription.toJSON());
+    userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key) });
+  const device = await api.subscribePush({ ...subscription.toJSON(), device: deviceLabel() });
+  localStorage.setItem('push-device', String(device.id));
   return 'on';
 }
 
@@ -33,7 +40,9 @@ export async function disablePush() {
   const registration = await navigator.serviceWorker.ready;
   const subscription = await registration.pushManager.getSubscription();
   if (subscription) {
-    await api.unsubscribePush(subscription.endpoint).catch(() => {});
+    const deviceId = localStorage.getItem('push-device');
+    if (deviceId) await api.unsubscribePush(deviceId).catch(() => {});
+    localStorage.removeItem('push-device');
     await subscription.unsubscribe();
   }
   return 'off';

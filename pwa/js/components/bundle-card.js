@@ -3,15 +3,14 @@
 import { el } from '../dom.js';
 import { pick, t } from '../i18n.js';
 
-/** The burden figures of a bundle as [[label key, number]], whatever names the API uses. */
+/** The burden figures of a bundle (what a typical applicant is spared) as [[label key, number]]. */
 export function burdenFigures(burden = {}) {
-  const figure = (...names) => names.map((n) => burden[n]).find((v) => typeof v === 'number');
+  const spared = (before, after) => (typeof before === 'number' ? before - (after || 0) : 0);
   return [
-    ['burden_trips', figure('trips_saved', 'visits_saved', 'trips_before')],
-    ['burden_materials', figure('materials_saved', 'documents_saved')],
-    ['burden_forms', figure('forms_saved', 'fields_saved')],
-    ['burden_days', figure('days_saved')],
-  ].filter(([, n]) => typeof n === 'number' && n > 0);
+    ['burden_trips', spared(burden.trips_before, burden.trips_after)],
+    ['burden_materials', spared(burden.materials_separately, burden.uploads_left)],
+    ['burden_forms', spared(burden.fields_separately, burden.questions_to_type)],
+  ].filter(([, n]) => n > 0);
 }
 
 class BundleCard extends HTMLElement {
@@ -22,7 +21,7 @@ class BundleCard extends HTMLElement {
     if (!b) return;
     const departments = b.departments?.length ?? b.department_count;
     const items = b.items?.length ?? b.item_count;
-    const limit = b.time_limit_days ?? b.promised_days;
+    const limit = b.time_limit_days;
     const meta = [
       items !== undefined ? t('bundle_items', { count: items }) : null,
       departments !== undefined ? t('bundle_departments', { count: departments }) : null,

@@ -10,7 +10,7 @@ class CategoryGrid extends HTMLElement {
   render() {
     const items = (this._categories || []).map((category) => {
       const pressed = this._selected === category.code;
-      const count = category.bundle_count ?? category.bundles?.length;
+      const count = category.bundles?.length;
       const button = el('button', { type: 'button', className: 'tile', attrs: { 'aria-pressed': String(pressed) },
         on: { click: () => this.choose(pressed ? '' : category.code) } },
       el('span', { className: 'tile__name', textContent: pick(category, 'name') }),

@@ -1,1 +1,139 @@
-export async function render({ main }) { main.textContent = '…'; }
+// The combined form as a wizard: one section (topic) per page, prefilled answers locked with their
+// source, inline validation with an error summary, autosave (PATCH + If-Match) and an offline copy.
+//   /app/apply/:code            choose who it is about, then resume my draft or start one
+//   /app/drafts/:id[/:section]  one section of the draft
+import { api, ApiError, isOffline } from '../api.js';
+import { el } from '../dom.js';
+import { has, pick, t } from '../i18n.js';
+import { DraftSaver, loadDraft } from '../drafts.js';
+import { answerOf, askedSections, checkField, isAsked, lookupIn } from '../form-logic.js';
+import { fieldId } from '../components/field-renderer.js';
+import '../components/error-summary.js';
+import '../components/autosave-indicator.js';
+
+export async function render(ctx) {
+  return ctx.params.code ? startOrResume(ctx) : renderSection(ctx);
+}
+
+async function startOrResume({ main, params, query, navigate }) {
+  const code = params.code;
+  const chosen = query.get('subject') || undefined;
+  const form = await api.bundleForm(code, chosen);
+  const subjects = form.subjects || [];
+  if (!chosen && subjects.length > 1) return chooseSubject(main, code, form, subjects, navigate);
+  const subject = form.subject || subjects[0] || null;
+  const { drafts } = await api.drafts();
+  const existing = drafts.find((d) => d.bundle === code && (!subject || d.subject_ref === subject.ref));
+  if (existing) return navigate(`/app/drafts/${existing.number}`, { replace: true });
+  const { data } = await api.startDraft({ bundle: code, subject_ref: subject?.ref ?? null, relation: subject?.relation ?? null });
+  return navigate(`/app/drafts/${data.number}`, { replace: true });
+}
+
+function chooseSubject(main, code, form, subjects, navigate) {
+  const summary = el('ot-error-summary');
+  const radios = subjects.map((s, i) => el('div', { className: 'choice' },
+    el('input', { type: 'radio', name: 'subject', id: i ? `subject-${i}` : 'subject', value: s.ref }),
+    el('label', { htmlFor: i ? `subject-${i}` : 'subject', textContent: [s.name, has(`relation_${s.relation}`) ? t(`relation_${s.relation}`) : ''].filter(Boolean).join(' · ') })));
+  const formEl = el('form', { noValidate: true, on: { submit: (event) => {
+    event.preventDefault();
+    const ref = formEl.querySelector('input:checked')?.value;
+    if (!ref) { summary.show([{ id: 'subject', message: t('error_choose_subject') }]); return; }
+    navigate(`/app/apply/${code}?subject=${encodeURIComponent(ref)}`, { replace: true });
+  } } }, el('fieldset', {}, el('legend', { className: 'visually-hidden', textContent: t('wizard_who') }), ...radios),
+  el('button', { type: 'submit', className: 'button', textContent: t('continue') }));
+  main.replaceChildren(summary, el('h1', { textContent: t('wizard_who') }), el('p', { textContent: t('wizard_who_hint') }), formEl);
+}
+
+async function renderSection({ main, params, navigate }) {
+  const number = params.id;
+  const entry = await loadDraft(number);
+  if (entry.draft.status !== 'draft') return navigate(`/app/applications/${number}`, { replace: true });
+  const { form } = entry;
+  const answers = { ...entry.draft.answers };
+  const sections = askedSections(form, answers);
+  const index = Math.max(0, sections.findIndex((s) => s.code === params.section));
+  const section = sections[index];
+  const indicator = el('ot-autosave');
+  const summary = el('ot-error-summary');
+  const saver = new DraftSaver(number, entry.etag, (state) => indicator.set(state));
+  if (entry.offline) indicator.set('offline');
+
+  const fieldsBox = el('div');
+  const renderFields = () => {
+    const lookup = lookupIn(form, answers);
+    const nodes = section.fields.filter((f) => isAsked(f, lookup)).map((field) => {
+      const existing = fieldsBox.querySelector(`ot-field[data-key="${field.key}"]`);
+      if (existing) return existing;
+      const node = el('ot-field', { dataset: { key: field.key } });
+      node.config = { field, value: entry.draft.answers[field.key] };
+      return node;
+    });
+    fieldsBox.replaceChildren(...nodes);
+  };
+  const onEdit = () => {
+    const changes = {};
+    for (const node of fieldsBox.querySelectorAll('ot-field')) {
+      if (node.locked) continue;
+      const value = node.value;
+      const before = answerOf(node.field, answers);
+      if (value !== before && !(value === null && before === undefined)) { changes[node.field.key] = value; answers[node.field.key] = value; }
+    }
+    if (Object.keys(changes).length) saver.change(changes);
+    renderFields();
+  };
+  const back = index > 0 ? `/app/drafts/${number}/${sections[index - 1].code}` : `/app/bundles/${form.bundle}`;
+  const formEl = el('form', { noValidate: true, on: { input: onEdit, change: onEdit, submit: async (event) => {
+    event.preventDefault();
+    onEdit();
+    if (!(await validSection(section, form, entry.draft, answers, fieldsBox, summary))) return;
+    await saver.flush();
+    const next = askedSections(form, answers)[index + 1];
+    navigate(next ? `/app/drafts/${number}/${next.code}` : `/app/drafts/${number}/review`);
+  } } }, fieldsBox, indicator,
+  el('div', { className: 'button-group' }, el('button', { type: 'submit', className: 'button', textContent: t(index === sections.length - 1 ? 'wizard_to_review' : 'continue') }),
+    el('a', { href: back, textContent: t('back') })));
+
+  main.replaceChildren(
+    el('p', { className: 'steps' }, el('span', { textContent: pick(entry.bundle, 'name') }), ' · ',
+      el('span', { textContent: t('wizard_step', { n: index + 1, total: sections.length }) })),
+    summary, el('h1', { textContent: pick(section, 'title') }), formEl);
+  renderFields();
+  const focusTarget = location.hash && document.getElementById(location.hash.slice(1));
+  if (focusTarget) setTimeout(() => focusTarget.focus());
+  const flushOnHide = () => { if (document.visibilityState === 'hidden') saver.flush(); };
+  document.addEventListener('visibilitychange', flushOnHide);
+  return () => { saver.flush(); saver.stop(); document.removeEventListener('visibilitychange', flushOnHide); };
+}
+
+/** Client checks first (instant, offline too), then the server's for this section's fields. */
+async function validSection(section, form, draft, answers, fieldsBox, summary) {
+  const problems = [];
+  const nodes = [...fieldsBox.querySelectorAll('ot-field')];
+  for (const node of nodes) {
+    if (node.locked) continue;
+    const message = checkField(node.field, node.field.prefilled ? answers[node.field.key] ?? node.field.prefilled.value : answers[node.field.key]);
+    node.error = message;
+    if (message) problems.push({ id: fieldId(node.field.key), message });
+  }
+  if (!problems.length && navigator.onLine) {
+    try {
+      await api.checkForm(form.bundle, draft.subject_ref || undefined, cleanAnswers(answers));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) { if (!isOffline(error)) throw error; }
+      else {
+        const errors = error.fieldErrors;
+        for (const node of nodes) {
+          const message = errors[node.field.key];
+          if (!message || node.locked) continue;
+          const full = `${pick(node.field, 'label')}：${message}`;
+          node.error = full;
+          problems.push({ id: fieldId(node.field.key), message: full });
+        }
+      }
+    }
+  }
+  summary.show(problems);
+  return problems.length === 0;
+}
+
+const cleanAnswers = (answers) => Object.fromEntries(Object.entries(answers).filter(([, v]) => v !== null && v !== undefined));

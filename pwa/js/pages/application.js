@@ -1,0 +1,132 @@
+// One application: per-department progress (task list), due dates, supplement actions, certificates,
+// the timeline and — when done — the rating (好差评). Live: SSE with a polite polling fallback.
+import { api, ApiError } from '../api.js';
+import { el } from '../dom.js';
+import { formatDate, has, pick, t } from '../i18n.js';
+import { watchEvents } from '../live.js';
+import '../components/task-list.js';
+
+export async function render({ main, params, navigate }) {
+  const number = params.id;
+  const live = el('p', { className: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
+  let bundles = null;
+  let refreshTimer = null;
+
+  async function draw({ announce = false } = {}) {
+    const [application, timeline] = await Promise.all([api.application(number), api.timeline(number)]);
+    if (application.status === 'draft') return navigate(`/app/drafts/${number}`, { replace: true });
+    bundles ??= await api.bundles().catch(() => ({ bundles: [] }));
+    const bundle = (bundles.bundles || []).find((b) => b.code === application.bundle);
+    const taskList = el('ot-task-list');
+    taskList.cases = application.cases;
+    const supplementBox = el('div');
+    taskList.addEventListener('ot-supplement', (event) => showSupplement(supplementBox, number, event.detail, () => draw({ announce: true })));
+    const focusInside = main.contains(document.activeElement) && document.activeElement !== main;
+    main.replaceChildren(
+      el('h1', { textContent: pick(bundle, 'name') || application.bundle }),
+      el('p', {}, el('strong', { className: 'tag', textContent: pick(application, 'status_text') }), ' ', pick(application.next_action, 'text')),
+      el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
+      live,
+      el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
+      taskList, supplementBox,
+      certificates(application.certificates || []),
+      el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || []),
+      application.status === 'completed' ? rating(number) : null,
+      application.status === 'submitted' ? withdrawButton(number, () => draw({ announce: true })) : null);
+    if (announce) live.textContent = t('detail_updated', { time: formatDate(new Date(), true) });
+    if (focusInside) main.focus();
+    return undefined;
+  }
+
+  await draw();
+  const stop = watchEvents(() => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => draw({ announce: true }).catch(() => {}), 300);
+  });
+  return () => { stop(); clearTimeout(refreshTimer); };
+}
+
+function certificates(list) {
+  if (!list.length) return null;
+  return el('section', {}, el('h2', { textContent: t('detail_certificates') }), el('ul', { className: 'task-list' }, list.map((c) => el('li', { className: 'task-list__item' },
+    el('a', { className: 'task-list__name', href: `/api/v1/certificates/${encodeURIComponent(c.number)}/download`, target: '_blank', textContent: pick(c, 'title') }),
+    el('span', { className: 'task-list__meta', textContent: t('detail_certificate_meta', { number: c.number, date: formatDate(c.issued_on) }) })))));
+}
+
+function eventText(event) {
+  const key = `event_${event.name}`;
+  const data = event.data || {};
+  const to = data.to && has(`status_${data.to}`) ? t(`status_${data.to}`) : data.to || '';
+  return has(key) ? t(key, { to, reason: data.reason || data.message || '' }) : event.name;
+}
+
+function timelineList(events) {
+  return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
+    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e) }))));
+}
+
+function showSupplement(box, number, kase, done) {
+  const labels = kase.supplement.field_labels || {};
+  const inputs = (kase.supplement.fields || []).map((key, i) => {
+    const id = `supplement-${i}`;
+    return el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: id, textContent: pick(labels, key) || key }),
+      el('input', { type: 'text', id, name: key }));
+  });
+  const materials = (kase.supplement.materials || []).map((name, i) => el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', id: `material-${i}`, name: 'material', value: name }), el('label', { htmlFor: `material-${i}`, textContent: name })));
+  const error = el('p', { className: 'field__error', attrs: { role: 'alert' } });
+  const form = el('form', { noValidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    const answers = Object.fromEntries(inputs.map((n) => n.querySelector('input')).map((i) => [i.name, i.value.trim()]).filter(([, v]) => v));
+    const chosen = [...form.querySelectorAll('input[name=material]:checked')].map((i) => i.value);
+    try {
+      await api.supplement(number, kase.reference, { answers, materials: chosen });
+      box.replaceChildren();
+      done();
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      error.textContent = e.message;
+    }
+  } } }, el('h2', { tabIndex: -1, textContent: t('supplement_title', { name: pick(kase, 'title') }) }), el('p', { textContent: kase.supplement.message }),
+  ...inputs, materials.length ? el('fieldset', {}, el('legend', { textContent: t('supplement_materials') }), ...materials) : null, error,
+  el('button', { type: 'submit', className: 'button', textContent: t('supplement_send') }));
+  box.replaceChildren(form);
+  form.querySelector('h2').focus();
+}
+
+function withdrawButton(number, done) {
+  return el('div', { className: 'button-group' }, el('button', { type: 'button', className: 'button button--warning', textContent: t('detail_withdraw'), on: { click: async () => {
+    if (!window.confirm(t('detail_withdraw_confirm'))) return;
+    await api.withdraw(number, null);
+    done();
+  } } }));
+}
+
+const RATING_TAGS = ['fast', 'no_trips', 'clear', 'helpful', 'slow', 'confusing'];
+
+function rating(number) {
+  const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
+  const scores = [5, 4, 3, 2, 1].map((n) => el('div', { className: 'choice' },
+    el('input', { type: 'radio', name: 'score', id: n === 5 ? 'score' : `score-${n}`, value: String(n) }),
+    el('label', { htmlFor: n === 5 ? 'score' : `score-${n}`, textContent: t(`rating_${n}`) })));
+  const tags = RATING_TAGS.map((tag) => el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', name: 'tag', id: `tag-${tag}`, value: tag }), el('label', { htmlFor: `tag-${tag}`, textContent: t(`rating_tag_${tag}`) })));
+  const comment = el('textarea', { id: 'rating-comment', name: 'comment', maxLength: 500, rows: 3 });
+  const form = el('form', { noValidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    const score = Number(form.querySelector('input[name=score]:checked')?.value || 0);
+    if (!score) { status.textContent = t('rating_choose'); form.querySelector('#score').focus(); return; }
+    try {
+      await api.rate(number, { score, tags: [...form.querySelectorAll('input[name=tag]:checked')].map((i) => i.value), comment: comment.value.trim() || null });
+      form.replaceChildren(el('p', { className: 'banner banner--success', textContent: t('rating_thanks') }));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      status.textContent = [404, 405].includes(error.status) ? t('rating_unavailable') : error.message;
+    }
+  } } }, el('h2', { textContent: t('rating_title') }),
+  el('fieldset', {}, el('legend', { textContent: t('rating_score') }), ...scores),
+  el('fieldset', {}, el('legend', { textContent: t('rating_tags') }), ...tags),
+  el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'rating-comment', textContent: t('rating_comment') }), comment),
+  status, el('button', { type: 'submit', className: 'button', textContent: t('rating_send') }));
+  return form;
+}

@@ -1,0 +1,110 @@
+// The officer workbench (desktop-first): my department's queue with filters, due dates and overdue
+// flags; a case with only the fields its item declares; accept, start review, ask for a supplement,
+// approve (issues the e-certificate) or reject with a reason.
+import { api, ApiError } from '../api.js';
+import { el } from '../dom.js';
+import { formatDate, has, t } from '../i18n.js';
+import '../components/error-summary.js';
+
+const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
+const ACTIONS = {
+  submitted: ['accept'], accepted: ['process', 'supplement-request'], supplemented: ['process', 'supplement-request'],
+  processing: ['approve', 'supplement-request', 'reject'], supplement_requested: [],
+};
+const statusText = (s) => (has(`status_${s}`) ? t(`status_${s}`) : s);
+
+export async function render({ main, query, session, navigate }) {
+  await session.ready;
+  main.classList.add('main--wide');
+  if (!session.me?.roles?.includes('officer')) {
+    main.replaceChildren(el('h1', { textContent: t('officer_title') }), el('p', { textContent: t('officer_no_role') }));
+    return () => main.classList.remove('main--wide');
+  }
+  const filters = { status: query.get('status') || '', flag: query.get('flag') || '' };
+  const queueBox = el('div');
+  const caseBox = el('div', { attrs: { 'aria-live': 'polite' } });
+  const statusSelect = el('select', { id: 'filter-status', name: 'status' }, STATUSES.map((s) => el('option', { value: s, selected: s === filters.status, textContent: s ? statusText(s) : t('officer_all') })));
+  const flagSelect = el('select', { id: 'filter-flag', name: 'flag' }, ['', 'due_soon', 'overdue', 'stuck'].map((f) => el('option', { value: f, selected: f === filters.flag, textContent: f ? t(`officer_flag_${f}`) : t('officer_all') })));
+  const filterForm = el('form', { className: 'filters', on: { submit: (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams(Object.entries({ status: statusSelect.value, flag: flagSelect.value }).filter(([, v]) => v));
+    navigate(`/officer${params.toString() ? `?${params}` : ''}`);
+  } } },
+  el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'filter-status', textContent: t('officer_status') }), statusSelect),
+  el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'filter-flag', textContent: t('officer_flag') }), flagSelect),
+  el('button', { type: 'submit', className: 'button button--secondary', textContent: t('officer_filter') }));
+
+  main.replaceChildren(el('h1', { textContent: t('officer_title') }), filterForm,
+    el('div', { className: 'workbench' }, el('section', { attrs: { 'aria-labelledby': 'queue-title' } }, el('h2', { id: 'queue-title', textContent: t('officer_queue') }), queueBox), caseBox));
+
+  async function drawQueue() {
+    const { cases } = await api.officerCases({ status: filters.status || undefined, flag: filters.flag || undefined });
+    if (!cases.length) { queueBox.replaceChildren(el('p', { textContent: t('officer_empty') })); return; }
+    queueBox.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, ['officer_case', 'officer_status', 'officer_due'].map((k) => el('th', { scope: 'col', textContent: t(k) })))),
+      el('tbody', {}, cases.map((c) => el('tr', {},
+        el('td', {}, el('a', { href: `/officer?case=${encodeURIComponent(c.reference)}`, textContent: `${c.title} · ${c.subject_name || ''}` }), el('br'),
+          el('span', { className: 'muted', textContent: c.reference })),
+        el('td', { textContent: statusText(c.status) }),
+        el('td', { className: c.overdue ? 'overdue' : '' }, c.due_on ? formatDate(c.due_on) : '—', c.overdue ? ` ${t('officer_overdue')}` : c.due_status === 'due_soon' ? ` ${t('officer_flag_due_soon')}` : ''))))));
+  }
+
+  async function drawCase(reference, message = '') {
+    if (!reference) { caseBox.replaceChildren(); return; }
+    const c = await api.officerCase(reference);
+    const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, async (note) => { await drawQueue(); await drawCase(reference, note); }));
+    caseBox.replaceChildren(el('section', { attrs: { 'aria-labelledby': 'case-title' } },
+      el('h2', { id: 'case-title', tabIndex: -1, textContent: `${c.title} · ${c.reference}` }),
+      message ? el('p', { className: 'banner banner--success', attrs: { role: 'status' }, textContent: message }) : null,
+      el('p', {}, el('strong', { className: 'tag', textContent: statusText(c.status) }), ' ', c.due_on ? t('task_due', { date: formatDate(c.due_on) }) : ''),
+      el('p', { className: 'muted', textContent: t('officer_application', { number: c.application_number, date: formatDate(c.submitted_at, true) }) }),
+      el('h3', { textContent: t('officer_fields') }),
+      el('dl', { className: 'summary' }, Object.entries(c.fields || {}).map(([key, value]) => el('div', { className: 'summary__row' },
+        el('dt', { textContent: key }), el('dd', { textContent: typeof value === 'boolean' ? t(value ? 'yes' : 'no') : String(value ?? '') })))),
+      c.supplement ? el('p', { textContent: t('officer_supplement_asked', { message: c.supplement.message }) }) : null,
+      c.decision?.reason ? el('p', { textContent: t('task_reason', { reason: c.decision.reason }) }) : null,
+      el('div', { className: 'button-group' }, actions)));
+    if (message) caseBox.querySelector('h2').focus();
+  }
+
+  await drawQueue();
+  await drawCase(query.get('case'));
+  return () => main.classList.remove('main--wide');
+}
+
+function actionButton(action, kase, done) {
+  const simple = { accept: 'officer_accepted', process: 'officer_processing', approve: 'officer_approved' };
+  const label = t(`officer_action_${action.replace('-', '_')}`);
+  if (simple[action]) {
+    return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
+      event.target.disabled = true;
+      try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) { event.target.disabled = false; alertError(error); }
+    } } });
+  }
+  return el('button', { type: 'button', className: `button ${action === 'reject' ? 'button--warning' : 'button--secondary'}`, textContent: label,
+    on: { click: (event) => event.target.replaceWith(reasonForm(action, kase, done)) } });
+}
+
+function reasonForm(action, kase, done) {
+  const id = `${action}-text`;
+  const text = el('textarea', { id, name: 'text', rows: 3, maxLength: 500 });
+  const summary = el('ot-error-summary');
+  const fields = action === 'supplement-request' ? el('fieldset', {}, el('legend', { textContent: t('officer_supplement_fields') }),
+    (kase.field_keys || []).map((key, i) => el('div', { className: 'choice' }, el('input', { type: 'checkbox', id: `sf-${i}`, name: 'field', value: key }),
+      el('label', { htmlFor: `sf-${i}`, textContent: key })))) : null;
+  const form = el('form', { noValidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    const value = text.value.trim();
+    if (!value) { summary.show([{ id, message: t(action === 'reject' ? 'officer_reason_required' : 'officer_message_required') }]); return; }
+    const body = action === 'reject' ? { reason: value }
+      : { message: value, fields: [...form.querySelectorAll('input[name=field]:checked')].map((i) => i.value) };
+    try { await api.officerAction(kase.reference, action, body); await done(t(action === 'reject' ? 'officer_rejected' : 'officer_supplement_sent')); } catch (error) { alertError(error); }
+  } } }, summary, el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: id, textContent: t(action === 'reject' ? 'officer_reason' : 'officer_message') }), text),
+  fields, el('button', { type: 'submit', className: `button ${action === 'reject' ? 'button--warning' : ''}`, textContent: t(`officer_action_${action.replace('-', '_')}`) }));
+  setTimeout(() => text.focus());
+  return form;
+}
+
+function alertError(error) {
+  if (!(error instanceof ApiError)) throw error;
+  window.alert(error.message);
+}
