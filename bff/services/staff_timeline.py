@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis as redis_lib
-from sqlalchemy import ColumnElement, false, not_, or_, select
+from sqlalchemy import ColumnElement, false, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bff.core.pii import mask_name
@@ -22,6 +22,7 @@ from bff.store.models import Application, Event, User
 from bff.store.notification_models import PushSubscription
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
+MAX_APPLICATIONS = 20  # one indexed query each; the rest share one IN query
 
 
 def kinds_filter(kinds: list[str]) -> ColumnElement[bool] | None:
@@ -43,10 +44,15 @@ def kinds_filter(kinds: list[str]) -> ColumnElement[bool] | None:
     return or_(*parts)
 
 
-def resident_events(session: Session, resident_user_id: int, *, kinds: list[str], before: int | None,
-                    after: int | None, limit: int) -> tuple[list[Event], bool]:
-    """A page of the resident's events, newest first, and whether more lie beyond it."""
-    applications = select(Application.id).where(Application.user_id == resident_user_id).scalar_subquery()
+def resident_events(session: Session, resident_user_id: int, application_ids: list[int], *, kinds: list[str],
+                    before: int | None, after: int | None, limit: int) -> tuple[list[Any], bool]:
+    """A page of the resident's events, newest first, and whether more lie beyond it.
+
+    Rows are ``(event, actor name, actor roles)``. One branch about the resident and one per
+    application (a resident has a few), each a range scan of its ``(…, id)`` index stopping
+    after ``limit + 1`` rows. (``application_id IN (their applications)`` would make
+    PostgreSQL hash-join the whole events table.)
+    """
     where: list[ColumnElement[bool]] = []
     condition = kinds_filter(kinds)
     if condition is not None:
@@ -58,13 +64,20 @@ def resident_events(session: Session, resident_user_id: int, *, kinds: list[str]
     # The live path (only ``after``) takes the oldest new events first, so a burst is never skipped.
     ascending = after is not None and before is None
     order = Event.id.asc() if ascending else Event.id.desc()
-    found: dict[int, Event] = {}
-    for branch in (Event.subject_user_id == resident_user_id, Event.application_id.in_(applications)):
-        for event in session.scalars(select(Event).where(branch, *where).order_by(order).limit(limit + 1)):
-            found[event.id] = event
-    ordered = sorted(found.values(), key=lambda e: e.id, reverse=not ascending)
-    page, more = ordered[:limit], len(ordered) > limit
-    return sorted(page, key=lambda e: e.id, reverse=True), more
+    branches = [Event.subject_user_id == resident_user_id]
+    branches += [Event.application_id == application_id for application_id in application_ids[:MAX_APPLICATIONS]]
+    if len(application_ids) > MAX_APPLICATIONS:
+        branches.append(Event.application_id.in_(application_ids[MAX_APPLICATIONS:]))
+    # Each branch picks ids only (a short index range); then one query loads the page's rows
+    # with their actors. Wrapped in subqueries so SQLite accepts the inner ORDER BY/LIMIT too.
+    candidates = union_all(*[
+        select(select(Event.id).where(branch, *where).order_by(order).limit(limit + 1).subquery().c.id)
+        for branch in branches])
+    rows = session.execute(
+        select(Event, User.name, User.roles).outerjoin(User, User.id == Event.actor_user_id)
+        .where(Event.id.in_(candidates)).order_by(order).limit(limit + 1)).all()
+    page, more = rows[:limit], len(rows) > limit
+    return sorted(page, key=lambda row: row[0].id, reverse=True), more
 
 
 def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: list[str],
@@ -73,21 +86,22 @@ def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: 
     if before is None and after is None:
         record_view(session, client, grant, "timeline")
     resident_id = grant.resident_user_id
-    events, more = resident_events(session, resident_id, kinds=kinds, before=before, after=after,
-                                   limit=min(max(limit, 1), PAGE_MAX))
-    numbers = dict(session.execute(select(Application.id, Application.number)
-                                   .where(Application.user_id == resident_id)).all())
+    numbers: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
+        select(Application.id, Application.number).where(Application.user_id == resident_id)
+        .order_by(Application.id.desc())).all())
+    rows, more = resident_events(session, resident_id, list(numbers), kinds=kinds, before=before, after=after,
+                                 limit=min(max(limit, 1), PAGE_MAX))
+    events = [row[0] for row in rows]
     missing = {e.application_id for e in events if e.application_id and e.application_id not in numbers}
     if missing:
         numbers.update(session.execute(select(Application.id, Application.number)
                                        .where(Application.id.in_(missing))).all())
-    actors = _actors(session, {e.actor_user_id for e in events if e.actor_user_id}, resident_id)
     devices = _device_names(session, events)
     items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
               "application": numbers.get(e.application_id) if e.application_id else None,
-              "actor": actors.get(e.actor_user_id) if e.actor_user_id else {"role": "system", "name": None},
+              "actor": actor_view(e.actor_user_id, name, roles, resident_id),
               "device": devices.get((e.data or {}).get("device")) if e.name.startswith("push_") else None,
-              "data": e.data or {}} for e in events]
+              "data": e.data or {}} for e, name, roles in rows]
     newest = max((e.id for e in events), default=after)
     return {"items": items, "has_more": more,
             "next_before": events[-1].id if more and after is None and events else None,
@@ -104,19 +118,16 @@ def _device_names(session: Session, events: list[Event]) -> dict[Any, str]:
                                 .where(PushSubscription.id.in_(ids))).all())
 
 
-def _actors(session: Session, ids: set[int], resident_id: int) -> dict[int, dict[str, Any]]:
+def actor_view(user_id: int | None, name: str | None, roles: list[str] | None, resident_id: int) -> dict[str, Any]:
     """Who did it: the resident themselves, staff or officers by name, other people masked."""
-    actors: dict[int, dict[str, Any]] = {}
-    for user_id, name, held in session.execute(select(User.id, User.name, User.roles).where(User.id.in_(ids))):
-        roles = held or []
-        if user_id == resident_id:
-            actors[user_id] = {"role": "self", "name": None}
-        elif {"staff", "officer", "admin"} & set(roles):
-            role = next(r for r in ("staff", "officer", "admin") if r in roles)
-            actors[user_id] = {"role": role, "name": name}
-        else:
-            actors[user_id] = {"role": "resident", "name": mask_name(name)}
-    return actors
+    if user_id is None:
+        return {"role": "system", "name": None}
+    if user_id == resident_id:
+        return {"role": "self", "name": None}
+    role = next((r for r in ("staff", "officer", "admin") if r in (roles or [])), None)
+    if role:
+        return {"role": role, "name": name}
+    return {"role": "resident", "name": mask_name(name)}
 
 
 # --- "Who viewed my data" -----------------------------------------------------------------------

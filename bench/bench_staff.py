@@ -1,0 +1,283 @@
+"""Service-desk benchmark: a resident's timeline with 10,000 events, and search among 1,000,000 residents.
+
+Usage: python -m bench.bench_staff [--seconds 5] [--concurrency 8] [--residents 1000000]
+                                   [--events 10000] [--reuse]
+
+On PostgreSQL (database ``onething_bench_staff``, rebuilt unless ``--reuse`` finds it seeded)
+and Redis, through the real HTTP endpoints of the BFF under gunicorn + gevent, next to the
+bare-Flask baseline measured in the same run (bench/baseline_app.py). Goals: timeline
+p99 ≤ 100 ms, search by ID number p99 ≤ 20 ms.
+
+Residents are bulk-loaded with COPY: ID numbers and mobiles are real ciphertexts from the
+app's PiiCipher and their lookup hashes are the real ``lookup_hash``, so the search does
+exactly what it does in production. Only 127.0.0.1 is contacted; every load is bounded.
+
+``bench.run`` imports every bench_*.py: :func:`scenarios` gives it nothing, because this
+benchmark needs its own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from typing import Any
+
+import psycopg
+import redis as redis_lib
+
+from bench.harness import Result, Scenario, Server, load, report
+from bench.run import SERVER_URL
+
+DB_NAME = "onething_bench_staff"
+REDIS_SERVER = os.environ.get("BENCH_REDIS_SERVER", "redis://127.0.0.1:6379")
+ISSUER = "bench-staff"
+CHUNK = 50_000
+EVENT_NAMES = ["login", "draft_saved", "case_transitioned", "push_delivered", "notification_created",
+               "case_dispatched", "callback_received", "staff_viewed", "rating_given", "sms_sent"]
+
+
+def scenarios(ctx: Any) -> list[Scenario]:
+    return []  # needs its own database of a million residents: run ``python -m bench.bench_staff``
+
+
+# --- Data ---------------------------------------------------------------------------------------
+
+def resident_numbers(index: int) -> tuple[str, str]:
+    """The ID number and mobile of bench resident ``index`` (deterministic, checksum-valid)."""
+    from bff.core.idnumber import make_id_number
+
+    born = date(1940, 1, 1) + timedelta(days=index // 900 % 25_000)
+    return make_id_number("330106", born, index % 900 + 10), f"15{index:09d}"
+
+
+def _copy_rows(args: tuple[int, int, str, str]) -> bytes:
+    """One chunk of ``users`` rows in COPY text format (runs in a worker process)."""
+    start, stop, key, hash_key = args
+    from bff.store.crypto import PiiCipher
+
+    cipher = PiiCipher(key, hash_key)
+    lines = []
+    for index in range(start, stop):
+        id_number, mobile = resident_numbers(index)
+        lines.append("\t".join((
+            ISSUER, f"r{index}", "居民", cipher.encrypt(id_number), cipher.lookup_hash(id_number),
+            cipher.encrypt(mobile), cipher.lookup_hash(mobile), '["resident"]', "f", "2026-01-01 00:00:00+00")))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def seed_residents(url: str, count: int, key: str, hash_key: str) -> None:
+    started = time.monotonic()
+    with psycopg.connect(url) as connection:
+        connection.execute("DROP INDEX IF EXISTS ix_users_id_number_hash")
+        connection.execute("DROP INDEX IF EXISTS ix_users_mobile_hash")
+        columns = "issuer, subject, name, id_number, id_number_hash, mobile, mobile_hash, roles, elder_mode, created_at"
+        chunks = [(start, min(start + CHUNK, count), key, hash_key) for start in range(0, count, CHUNK)]
+        with connection.cursor() as cursor, cursor.copy(f"COPY users ({columns}) FROM STDIN") as copy, \
+                ProcessPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+            for block in pool.map(_copy_rows, chunks):
+                copy.write(block)
+        connection.execute("CREATE INDEX ix_users_id_number_hash ON users (id_number_hash)")
+        connection.execute("CREATE INDEX ix_users_mobile_hash ON users (mobile_hash)")
+        connection.execute("ANALYZE users")
+    print(f"seeded {count:,} residents in {time.monotonic() - started:.1f}s")
+
+
+def seed_timeline(url: str, resident_id: int, application_id: int, officer_id: int, count: int) -> None:
+    """``count`` events about one resident, half of them about their application."""
+    rng = random.Random(7)
+    with psycopg.connect(url) as connection:
+        with connection.cursor() as cursor, cursor.copy(
+                "COPY events (occurred_at, name, actor_user_id, subject_user_id, application_id, data) "
+                "FROM STDIN") as copy:
+            start = time.time() - count * 60
+            for index in range(count):
+                name = rng.choice(EVENT_NAMES)
+                about_application = index % 2 == 0
+                actor = officer_id if name == "case_transitioned" else (resident_id if index % 3 else None)
+                copy.write_row((time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(start + index * 60)), name,
+                                actor, resident_id, application_id if about_application else None,
+                                json.dumps({"version": index, "device": 1})))
+        connection.execute("ANALYZE events")
+
+
+def prepare(reuse: bool, residents: int, events: int) -> tuple[str, bool]:
+    url = SERVER_URL.rpartition("/")[0] + f"/{DB_NAME}"
+    if reuse:
+        try:
+            with psycopg.connect(url) as connection:
+                seeded = connection.execute("SELECT count(*) FROM users WHERE issuer = %s", (ISSUER,)).fetchone()
+            if seeded and seeded[0] >= residents:
+                return url, False
+        except psycopg.OperationalError:
+            pass
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    from bff.store.migrate import upgrade
+
+    upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url, True
+
+
+def claim_redis() -> tuple[str, redis_lib.Redis, str]:
+    """A Redis database number claimed the way the tests claim theirs, so neither wipes the other."""
+    admin = redis_lib.Redis.from_url(f"{REDIS_SERVER}/0")
+    for number in range(15, 0, -1):
+        if admin.set(f"onething-test-claim:{number}", "bench_staff", nx=True, ex=3600):
+            return f"{REDIS_SERVER}/{number}", admin, f"onething-test-claim:{number}"
+    raise RuntimeError("no free Redis database number")
+
+
+# --- People and sessions ------------------------------------------------------------------------
+
+def seed_people(app: Any, url: str, seeded: bool, events: int) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from bff.core.applications import format_application_number
+    from bff.demo import persona
+    from bff.extensions import db
+    from bff.services.users import upsert_user_from_claims
+    from bff.store.models import Application
+
+    people: dict[str, Any] = {}
+    with app.app_context():
+        for key in ("zhoumin", "zhangwei", "officer-health"):
+            who = persona(key)
+            user = upsert_user_from_claims(db.session, "bench-demo", who.key, {
+                "name": who.name, "id_number": who.id_number, "phone_number": who.mobile,
+                "roles": list(who.roles), "department": who.department})
+            people[key] = user.id
+        number = format_application_number(date(2026, 11, 26), 1)
+        application = db.session.scalar(select(Application).where(Application.number == number))
+        if application is None:
+            application = Application(number=number, user_id=people["zhangwei"], bundle="birth",
+                                      status="in_progress", subject="newborn")
+            db.session.add(application)
+        db.session.commit()
+        people["application_id"] = application.id
+        staff = app.extensions["sessions"].create(people["zhoumin"], ["staff"], None, device="bench", place="bench")
+        people["cookie"] = f"{app.config['SESSION_COOKIE_NAME']}={staff.id}"
+    if seeded:
+        seed_timeline(url, people["zhangwei"], people["application_id"], people["officer-health"], events)
+    return people
+
+
+def open_grant(port: int, people: dict[str, Any]) -> dict[str, str]:
+    import http.client
+
+    headers = {"Cookie": people["cookie"], "X-OneThing-CSRF": "1", "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", f"/api/v1/staff/residents/{people['zhangwei']}/access",
+                       body=json.dumps({"ticket": "BENCH-0001"}), headers=headers)
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    assert response.status == 201, body
+    return {**headers, "X-Staff-Grant": body["grant"]}
+
+
+# --- Scenarios ----------------------------------------------------------------------------------
+
+def staff_scenarios(people: dict[str, Any], headers: dict[str, str], residents: int) -> list[Scenario]:
+    rid = people["zhangwei"]
+    base = f"/api/v1/staff/residents/{rid}/timeline"
+    rng = random.Random(11)
+
+    def deep_page(_: int) -> tuple[str, dict[str, str], bytes | None]:
+        return f"{base}?limit=50&before={rng.randint(100, 10_000)}", headers, None
+
+    def search(_: int) -> tuple[str, dict[str, str], bytes | None]:
+        id_number, _mobile = resident_numbers(rng.randrange(residents))
+        return "/api/v1/staff/search", headers, json.dumps({"query": id_number}).encode()
+
+    return [
+        Scenario("staff timeline, first page (10k events)", "GET", f"{base}?limit=50", headers=headers),
+        Scenario("staff timeline, a deep page (before=…)", "GET", base, vary=deep_page),
+        Scenario("staff timeline, rare kind (ratings)", "GET", f"{base}?kinds=ratings&limit=50", headers=headers),
+        Scenario(f"staff search by ID number ({residents // 1000}k)", "POST", "/api/v1/staff/search", vary=search),
+    ]
+
+
+def direct_search(app: Any, residents: int, samples: int = 2000) -> list[float]:
+    """The search's database part alone: one indexed lookup by keyed hash, in process."""
+    from sqlalchemy import select
+
+    from bff.extensions import db
+    from bff.store.crypto import lookup_hash
+    from bff.store.models import User
+
+    rng, timings = random.Random(5), []
+    with app.app_context():
+        for _ in range(samples):
+            id_number, _mobile = resident_numbers(rng.randrange(residents))
+            started = time.perf_counter()
+            found = db.session.scalars(select(User).where(User.id_number_hash == lookup_hash(id_number))).all()
+            timings.append((time.perf_counter() - started) * 1000)
+            assert len(found) == 1
+            db.session.rollback()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep a database already seeded by an earlier run")
+    args = parser.parse_args()
+
+    url, fresh = prepare(args.reuse, args.residents, args.events)
+    redis_url, admin, claim = claim_redis()
+    try:
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "ONETHING_LOG_LEVEL": "WARNING"}
+        os.environ.update({"DATABASE_URL": url, "REDIS_URL": redis_url})
+        from bff.app import create_app
+
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"})
+        app.extensions["redis"].flushdb()
+        if fresh:
+            seed_residents(url, args.residents, app.config["PII_KEY"], app.config["PII_HASH_KEY"])
+        people = seed_people(app, url, fresh, args.events)
+        run(app, env, people, args)
+    finally:
+        admin.delete(claim)
+
+
+def run(app: Any, env: dict[str, str], people: dict[str, Any], args: argparse.Namespace) -> None:
+    baseline_server = Server("bench.baseline_app:app", env)
+    app_server = Server("wsgi:app", env)
+    try:
+        headers = open_grant(app_server.port, people)
+        load(baseline_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
+        baseline = load(baseline_server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
+                        seconds=args.seconds, concurrency=args.concurrency)
+        results: list[Result] = []
+        for scenario in staff_scenarios(people, headers, args.residents):
+            load(app_server.port, scenario, seconds=min(1.0, args.seconds))  # warm-up
+            results.append(load(app_server.port, scenario, seconds=args.seconds, concurrency=args.concurrency))
+    finally:
+        app_server.stop()
+        baseline_server.stop()
+    direct = direct_search(app, args.residents)
+    print(f"\nOneThing service-desk benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w 1, "
+          f"{args.concurrency} connections, {args.seconds:.0f}s each; {args.residents:,} residents, "
+          f"{args.events:,} timeline events; ratio = req/s ÷ baseline req/s\n")
+    print(report(results, baseline))
+    ordered = sorted(direct)
+    print(f"\nsearch by ID number, database lookup alone (in process, {len(direct)} samples): "
+          f"p50 {statistics.median(direct):.2f} ms, p99 {ordered[int(len(ordered) * 0.99)]:.2f} ms")
+    goals = {"timeline": 100.0, "search": 20.0}
+    for result in results:
+        goal = goals["search" if "search" in result.name else "timeline"]
+        verdict = "meets" if result.percentile(99) <= goal else "MISSES"
+        print(f"  {result.name}: p99 {result.percentile(99):.2f} ms {verdict} the {goal:.0f} ms goal")
+
+
+if __name__ == "__main__":
+    main()
