@@ -14,6 +14,7 @@ the browser.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, g, request
@@ -21,6 +22,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from auth.permissions import access
+from bff.api.form_schema import load_answers
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
 from bff.core.pii import mask_bank_account, mask_id_number
@@ -303,7 +305,7 @@ def check_form(query: dict[str, Any], body: dict[str, Any], code: str) -> Any:
     """Validate answers against my combined form (422 with per-field errors), without saving."""
     view = form_service.form_for_user(db.session, g.principal.user_id, code, query["subject"])
     answers = {k: v for k, v in body["answers"].items() if not _echoes_mask(view.form, k, v)}
-    effective = form_service.check_answers(view.form, answers)
+    effective = load_answers(view.form, answers, date.today())
     items = {item.code: sorted(forms.fields_for_item(item, effective)) for item in view.form.included_items}
     return {"valid": True, "items": items, "burden": view.burden}
 

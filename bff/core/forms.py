@@ -42,6 +42,7 @@ UNCONFIRMED = Text("共享数据暂时无法确认是否需要办理，已先列
                    "Shared data could not confirm whether this is needed, so it is included and the department will check.")
 READ_ONLY = Text("此项由政府共享数据提供，不能修改；如有错误请联系数据所属部门。",
                  "This comes from government records and cannot be changed here; contact the department that holds it.")
+NOT_IN_FORM = Text("此项不属于本申请。", "This question is not part of this application.")
 INVALID = Text("填写的内容有误，请检查标出的项目。", "Some answers need attention; see the marked fields.")
 
 
@@ -169,19 +170,41 @@ def effective_answers(form: CombinedForm, answers: Mapping[str, Any]) -> dict[st
 
 
 def validate_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
-    """Per-field errors (empty when the answers are complete and valid)."""
+    """Per-field errors (empty when the answers are complete and valid): each answer given,
+    then the form as a whole. ``bff/api`` runs the same two steps through a marshmallow schema."""
     errors: dict[str, list[Text]] = {}
-    for key in sorted(set(answers) - {f.key for f in form.fields}):
-        errors[key] = [Text("此项不属于本申请。", "This question is not part of this application.")]
-    effective = effective_answers(form, answers)
-    for form_field in asked_fields(form, answers):
-        given = answers.get(form_field.key)
-        if form_field.read_only and not validation.is_blank(given) and given != form_field.prefilled.value:  # type: ignore[union-attr]
-            errors[form_field.key] = [READ_ONLY]
-            continue
-        problems = validation.check_value(form_field.definition, effective.get(form_field.key), today)
+    for key, value in answers.items():
+        problems = answer_errors(form, key, value, today)
         if problems:
-            errors[form_field.key] = problems
+            errors[key] = problems
+    for key, problems in form_errors(form, answers, today).items():
+        errors.setdefault(key, []).extend(problems)
+    return errors
+
+
+def answer_errors(form: CombinedForm, key: str, value: Any, today: date) -> list[Text]:
+    """What is wrong with one given answer on its own (a blank answer is judged by form_errors)."""
+    form_field = form.field(key)
+    if form_field is None:
+        return [NOT_IN_FORM]
+    if validation.is_blank(value):
+        return []
+    if form_field.read_only and form_field.prefilled is not None and value != form_field.prefilled.value:
+        return [READ_ONLY]
+    return validation.check_value(form_field.definition, value, today)
+
+
+def form_errors(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
+    """Rules of the whole form: every asked, required question answered; answers agree with each other
+    and with the registry."""
+    effective = effective_answers(form, answers)
+    errors: dict[str, list[Text]] = {}
+    for form_field in asked_fields(form, answers):
+        value = effective.get(form_field.key)
+        if form_field.definition.must_be_true and value is not True and validation.is_blank(answers.get(form_field.key)):
+            errors[form_field.key] = [validation.MUST_AGREE]
+        elif validation.is_blank(value) and form_field.definition.required:
+            errors[form_field.key] = [validation.REQUIRED]
     for key, problems in validation.cross_field_errors(effective, dict(form.facts), today).items():
         errors.setdefault(key, []).extend(problems)
     return errors
