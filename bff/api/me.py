@@ -69,7 +69,7 @@ def me_view(user: User) -> dict[str, Any]:
     record = g.session
     view = record.public_view()
     return {"id": user.id, "name": user.name, "id_number": mask_id_number(user.id_number),
-            "mobile": mask_mobile(user.mobile), "roles": list(g.principal.roles), "department": g.principal.department,
+            "mobile": mask_mobile(user.mobile), "roles": sorted(g.principal.roles), "department": g.principal.department,
             "language": user.language, "elder_mode": user.elder_mode,
             "session": {"kind": record.kind, "idle_expires_at": when(view["idle_expires_at"]),
                         "expires_at": when(view["expires_at"])}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 import requests
 
@@ -49,7 +51,8 @@ def test_userinfo_serves_the_personas_claims_to_the_holder_of_the_access_token(a
 def test_a_code_cannot_be_exchanged_without_the_pkce_verifier(provider):
     from tests.auth.flows import choose_persona
 
-    authorize = (f"{provider.url}/authorize?response_type=code&client_id=onething&scope=openid&state=s&nonce=n"
+    nonce = secrets.token_urlsafe(16)  # the provider refuses a nonce it has seen
+    authorize = (f"{provider.url}/authorize?response_type=code&client_id=onething&scope=openid&state=s&nonce={nonce}"
                  "&redirect_uri=http%3A%2F%2Flocalhost%2Fauth%2Fcallback"
                  "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256")
     code = choose_persona(authorize, "zhangwei").params["code"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
@@ -257,8 +258,8 @@ def test_the_login_page_offers_every_persona_who_can_log_in_in_both_languages(pr
 
     logged_in = [p for p in personas() if p.can_log_in]
     app_page = provider.app.test_client().get(
-        "/authorize", query_string={"response_type": "code", "client_id": "onething", "scope": "openid",
-                                    "redirect_uri": f"{PUBLIC_URL}/auth/callback", "nonce": "n", "state": "s"})
+        "/authorize", query_string={"response_type": "code", "client_id": "onething", "scope": "openid", "state": "s",
+                                    "redirect_uri": f"{PUBLIC_URL}/auth/callback", "nonce": secrets.token_urlsafe(16)})
     html = app_page.get_data(as_text=True)
     for who in logged_in:
         assert f'value="{who.key}"' in html
