@@ -14,6 +14,8 @@ the browser.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -207,6 +209,10 @@ class FormSchema(Schema):
     unavailable_sources = fields.Function(lambda v: sorted(v.unavailable))
 
 
+class SubjectsSchema(Schema):
+    subjects = fields.List(fields.Nested(SubjectSchema))
+
+
 class FormQuerySchema(Schema):
     subject = fields.Str(load_default=None, metadata={"description": "A subject ref from `subjects`; optional when there is one"})
 
@@ -253,38 +259,54 @@ def public_cache_headers() -> dict[str, str]:
     return {"ETag": f'W/"catalog-{default_catalog().version}"', "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}"}
 
 
-def not_modified() -> Response | None:
+_documents: dict[tuple[str, str], bytes] = {}
+
+
+def public_document(name: str, schema: Schema, build: Callable[[], Any]) -> Response:
+    """A public catalog document: 304 when the client has this version, else JSON serialised
+    once per catalog version (catalog content only; nothing personal is ever kept here)."""
     headers = public_cache_headers()
     if request.if_none_match.contains_weak(headers["ETag"][3:-1]):
         return Response(status=304, headers=headers)
-    return None
+    key = (default_catalog().version, name)
+    if key not in _documents:
+        _documents[key] = json.dumps(schema.dump(build()), ensure_ascii=False).encode()
+    return Response(_documents[key], mimetype="application/json", headers=headers)
 
 
 @blp.route("/categories")
 @blp.response(200, CategoriesSchema)
 @access("public")
-def list_categories() -> Any:
+def list_categories() -> Response:
     """The ten life-cycle categories, each with its bundles."""
-    return not_modified() or ({"version": default_catalog().version, "categories": catalog_service.list_categories()},
-                              200, public_cache_headers())
+    return public_document("categories", CategoriesSchema(), lambda: {
+        "version": default_catalog().version, "categories": catalog_service.list_categories()})
 
 
 @blp.route("/bundles")
 @blp.response(200, BundlesSchema)
 @access("public")
-def list_bundles() -> Any:
+def list_bundles() -> Response:
     """Every bundle with its departments and the burden figures of a typical applicant."""
-    return not_modified() or ({"version": default_catalog().version, "bundles": catalog_service.list_bundles()},
-                              200, public_cache_headers())
+    return public_document("bundles", BundlesSchema(), lambda: {
+        "version": default_catalog().version, "bundles": catalog_service.list_bundles()})
 
 
 @blp.route("/bundles/<string:code>")
 @blp.response(200, BundleSchema)
 @access("public")
-def get_bundle(code: str) -> Any:
+def get_bundle(code: str) -> Response:
     """One bundle: items with their eight unifications, conditions, sections, burden figures."""
-    overview = catalog_service.bundle_overview(code)
-    return not_modified() or (overview, 200, public_cache_headers())
+    overview = catalog_service.bundle_overview(code)  # 404 for an unknown code, before any caching
+    return public_document(f"bundle:{code}", BundleSchema(), lambda: overview)
+
+
+@blp.route("/bundles/<string:code>/subjects")
+@blp.response(200, SubjectsSchema)
+@access("resident")
+def list_subjects(code: str) -> Any:
+    """Whom I may apply about for this bundle (my newborn, myself, a deceased relative), by opaque ref."""
+    return {"subjects": form_service.subjects_for_user(db.session, g.principal.user_id, code)}
 
 
 @blp.route("/bundles/<string:code>/form")

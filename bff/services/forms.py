@@ -98,6 +98,13 @@ def form_for_user(session: Session, user_id: int, bundle_code: str, subject_ref:
     return FormView(form, burden.applicant_burden(form), options, chosen, records.unavailable, catalog.version)
 
 
+def subjects_for_user(session: Session, user_id: int, bundle_code: str,
+                      sources: PrefillSources | None = None) -> list[SubjectOption]:
+    """Whom the user may apply about for this bundle, per the registry and medical records."""
+    bundle = default_catalog().bundle(bundle_code)
+    return subject_options(sources or current_sources(), bundle, applicant_id_number(session, user_id))
+
+
 def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
                 sources: PrefillSources | None = None) -> tuple[dict[str, Any], dict[str, Prefilled]]:
     """Facts and prefilled answers for a submission (what :func:`forms.build_form` takes)."""

@@ -178,3 +178,17 @@ def test_someone_with_no_deceased_relative_gets_a_clear_404(app, client):
 def test_the_name_check_counts_registered_people_with_the_name(app, client):
     client = signed_in(app, client, "zhangwei")
     assert client.get("/api/v1/name-check?name=张子涵").get_json()["same_name_count"] > 0
+
+
+def test_subjects_list_whom_i_may_apply_about_by_opaque_ref(app, client):
+    response = signed_in(app, client, "liuxiuying").get("/api/v1/bundles/after-death/subjects")
+    (subject,) = response.get_json()["subjects"]
+    assert subject["name"] == "陈国华" and subject["relation"] == "spouse" and subject["ref"].startswith("p-")
+    assert persona("chenguohua").id_number not in response.get_data(as_text=True)
+
+
+def test_a_cached_public_document_is_the_same_on_every_read(client):
+    first = client.get("/api/v1/bundles/retirement")
+    second = client.get("/api/v1/bundles/retirement")
+    assert first.get_json() == second.get_json() and first.get_json()["code"] == "retirement"
+    assert first.headers["Content-Type"].startswith("application/json")
