@@ -43,11 +43,16 @@ def queue_for(app: Flask) -> Queue:
 
 def enqueue_deliveries(app: Flask, message_ids: Iterable[int]) -> None:
     """A hint after commit: start delivery now. Losing it loses nothing (the relay re-queues)."""
+    ids = list(message_ids)
+    if not ids:
+        return
     try:
         queue = queue_for(app)
-        for message_id in message_ids:
-            queue.enqueue(deliver_outbox_message, message_id, job_id=f"deliver-{message_id}-{_nonce()}",
-                          result_ttl=60, failure_ttl=3600)
+        with queue.connection.pipeline() as pipe:  # one round trip for all of them
+            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id,), result_ttl=60,
+                                                   failure_ttl=3600, job_id=f"deliver-{message_id}-{_nonce()}")
+                                for message_id in ids], pipeline=pipe)
+            pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
 

@@ -180,6 +180,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     session.flush()
     refresh_application_status(session, application)
     messages = [add_case_message(session, case, "case.submitted") for case in cases]
+    session.flush()  # all outbox rows in one statement
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)

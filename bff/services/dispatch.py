@@ -143,11 +143,12 @@ class CircuitBreaker:
 
 def add_case_message(session: Session, case: Case, topic: str,
                      extra: Mapping[str, Any] | None = None) -> OutboxMessage:
-    """Queue a message about ``case`` for its department (ids only: no personal data here)."""
+    """Queue a message about ``case`` for its department (ids only: no personal data here).
+
+    Not flushed: the caller's commit (or flush, when it needs the ids) writes them together."""
     assert topic in TOPICS
     message = OutboxMessage(topic=topic, payload={"case_id": case.id, **(extra or {})})
     session.add(message)
-    session.flush()
     return message
 
 
