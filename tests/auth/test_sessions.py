@@ -173,3 +173,25 @@ def test_production_names_the_session_cookie_with_the_host_prefix():
 
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-onething_session"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_in_production_every_identity_cookie_is_secure_and_host_prefixed(base_config, provider):
+    from bff.app import create_app
+    from bff.store import crypto
+
+    production = create_app({
+        **base_config, "ENV": "production", "SECRET_KEY": "a-real-secret-from-the-vault",
+        "PII_KEY": "cHJvZC1waWkta2V5LTMyLWJ5dGVzLWxvbmctLS0tLSE=",
+        "PII_HASH_KEY": "cHJvZC1oYXNoLWtleS0zMi1ieXRlcy1sb25nLS0tLSE=", "OIDC_ISSUER": provider.url,
+        "OIDC_CLIENT_SECRET": "from-the-vault", "DEVIDP_ENABLED": False, "PUBLIC_URL": "https://onething.example.gov.cn"})
+    try:
+        browser = production.test_client()
+        login = browser.get("/auth/login")
+        ticket = browser.post("/api/v1/auth/qr-tickets", json={}, headers={"X-OneThing-CSRF": "1"})
+    finally:
+        crypto.configure(config_module.DEV_PII_KEY, config_module.DEV_PII_HASH_KEY)
+
+    cookies = login.headers.getlist("Set-Cookie") + ticket.headers.getlist("Set-Cookie")
+    assert [c.split("=")[0] for c in cookies] == ["__Host-onething_login", "__Host-onething_qr"]
+    assert all("Secure" in c and "Path=/" in c and "HttpOnly" in c and "Domain" not in c for c in cookies)
+    assert ticket.get_json()["qr_url"].startswith("https://onething.example.gov.cn/app/qr/")
