@@ -30,6 +30,8 @@ from flask import Flask, Response, jsonify, redirect, request
 from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from auth.devidp_pages import login_page, page
+
 CLAIM_KEYS = ("sub", "name", "phone_number", "id_number", "roles", "department")
 CODE_SECONDS = 300
 TOKEN_SECONDS = 3600
@@ -342,7 +344,7 @@ def _routes(app: Flask, provider: DevIdentityProvider, server: AuthorizationServ
         response = server.create_endpoint_response("end_session")
         if response is not None:
             return response
-        return _page("已退出 · Signed out", "<p>您已退出开发身份提供方。You are signed out of the development provider.</p>")
+        return page("已退出 · Signed out", "<p>您已退出开发身份提供方。You are signed out of the development provider.</p>")
 
     @app.get("/")
     def home() -> Any:
@@ -357,49 +359,15 @@ def _authorize(provider: DevIdentityProvider, server: AuthorizationServer) -> An
     try:
         grant = server.get_consent_grant(end_user=chosen)
     except OAuth2Error as error:
-        return _page("登录请求无效 · Invalid login request",
+        return page("登录请求无效 · Invalid login request",
                      f"<p>{html.escape(error.error)}: {html.escape(error.description or '')}</p>"), 400
     if chosen is None:
-        return _login_page(provider)
+        return login_page(list(provider.personas.values()), request.query_string.decode())
     if chosen == "__deny__":
         return server.create_authorization_response(grant_user=None, grant=grant)
     if chosen not in provider.personas:
-        return _login_page(provider), 400
+        return login_page(list(provider.personas.values()), request.query_string.decode()), 400
     return server.create_authorization_response(grant_user=chosen, grant=grant)
-
-
-def _login_page(provider: DevIdentityProvider) -> str:
-    buttons = "".join(_persona_button(p) for p in provider.personas.values())
-    body = (f'<form method="post" action="?{html.escape(request.query_string.decode())}">'
-            f'<ul class="personas">{buttons}</ul>'
-            '<button type="submit" name="persona" value="__deny__" class="deny">取消 · Cancel</button></form>')
-    return _page("选择登录身份 · Choose who to sign in as", body)
-
-
-def _persona_button(persona: dict[str, Any]) -> str:
-    roles = " / ".join(persona.get("roles") or ["resident"])
-    department = f" · {html.escape(persona['department'])}" if persona.get("department") else ""
-    return (f'<li><button type="submit" name="persona" value="{html.escape(persona["sub"])}" '
-            f'data-persona="{html.escape(persona["sub"])}">'
-            f'<strong lang="zh-CN">{html.escape(persona["name"])}</strong> '
-            f'<span lang="en">{html.escape(persona.get("name_en", ""))}</span><br>'
-            f'<small lang="zh-CN">{html.escape(persona.get("description_zh", ""))}</small> · '
-            f'<small lang="en">{html.escape(persona.get("description_en", ""))}</small> '
-            f'<small>({html.escape(roles)}{department})</small></button></li>')
-
-
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}"
-         ".personas{list-style:none;padding:0}.personas button{width:100%;text-align:left;padding:.75rem;"
-         "margin:.25rem 0;font-size:1rem;cursor:pointer}.deny{margin-top:1rem}"
-         ".banner{background:#fff3cd;padding:.5rem;border:1px solid #e0c46c}")
-
-
-def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
-            '<p class="banner">开发用身份提供方，仅供演示 · Development identity provider, for demonstration only</p>'
-            f"{body}</body></html>")
 
 
 class _QuietHandler(WSGIRequestHandler):
