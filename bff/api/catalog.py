@@ -198,6 +198,19 @@ class SubjectSchema(Schema):
     kind = fields.Str()
 
 
+class MaterialStatusSchema(Schema):
+    item = fields.Str(attribute="item.code")
+    code = fields.Str(attribute="material.code")
+    name = TextField(attribute="material.name")
+    requested = fields.Bool(metadata={"description": "True: the resident uploads it; false: shared data or an earlier item"})
+    satisfied_by = fields.Str(allow_none=True, metadata={"description": "A data source code, or item:<code>"})
+    source_name = fields.Method("source_name_of", allow_none=True)
+
+    def source_name_of(self, status: forms.MaterialStatus) -> dict[str, str] | None:
+        source = default_catalog().sources.get(status.satisfied_by or "")
+        return source.as_dict() if source else None
+
+
 class FormSchema(Schema):
     bundle = fields.Str(attribute="form.bundle.code")
     version = fields.Str(attribute="catalog_version")
@@ -206,6 +219,7 @@ class FormSchema(Schema):
     items = fields.List(fields.Nested(DecisionSchema), attribute="form.decisions")
     sections = fields.List(fields.Nested(FormSectionSchema), attribute="form.sections")
     burden = fields.Nested(BurdenSchema)
+    materials = fields.List(fields.Nested(MaterialStatusSchema))
     unavailable_sources = fields.Function(lambda v: sorted(v.unavailable))
 
 

@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bff.core import conditions, forms
-from bff.core.catalog import Bundle, Catalog, Material, ServiceItem
+from bff.core import forms
+from bff.core.catalog import Bundle, Catalog, ServiceItem
 from bff.core.prefill import Prefilled
 
 
@@ -52,15 +52,13 @@ def applicant_burden(form: forms.CombinedForm, answers: Mapping[str, Any] | None
     answers = answers or {}
     items = form.included_items
     asked = {f.key: f for f in forms.asked_fields(form, answers)}
-    context = {**form.facts, **form.prefill, **answers}
-    materials = [(item, m) for item in items for m in item.materials if _required(m, context)]
-    included = {item.code for item in items}
+    materials = forms.material_statuses(form, answers)
     return Burden(
         fields_separately=sum(1 for item in items for key in item.fields if key in asked),
         questions_combined=len(asked),
         questions_to_type=sum(1 for f in asked.values() if f.prefilled is None),
         materials_separately=len(materials),
-        uploads_left=sum(1 for _, m in materials if not _satisfied(m, form.facts, included)),
+        uploads_left=sum(1 for m in materials if m.requested),
         trips_before=sum(item.procedure.trips_separately for item in items),
         trips_after=max((item.procedure.trips_in_bundle for item in items), default=0),
     )
@@ -77,17 +75,6 @@ def bundle_burden(catalog: Catalog, bundle: Bundle) -> Burden:
 def _typical_value(catalog: Catalog, key: str) -> Any:
     choices = catalog.fields[key].choices
     return choices[0].value if choices else "…"
-
-
-def _required(material: Material, context: Mapping[str, Any]) -> bool:
-    """A conditional material is required only once its condition is known to hold."""
-    return conditions.evaluate(material.when, context.get) is True
-
-
-def _satisfied(material: Material, facts: Mapping[str, Any], included: set[str]) -> bool:
-    if material.fact is not None and facts.get(material.fact):
-        return True
-    return material.item is not None and material.item in included
 
 
 def items_summary(items: tuple[ServiceItem, ...]) -> dict[str, int]:

@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from bff.core import conditions, validation
-from bff.core.catalog import Bundle, Catalog, FieldDef, Section, ServiceItem
+from bff.core.catalog import Bundle, Catalog, FieldDef, Material, Section, ServiceItem
 from bff.core.errors import ValidationFailed
 from bff.core.prefill import Prefilled
 from bff.core.text import Text
@@ -81,6 +81,7 @@ class CombinedForm:
     decisions: tuple[ItemDecision, ...]
     sections: tuple[FormSection, ...]
     facts: Mapping[str, Any] = field(default_factory=dict)
+    fact_sources: Mapping[str, str] = field(default_factory=dict)  # fact key -> data source code
 
     @property
     def included_items(self) -> tuple[ServiceItem, ...]:
@@ -130,7 +131,8 @@ def build_form(catalog: Catalog, bundle: Bundle, facts: Mapping[str, Any],
             declared.setdefault(key, []).append(item)
     form_fields = [_form_field(catalog.fields[key], users, prefill.get(key)) for key, users in declared.items()]
     sections = tuple(_section(s, form_fields) for s in bundle.sections)
-    return CombinedForm(bundle, decisions, tuple(s for s in sections if s.fields), dict(facts))
+    return CombinedForm(bundle, decisions, tuple(s for s in sections if s.fields), dict(facts),
+                        {key: fact.source for key, fact in catalog.facts.items()})
 
 
 def _form_field(definition: FieldDef, users: list[ServiceItem], prefilled: Prefilled | None) -> FormField:
@@ -153,6 +155,39 @@ def is_asked(form: CombinedForm, form_field: FormField, answers: Mapping[str, An
 def asked_fields(form: CombinedForm, answers: Mapping[str, Any] | None = None) -> list[FormField]:
     answers = answers or {}
     return [f for f in form.fields if is_asked(form, f, answers)]
+
+
+# ---- materials -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MaterialStatus:
+    """A material an included item requires, and whether the resident still has to upload it."""
+
+    item: ServiceItem
+    material: Material
+    satisfied_by: str | None  # a data source code, "item:<code>" for an earlier item's result, or None
+
+    @property
+    def requested(self) -> bool:
+        return self.satisfied_by is None
+
+
+def material_statuses(form: CombinedForm, answers: Mapping[str, Any] | None = None) -> list[MaterialStatus]:
+    """Every required material of the included items; one that a data source or an earlier item of
+    the bundle satisfies is not requested. A conditional material is required once its condition holds."""
+    context = {**form.facts, **form.prefill, **(answers or {})}
+    included = {item.code for item in form.included_items}
+    return [MaterialStatus(item, m, _satisfier(m, form.facts, included, form.fact_sources))
+            for item in form.included_items for m in item.materials
+            if conditions.evaluate(m.when, context.get) is True]
+
+
+def _satisfier(material: Material, facts: Mapping[str, Any], included: set[str], sources: Mapping[str, str]) -> str | None:
+    if material.fact is not None and facts.get(material.fact):
+        return sources.get(material.fact, "shared-data")
+    if material.item is not None and material.item in included:
+        return f"item:{material.item}"
+    return None
 
 
 # ---- answers -------------------------------------------------------------------------

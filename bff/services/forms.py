@@ -67,6 +67,10 @@ class FormView:
     unavailable: frozenset[str]
     catalog_version: str
 
+    @property
+    def materials(self) -> list[forms.MaterialStatus]:
+        return forms.material_statuses(self.form)
+
 
 def current_sources() -> PrefillSources:
     """The app's prefill sources, built once per app (circuit-breaker state lives there)."""

@@ -192,3 +192,13 @@ def test_a_cached_public_document_is_the_same_on_every_read(client):
     second = client.get("/api/v1/bundles/retirement")
     assert first.get_json() == second.get_json() and first.get_json()["code"] == "retirement"
     assert first.headers["Content-Type"].startswith("application/json")
+
+
+def test_materials_that_shared_data_satisfies_are_not_requested(app, client):
+    body = signed_in(app, client, "chenming").get("/api/v1/bundles/after-death/form").get_json()
+    materials = {(m["item"], m["code"]): m for m in body["materials"]}
+    death = materials[("hukou-cancellation", "death-certificate")]
+    assert not death["requested"] and death["satisfied_by"] == "medical-records"
+    assert death["source_name"]["zh-CN"].startswith("卫健")
+    assert materials[("funeral-subsidy", "cremation-certificate")]["satisfied_by"] == "item:cremation-booking"
+    assert not any(m["requested"] for m in body["materials"])

@@ -158,3 +158,17 @@ def test_a_death_record_prefills_its_own_source_even_when_the_registry_is_down()
 def test_decisions_keep_the_bundle_order():
     form = form_for("after-death", deceased_records(death=DeathRecord("X", "1", TODAY, "home", None, "disease")))
     assert [d.item.code for d in form.decisions] == [i.code for i in default_catalog().bundle("after-death").items]
+
+
+def test_a_material_is_requested_only_when_nothing_satisfies_it():
+    statuses = forms.material_statuses(form_for("after-death", deceased_records(death=None)))
+    requested = {(s.item.code, s.material.code) for s in statuses if s.requested}
+    assert ("death-certificate-police", "death-investigation") in requested
+    satisfied = {(s.item.code, s.material.code): s.satisfied_by for s in statuses if not s.requested}
+    assert satisfied[("hukou-cancellation", "hukou-book")] == "population-registry"
+
+
+def test_a_material_from_an_earlier_item_counts_only_when_that_item_is_in_the_bundle():
+    statuses = forms.material_statuses(form_for("birth", newborn_records()))
+    by_key = {(s.item.code, s.material.code): s.satisfied_by for s in statuses}
+    assert by_key[("birth-registration", "birth-medical-certificate")] == "item:birth-medical-certificate"
