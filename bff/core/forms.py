@@ -12,6 +12,7 @@ How to use it (services, applications)::
                                                          # per-field Text errors; returns the
                                                          # effective answers (read-only prefill applied)
     forms.fields_for_item(item, answers)                 # ONLY the fields that item declares
+    forms.material_statuses(form)                        # materials: requested, or satisfied by what
 
 ``facts`` and ``prefill`` come from :mod:`bff.core.prefill` (what the data
 sources hold). Rules:
