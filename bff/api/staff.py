@@ -140,6 +140,7 @@ class TimelineItemSchema(Schema):
     kind = ma.Str()
     application = ma.Str(allow_none=True)
     actor = ma.Nested(ActorSchema)
+    device = ma.Str(allow_none=True, metadata={"description": "push_*: the device's name, if it still exists"})
     data = ma.Dict()
 
 
@@ -173,6 +174,11 @@ class NoteSchema(Schema):
 
 class NotesSchema(Schema):
     notes = ma.List(ma.Nested(NoteSchema))
+
+
+class ResentSchema(Schema):
+    notification = ma.Int()
+    queued = ma.Bool()
 
 
 class EndedSchema(Schema):
@@ -317,6 +323,14 @@ def add_note(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
 def escalate(body: dict[str, Any], resident_id: int, reference: str) -> dict[str, Any]:
     """Escalate an overdue case to its department (shown in that department's officer queue)."""
     return service.escalate_case(db.session, grant_for(resident_id), reference, body["text"], today_in_china())
+
+
+@blp.route("/residents/<int:resident_id>/notifications/<int:notification_id>/resend", methods=["POST"])
+@blp.response(202, ResentSchema)
+@access("staff")
+def resend_notification(resident_id: int, notification_id: int) -> dict[str, Any]:
+    """Send one of the resident's notifications again, through the outbox (push per device, or SMS)."""
+    return service.resend_notification(db.session, grant_for(resident_id), notification_id)
 
 
 @blp.route("/residents/<int:resident_id>/sessions/end", methods=["POST"])

@@ -8,7 +8,6 @@ every action is an Event about the resident, naming the staff member and the ope
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from auth.sessions import SessionStore
 from bff.core import applications as rules
 from bff.core.calendar import due_status
+from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, ValidationFailed
 from bff.core.pii import mask_id_number, mask_mobile, mask_name
 from bff.core.service_desk import REVEALABLE_FIELDS, normalise_query, search_kind
@@ -27,13 +27,16 @@ from bff.services import progress
 from bff.services.events import record_event
 from bff.services.staff_access import Grant, record_view, resident_of
 from bff.store.crypto import lookup_hash
-from bff.store.models import Application, Case, Event, User
+from bff.store.models import Application, Case, Event, OutboxMessage, User
+from bff.store.notification_models import Notification
 from bff.store.staff_models import StaffNote
 
 SEARCH_LIMIT = 20
 NOTES_LIMIT = 200
 NO_APPLICATION = Text("该居民没有这个申请。", "This resident has no such application.")
 NO_CASE = Text("该居民的申请中没有这个子件。", "No such case in this resident's applications.")
+NO_NOTIFICATION = Text("该居民没有这条消息。", "This resident has no such notification.")
+NOT_RESENDABLE = Text("这条消息不能重发。", "This notification cannot be sent again.")
 NOT_OVERDUE = Text("该子件未超期，不能督办。", "Only an overdue case can be escalated.")
 
 
@@ -106,7 +109,23 @@ def view_application(session: Session, client: redis_lib.Redis, grant: Grant, nu
                 application=application.number)
     resident_view = progress.application_detail(session, grant.resident_user_id, application.number,
                                                 today, public_url)
+    if isinstance(resident_view.get("answers"), dict):  # a draft: the resident sees their own numbers
+        resident_view["answers"] = mask_answers_for_staff(resident_view["answers"])
     return {"application": resident_view, "staff": staff_only_view(session, application, today)}
+
+
+STAFF_MASKS = {"mobile": mask_mobile, "id_number": mask_id_number}
+
+
+def mask_answers_for_staff(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as staff see them: mobiles masked too (the resident's view masks ID numbers and cards)."""
+    fields = default_catalog().fields
+    masked = {}
+    for key, value in answers.items():
+        definition = fields.get(key)
+        mask = STAFF_MASKS.get(definition.type) if definition is not None else None
+        masked[key] = mask(value) if mask and isinstance(value, str) else value
+    return masked
 
 
 def staff_only_view(session: Session, application: Application, today: date) -> dict[str, Any]:
@@ -234,10 +253,27 @@ def end_resident_sessions(session: Session, sessions: SessionStore, grant: Grant
     return count
 
 
-def resend_notification(session: Session, grant: Grant, notification_id: int,
-                        resend: Callable[[Session, int, int], Any]) -> None:
-    """Send one of the resident's notifications again, through the notifications service."""
-    resend(session, grant.resident_user_id, notification_id)
+def resend_notification(session: Session, grant: Grant, notification_id: int) -> dict[str, Any]:
+    """Send one of the resident's notifications again (push to each device, or SMS).
+
+    The send leaves through the outbox in this transaction, as every notification does: a
+    ``notify`` row for the notification's event, which the notify job turns back into the
+    same inbox entry and delivers again (quiet hours and preferences still apply).
+    """
+    from bff.services.notify import NOTIFY_TOPIC  # the notifications engineer's module (issue 6)
+
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != grant.resident_user_id:
+        raise NotFound(NO_NOTIFICATION, code="notification_not_found")
+    if notification.event_id is None:
+        raise Conflict(NOT_RESENDABLE, code="not_resendable")
+    message = OutboxMessage(topic=NOTIFY_TOPIC, payload={"event_id": notification.event_id})
+    session.add(message)
+    session.flush()
+    # The same after-commit hint record_event gives its own notify rows; the relay is the safety net.
+    session.info.setdefault("outbox_to_enqueue", []).append(message.id)
     record_event(session, "staff_resent_notification", actor_user_id=grant.staff_user_id,
-                 subject_user_id=grant.resident_user_id, notification=notification_id, **grant.audit())
+                 subject_user_id=grant.resident_user_id, application_id=notification.application_id,
+                 notification=notification.id, **grant.audit())
     session.commit()
+    return {"notification": notification.id, "queued": True}

@@ -361,3 +361,38 @@ def test_another_residents_application_is_not_found(app, staff, resident):
     headers = grant_headers(staff, resident.user.id)
     response = staff.get(f"/api/v1/staff/residents/{resident.user.id}/applications/{other.number}", headers=headers)
     assert response.status_code == 404
+
+
+def test_resending_a_notification_queues_it_through_the_outbox_and_is_audited(staff, resident):
+    from bff.core.notifications import is_notifiable
+    from bff.services.notify import NOTIFY_TOPIC, create_notification
+    from bff.store.models import OutboxMessage
+
+    event = next(e for e in events("application_submitted") if is_notifiable(e.name, e.data))
+    notification = create_notification(db.session, event)
+    db.session.commit()
+    headers = grant_headers(staff, resident.user.id)
+    response = staff.post(f"/api/v1/staff/residents/{resident.user.id}/notifications/{notification.id}/resend",
+                          headers=headers)
+    assert response.status_code == 202 and response.json == {"notification": notification.id, "queued": True}
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == NOTIFY_TOPIC,
+                                                          OutboxMessage.payload["event_id"].as_integer() == event.id))
+    assert len(list(rows)) == 2  # the original, and the resend
+    [resent] = events("staff_resent_notification")
+    assert resent.data["notification"] == notification.id and resent.subject_user_id == resident.user.id
+
+
+def test_another_residents_notification_cannot_be_resent(app, staff, resident):
+    from bff.core.notifications import is_notifiable
+    from bff.services.notify import create_notification
+
+    other = resident_with_application(app, "chenming")
+    event = next(e for e in events("application_submitted")
+                 if e.subject_user_id == other.user.id and is_notifiable(e.name, e.data))
+    notification = create_notification(db.session, event)
+    db.session.commit()
+    headers = grant_headers(staff, resident.user.id)
+    response = staff.post(f"/api/v1/staff/residents/{resident.user.id}/notifications/{notification.id}/resend",
+                          headers=headers)
+    assert response.status_code == 404
+    assert events("staff_resent_notification") == []
