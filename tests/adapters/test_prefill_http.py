@@ -89,12 +89,13 @@ def test_id_numbers_travel_in_the_body_never_in_the_url(server):
     assert server.calls == ["population.person"]
 
 
-def test_a_slow_source_times_out_as_unavailable(server):
+def test_a_slow_source_times_out_as_unavailable_and_the_log_holds_no_personal_data(server, caplog):
     server.delay = 0.5
     client = HttpPrefillClient(url_of(server), timeout=0.1)
     with pytest.raises(SourceUnavailable) as raised:
         client.sources().medical.death_record("330106194609024116")
     assert raised.value.source == "medical-records"
+    assert "medical.death_record" in caplog.text and "330106194609024116" not in caplog.text
 
 
 def test_the_circuit_opens_after_repeated_failures_and_stops_calling(server):
