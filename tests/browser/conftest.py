@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from werkzeug.serving import make_server
 
 from tests.factories import create_user, sign_in
@@ -41,12 +42,16 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(session_app: Flask) -> Iterator[LiveServer]:
+    # Event streams notice a closed browser only when they next write: keep-alives every second let
+    # them end soon after each test, and before the per-run database is dropped.
+    session_app.config["SSE_KEEPALIVE_SECONDS"] = 1.0
     httpd = make_server("127.0.0.1", 0, session_app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="live-bff", daemon=True)
     thread.start()
     yield LiveServer(session_app, f"http://127.0.0.1:{httpd.server_port}")
     httpd.shutdown()
     thread.join(timeout=10)
+    time.sleep(2)  # streams still open finish their last keep-alive
 
 
 @pytest.fixture
@@ -68,6 +73,22 @@ def browser_context_args(browser_context_args: dict[str, Any], playwright: Playw
     phone = {k: v for k, v in playwright.devices[PHONE].items() if k != "default_browser_type"}
     return {**browser_context_args, **phone, "base_url": live_server.url, "locale": "zh-CN",
             "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+
+
+@pytest.fixture
+def new_desktop_context(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], BrowserContext]]:
+    """Desktop browser contexts (staff and officers work on desktops), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def assert_accessible(page: Page, context: str | None = None) -> None:

@@ -3,7 +3,7 @@
 // approve (issues the e-certificate) or reject with a reason.
 import { api, ApiError } from '../api.js';
 import { el } from '../dom.js';
-import { formatDate, has, t } from '../i18n.js';
+import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
@@ -42,7 +42,7 @@ export async function render({ main, query, session, navigate }) {
     if (!cases.length) { queueBox.replaceChildren(el('p', { textContent: t('officer_empty') })); return; }
     queueBox.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, ['officer_case', 'officer_status', 'officer_due'].map((k) => el('th', { scope: 'col', textContent: t(k) })))),
       el('tbody', {}, cases.map((c) => el('tr', {},
-        el('td', {}, el('a', { href: `/officer?case=${encodeURIComponent(c.reference)}`, textContent: `${c.title} · ${c.subject_name || ''}` }), el('br'),
+        el('td', {}, el('a', { href: `/officer?case=${encodeURIComponent(c.reference)}`, textContent: `${pick(c, 'title')} · ${c.subject_name || ''}` }), el('br'),
           el('span', { className: 'muted', textContent: c.reference })),
         el('td', { textContent: statusText(c.status) }),
         el('td', { className: c.overdue ? 'overdue' : '' }, c.due_on ? formatDate(c.due_on) : '—', c.overdue ? ` ${t('officer_overdue')}` : c.due_status === 'due_soon' ? ` ${t('officer_flag_due_soon')}` : ''))))));
@@ -53,7 +53,7 @@ export async function render({ main, query, session, navigate }) {
     const c = await api.officerCase(reference);
     const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, async (note) => { await drawQueue(); await drawCase(reference, note); }));
     caseBox.replaceChildren(el('section', { attrs: { 'aria-labelledby': 'case-title' } },
-      el('h2', { id: 'case-title', tabIndex: -1, textContent: `${c.title} · ${c.reference}` }),
+      el('h2', { id: 'case-title', tabIndex: -1, textContent: `${pick(c, 'title')} · ${c.reference}` }),
       message ? el('p', { className: 'banner banner--success', attrs: { role: 'status' }, textContent: message }) : null,
       el('p', {}, el('strong', { className: 'tag', textContent: statusText(c.status) }), ' ', c.due_on ? t('task_due', { date: formatDate(c.due_on) }) : ''),
       el('p', { className: 'muted', textContent: t('officer_application', { number: c.application_number, date: formatDate(c.submitted_at, true) }) }),

@@ -111,7 +111,9 @@ async function validSection(section, form, draft, answers, fieldsBox, summary) {
   const nodes = [...fieldsBox.querySelectorAll('ot-field')];
   for (const node of nodes) {
     if (node.locked) continue;
-    const message = checkField(node.field, node.field.prefilled ? answers[node.field.key] ?? node.field.prefilled.value : answers[node.field.key]);
+    const typed = answers[node.field.key];
+    // Left empty with a prefilled value: the government's value stands (masked ones are never sent back).
+    const message = typed == null && node.field.prefilled ? '' : checkField(node.field, typed);
     node.error = message;
     if (message) problems.push({ id: fieldId(node.field.key), message });
   }
