@@ -6,8 +6,8 @@ only that id, in a short-lived HttpOnly cookie), and returns the provider's
 authorization URL. :meth:`OidcClient.finish_login` takes the login id back from
 the cookie, consumes the pending record (single use: GETDEL), checks ``state``,
 exchanges the code with the verifier, and validates the ID token's signature,
-``iss``, ``aud``, ``exp`` and ``nonce``. Tokens are returned to the caller to be
-kept server-side; they never reach the browser.
+``iss``, ``aud``, ``exp`` and ``nonce``. The access and refresh tokens are returned
+to the caller to be kept server-side; they never reach the browser.
 
 Every failure raises :class:`LoginFailed` with a stable ``reason`` that the BFF
 turns into a message in the user's language.
@@ -224,8 +224,12 @@ class OidcClient:
 
 
 def _kept_tokens(token: dict[str, Any], now: float) -> dict[str, Any]:
-    """What the session keeps of the token response (server-side only)."""
-    kept: dict[str, Any] = {k: token[k] for k in ("access_token", "id_token", "refresh_token", "token_type") if k in token}
+    """What the session keeps of the token response (server-side only).
+
+    The ID token is validated and then dropped: it carries personal data (the ID number),
+    and Redis holds none.
+    """
+    kept: dict[str, Any] = {k: token[k] for k in ("access_token", "refresh_token", "token_type") if k in token}
     if "expires_in" in token:
         kept["expires_at"] = now + int(token["expires_in"])
     return kept

@@ -70,8 +70,10 @@ def test_the_browser_holds_only_an_opaque_httponly_lax_session_cookie(app, clien
     sid = session_cookie(client, app).value
     assert "." not in sid  # not a JWT
     record = app.extensions["sessions"].get(sid, touch=False)
-    assert record.tokens["id_token"].count(".") == 2  # the tokens stay on the server
-    assert record.tokens["id_token"] not in client.get("/api/v1/me").get_data(as_text=True)
+    assert record.tokens["access_token"]  # the tokens stay on the server
+    assert record.tokens["access_token"] not in client.get("/api/v1/me").get_data(as_text=True)
+    assert "id_token" not in record.tokens  # validated, then dropped: it carries the ID number
+    assert persona("zhangwei").id_number not in str(app.extensions["redis"].hgetall(f"sess:{sid}"))
 
 
 def test_the_authorization_request_uses_pkce_s256_with_a_fresh_state_and_nonce(app, client, provider):
