@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 from bff.core.text import DEFAULT_LANGUAGE, Text, negotiate_language
 
@@ -10,10 +10,13 @@ from bff.core.text import DEFAULT_LANGUAGE, Text, negotiate_language
 def current_language() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    if "language" not in g:
+    # Cached on the request (not on g, which outlives a request when an app context is already pushed).
+    cached = request.environ.get("onething.language")
+    if cached is None:
         explicit = request.headers.get("X-Language") or request.cookies.get("lang")
-        g.language = negotiate_language(request.headers.get("Accept-Language"), explicit)
-    return g.language  # type: ignore[no-any-return]
+        cached = negotiate_language(request.headers.get("Accept-Language"), explicit)
+        request.environ["onething.language"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def t(text: Text) -> str:
