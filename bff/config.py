@@ -43,6 +43,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
     "DEPARTMENT_SIMULATOR_URL": "",
+    # Prefill (issue 4): "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
+    "PREFILL_BACKEND": "sample",
+    "PREFILL_URL": "",
+    "PREFILL_TIMEOUT": 2.0,
+    "PREFILL_FAILURES_TO_OPEN": 5,
+    "PREFILL_OPEN_SECONDS": 30.0,
     # Applications (issue 5): department routing, dispatch retries, sweeper, simulator.
     # DEPARTMENTS: JSON {code: "workbench" | {"url": ..., "secret": ...}}; unlisted codes use the
     # workbench, or the simulator when DEPARTMENT_SIMULATOR_URL is set and the code is simulated.
@@ -50,6 +56,17 @@ DEFAULTS: dict[str, Any] = {
     "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund,traffic-police",
     "DEPARTMENT_SIMULATOR_SECRET": "dev-only-simulator-secret",
     "RQ_QUEUE": "onething",
+    # Notifications (issue 6): VAPID key (PEM or base64; generated under var/ in development).
+    "VAPID_PRIVATE_KEY": "",
+    "VAPID_SUBJECT": "mailto:ops@onething.example",
+    "PUSH_TIMEOUT_SECONDS": 10.0,
+    "PUSH_RETRY_AFTER_SECONDS": 30.0,
+    "PUSH_MAX_ATTEMPTS": 5,
+    "PUSH_PRUNE_AFTER_DAYS": 90,
+    "PUSH_MAX_FAILURES": 10,
+    "SSE_KEEPALIVE_SECONDS": 15.0,
+    "SSE_RETRY_MILLISECONDS": 3000,
+    "SSE_MAX_STREAM_SECONDS": 300.0,
     "DISPATCH_MAX_ATTEMPTS": 8,
     "DISPATCH_BACKOFF_BASE_SECONDS": 10.0,
     "DISPATCH_BACKOFF_CAP_SECONDS": 3600.0,
@@ -135,6 +152,8 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("REDIS_URL is unset or points at the embedded development Redis")
     if config["DEVIDP_ENABLED"] or config["OIDC_ISSUER"] == DEFAULTS["OIDC_ISSUER"]:
         problems.append("the development identity provider is enabled or is the OIDC issuer")
+    if config["PREFILL_BACKEND"] == "sample":
+        problems.append("PREFILL_BACKEND is the demo world's sample registry")
     if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:
         problems.append("ONETHING_OIDC_CLIENT_SECRET is the development secret")
     if problems:

@@ -15,6 +15,8 @@ SAFE = {
     "OIDC_ISSUER": "https://id.example.gov.cn",
     "OIDC_CLIENT_SECRET": "from-the-vault",
     "DEVIDP_ENABLED": False,
+    "PREFILL_BACKEND": "http",
+    "PREFILL_URL": "https://registry.example.gov.cn/prefill",
 }
 
 
@@ -35,6 +37,7 @@ def test_production_starts_with_real_settings(base_config):
     ({"DEVIDP_ENABLED": True}, "identity provider"),
     ({"OIDC_ISSUER": "http://127.0.0.1:8001"}, "identity provider"),
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
+    ({"PREFILL_BACKEND": "sample"}, "sample registry"),
 ])
 def test_production_refuses_development_defaults(base_config, change, complaint):
     with pytest.raises(ConfigurationError, match=complaint):
