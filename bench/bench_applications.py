@@ -20,6 +20,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -107,7 +110,7 @@ def submit_one(user_id: int, bundle: str) -> str:
 
 def measure_dispatch(messages: int, workers: int) -> dict[str, float]:
     """Submit retirement applications until ``messages`` webhook cases exist, then time the relay
-    and ``workers`` RQ workers delivering them to the simulator over HTTP."""
+    and ``workers`` RQ worker processes delivering them to the simulator over HTTP."""
     from sqlalchemy import func, select
 
     from bench.run import REDIS_URL, prepare_database
@@ -135,31 +138,24 @@ def measure_dispatch(messages: int, workers: int) -> dict[str, float]:
             submit_one(user_id, "retirement")
         queue = queue_for(app)
         queue.connection.flushdb()  # drop the after-commit hints: the relay enqueues everything
-        total = relay_outbox()
+        total = 0
+        while (enqueued := relay_outbox()) and total < messages:
+            total += enqueued
+            if enqueued < 500:
+                break
+        environment = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
+                       "ONETHING_LOG_LEVEL": "WARNING", "ONETHING_DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
+                       "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
+                       "ONETHING_SIMULATED_DEPARTMENTS": app.config["SIMULATED_DEPARTMENTS"]}
         started = time.perf_counter()
-        threads = [threading.Thread(target=_work, args=(app, queue)) for _ in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        processes = [subprocess.Popen([sys.executable, "-m", "bff.worker", "burst"], env=environment,  # noqa: S603
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+        for process in processes:
+            process.wait(600)
         seconds = time.perf_counter() - started
     server.shutdown()
     return {"messages": total, "seconds": seconds, "per_second": total / seconds,
             "received": len(simulator.received)}
-
-
-def _work(app: Any, queue: Any) -> None:
-    from rq import SimpleWorker
-    from rq.timeouts import TimerDeathPenalty
-
-    class ThreadWorker(SimpleWorker):  # signals only work in the main thread
-        death_penalty_class = TimerDeathPenalty
-
-        def _install_signal_handlers(self) -> None:
-            pass
-
-    with app.app_context():
-        ThreadWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import redis as redis_lib
@@ -41,17 +42,19 @@ def queue_for(app: Flask) -> Queue:
     return app.extensions["rq_queue"]  # type: ignore[no-any-return]
 
 
-def enqueue_deliveries(app: Flask, message_ids: Iterable[int]) -> None:
-    """A hint after commit: start delivery now. Losing it loses nothing (the relay re-queues)."""
-    ids = list(message_ids)
-    if not ids:
+def enqueue_deliveries(app: Flask, messages: Iterable[int | tuple[int, datetime]]) -> None:
+    """Queue delivery jobs: message ids (a hint after commit), or (id, token) from the relay.
+
+    Losing them loses nothing: the rows stay pending and the relay queues them again."""
+    jobs = [message if isinstance(message, tuple) else (message, None) for message in messages]
+    if not jobs:
         return
     try:
         queue = queue_for(app)
         with queue.connection.pipeline() as pipe:  # one round trip for all of them
-            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id,), result_ttl=60,
+            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id, token), result_ttl=60,
                                                    failure_ttl=3600, job_id=f"deliver-{message_id}-{_nonce()}")
-                                for message_id in ids], pipeline=pipe)
+                                for message_id, token in jobs], pipeline=pipe)
             pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
@@ -63,7 +66,7 @@ def _nonce() -> str:
     return secrets.token_hex(4)
 
 
-def deliver_outbox_message(message_id: int) -> str:
+def deliver_outbox_message(message_id: int, token: datetime | None = None) -> str:
     from bff import notify_tasks
     from bff.extensions import db, redis
     from bff.services.dispatch import DispatchSettings
@@ -74,7 +77,7 @@ def deliver_outbox_message(message_id: int) -> str:
         try:
             if notify_tasks.is_notify_message(session, message_id):  # notifications share the outbox
                 return notify_tasks.process(session, app, message_id)
-            return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client)
+            return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client, token)
         finally:
             session.close()
 
@@ -82,16 +85,16 @@ def deliver_outbox_message(message_id: int) -> str:
 def relay_outbox() -> int:
     """Enqueue every due outbox row (new, retry time reached, or lease of a dead worker over)."""
     from bff.extensions import db
-    from bff.services.dispatch import due_message_ids
+    from bff.services.dispatch import relay_due_messages
 
     with app_context() as app:
         session = db.new_session()
         try:
-            ids = due_message_ids(session)
+            due = relay_due_messages(session)
         finally:
             session.close()
-        enqueue_deliveries(app, ids)
-        return len(ids)
+        enqueue_deliveries(app, due)
+        return len(due)
 
 
 def sweep() -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The RQ worker entry, and the scheduler of periodic jobs.
 
     python -m bff.worker          # a worker on the jobs queue (with RQ's scheduler for enqueue_in)
+    python -m bff.worker burst    # work until the queue is empty, then exit (benchmarks, one-off runs)
     python -m bff.worker cron     # the periodic jobs: outbox relay and sweeper
 
 Run one ``cron`` process per deployment and as many workers as needed.
@@ -37,7 +38,8 @@ def main(argv: list[str]) -> None:
             scheduler.start()
         else:
             # SimpleWorker: no fork per job, so the SQLAlchemy pool is never shared across a fork.
-            SimpleWorker([queue], connection=queue.connection).work(with_scheduler=True)
+            SimpleWorker([queue], connection=queue.connection).work(
+                burst=argv[:1] == ["burst"], with_scheduler=argv[:1] != ["burst"])
 
 
 if __name__ == "__main__":
