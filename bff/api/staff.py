@@ -18,7 +18,7 @@ from webargs.fields import DelimitedList
 
 from auth.permissions import access
 from auth.sessions import SessionStore
-from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS, check_reason
+from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
 from bff.services import staff as service
 from bff.services import staff_access, staff_timeline
@@ -249,10 +249,8 @@ def search(body: dict[str, Any]) -> dict[str, Any]:
 @access("staff")
 def open_resident(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
     """Open a resident with a reason (a call ticket, or a purpose and text): audited, 15-minute grant."""
-    reason = check_reason(body["ticket"], body["purpose"], body["text"])
-    grant, resident = staff_access.open_resident(db.session, redis.client, g.principal, resident_id, reason)
-    return {"grant": grant.token, "expires_at": grant.expires_at,
-            "resident": service.resident_profile(db.session, sessions(), resident, today_in_china())}
+    return service.open_resident(db.session, redis.client, sessions(), g.principal, resident_id, body,
+                                 today_in_china())
 
 
 @blp.route("/residents/<int:resident_id>/access", methods=["DELETE"])

@@ -15,15 +15,16 @@ import redis as redis_lib
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from auth.permissions import Principal
 from auth.sessions import SessionStore
 from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, ValidationFailed
 from bff.core.pii import mask_id_number, mask_mobile, mask_name
-from bff.core.service_desk import REVEALABLE_FIELDS, normalise_query, search_kind
+from bff.core.service_desk import REVEALABLE_FIELDS, check_reason, normalise_query, search_kind
 from bff.core.text import Text
-from bff.services import progress
+from bff.services import progress, staff_access
 from bff.services.events import record_event
 from bff.services.staff_access import Grant, record_view, resident_of
 from bff.store.crypto import lookup_hash
@@ -86,6 +87,15 @@ def resident_profile(session: Session, sessions: SessionStore, user: User, today
             "sessions": [record.public_view() for record in sessions.list_for_user(user.id)],
             "applications": progress.list_my_applications(session, user.id, today),
             "drafts": [{"number": d.number, "bundle": d.bundle, "updated_at": d.updated_at} for d in drafts]}
+
+
+def open_resident(session: Session, client: redis_lib.Redis, sessions: SessionStore, principal: Principal,
+                  resident_user_id: int, reason: dict[str, Any], today: date) -> dict[str, Any]:
+    """Open a resident with a reason: the audited grant, and the profile to show at once."""
+    checked = check_reason(reason.get("ticket"), reason.get("purpose"), reason.get("text"))
+    grant, resident = staff_access.open_resident(session, client, principal, resident_user_id, checked)
+    return {"grant": grant.token, "expires_at": grant.expires_at,
+            "resident": resident_profile(session, sessions, resident, today)}
 
 
 def view_profile(session: Session, client: redis_lib.Redis, sessions: SessionStore, grant: Grant,
