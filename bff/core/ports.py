@@ -203,3 +203,34 @@ class PrefillSources:
     licences: Licences
     name: str = "sample"
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+# ---- Department gateways (applications, issue 5) -------------------------------------------
+# How a case reaches the department that handles it. Implementations:
+# ``bff.adapters.departments.webhook`` (the department's own system, signed HTTP) and
+# ``bff.adapters.departments.workbench`` (our officer workbench). Delivery is at-least-once:
+# the same ``message_id`` may arrive twice and the department deduplicates on it.
+
+@dataclass(frozen=True)
+class Delivery:
+    message_id: str
+    department: str
+    topic: str  # case.submitted | case.supplemented | case.withdrawn
+    body: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    delivered: bool
+    external_id: str | None = None
+    error: str | None = None
+    permanent: bool = False  # retrying cannot help (4xx, 410 Gone): dead-letter at once
+    retry_after: float | None = None  # seconds, when the department said so
+
+
+@runtime_checkable
+class DepartmentGateway(Protocol):
+    name: str
+
+    def deliver(self, delivery: Delivery) -> DeliveryResult:
+        """Hand one message to the department; never raises (failures are results)."""

@@ -1,4 +1,4 @@
-"""The department-gateway port and its result types.
+"""The base class of department gateways (the port is ``bff.core.ports.DepartmentGateway``).
 
 A gateway delivers one message (a case to handle, a supplement, a withdrawal) to
 the department that owns the case. It must be safe to call twice with the same
@@ -9,30 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any
+
+from bff.core.ports import Delivery, DeliveryResult
 
 log = logging.getLogger("bff.departments")
 
 
-@dataclass(frozen=True)
-class Delivery:
-    message_id: str
-    department: str
-    topic: str  # case.submitted | case.supplemented | case.withdrawn
-    body: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    delivered: bool
-    external_id: str | None = None
-    error: str | None = None
-    permanent: bool = False  # retrying cannot help (4xx, 410 Gone)
-    retry_after: float | None = None  # seconds, when the department said so
-
-
-class DepartmentGateway:
+class DepartmentGateway:  # implements bff.core.ports.DepartmentGateway
     """Base class: timing, logging and error capture; subclasses implement :meth:`send`."""
 
     name = "gateway"
