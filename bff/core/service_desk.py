@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bff.core.applications import is_valid_application_number
 from bff.core.errors import ValidationFailed
@@ -43,8 +44,8 @@ class Reason:
     purpose: str | None
     text: str
 
-    def event_data(self) -> dict[str, str]:
-        data = {"reason": self.text}
+    def event_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"reason": self.text}
         if self.ticket:
             data["ticket"] = self.ticket
         if self.purpose:

@@ -33,7 +33,7 @@ def kinds_filter(kinds: list[str]) -> ColumnElement[bool] | None:
     def condition(groups: list[str]) -> ColumnElement[bool]:
         names = sorted(name for group in groups for name in KIND_GROUPS.get(group, ()))
         prefixes = [prefix for prefix, group in KIND_PREFIXES.items() if group in groups]
-        parts = [Event.name.in_(names)] if names else []
+        parts: list[ColumnElement[bool]] = [Event.name.in_(names)] if names else []
         parts += [Event.name.startswith(prefix, autoescape=True) for prefix in prefixes]
         return or_(*parts) if parts else false()
 
