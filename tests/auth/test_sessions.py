@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bff import config as config_module
 from bff.extensions import db
 from bff.store.models import Event, User
+from tests.api.test_config import SAFE as PRODUCTION  # kept complete by the production-config tests
 from tests.auth.conftest import new_browser
 from tests.auth.flows import log_in
 from tests.factories import create_user, sign_in
@@ -162,14 +163,10 @@ def test_a_factory_signed_in_user_sees_their_own_profile(app, client):
     assert db.session.get(User, user.id).name == "李建国"
 
 
-def test_production_names_the_session_cookie_with_the_host_prefix():
-    overrides = {"ENV": "production", "SECRET_KEY": "s" * 40, "PII_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-                 "PII_HASH_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
-                 "DATABASE_URL": "postgresql://db/onething", "REDIS_URL": "redis://cache:6379/0",
-                 "OIDC_ISSUER": "https://id.example.gov.cn", "OIDC_CLIENT_SECRET": "x" * 32, "DEVIDP_ENABLED": False}
+def test_production_names_the_session_cookie_with_the_host_prefix(base_config):
     app = Flask("production-config-check")
 
-    config_module.load_config(app, overrides)
+    config_module.load_config(app, {**base_config, **PRODUCTION})
 
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-onething_session"
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -179,11 +176,8 @@ def test_in_production_every_identity_cookie_is_secure_and_host_prefixed(base_co
     from bff.app import create_app
     from bff.store import crypto
 
-    production = create_app({
-        **base_config, "ENV": "production", "SECRET_KEY": "a-real-secret-from-the-vault",
-        "PII_KEY": "cHJvZC1waWkta2V5LTMyLWJ5dGVzLWxvbmctLS0tLSE=",
-        "PII_HASH_KEY": "cHJvZC1oYXNoLWtleS0zMi1ieXRlcy1sb25nLS0tLSE=", "OIDC_ISSUER": provider.url,
-        "OIDC_CLIENT_SECRET": "from-the-vault", "DEVIDP_ENABLED": False, "PUBLIC_URL": "https://onething.example.gov.cn"})
+    production = create_app({**base_config, **PRODUCTION, "OIDC_ISSUER": provider.url,
+                             "PUBLIC_URL": "https://onething.example.gov.cn"})
     try:
         browser = production.test_client()
         login = browser.get("/auth/login")
