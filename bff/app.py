@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, g, request
 from flask_compress import Compress
 from flask_smorest import abort
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SessionStore
@@ -26,6 +27,10 @@ CSRF_HEADER = "X-OneThing-CSRF"
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     config_module.load_config(app, config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N reverse proxies: take the client address and scheme from their headers.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     configure_logging(app)
     crypto.configure(app.config["PII_KEY"], app.config["PII_HASH_KEY"])
     db.init_app(app)
@@ -48,12 +53,20 @@ def register_blueprints(app: Flask) -> None:
     for identity_blp in (auth.blp, me.blp, qr_login.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
+    register_notification_blueprint()
     staff.register(api)  # service desk (issue 7)
     from bff.api import catalog  # life events, bundles, combined form (issue 4)
     api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
             app.view_functions[endpoint] = _public(view)
+
+
+def register_notification_blueprint() -> None:
+    """Push subscriptions, inbox, preferences, live events (issue 6)."""
+    from bff.api import notifications
+
+    api.register_blueprint(notifications.blp)
 
 
 def register_application_blueprints(app: Flask) -> None:

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_DEPARTMENT_CLAIM": "department",
     "DEVIDP_ENABLED": None,  # None: on in development, off in production
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the BFF
     "LOG_FORMAT": "text",
     "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_NAME": "onething_session",

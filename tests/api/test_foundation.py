@@ -131,3 +131,18 @@ def test_json_and_pages_are_compressed_for_clients_that_accept_it(client):
 
 def test_every_response_carries_a_request_id(client):
     assert len(client.get("/healthz").headers["X-Request-Id"]) >= 16
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(base_config):
+    app = create_app({**base_config, "TRUSTED_PROXIES": 1})
+
+    @app.get("/api/v1/whoami")
+    @access("public")
+    def whoami():
+        from flask import request
+
+        return {"ip": request.remote_addr, "scheme": request.scheme}
+
+    body = app.test_client().get("/api/v1/whoami", headers={
+        "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}).get_json()
+    assert body == {"ip": "203.0.113.7", "scheme": "https"}
