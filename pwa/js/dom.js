@@ -13,6 +13,12 @@ export function el(tag, props = {}, ...children) {
 
 export const text = (value) => document.createTextNode(value ?? '');
 
+/** Replaces node's children, skipping null/false (conditional parts of a page). */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
 /** A heading + paragraph + optional link, for empty and error states. */
 export function message(title, body, link) {
   return el('div', { className: 'message' }, el('h2', { textContent: title }), body ? el('p', { textContent: body }) : null, link || null);

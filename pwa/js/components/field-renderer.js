@@ -7,6 +7,7 @@ import { pick, t } from '../i18n.js';
 const INPUT_TYPES = { date: 'date', mobile: 'tel', integer: 'text', id_number: 'text', bank_card: 'text' };
 const INPUT_MODES = { mobile: 'tel', integer: 'numeric', bank_card: 'numeric' };
 const AUTOCOMPLETE = { 'applicant.mobile': 'tel', 'delivery.mobile': 'tel', 'delivery.address': 'street-address', 'applicant.name': 'name' };
+const present = (...nodes) => nodes.filter(Boolean);
 export const fieldId = (key) => `f-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
 
 class FieldRenderer extends HTMLElement {
@@ -53,8 +54,8 @@ class FieldRenderer extends HTMLElement {
     const value = this.currentValue();
     if (f.type === 'boolean') {
       const input = el('input', { type: 'checkbox', id, name: f.key, checked: value === true, attrs: { 'aria-describedby': describedBy, 'aria-invalid': error ? 'true' : undefined } });
-      wrapper.append(el('fieldset', { attrs: { 'aria-describedby': describedBy } }, el('legend', { className: 'visually-hidden', textContent: label }),
-        errorNode, el('div', { className: 'choice' }, input, el('label', { htmlFor: id, textContent: label + optional }))), hint);
+      wrapper.append(...present(el('fieldset', { attrs: { 'aria-describedby': describedBy } }, el('legend', { className: 'visually-hidden', textContent: label }),
+        errorNode, el('div', { className: 'choice' }, input, el('label', { htmlFor: id, textContent: label + optional }))), hint));
     } else if (f.type === 'select' && f.choices.length <= 4) {
       const radios = f.choices.map((c, i) => {
         const rid = i === 0 ? id : `${id}-${i}`;
@@ -79,7 +80,7 @@ class FieldRenderer extends HTMLElement {
       if (describedBy) control.setAttribute('aria-describedby', describedBy);
       if (error) control.setAttribute('aria-invalid', 'true');
       if (f.required) control.setAttribute('aria-required', 'true');
-      wrapper.append(el('label', { className: 'field__label', htmlFor: id, textContent: label + optional }), hint, source, errorNode, control);
+      wrapper.append(...present(el('label', { className: 'field__label', htmlFor: id, textContent: label + optional }), hint, source, errorNode, control));
     }
     this.replaceChildren(wrapper);
   }

@@ -1,7 +1,7 @@
 // One application: per-department progress (task list), due dates, supplement actions, certificates,
 // the timeline and — when done — the rating (好差评). Live: SSE with a polite polling fallback.
 import { api, ApiError } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
 import '../components/task-list.js';
@@ -22,7 +22,7 @@ export async function render({ main, params, navigate }) {
     const supplementBox = el('div');
     taskList.addEventListener('ot-supplement', (event) => showSupplement(supplementBox, number, event.detail, () => draw({ announce: true })));
     const focusInside = main.contains(document.activeElement) && document.activeElement !== main;
-    main.replaceChildren(
+    fill(main, 
       el('h1', { textContent: pick(bundle, 'name') || application.bundle }),
       el('p', {}, el('strong', { className: 'tag', textContent: pick(application, 'status_text') }), ' ', pick(application.next_action, 'text')),
       el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
@@ -30,7 +30,7 @@ export async function render({ main, params, navigate }) {
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       taskList, supplementBox,
       certificates(application.certificates || []),
-      el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || []),
+      el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
       application.status === 'completed' ? rating(number) : null,
       application.status === 'submitted' ? withdrawButton(number, () => draw({ announce: true })) : null);
     if (announce) live.textContent = t('detail_updated', { time: formatDate(new Date(), true) });
@@ -53,16 +53,19 @@ function certificates(list) {
     el('span', { className: 'task-list__meta', textContent: t('detail_certificate_meta', { number: c.number, date: formatDate(c.issued_on) }) })))));
 }
 
-function eventText(event) {
+function eventText(event, departments) {
   const key = `event_${event.name}`;
   const data = event.data || {};
   const to = data.to && has(`status_${data.to}`) ? t(`status_${data.to}`) : data.to || '';
-  return has(key) ? t(key, { to, reason: data.reason || data.message || '' }) : event.name;
+  const text = has(key) ? t(key, { to, reason: data.reason || data.message || '' }) : event.name;
+  const department = departments[data.department];
+  return department ? `${department}：${text}` : text;
 }
 
-function timelineList(events) {
+function timelineList(events, cases) {
+  const departments = Object.fromEntries(cases.map((c) => [c.department, pick(c, 'department_name')]));
   return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
-    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e) }))));
+    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e, departments) }))));
 }
 
 function showSupplement(box, number, kase, done) {
@@ -81,7 +84,7 @@ function showSupplement(box, number, kase, done) {
     const chosen = [...form.querySelectorAll('input[name=material]:checked')].map((i) => i.value);
     try {
       await api.supplement(number, kase.reference, { answers, materials: chosen });
-      box.replaceChildren();
+      fill(box, );
       done();
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
@@ -90,7 +93,7 @@ function showSupplement(box, number, kase, done) {
   } } }, el('h2', { tabIndex: -1, textContent: t('supplement_title', { name: pick(kase, 'title') }) }), el('p', { textContent: kase.supplement.message }),
   ...inputs, materials.length ? el('fieldset', {}, el('legend', { textContent: t('supplement_materials') }), ...materials) : null, error,
   el('button', { type: 'submit', className: 'button', textContent: t('supplement_send') }));
-  box.replaceChildren(form);
+  fill(box, form);
   form.querySelector('h2').focus();
 }
 

@@ -1,7 +1,7 @@
 // My applications: drafts to resume (on any device) and submitted applications with their status,
 // the next action and the next due date.
 import { api } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 
 const STATUS_TAG = { completed: 'tag--green', action_required: 'tag--yellow', partially_rejected: 'tag--red', withdrawn: 'tag--grey' };
@@ -26,5 +26,5 @@ export async function render({ main }) {
       el('p', { className: 'card__meta', textContent: [t('apps_number', { number: a.number }), t('apps_progress', { done: a.cases_done, total: a.cases_total }),
         a.next_due_on ? t(a.overdue ? 'task_overdue' : 'task_due', { date: formatDate(a.next_due_on) }) : ''].filter(Boolean).join(' · ') })))));
   }
-  main.replaceChildren(...parts);
+  fill(main, ...parts);
 }

@@ -1,7 +1,7 @@
 // A bundle (一件事): what it covers, which departments, time limits, why each item is in or out,
 // what you no longer need to bring (the burden figures), and the way in.
 import { api } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { pick, t } from '../i18n.js';
 
 function materialLine(material, itemNames) {
@@ -37,7 +37,7 @@ export async function render({ main, params }) {
   const shared = bundle.items.flatMap((e) => e.item.materials || []).filter((m) => m.satisfied_by);
   const uniqueShared = [...new Map(shared.map((m) => [m.code, m])).values()];
   const start = el('a', { className: 'button', href: `/app/apply/${encodeURIComponent(bundle.code)}`, textContent: t('bundle_start') });
-  main.replaceChildren(
+  fill(main, 
     el('h1', { textContent: pick(bundle, 'name') }),
     el('p', { className: 'lead', textContent: pick(bundle, 'summary') }),
     el('section', { className: 'banner banner--success', attrs: { 'aria-labelledby': 'burden-title' } },

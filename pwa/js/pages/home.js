@@ -1,6 +1,6 @@
 // Home: the ten life-event categories, bundle cards and a search, plus "continue" for signed-in users.
 import { api } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { pick, t } from '../i18n.js';
 import '../components/category-grid.js';
 import '../components/bundle-card.js';
@@ -26,7 +26,7 @@ export async function render({ main, query }) {
   input.placeholder = t('search_placeholder');
   input.addEventListener('input', () => { state.words = input.value.trim(); show(); });
 
-  main.replaceChildren(
+  fill(main, 
     el('h1', { textContent: t('home_title') }),
     el('p', { className: 'lead', textContent: t('home_lead') }),
     form,

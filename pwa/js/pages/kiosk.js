@@ -2,7 +2,7 @@
 // picks the same two digits and approves; the kiosk then takes its own short session.
 // The code is renewed before it expires; the stream (SSE) has a polling fallback.
 import { api, ApiError } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { t } from '../i18n.js';
 import '../components/qr-code.js';
 
@@ -11,7 +11,7 @@ const RENEW_BEFORE_MS = 15000;
 export async function render({ main, session, navigate }) {
   await session.ready;
   if (session.me) {
-    main.replaceChildren(el('h1', { textContent: t('kiosk_signed_in', { name: session.me.name }) }),
+    fill(main, el('h1', { textContent: t('kiosk_signed_in', { name: session.me.name }) }),
       el('p', {}, el('a', { className: 'button', href: '/', textContent: t('kiosk_start') })));
     return undefined;
   }
@@ -19,7 +19,7 @@ export async function render({ main, session, navigate }) {
   const digits = el('p', { className: 'kiosk__digits', attrs: { 'aria-describedby': 'digits-label' } });
   const status = el('p', { className: 'lead', attrs: { role: 'status', 'aria-live': 'polite' } });
   const expiry = el('p', { className: 'muted' });
-  main.replaceChildren(el('div', { className: 'kiosk' },
+  fill(main, el('div', { className: 'kiosk' },
     el('h1', { textContent: t('kiosk_title') }),
     el('ol', { className: 'kiosk__steps' }, el('li', { textContent: t('kiosk_step_open') }),
       el('li', { textContent: t('kiosk_step_scan') }), el('li', { textContent: t('kiosk_step_pick') })),

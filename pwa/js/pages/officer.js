@@ -2,7 +2,7 @@
 // flags; a case with only the fields its item declares; accept, start review, ask for a supplement,
 // approve (issues the e-certificate) or reject with a reason.
 import { api, ApiError } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
 
@@ -17,7 +17,7 @@ export async function render({ main, query, session, navigate }) {
   await session.ready;
   main.classList.add('main--wide');
   if (!session.me?.roles?.includes('officer')) {
-    main.replaceChildren(el('h1', { textContent: t('officer_title') }), el('p', { textContent: t('officer_no_role') }));
+    fill(main, el('h1', { textContent: t('officer_title') }), el('p', { textContent: t('officer_no_role') }));
     return () => main.classList.remove('main--wide');
   }
   const filters = { status: query.get('status') || '', flag: query.get('flag') || '' };
@@ -34,13 +34,13 @@ export async function render({ main, query, session, navigate }) {
   el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'filter-flag', textContent: t('officer_flag') }), flagSelect),
   el('button', { type: 'submit', className: 'button button--secondary', textContent: t('officer_filter') }));
 
-  main.replaceChildren(el('h1', { textContent: t('officer_title') }), filterForm,
+  fill(main, el('h1', { textContent: t('officer_title') }), filterForm,
     el('div', { className: 'workbench' }, el('section', { attrs: { 'aria-labelledby': 'queue-title' } }, el('h2', { id: 'queue-title', textContent: t('officer_queue') }), queueBox), caseBox));
 
   async function drawQueue() {
     const { cases } = await api.officerCases({ status: filters.status || undefined, flag: filters.flag || undefined });
-    if (!cases.length) { queueBox.replaceChildren(el('p', { textContent: t('officer_empty') })); return; }
-    queueBox.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, ['officer_case', 'officer_status', 'officer_due'].map((k) => el('th', { scope: 'col', textContent: t(k) })))),
+    if (!cases.length) { fill(queueBox, el('p', { textContent: t('officer_empty') })); return; }
+    fill(queueBox, el('table', {}, el('thead', {}, el('tr', {}, ['officer_case', 'officer_status', 'officer_due'].map((k) => el('th', { scope: 'col', textContent: t(k) })))),
       el('tbody', {}, cases.map((c) => el('tr', {},
         el('td', {}, el('a', { href: `/officer?case=${encodeURIComponent(c.reference)}`, textContent: `${pick(c, 'title')} · ${c.subject_name || ''}` }), el('br'),
           el('span', { className: 'muted', textContent: c.reference })),
@@ -49,10 +49,10 @@ export async function render({ main, query, session, navigate }) {
   }
 
   async function drawCase(reference, message = '') {
-    if (!reference) { caseBox.replaceChildren(); return; }
+    if (!reference) { fill(caseBox, ); return; }
     const c = await api.officerCase(reference);
     const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, async (note) => { await drawQueue(); await drawCase(reference, note); }));
-    caseBox.replaceChildren(el('section', { attrs: { 'aria-labelledby': 'case-title' } },
+    fill(caseBox, el('section', { attrs: { 'aria-labelledby': 'case-title' } },
       el('h2', { id: 'case-title', tabIndex: -1, textContent: `${pick(c, 'title')} · ${c.reference}` }),
       message ? el('p', { className: 'banner banner--success', attrs: { role: 'status' }, textContent: message }) : null,
       el('p', {}, el('strong', { className: 'tag', textContent: statusText(c.status) }), ' ', c.due_on ? t('task_due', { date: formatDate(c.due_on) }) : ''),

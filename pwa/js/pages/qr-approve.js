@@ -1,7 +1,7 @@
 // /app/qr/:ticket — the signed-in phone opened a kiosk's QR code: show who asks (device, place, time),
 // let the resident pick the two digits the kiosk shows, or refuse.
 import { api, ApiError } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { formatDate, t } from '../i18n.js';
 
 export async function render({ main, params }) {
@@ -11,13 +11,13 @@ export async function render({ main, params }) {
     ticket = await api.scanQrTicket(ticketId);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status === 401) throw error;
-    main.replaceChildren(el('h1', { textContent: t('qr_failed_title') }), el('p', { textContent: error.message }),
+    fill(main, el('h1', { textContent: t('qr_failed_title') }), el('p', { textContent: error.message }),
       el('a', { href: '/app/scan', textContent: t('qr_scan_again') }));
     return;
   }
   const result = el('div', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const finish = (titleKey, body) => {
-    main.replaceChildren(el('h1', { textContent: t(titleKey) }), el('p', { textContent: body }),
+    fill(main, el('h1', { textContent: t(titleKey) }), el('p', { textContent: body }),
       el('a', { className: 'button button--secondary', href: '/', textContent: t('back_home') }));
     main.querySelector('h1').focus?.();
   };
@@ -35,7 +35,7 @@ export async function render({ main, params }) {
     textContent: digits, on: { click: () => act(() => api.approveQrTicket(ticketId, digits)) } }));
   const fieldset = el('fieldset', {}, el('legend', { textContent: t('qr_pick_digits') }),
     el('div', { className: 'digit-choices' }, choices));
-  main.replaceChildren(
+  fill(main, 
     el('h1', { textContent: t('qr_confirm_title') }),
     el('dl', { className: 'summary' },
       row(t('qr_device'), ticket.device || '—'), row(t('qr_place'), ticket.place || '—'),

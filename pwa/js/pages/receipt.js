@@ -1,7 +1,7 @@
 // Receipt: the application number and its QR (verifiable), what happens next, and — now, with an
 // explanation — the offer to turn on notifications.
 import { api } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 
 export async function render({ main, params }) {
@@ -11,7 +11,7 @@ export async function render({ main, params }) {
   const cases = application.cases || stored?.cases || [];
   const qr = el('img', { className: 'receipt-qr', src: api.receiptQrUrl(number), width: 200, height: 200, alt: t('receipt_qr_alt', { number }) });
   const pushBox = el('div');
-  main.replaceChildren(
+  fill(main, 
     el('div', { className: 'panel' }, el('h1', { textContent: t('receipt_title') }),
       el('p', { textContent: t('receipt_number_label') }), el('p', { className: 'panel__number', textContent: number })),
     el('p', {}, el('span', { className: 'qr' }, qr)),
@@ -36,6 +36,6 @@ async function offerNotifications(box) {
     state.textContent = t(`push_${result}`);
     yes.hidden = true;
   } } });
-  box.replaceChildren(el('div', { className: 'banner banner--info' }, el('h2', { textContent: t('receipt_push_title') }),
+  fill(box, el('div', { className: 'banner banner--info' }, el('h2', { textContent: t('receipt_push_title') }),
     el('p', { textContent: t('push_explain') }), yes, state));
 }

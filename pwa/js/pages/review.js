@@ -2,7 +2,7 @@
 // figures, then the one submission. The Idempotency-Key is made once per attempt and reused on retry,
 // so a retried submission (timeout, flaky network) returns the first receipt, never a second application.
 import { api, ApiError, isOffline } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { pick, t } from '../i18n.js';
 import { forget, loadDraft, syncPendingDrafts } from '../drafts.js';
 import { answerOf, askedSections, isAsked, lookupIn } from '../form-logic.js';
@@ -65,7 +65,7 @@ export async function render({ main, params, navigate }) {
     }
   } } }, el('h2', { textContent: t('review_declaration_title') }), el('p', { textContent: t('review_declaration') }), status, button);
 
-  main.replaceChildren(summary, el('h1', { textContent: t('review_title') }),
+  fill(main, summary, el('h1', { textContent: t('review_title') }),
     el('p', { className: 'lead', textContent: t('review_lead', { name: pick(entry.bundle, 'name') }) }),
     ...sectionBlocks,
     el('h2', { textContent: t('review_items_in', { count: included.length }) }), itemList(included),

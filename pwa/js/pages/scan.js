@@ -1,6 +1,6 @@
 // /app/scan — scan a QR code with the camera (BarcodeDetector where the browser has it) or type/paste
 // the code. Login codes (…/app/qr/<id>) open the approval page; other links of this app open too.
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { t } from '../i18n.js';
 
 /** The in-app path a scanned text points to, or null. */
@@ -33,7 +33,7 @@ export async function render({ main, navigate }) {
       el('span', { className: 'field__hint', id: 'code-hint', textContent: t('scan_code_hint') }), error, input),
     el('button', { type: 'submit', className: 'button', textContent: t('scan_open') }));
   const cameraArea = el('div');
-  main.replaceChildren(el('h1', { textContent: t('scan_title') }), cameraArea, el('h2', { textContent: t('scan_manual') }), form);
+  fill(main, el('h1', { textContent: t('scan_title') }), cameraArea, el('h2', { textContent: t('scan_manual') }), form);
 
   if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) {
     cameraArea.append(el('p', { className: 'muted', textContent: t('scan_no_camera') }));
@@ -45,7 +45,7 @@ export async function render({ main, navigate }) {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
     } catch {
-      cameraArea.replaceChildren(el('p', { className: 'muted', textContent: t('scan_no_camera') }));
+      fill(cameraArea, el('p', { className: 'muted', textContent: t('scan_no_camera') }));
       return;
     }
     video.srcObject = stream;

@@ -1,6 +1,6 @@
 // Settings: language, elder mode (长辈版), notifications, where I am signed in.
 import { api, ApiError, loginUrl } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { currentLanguage, formatDate, t } from '../i18n.js';
 
 function radio(name, value, label, checked, onChange, lang) {
@@ -30,7 +30,7 @@ export async function render({ main, session }) {
   ];
   if (!session.me) {
     parts.push(el('p', {}, el('a', { className: 'button', href: loginUrl(), textContent: t('sign_in') })));
-    main.replaceChildren(...parts);
+    fill(main, ...parts);
     return;
   }
   const notifications = el('div');
@@ -41,7 +41,7 @@ export async function render({ main, session }) {
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
       row(t('settings_mobile'), session.me.mobile || '—')),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
-  main.replaceChildren(...parts);
+  fill(main, ...parts);
   await Promise.all([renderNotifications(notifications), renderSessions(sessions)]);
 }
 
@@ -61,12 +61,12 @@ async function renderNotifications(box) {
   const button = status === 'on'
     ? el('button', { type: 'button', className: 'button button--secondary', textContent: t('push_turn_off'), on: { click: () => toggle(push.disablePush) } })
     : status === 'off' ? el('button', { type: 'button', className: 'button', textContent: t('push_turn_on'), on: { click: () => toggle(push.enablePush) } }) : null;
-  box.replaceChildren(el('p', { className: 'field__hint', textContent: t('push_explain') }), state, button);
+  fill(box, el('p', { className: 'field__hint', textContent: t('push_explain') }), state, button);
 }
 
 async function renderSessions(box) {
   let list = [];
-  try { list = (await api.sessions()).sessions || []; } catch (error) { box.replaceChildren(el('p', { textContent: error.message })); return; }
+  try { list = (await api.sessions()).sessions || []; } catch (error) { fill(box, el('p', { textContent: error.message })); return; }
   const items = list.map((s) => el('li', { className: 'task-list__item' },
     el('span', { className: 'task-list__name', textContent: s.device || t('settings_unknown_device') }),
     s.current ? el('strong', { className: 'tag tag--green', textContent: t('settings_this_device') })
@@ -74,5 +74,5 @@ async function renderSessions(box) {
         attrs: { 'aria-label': `${t('settings_end_session')}: ${s.device || ''}` },
         on: { click: async () => { await api.revokeSession(s.id); await renderSessions(box); } } }),
     el('span', { className: 'task-list__meta', textContent: t('settings_session_meta', { place: s.place || '—', time: formatDate(s.last_seen, true) }) })));
-  box.replaceChildren(el('ul', { className: 'task-list' }, items));
+  fill(box, el('ul', { className: 'task-list' }, items));
 }

@@ -3,7 +3,7 @@
 //   /app/apply/:code            choose who it is about, then resume my draft or start one
 //   /app/drafts/:id[/:section]  one section of the draft
 import { api, ApiError, isOffline } from '../api.js';
-import { el } from '../dom.js';
+import { el, fill } from '../dom.js';
 import { has, pick, t } from '../i18n.js';
 import { DraftSaver, loadDraft } from '../drafts.js';
 import { answerOf, askedSections, checkField, isAsked, lookupIn } from '../form-logic.js';
@@ -41,7 +41,7 @@ function chooseSubject(main, code, form, subjects, navigate) {
     navigate(`/app/apply/${code}?subject=${encodeURIComponent(ref)}`, { replace: true });
   } } }, el('fieldset', {}, el('legend', { className: 'visually-hidden', textContent: t('wizard_who') }), ...radios),
   el('button', { type: 'submit', className: 'button', textContent: t('continue') }));
-  main.replaceChildren(summary, el('h1', { textContent: t('wizard_who') }), el('p', { textContent: t('wizard_who_hint') }), formEl);
+  fill(main, summary, el('h1', { textContent: t('wizard_who') }), el('p', { textContent: t('wizard_who_hint') }), formEl);
 }
 
 async function renderSection({ main, params, navigate }) {
@@ -93,7 +93,7 @@ async function renderSection({ main, params, navigate }) {
   el('div', { className: 'button-group' }, el('button', { type: 'submit', className: 'button', textContent: t(index === sections.length - 1 ? 'wizard_to_review' : 'continue') }),
     el('a', { href: back, textContent: t('back') })));
 
-  main.replaceChildren(
+  fill(main, 
     el('p', { className: 'steps' }, el('span', { textContent: pick(entry.bundle, 'name') }), ' · ',
       el('span', { textContent: t('wizard_step', { n: index + 1, total: sections.length }) })),
     summary, el('h1', { textContent: pick(section, 'title') }), formEl);
