@@ -60,6 +60,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
 class Server:
     """A gunicorn server with gevent workers, in its own process group."""
 
@@ -69,17 +80,7 @@ class Server:
             [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(workers), "--worker-connections", "1000",
              "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", app],
             cwd=ROOT, env=env, start_new_session=True)
-        self._wait()
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("benchmark server did not start")
+        wait_for_port(self.port)
 
     def stop(self) -> None:
         try:
@@ -147,3 +148,37 @@ def report(results: list[Result], baseline: Result) -> str:
 
 def median_of(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def load_flow(name: str, flow: Callable[[int], bool], *, seconds: float = 5.0, concurrency: int = 8,
+              max_flows: int = 50_000) -> Result:
+    """Like :func:`load` for multi-request flows: ``flow(n)`` runs one whole flow, True if it completed."""
+    latencies: list[float] = []
+    errors = [0]
+    counter = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if counter[0] >= max_flows:
+                    return
+                counter[0] += 1
+                number = counter[0]
+            started = time.perf_counter()
+            try:
+                ok = flow(number)
+            except Exception:  # noqa: BLE001 - a failed flow is counted, not raised
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors[0] += 0 if ok else 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(name, len(latencies), errors[0], time.monotonic() - started, latencies)

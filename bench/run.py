@@ -61,16 +61,34 @@ def prepare_database() -> str:
     return url
 
 
-def collect_scenarios(ctx: Context) -> list[Scenario]:
+def scenario_modules() -> list[Any]:
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
+    return [importlib.import_module(f"bench.{name}") for name in names]
+
+
+def collect_scenarios(ctx: Context, modules: list[Any]) -> list[Scenario]:
     found = [Scenario("readyz", "GET", "/readyz")]
-    for module_info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
-        if not module_info.name.startswith("bench_"):
-            continue
-        module = importlib.import_module(f"bench.{module_info.name}")
+    for module in modules:
         produce = module.scenarios
         items = produce(ctx) if inspect.signature(produce).parameters else produce()
         found.extend(item if isinstance(item, Scenario) else Scenario(*item) for item in items)
     return found
+
+
+def start_identity_provider(env: dict[str, str]) -> tuple[Any, str]:
+    """The development identity provider, for the login figures (a real OIDC provider over HTTP)."""
+    import subprocess
+    import sys
+
+    from bench.harness import free_port, wait_for_port
+
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi:app", "devidp", "--port", str(port)],
+                               cwd=ROOT, env={**env, "ONETHING_OIDC_ISSUER": issuer}, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    return process, issuer
 
 
 def main() -> None:
@@ -81,14 +99,18 @@ def main() -> None:
     args = parser.parse_args()
 
     database_url = prepare_database()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_LOG_LEVEL": "WARNING"}
-    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_LOG_LEVEL": "WARNING",
+           "ONETHING_RATE_LIMIT_QR_TICKETS_PER_MINUTE": "100000000"}
+    idp_process, issuer = start_identity_provider(env)
+    env["ONETHING_OIDC_ISSUER"] = issuer
+    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_OIDC_ISSUER": issuer})
     from bff.app import create_app
 
     app = create_app({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "LOG_LEVEL": "WARNING"})
     app.extensions["redis"].flushdb()
     ctx = Context(app, app.config["SESSION_COOKIE_NAME"])
-    scenarios = [s for s in collect_scenarios(ctx) if s.name.startswith(args.only)]
+    modules = scenario_modules()
+    scenarios = [s for s in collect_scenarios(ctx, modules) if s.name.startswith(args.only)]
 
     baseline_server = Server("bench.baseline_app:app", env)
     app_server = Server("wsgi:app", env)
@@ -100,9 +122,14 @@ def main() -> None:
         for scenario in scenarios:
             load(app_server.port, scenario, seconds=min(1.0, args.seconds))  # warm-up
             results.append(load(app_server.port, scenario, seconds=args.seconds, concurrency=args.concurrency))
+        for module in modules:
+            if hasattr(module, "custom"):
+                measured = module.custom(ctx, app_server.port, args.seconds, args.concurrency)
+                results.extend(r for r in measured if r.name.startswith(args.only))
     finally:
         app_server.stop()
         baseline_server.stop()
+        os.killpg(idp_process.pid, 15)
     print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w 1, "
           f"{args.concurrency} connections, {args.seconds:.0f}s each; ratio = req/s ÷ baseline req/s\n")
     print(report(results, baseline))
