@@ -27,15 +27,18 @@ from bff.services.applications import today_in_china
 blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff", description="Service-desk console (客服)")
 access_log_blp = Blueprint("access_log", __name__, url_prefix="/api/v1/me",
                            description="Who from the service desk viewed my data")
+escalations_blp = Blueprint("escalations", __name__, url_prefix="/api/v1/officer/escalations",
+                            description="Overdue cases the service desk escalated to my department")
 
 
 def register(api: Api) -> None:
-    for blueprint in (blp, access_log_blp):
+    for blueprint in (blp, access_log_blp, escalations_blp):
         api.register_blueprint(blueprint)
 
 
 @blp.after_request
 @access_log_blp.after_request
+@escalations_blp.after_request
 def no_store(response: Response) -> Response:
     # Every answer here carries personal data (masked or revealed): never cached anywhere.
     response.headers["Cache-Control"] = "no-store"
@@ -346,3 +349,11 @@ def end_sessions(resident_id: int) -> dict[str, int]:
 def my_access_log(args: dict[str, Any]) -> dict[str, Any]:
     """Who from the service desk viewed or revealed my data: when, why, and what."""
     return staff_timeline.access_log(db.session, g.principal.user_id, before=args["before"], limit=args["limit"])
+
+
+@escalations_blp.route("")
+@escalations_blp.response(200, NotesSchema)
+@access("officer")
+def my_department_escalations() -> dict[str, Any]:
+    """Escalations of my department's overdue cases by the service desk, newest first."""
+    return {"notes": service.escalations_for_department(db.session, g.principal.department)}

@@ -26,6 +26,7 @@ from bff.core.service_desk import REVEALABLE_FIELDS, check_reason, normalise_que
 from bff.core.text import Text
 from bff.services import progress, staff_access
 from bff.services.events import record_event
+from bff.services.officer import officer_department
 from bff.services.staff_access import Grant, record_view, resident_of
 from bff.store.crypto import lookup_hash
 from bff.store.models import Application, Case, Event, OutboxMessage, User
@@ -245,8 +246,9 @@ def _name_of(session: Session, user_id: int) -> str:
     return user.name if user else ""
 
 
-def escalations_for_department(session: Session, department: str, limit: int = 100) -> list[dict[str, Any]]:
-    """The department's escalations, newest first: for the officer queue (issue 5's page)."""
+def escalations_for_department(session: Session, department: str | None, limit: int = 100) -> list[dict[str, Any]]:
+    """The department's escalations, newest first: for the officer workbench."""
+    department = officer_department(department)
     rows = session.execute(
         select(StaffNote, User.name, Application.number, Case.reference)
         .join(User, User.id == StaffNote.author_user_id)

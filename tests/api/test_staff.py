@@ -312,7 +312,25 @@ def test_escalating_an_overdue_case_reaches_its_department(staff, resident):
     assert event.data["department"] == case.department and event.data["case"] == case.reference
     [queued] = escalations_for_department(db.session, case.department)
     assert queued["case"] == case.reference and queued["text"] == "已超期，请尽快办理"
-    assert escalations_for_department(db.session, "no-such-department") == []
+    assert escalations_for_department(db.session, "civil-affairs" if case.department != "civil-affairs"
+                                      else "health") == []
+
+
+def test_the_officer_of_the_department_sees_the_escalation_and_others_do_not(app, staff, resident):
+    headers = grant_headers(staff, resident.user.id)
+    case = db.session.scalar(select(Case).order_by(Case.id))
+    case.due_on = today_in_china() - timedelta(days=2)
+    db.session.commit()
+    staff.post(f"/api/v1/staff/residents/{resident.user.id}/cases/{case.reference}/escalate",
+               json={"text": "已超期，请尽快办理"}, headers=headers)
+    officer, _ = signed_in_client(app, f"officer-{case.department}")
+    [note] = officer.get("/api/v1/officer/escalations").json["notes"]
+    assert (note["case"], note["application"], note["author"]) == (case.reference, resident.number, "周敏")
+    other_department = "housing-fund" if case.department != "housing-fund" else "health"
+    other, _ = signed_in_client(app, f"officer-{other_department}")
+    assert other.get("/api/v1/officer/escalations").json["notes"] == []
+    assert staff.get("/api/v1/officer/escalations").status_code == 403
+    assert resident.client.get("/api/v1/officer/escalations").status_code == 403
 
 
 def test_a_case_of_another_resident_cannot_be_escalated(app, staff, resident):
