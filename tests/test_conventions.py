@@ -72,3 +72,12 @@ def test_migrations_at_head_match_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], f"run alembic autogenerate: models and migrations differ: {differences}"
+
+
+def test_every_setting_is_documented_in_env_example():
+    from bff.config import DEFAULTS
+
+    documented = (ROOT / ".env.example").read_text(encoding="utf-8")
+    missing = [key for key in DEFAULTS
+               if f"ONETHING_{key}=" not in documented and not documented.count(f"\n{key}=")]
+    assert not missing, f"add these settings to .env.example: {missing}"
