@@ -14,7 +14,7 @@ const PRECACHE = [
   `${S}/js/components/app-header.js`, `${S}/js/components/category-grid.js`, `${S}/js/components/bundle-card.js`,
   `${S}/js/components/error-summary.js`, `${S}/js/components/field-renderer.js`, `${S}/js/components/autosave-indicator.js`,
   `${S}/js/pages/home.js`, `${S}/js/pages/wizard.js`, `${S}/js/pages/review.js`, `${S}/js/pages/settings.js`,
-  `${S}/js/drafts.js`,
+  `${S}/js/drafts.js`, `${S}/js/form-logic.js`,
   `${S}/i18n/zh-CN.json`, `${S}/i18n/en.json`,
   `${S}/icons/icon.svg`, `${S}/icons/icon-192.png`,
 ];
@@ -78,7 +78,7 @@ self.addEventListener('message', (event) => {
   }
 });
 
-// Push payloads carry no personal data: a generic title/body, the application URL and a tag.
+// Push payloads carry no personal data: {id, kind, title, number, url, urgent} (bff/core/notifications.py).
 self.addEventListener('push', (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch { data = {}; }
@@ -90,7 +90,8 @@ self.addEventListener('push', (event) => {
       await self.registration.showNotification(data.title || '一件事', {
         body: data.body || '您的办件有新进展 · Your application has an update',
         icon: `${S}/icons/icon-192.png`, badge: `${S}/icons/icon-192.png`,
-        tag: data.tag || url, data: { url },
+        tag: data.id ? `notification-${data.id}` : url, renotify: Boolean(data.id), requireInteraction: Boolean(data.urgent),
+        data: { url },
       });
     } catch { /* notifications not permitted: the open windows were told above */ }
   })());

@@ -100,10 +100,11 @@ export async function syncPendingDrafts() {
   let synced = 0;
   for (const [key, { answers, etag }] of entries) {
     const number = key.slice('pending:'.length);
-    if (activeSaver?.number === number) continue;
+    if (activeSaver?.number === number && Object.keys(activeSaver.pending).length) continue; // it saves its own
     try {
       const newEtag = await patchMerging(number, answers, etag);
       await store.del(key);
+      if (activeSaver?.number === number) { activeSaver.etag = newEtag; activeSaver.onState('saved'); }
       const cached = forms.get(number);
       if (cached) cached.etag = newEtag;
       synced++;

@@ -48,7 +48,11 @@ def live_server(session_app: Flask) -> Iterator[LiveServer]:
     httpd = make_server("127.0.0.1", 0, session_app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="live-bff", daemon=True)
     thread.start()
-    yield LiveServer(session_app, f"http://127.0.0.1:{httpd.server_port}")
+    url = f"http://127.0.0.1:{httpd.server_port}"
+    # The live server is the public origin: QR login codes and receipts point here.
+    session_app.config["PUBLIC_URL"] = url
+    session_app.extensions["qr_tickets"].public_url = url
+    yield LiveServer(session_app, url)
     httpd.shutdown()
     thread.join(timeout=10)
     time.sleep(2)  # streams still open finish their last keep-alive
@@ -131,6 +135,18 @@ def signed_in_page(server: LiveServer, new_context: Callable[..., BrowserContext
 def wait_for_app(page: Page) -> None:
     """The shell has rendered its first route."""
     page.wait_for_selector("html[data-ready='1']", state="attached")
+
+
+def eventually(page: Page, check: Callable[[], Any], *, timeout: float = 15.0) -> Any:
+    """Polls ``check`` until it returns something truthy. Waits through ``page`` so that Playwright keeps
+    dispatching events (CDP, console) meanwhile; time.sleep would starve them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            assert result, f"still {result!r} after {timeout} s"
+            return result
+        page.wait_for_timeout(250)
 
 
 def wait_for_service_worker(page: Page) -> None:
