@@ -76,7 +76,7 @@ def deliver_outbox_message(message_id: int, token: datetime | None = None) -> st
         session = db.new_session()
         try:
             if notify_tasks.is_notify_message(session, message_id):  # notifications share the outbox
-                return notify_tasks.process(session, app, message_id)
+                return notify_tasks.process(session, app, message_id, token)
             return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client, token)
         finally:
             session.close()
@@ -86,11 +86,13 @@ def relay_outbox() -> int:
     """Enqueue every due outbox row (new, retry time reached, or lease of a dead worker over)."""
     from bff.extensions import db
     from bff.services.dispatch import relay_due_messages
+    from bff.services.notify import relay_due_notify_messages
 
     with app_context() as app:
         session = db.new_session()
         try:
             due = relay_due_messages(session)
+            due += relay_due_notify_messages(session)  # notifications share the outbox (issue 6)
         finally:
             session.close()
         enqueue_deliveries(app, due)

@@ -1,0 +1,259 @@
+"""Telling residents: events become inbox entries, pushes and SMS.
+
+The flow (at-least-once, never inside a request)::
+
+    record_event(notifiable) ──(same transaction)──► outbox row (topic "notify")
+    relay / after-commit hint ──► RQ job ──► process_notify_message:
+        inbox row + notification_created ──► deliver_notification (now, or when quiet hours end)
+            push: every device of the resident ─► push_delivered | push_failed per device
+                  429/5xx/no answer ─► retry_push later (Retry-After), 404/410 ─► device pruned
+            SMS:  only for residents push cannot reach ─► sms_sent
+
+``Later`` is how this module asks for a job to run later (RQ's ``enqueue_in`` in
+production, the same in tests with a real worker); it never sleeps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
+from bff.adapters.sms.base import SmsSender
+from bff.core import notifications as rules
+from bff.services.events import record_event
+from bff.store.models import Application, Event, OutboxMessage, User, utcnow
+from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
+
+log = logging.getLogger("bff.notify")
+NOTIFY_TOPIC = "notify"
+
+
+class Later(Protocol):
+    def __call__(self, delay: timedelta, job: str, *args: Any) -> None:
+        """Run the job named ``job`` (``deliver_notification`` or ``retry_push``) after ``delay``."""
+
+
+@dataclass
+class Notifier:
+    """What the notify jobs need: the senders, the scheduler, and the limits from config."""
+
+    push: WebPushSender
+    sms: SmsSender
+    later: Later
+    public_url: str
+    max_push_attempts: int = 5
+    prune_after: timedelta = timedelta(days=90)
+    max_failures: int = 10
+    lease: float = 60.0
+    send_threads: int = 8
+    clock: Callable[[], datetime] = utcnow
+
+
+# --- The outbox rows of topic "notify" ---------------------------------------------------------
+
+def relay_due_notify_messages(session: Session, limit: int = 500, grace: float = 60.0) -> list[tuple[int, datetime]]:
+    """Due ``notify`` rows for the relay, each marked queued (its token) for ``grace`` seconds."""
+    now = utcnow()
+    ids = list(session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.topic == NOTIFY_TOPIC,
+                                       OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
+    token = now + timedelta(seconds=grace)
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=token))
+    session.commit()
+    return [(message_id, token) for message_id in ids]
+
+
+def claim_notify_message(session: Session, message_id: int, lease: float, token: datetime | None = None) -> bool:
+    """Lease one due row (or one still carrying the relay's ``token``); ``False`` for a duplicate job."""
+    now = utcnow()
+    ready = OutboxMessage.next_attempt_at <= now
+    if token is not None:
+        ready = ready | (OutboxMessage.next_attempt_at == token)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
+               OutboxMessage.topic == NOTIFY_TOPIC, ready)
+        .values(next_attempt_at=now + timedelta(seconds=lease)))
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- From event to inbox ----------------------------------------------------------------------
+
+def process_notify_message(session: Session, message_id: int, notifier: Notifier,
+                           token: datetime | None = None) -> str:
+    """Turn one outbox row into an inbox entry, then deliver it (now or after quiet hours)."""
+    if not claim_notify_message(session, message_id, notifier.lease, token):
+        return "skipped"
+    message = session.get(OutboxMessage, message_id)
+    event = session.get(Event, message.payload["event_id"]) if message else None
+    if message is None or event is None:
+        return "skipped"
+    notification = create_notification(session, event)
+    message.status, message.done_at, message.attempts = "done", utcnow(), message.attempts + 1
+    session.commit()
+    if notification is None:
+        return "muted"
+    return schedule_delivery(session, notification, notifier)
+
+
+def create_notification(session: Session, event: Event) -> Notification | None:
+    """The inbox entry an event makes, if it tells the resident something they want to know."""
+    kind_name = rules.notification_kind(event.name, event.data)
+    if kind_name is None or event.subject_user_id is None:
+        return None
+    if not rules.wants(preferences_of(session, event.subject_user_id), kind_name):
+        return None
+    existing = session.scalar(select(Notification).where(Notification.event_id == event.id))
+    if existing is not None:
+        return existing  # a retried job: the inbox row is already there
+    kind, number = rules.KINDS[kind_name], application_number(session, event)
+    notification = Notification(
+        user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
+        title_en=kind.title.en, application_id=event.application_id, application_number=number,
+        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+    session.add(notification)
+    session.flush()
+    record_event(session, "notification_created", subject_user_id=event.subject_user_id,
+                 application_id=event.application_id, notification=notification.id, kind=kind_name,
+                 **({"number": number} if number else {}))
+    return notification
+
+
+def application_number(session: Session, event: Event) -> str | None:
+    if event.data.get("number"):
+        return str(event.data["number"])
+    if event.application_id is None:
+        return None
+    return session.scalar(select(Application.number).where(Application.id == event.application_id))
+
+
+def schedule_delivery(session: Session, notification: Notification, notifier: Notifier) -> str:
+    now = notifier.clock()
+    allowed = rules.push_allowed_at(now, preferences_of(session, notification.user_id), notification.urgency)
+    if allowed > now:
+        notifier.later(allowed - now, "deliver_notification", notification.id)
+        return "deferred"
+    return deliver_notification(session, notification.id, notifier)
+
+
+# --- Channels ---------------------------------------------------------------------------------
+
+def deliver_notification(session: Session, notification_id: int, notifier: Notifier) -> str:
+    """Push to every device of the resident, or SMS when push cannot reach them."""
+    notification = session.get(Notification, notification_id)
+    if notification is None:
+        return "skipped"
+    devices = live_devices(session, notification.user_id, notifier)
+    channels = rules.channels_to_use(preferences_of(session, notification.user_id), bool(devices))
+    if "push" in channels:
+        send_pushes(session, notification, devices, notifier, attempt=1)
+    if "sms" in channels:
+        send_sms(session, notification, notifier)
+    session.commit()
+    return "+".join(channels) or "inbox-only"
+
+
+def live_devices(session: Session, user_id: int, notifier: Notifier) -> list[PushSubscription]:
+    """The resident's devices, after dropping the ones silent for too long."""
+    devices = list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)))
+    now = notifier.clock()
+    alive = []
+    for device in devices:
+        if rules.should_prune(failures=device.failure_count,
+                              last_contact_at=max(device.last_success_at or device.created_at, device.last_seen_at),
+                              now=now, silence=notifier.prune_after, max_failures=notifier.max_failures):
+            log.info("pruning push subscription %s (silent or failing)", device.id)
+            session.delete(device)
+        else:
+            alive.append(device)
+    return alive
+
+
+def push_message_for(session: Session, notification: Notification) -> PushMessage:
+    kind = rules.KINDS[notification.kind]
+    language = session.scalar(select(User.language).where(User.id == notification.user_id)) or "zh-CN"
+    payload = rules.push_payload(notification_id=notification.id, kind=notification.kind,
+                                 number=notification.application_number, language=language)
+    return PushMessage(payload=payload, ttl=kind.ttl, urgency=kind.urgency,
+                       topic=rules.topic_for(notification.kind, notification.application_id))
+
+
+def send_pushes(session: Session, notification: Notification, devices: Sequence[PushSubscription],
+                notifier: Notifier, *, attempt: int) -> list[PushResult]:
+    """Send to each device (a few at a time: the wait is the network), then record every outcome."""
+    if not devices:
+        return []
+    message = push_message_for(session, notification)
+    infos = [device.info() for device in devices]
+    session.commit()  # no transaction stays open during the network calls
+    if len(infos) == 1:
+        results = [notifier.push.send(infos[0], message)]
+    else:
+        with ThreadPoolExecutor(min(notifier.send_threads, len(infos))) as pool:
+            results = list(pool.map(lambda info: notifier.push.send(info, message), infos))
+    for device, result in zip(devices, results, strict=True):
+        record_push_result(session, notification, device, result, attempt, notifier)
+    session.commit()
+    return results
+
+
+def record_push_result(session: Session, notification: Notification, device: PushSubscription,
+                       result: PushResult, attempt: int, notifier: Notifier) -> None:
+    common = {"subject_user_id": notification.user_id, "application_id": notification.application_id,
+              "notification": notification.id, "device": device.id}
+    if result.delivered:
+        session.execute(update(PushSubscription).where(PushSubscription.id == device.id)
+                        .values(last_success_at=notifier.clock(), failure_count=0))
+        record_event(session, "push_delivered", **common)
+        return
+    record_event(session, "push_failed", status=result.status, error=result.error or "", **common)
+    if result.gone:
+        session.execute(delete(PushSubscription).where(PushSubscription.id == device.id))
+        return
+    session.execute(update(PushSubscription).where(PushSubscription.id == device.id)
+                    .values(failure_count=PushSubscription.failure_count + 1))
+    if result.retry_after is not None and attempt < notifier.max_push_attempts:
+        notifier.later(timedelta(seconds=result.retry_after), "retry_push", notification.id, device.id, attempt + 1)
+
+
+def retry_push(session: Session, notification_id: int, device_id: int, attempt: int, notifier: Notifier) -> str:
+    """One more try at one device, after the wait the push service asked for."""
+    notification = session.get(Notification, notification_id)
+    device = session.get(PushSubscription, device_id)
+    if notification is None or device is None:
+        return "skipped"  # the device was deleted or pruned meanwhile
+    [result] = send_pushes(session, notification, [device], notifier, attempt=attempt)
+    return "delivered" if result.delivered else f"failed {result.status}"
+
+
+def send_sms(session: Session, notification: Notification, notifier: Notifier) -> bool:
+    user = session.get(User, notification.user_id)
+    if user is None or not user.mobile:
+        return False
+    language = user.language or "zh-CN"
+    text = rules.sms_text(notification.kind, notification.application_number, language, notifier.public_url)
+    notifier.sms.send(user.mobile, text, reference=f"notification-{notification.id}")
+    record_event(session, "sms_sent", subject_user_id=user.id, application_id=notification.application_id,
+                 notification=notification.id)
+    return True
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+def preferences_of(session: Session, user_id: int) -> rules.Preferences:
+    row = session.get(NotificationPreference, user_id)
+    if row is None:
+        return rules.DEFAULT_PREFERENCES
+    quiet = {"start": row.quiet_start, "end": row.quiet_end} if row.quiet_start and row.quiet_end else None
+    return rules.preferences_from(row.kinds, row.channels, quiet)

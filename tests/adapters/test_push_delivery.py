@@ -1,0 +1,211 @@
+"""From an event to a push on the resident's devices: outbox, RQ worker, pywebpush, fake push service."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rq import SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from rq.scheduler import RQScheduler
+from sqlalchemy import select
+
+from bff.core import notifications as rules
+from bff.core.notifications import CHINA
+from bff.demo import persona
+from bff.extensions import db
+from bff.services.events import record_event
+from bff.store.models import Event, OutboxMessage
+from bff.store.notification_models import Notification, PushSubscription
+from bff.tasks import queue_for
+from tests.factories import create_user, sign_in
+from tests.fakes.push_service import FakePushService
+
+NUMBER = "YJ202611260000017"
+
+
+@pytest.fixture(scope="module")
+def push_service():
+    service = FakePushService().start()
+    yield service
+    service.stop()
+
+
+def run_worker(app) -> None:
+    """A real RQ worker, in this process, until the queue is empty; jobs whose enqueue_in time
+    has come are moved to the queue first (what RQ's scheduler does in a long-running worker)."""
+    queue = queue_for(app)
+    scheduler = RQScheduler([queue], connection=queue.connection)
+    scheduler.acquire_locks()
+    scheduler.enqueue_scheduled_jobs()
+    scheduler.release_locks()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def add_device(app, client, subscriber, device="Pixel 7") -> int:
+    response = client.post("/api/v1/push/subscriptions", json={**subscriber.subscription_info(), "device": device})
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def resident_with_devices(app, client, push_service, *answers, key="zhangwei"):
+    user = create_user(key)
+    sign_in(app, client, user)
+    subscribers = [push_service.new_subscriber(answer) for answer in answers or ("created",)]
+    for subscriber in subscribers:
+        add_device(app, client, subscriber)
+    return user, subscribers
+
+
+def supplement_requested(user) -> None:
+    record_event(db.session, "case_transitioned", subject_user_id=user.id, case=f"{NUMBER}-01",
+                 department="public-security", to="supplement_requested", **{"from": "accepted"})
+    db.session.commit()
+
+
+def submitted(user) -> None:
+    record_event(db.session, "application_submitted", subject_user_id=user.id, number=NUMBER, bundle="birth",
+                 cases=3)
+    db.session.commit()
+
+
+def events_named(name: str) -> list[Event]:
+    return list(db.session.scalars(select(Event).where(Event.name == name).order_by(Event.id)))
+
+
+def test_a_supplement_request_reaches_every_device_of_the_resident_as_high_urgency(app, client, push_service):
+    user, subscribers = resident_with_devices(app, client, push_service, "created", "created")
+    supplement_requested(user)
+    run_worker(app)
+    for subscriber in subscribers:
+        [received] = push_service.delivered(subscriber)
+        assert received.headers["urgency"] == "high"
+        assert int(received.headers["ttl"]) == rules.KINDS["supplement_requested"].ttl
+        assert received.payload["kind"] == "supplement_requested" and received.payload["urgent"] is True
+    assert len(events_named("push_delivered")) == 2
+    [created] = events_named("notification_created")
+    assert created.data["kind"] == "supplement_requested"
+
+
+def test_the_notify_outbox_row_is_written_with_the_event_and_done_after_the_job(app, client, push_service):
+    user, _ = resident_with_devices(app, client, push_service)
+    submitted(user)
+    [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "notify"))
+    assert row.status == "pending"
+    run_worker(app)
+    db.session.refresh(row)
+    assert row.status == "done"
+    [received] = push_service.delivered(_[0])
+    assert received.headers["topic"] == "submitted" and received.payload["number"] == NUMBER
+
+
+def test_a_rolled_back_change_notifies_nobody(app, client, push_service):
+    user, subscribers = resident_with_devices(app, client, push_service)
+    record_event(db.session, "application_submitted", subject_user_id=user.id, number=NUMBER, bundle="birth", cases=1)
+    db.session.rollback()
+    run_worker(app)
+    assert push_service.delivered(subscribers[0]) == []
+    assert db.session.scalar(select(Notification)) is None
+
+
+def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(app, client, push_service):
+    user, subscribers = resident_with_devices(app, client, push_service, key="chenming")
+    who = persona("chenming")
+    for to in ("accepted", "supplement_requested", "approved", "rejected"):
+        record_event(db.session, "case_transitioned", subject_user_id=user.id, case="C1", department="civil-affairs",
+                     to=to, **{"from": "submitted"})
+    for name, data in (("application_submitted", {"number": NUMBER, "bundle": "after-death", "cases": 5}),
+                       ("application_completed", {"number": NUMBER, "status": "completed"}),
+                       ("case_due_soon", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
+                       ("case_overdue", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
+                       ("login", {"method": "qr", "device": "Chrome on Windows", "place": "Hangzhou"})):
+        record_event(db.session, name, subject_user_id=user.id, **data)
+    db.session.commit()
+    run_worker(app)
+    received = push_service.delivered(subscribers[0])
+    assert {r.payload["kind"] for r in received} == set(rules.KINDS)
+    secrets_of_the_person = [who.name, who.id_number, who.id_number[-4:] + "", who.mobile, "杭州市", "Windows"]
+    for item in received:
+        text = json.dumps(item.payload, ensure_ascii=False)
+        assert set(item.payload) <= {"id", "kind", "title", "number", "url", "urgent"}
+        for secret in secrets_of_the_person:
+            assert secret not in text, (item.payload["kind"], secret)
+
+
+def test_a_gone_device_is_deleted_and_the_failure_recorded_per_device(app, client, push_service):
+    user, (good, gone) = resident_with_devices(app, client, push_service, "created", "gone")
+    supplement_requested(user)
+    run_worker(app)
+    assert len(push_service.delivered(good)) == 1
+    [device] = db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id))
+    assert device.endpoint == good.endpoint and device.last_success_at is not None
+    [failed] = events_named("push_failed")
+    assert failed.data["status"] == 410
+
+
+def test_a_throttled_push_is_retried_after_the_wait_the_service_asked_for(app, client, push_service):
+    user, (throttled,) = resident_with_devices(app, client, push_service, "throttle")
+    throttled.retry_after = "2"
+    supplement_requested(user)
+    asked_at = datetime.now(UTC)
+    run_worker(app)
+    assert push_service.delivered(throttled) == []
+    registry = ScheduledJobRegistry(queue=queue_for(app))
+    [job_id] = registry.get_job_ids()
+    due = registry.get_scheduled_time(job_id)
+    assert timedelta(seconds=1) <= due - asked_at <= timedelta(seconds=3)  # RQ keeps whole seconds
+    time.sleep(max((due - datetime.now(UTC)).total_seconds(), 0) + 1.0)  # RQ compares whole seconds
+    run_worker(app)
+    assert len(push_service.delivered(throttled)) == 1
+    assert [e.data["status"] for e in events_named("push_failed")] == [429]
+    assert len(events_named("push_delivered")) == 1
+
+
+def test_a_device_silent_for_months_is_pruned_instead_of_sent_to(app, client, push_service):
+    user, (silent,) = resident_with_devices(app, client, push_service)
+    long_ago = datetime.now(UTC) - timedelta(days=200)
+    device = db.session.scalar(select(PushSubscription))
+    device.created_at = device.last_seen_at = long_ago
+    db.session.commit()
+    supplement_requested(user)
+    run_worker(app)
+    assert push_service.delivered(silent) == []
+    assert db.session.scalar(select(PushSubscription)) is None
+    assert len(events_named("sms_sent")) == 1  # nobody to push to: the SMS fallback tells them
+
+
+def test_people_without_push_get_an_sms_without_personal_data(app, client):
+    user = create_user("lijianguo")
+    sign_in(app, client, user)
+    supplement_requested(user)
+    run_worker(app)
+    [sms] = events_named("sms_sent")
+    sender = app.extensions["notifier"].sms
+    masked, text, reference = sender.sent[-1]
+    assert reference == f"notification-{sms.data['notification']}"
+    assert masked.startswith(persona("lijianguo").mobile[:3]) and "*" in masked
+    assert text.startswith("【一件事】" + rules.KINDS["supplement_requested"].title.zh)
+    assert persona("lijianguo").name not in text and persona("lijianguo").id_number not in text
+
+
+def _quiet_around_now() -> dict[str, str]:
+    now = datetime.now(CHINA)
+    start, end = now - timedelta(hours=1), now + timedelta(hours=1)
+    return {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+
+
+def test_quiet_hours_hold_normal_pushes_until_they_end_but_not_urgent_ones(app, client, push_service):
+    user, (subscriber,) = resident_with_devices(app, client, push_service)
+    response = client.put("/api/v1/notifications/preferences", json={
+        "kinds": list(rules.KINDS), "channels": ["push"], "quiet_hours": _quiet_around_now()})
+    assert response.status_code == 200, response.json
+    submitted(user)  # normal urgency
+    supplement_requested(user)  # high urgency
+    run_worker(app)
+    assert [r.payload["kind"] for r in push_service.delivered(subscriber)] == ["supplement_requested"]
+    registry = ScheduledJobRegistry(queue=queue_for(app))
+    [job_id] = registry.get_job_ids()
+    assert timedelta(minutes=55) < registry.get_scheduled_time(job_id) - datetime.now(UTC) <= timedelta(hours=1)
+    assert db.session.scalar(select(Notification).where(Notification.kind == "submitted")) is not None
