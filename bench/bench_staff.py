@@ -38,6 +38,7 @@ DB_NAME = "onething_bench_staff"
 REDIS_SERVER = os.environ.get("BENCH_REDIS_SERVER", "redis://127.0.0.1:6379")
 ISSUER = "bench-staff"
 CHUNK = 50_000
+OTHERS_PER_EVENT = 20  # the resident's events are one in twenty of the table
 EVENT_NAMES = ["login", "draft_saved", "case_transitioned", "push_delivered", "notification_created",
                "case_dispatched", "callback_received", "staff_viewed", "rating_given", "sms_sent"]
 
@@ -88,22 +89,41 @@ def seed_residents(url: str, count: int, key: str, hash_key: str) -> None:
     print(f"seeded {count:,} residents in {time.monotonic() - started:.1f}s")
 
 
-def seed_timeline(url: str, resident_id: int, application_id: int, officer_id: int, count: int) -> None:
-    """``count`` events about one resident, half of them about their application."""
+def seed_timeline(url: str, resident_id: int, application_id: int, officer_id: int, count: int,
+                  residents: int) -> None:
+    """``count`` events about one resident (half about their application), among 19 times as many
+    events of other residents: the resident's are a sliver of a busy events table, as in production."""
     rng = random.Random(7)
+    started = time.monotonic()
     with psycopg.connect(url) as connection:
+        connection.execute("DELETE FROM events")
+        first_user = connection.execute("SELECT min(id) FROM users WHERE issuer = %s", (ISSUER,)).fetchone()
+        others = (first_user[0] if first_user and first_user[0] else 1, residents)
         with connection.cursor() as cursor, cursor.copy(
                 "COPY events (occurred_at, name, actor_user_id, subject_user_id, application_id, data) "
                 "FROM STDIN") as copy:
-            start = time.time() - count * 60
-            for index in range(count):
+            total = count * OTHERS_PER_EVENT
+            start = time.time() - total * 3
+            for index in range(total):
                 name = rng.choice(EVENT_NAMES)
-                about_application = index % 2 == 0
+                when = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(start + index * 3))
+                data = json.dumps({"version": index, "device": 1})
+                if index % OTHERS_PER_EVENT:
+                    copy.write_row((when, name, None, rng.randint(others[0], others[0] + others[1] - 1), None, data))
+                    continue
                 actor = officer_id if name == "case_transitioned" else (resident_id if index % 3 else None)
-                copy.write_row((time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(start + index * 60)), name,
-                                actor, resident_id, application_id if about_application else None,
-                                json.dumps({"version": index, "device": 1})))
+                about_application = index // OTHERS_PER_EVENT % 2 == 0
+                copy.write_row((when, name, actor, resident_id, application_id if about_application else None, data))
         connection.execute("ANALYZE events")
+    print(f"seeded {count * OTHERS_PER_EVENT:,} events ({count:,} about the resident) "
+          f"in {time.monotonic() - started:.1f}s")
+
+
+def timeline_seeded(url: str, resident_id: int, count: int) -> bool:
+    with psycopg.connect(url) as connection:
+        mine = connection.execute("SELECT count(*) FROM events WHERE subject_user_id = %s", (resident_id,)).fetchone()
+        everyone = connection.execute("SELECT count(*) FROM events").fetchone()
+    return bool(mine and everyone and mine[0] >= count and everyone[0] >= count * OTHERS_PER_EVENT)
 
 
 def prepare(reuse: bool, residents: int, events: int) -> tuple[str, bool]:
@@ -136,7 +156,7 @@ def claim_redis() -> tuple[str, redis_lib.Redis, str]:
 
 # --- People and sessions ------------------------------------------------------------------------
 
-def seed_people(app: Any, url: str, seeded: bool, events: int) -> dict[str, Any]:
+def seed_people(app: Any, url: str, seeded: bool, events: int, residents: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from bff.core.applications import format_application_number
@@ -163,8 +183,13 @@ def seed_people(app: Any, url: str, seeded: bool, events: int) -> dict[str, Any]
         people["application_id"] = application.id
         staff = app.extensions["sessions"].create(people["zhoumin"], ["staff"], None, device="bench", place="bench")
         people["cookie"] = f"{app.config['SESSION_COOKIE_NAME']}={staff.id}"
-    if seeded:
-        seed_timeline(url, people["zhangwei"], people["application_id"], people["officer-health"], events)
+    if seeded or not timeline_seeded(url, people["zhangwei"], events):
+        seed_timeline(url, people["zhangwei"], people["application_id"], people["officer-health"], events,
+                      residents)
+    with psycopg.connect(url) as connection:
+        low, high = connection.execute("SELECT min(id), max(id) FROM events WHERE subject_user_id = %s",
+                                       (people["zhangwei"],)).fetchone() or (1, 1)
+    people["event_ids"] = (low, high)
     return people
 
 
@@ -189,7 +214,7 @@ def staff_scenarios(people: dict[str, Any], headers: dict[str, str], residents: 
     rng = random.Random(11)
 
     def deep_page(_: int) -> tuple[str, dict[str, str], bytes | None]:
-        return f"{base}?limit=50&before={rng.randint(100, 10_000)}", headers, None
+        return f"{base}?limit=50&before={rng.randint(*people['event_ids'])}", headers, None
 
     def search(_: int) -> tuple[str, dict[str, str], bytes | None]:
         id_number, _mobile = resident_numbers(rng.randrange(residents))
@@ -243,7 +268,7 @@ def main() -> None:
         app.extensions["redis"].flushdb()
         if fresh:
             seed_residents(url, args.residents, app.config["PII_KEY"], app.config["PII_HASH_KEY"])
-        people = seed_people(app, url, fresh, args.events)
+        people = seed_people(app, url, fresh, args.events, args.residents)
         run(app, env, people, args)
     finally:
         admin.delete(claim)

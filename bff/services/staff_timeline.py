@@ -48,7 +48,7 @@ def resident_events(session: Session, resident_user_id: int, application_ids: li
                     before: int | None, after: int | None, limit: int) -> tuple[list[Any], bool]:
     """A page of the resident's events, newest first, and whether more lie beyond it.
 
-    Rows are ``(event, actor name, actor roles)``. One branch about the resident and one per
+    Rows carry the event's columns plus ``actor_name`` and ``actor_roles``. One branch about the resident and one per
     application (a resident has a few), each a range scan of its ``(…, id)`` index stopping
     after ``limit + 1`` rows. (``application_id IN (their applications)`` would make
     PostgreSQL hash-join the whole events table.)
@@ -74,10 +74,12 @@ def resident_events(session: Session, resident_user_id: int, application_ids: li
         select(select(Event.id).where(branch, *where).order_by(order).limit(limit + 1).subquery().c.id)
         for branch in branches])
     rows = session.execute(
-        select(Event, User.name, User.roles).outerjoin(User, User.id == Event.actor_user_id)
+        select(Event.id, Event.occurred_at, Event.name, Event.actor_user_id, Event.application_id, Event.data,
+               User.name.label("actor_name"), User.roles.label("actor_roles"))
+        .outerjoin(User, User.id == Event.actor_user_id)
         .where(Event.id.in_(candidates)).order_by(order).limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    return sorted(page, key=lambda row: row[0].id, reverse=True), more
+    return sorted(page, key=lambda row: row.id, reverse=True), more
 
 
 def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: list[str],
@@ -91,24 +93,23 @@ def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: 
         .order_by(Application.id.desc())).all())
     rows, more = resident_events(session, resident_id, list(numbers), kinds=kinds, before=before, after=after,
                                  limit=min(max(limit, 1), PAGE_MAX))
-    events = [row[0] for row in rows]
-    missing = {e.application_id for e in events if e.application_id and e.application_id not in numbers}
+    missing = {e.application_id for e in rows if e.application_id and e.application_id not in numbers}
     if missing:
         numbers.update(session.execute(select(Application.id, Application.number)
                                        .where(Application.id.in_(missing))).all())
-    devices = _device_names(session, events)
+    devices = _device_names(session, rows)
     items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
               "application": numbers.get(e.application_id) if e.application_id else None,
-              "actor": actor_view(e.actor_user_id, name, roles, resident_id),
+              "actor": actor_view(e.actor_user_id, e.actor_name, e.actor_roles, resident_id),
               "device": devices.get((e.data or {}).get("device")) if e.name.startswith("push_") else None,
-              "data": e.data or {}} for e, name, roles in rows]
-    newest = max((e.id for e in events), default=after)
+              "data": e.data or {}} for e in rows]
+    newest = max((e.id for e in rows), default=after)
     return {"items": items, "has_more": more,
-            "next_before": events[-1].id if more and after is None and events else None,
+            "next_before": rows[-1].id if more and after is None and rows else None,
             "latest": newest}
 
 
-def _device_names(session: Session, events: list[Event]) -> dict[Any, str]:
+def _device_names(session: Session, events: list[Any]) -> dict[Any, str]:
     """Per-device delivery: the resident's device names (e.g. "Chrome on Android") by id."""
     ids = {(e.data or {}).get("device") for e in events if e.name.startswith("push_")}
     ids = {i for i in ids if isinstance(i, int)}
