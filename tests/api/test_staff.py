@@ -414,3 +414,8 @@ def test_another_residents_notification_cannot_be_resent(app, staff, resident):
                           headers=headers)
     assert response.status_code == 404
     assert events("staff_resent_notification") == []
+
+
+def test_the_access_log_is_for_residents_only(app, staff):
+    assert staff.get("/api/v1/me/access-log").status_code == 403
+    assert app.test_client().get("/api/v1/me/access-log").status_code == 401
