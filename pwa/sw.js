@@ -23,7 +23,9 @@ const APP_PAGES = /^\/($|app\/|kiosk$|officer$|staff$)/;
 
 async function precache() {
   const cache = await caches.open(SHELL_CACHE);
-  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
+  // Versioned assets are immutable, so the HTTP cache may answer (no second download after the
+  // first page load); pages and the manifest are always fetched fresh.
+  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: url.startsWith(S) ? 'default' : 'reload' })));
 }
 
 self.addEventListener('install', (event) => {

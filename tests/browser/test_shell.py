@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 import qrcode
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import LiveServer, assert_accessible, wait_for_app, wait_for_service_worker
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +106,71 @@ def test_the_qr_encoder_draws_the_same_modules_as_python_qrcode(server: LiveServ
     code.add_data(qrcode.util.QRData(text.encode(), mode=qrcode.util.MODE_8BIT_BYTE))
     code.make(fit=True)
     assert ours == code.get_matrix()
+
+
+def test_the_api_docs_list_every_path_offline_from_openapi_json(server: LiveServer, page: Page) -> None:
+    page.goto("/api/docs")
+    spec = page.request.get("/api/openapi.json").json()
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = sum(1 for item in spec["paths"].values() for method in item if method in methods)
+    expect(page.locator("details.operation")).to_have_count(operations)
+    page.get_by_label("筛选 Filter (path, method, summary)").fill("post /api/v1/applications/{number}/submit")
+    visible = page.locator("details.operation:visible")
+    expect(visible).to_have_count(1)
+    visible.locator("summary").click()
+    expect(visible).to_contain_text("Idempotency")
+    expect(visible).to_contain_text("version")
+    assert_accessible(page)
+
+
+def test_the_home_screen_first_load_stays_within_100_kb_compressed(server: LiveServer, context: BrowserContext,
+                                                                     page: Page) -> None:
+    sizes: dict[str, int] = {}
+
+    def count(request: Any) -> None:
+        response = request.response()
+        if response is not None:
+            sizes[request.url] = sizes.get(request.url, 0) + request.sizes()["responseBodySize"] \
+                + request.sizes()["responseHeadersSize"]
+
+    context.on("requestfinished", count)  # the page's requests and the service worker's precache
+    page.goto("/")
+    wait_for_app(page)
+    page.wait_for_selector("ot-bundle-card")
+    wait_for_service_worker(page)
+    page.wait_for_load_state("networkidle")
+    total = sum(sizes.values())
+    print(f"home first load: {total / 1024:.1f} KB over {len(sizes)} responses")
+    assert total <= 100 * 1024, sorted(sizes.items(), key=lambda kv: -kv[1])[:10]
+
+
+CACHED_PATHS = """async () => {
+  const out = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) out.push([name, new URL(request.url).pathname]);
+  }
+  return out;
+}"""
+
+
+def test_the_service_worker_never_caches_personal_data_and_clears_its_caches_at_logout(
+        server: LiveServer, context: BrowserContext, page: Page) -> None:
+    sign_in_context(server, context, "zhangwei")
+    page.goto("/app/settings")
+    wait_for_app(page)
+    wait_for_service_worker(page)
+    page.goto("/app/applications")
+    wait_for_app(page)
+    page.goto("/app/bundles/birth")
+    wait_for_app(page)
+    cached = page.evaluate(CACHED_PATHS)
+    assert {"/", "/offline"} <= {path for _, path in cached}
+    assert not [path for _, path in cached if path.startswith(("/api/", "/auth/"))]
+    assert any(name.startswith("onething-assets-") for name, _ in cached)  # runtime copies of page modules
+
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(f"{server.url}/")
+    wait_for_app(page)
+    assert page.request.get("/api/v1/me").status == 401
+    page.wait_for_function("async () => !(await caches.keys()).some((name) => name.startsWith('onething-assets-'))")
+    assert {path for _, path in page.evaluate(CACHED_PATHS)} >= {"/", "/offline"}  # only the shell again
