@@ -70,12 +70,14 @@ def is_notifiable(event_name: str, data: Mapping[str, Any]) -> bool:
 
 
 def link_for(kind: str, number: str | None) -> str:
-    """Where a tap on the notification opens (same origin; the page asks for details)."""
+    """Where a tap on the notification opens: a PWA route (same origin; the page asks for details)."""
     if kind == "new_sign_in":
-        return "/me/sessions"
-    if kind == "application_completed" and number:
-        return f"/applications/{number}/rating"
-    return f"/applications/{number}" if number else "/inbox"
+        return "/app/settings"  # "my sessions", with a way to end the new one
+    if not number:
+        return "/app/inbox"
+    if kind == "application_completed":
+        return f"/app/applications/{number}#rating"
+    return f"/app/applications/{number}"
 
 
 def topic_for(kind: str, application_id: int | None) -> str:

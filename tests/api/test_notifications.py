@@ -169,7 +169,7 @@ def test_a_qr_login_tells_the_resident_of_a_new_sign_in(app, client):
     db.session.commit()
     run_worker(app)
     [item] = client.get("/api/v1/inbox").json["notifications"]
-    assert item["kind"] == "new_sign_in" and item["link"] == "/me/sessions" and item["urgency"] == "high"
+    assert item["kind"] == "new_sign_in" and item["link"] == "/app/settings" and item["urgency"] == "high"
 
 
 # --- Preferences ------------------------------------------------------------------------------
