@@ -53,14 +53,13 @@ def resident_events(session: Session, resident_user_id: int, application_ids: li
     after ``limit + 1`` rows. (``application_id IN (their applications)`` would make
     PostgreSQL hash-join the whole events table.)
     """
-    where: list[ColumnElement[bool]] = []
-    condition = kinds_filter(kinds)
-    if condition is not None:
-        where.append(condition)
+    bounds: list[ColumnElement[bool]] = []
     if before is not None:
-        where.append(Event.id < before)
+        bounds.append(Event.id < before)
     if after is not None:
-        where.append(Event.id > after)
+        bounds.append(Event.id > after)
+    condition = kinds_filter(kinds)
+    where = [*bounds, condition] if condition is not None else bounds
     # The live path (only ``after``) takes the oldest new events first, so a burst is never skipped.
     ascending = after is not None and before is None
     order = Event.id.asc() if ascending else Event.id.desc()
@@ -77,7 +76,8 @@ def resident_events(session: Session, resident_user_id: int, application_ids: li
         select(Event.id, Event.occurred_at, Event.name, Event.actor_user_id, Event.application_id, Event.data,
                User.name.label("actor_name"), User.roles.label("actor_roles"))
         .outerjoin(User, User.id == Event.actor_user_id)
-        .where(Event.id.in_(candidates)).order_by(order).limit(limit + 1)).all()
+        # The bounds again, so a merge with the primary key starts at the page, not at the newest event.
+        .where(Event.id.in_(candidates), *bounds).order_by(order).limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     return sorted(page, key=lambda row: row.id, reverse=True), more
 
