@@ -58,21 +58,30 @@ async function renderSection({ main, params, navigate }) {
   const saver = new DraftSaver(number, entry.etag, (state) => indicator.set(state));
   if (entry.offline) indicator.set('offline');
 
+  // Questions to answer first; what the government already holds is grouped below, locked with its
+  // source (open when it is all there is), so a phone screen shows the few things left to do.
   const fieldsBox = el('div');
+  const lockedList = el('div');
+  const lockedBox = el('details', { className: 'prefilled' }, el('summary'), lockedList);
   const renderFields = () => {
     const lookup = lookupIn(form, answers);
     const nodes = section.fields.filter((f) => isAsked(f, lookup)).map((field) => {
-      const existing = fieldsBox.querySelector(`ot-field[data-key="${field.key}"]`);
+      const existing = formEl.querySelector(`ot-field[data-key="${field.key}"]`);
       if (existing) return existing;
       const node = el('ot-field', { dataset: { key: field.key } });
       node.config = { field, value: entry.draft.answers[field.key] };
       return node;
     });
-    fieldsBox.replaceChildren(...nodes);
+    const locked = nodes.filter((n) => n.locked);
+    fill(fieldsBox, nodes.filter((n) => !n.locked));
+    fill(lockedList, locked);
+    lockedBox.hidden = !locked.length;
+    lockedBox.open ||= locked.length === nodes.length;
+    lockedBox.querySelector('summary').textContent = t('wizard_prefilled', { count: locked.length });
   };
   const onEdit = () => {
     const changes = {};
-    for (const node of fieldsBox.querySelectorAll('ot-field')) {
+    for (const node of formEl.querySelectorAll('ot-field')) {
       if (node.locked) continue;
       const value = node.value;
       const before = answerOf(node.field, answers);
@@ -85,11 +94,11 @@ async function renderSection({ main, params, navigate }) {
   const formEl = el('form', { noValidate: true, on: { input: onEdit, change: onEdit, submit: async (event) => {
     event.preventDefault();
     onEdit();
-    if (!(await validSection(section, form, entry.draft, answers, fieldsBox, summary))) return;
+    if (!(await validSection(section, form, entry.draft, answers, formEl, summary))) return;
     await saver.flush();
     const next = askedSections(form, answers)[index + 1];
     navigate(next ? `/app/drafts/${number}/${next.code}` : `/app/drafts/${number}/review`);
-  } } }, fieldsBox, indicator,
+  } } }, fieldsBox, lockedBox, indicator,
   el('div', { className: 'button-group' }, el('button', { type: 'submit', className: 'button', textContent: t(index === sections.length - 1 ? 'wizard_to_review' : 'continue') }),
     el('a', { href: back, textContent: t('back') })));
 
