@@ -1,7 +1,7 @@
 """Service-desk benchmark: a resident's timeline with 10,000 events, and search among 1,000,000 residents.
 
 Usage: python -m bench.bench_staff [--seconds 5] [--concurrency 8] [--residents 1000000]
-                                   [--events 10000] [--reuse]
+                                   [--events 10000] [--workers 1] [--reuse]
 
 On PostgreSQL (database ``onething_bench_staff``, rebuilt unless ``--reuse`` finds it seeded)
 and Redis, through the real HTTP endpoints of the BFF under gunicorn + gevent, next to the
@@ -254,6 +254,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of the BFF (baseline: the same)")
     parser.add_argument("--reuse", action="store_true", help="keep a database already seeded by an earlier run")
     args = parser.parse_args()
 
@@ -276,8 +277,8 @@ def main() -> None:
 
 def run(app: Any, env: dict[str, str], people: dict[str, Any], args: argparse.Namespace) -> None:
     """Each scenario twice: one connection (the latency a staff member sees) and under load."""
-    baseline_server = Server("bench.baseline_app:app", env)
-    app_server = Server("wsgi:app", env)
+    baseline_server = Server("bench.baseline_app:app", env, workers=args.workers)
+    app_server = Server("wsgi:app", env, workers=args.workers)
     tables: dict[int, tuple[Result, list[Result]]] = {}
     try:
         headers = open_grant(app_server.port, people)
@@ -295,7 +296,7 @@ def run(app: Any, env: dict[str, str], people: dict[str, Any], args: argparse.Na
         baseline_server.stop()
     direct = direct_search(app, args.residents)
     load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nOneThing service-desk benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w 1, "
+    print(f"\nOneThing service-desk benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w {args.workers}, "
           f"{args.seconds:.0f}s each; {args.residents:,} residents, {args.events:,} timeline events; "
           f"ratio = req/s ÷ baseline req/s; {os.cpu_count()} CPUs, load average {load_average:.1f}")
     goals = {"timeline": 100.0, "search": 20.0}
