@@ -100,6 +100,8 @@ export const api = {
   markAllRead: () => send('POST', '/api/v1/inbox/read-all', {}),
   eventsStreamUrl: '/api/v1/events/stream',
   events: (after) => get(`/api/v1/events${q({ after })}`),
+  notificationPreferences: () => get('/api/v1/notifications/preferences'),
+  saveNotificationPreferences: (body) => send('PUT', '/api/v1/notifications/preferences', body),
   pushKey: () => get('/api/v1/push/public-key'),
   subscribePush: (subscription) => send('POST', '/api/v1/push/subscriptions', subscription),
   unsubscribePush: (deviceId) => send('DELETE', `/api/v1/push/subscriptions/${id(deviceId)}`),

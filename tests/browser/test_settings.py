@@ -34,3 +34,17 @@ def test_elder_mode_and_english_are_remembered_for_the_user(server: LiveServer,
     wait_for_app(other_device)
     expect(other_device.locator("html")).to_have_class("elder")
     expect(other_device.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_notification_preferences_are_saved(server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    page = signed_in_page("chenming")
+    page.goto("/app/settings")
+    wait_for_app(page)
+    page.get_by_label("短信").uncheck()
+    page.get_by_label("开始").fill("22:00")
+    page.get_by_label("结束").fill("07:00")
+    page.get_by_role("button", name="保存通知设置").click()
+    expect(page.get_by_text("通知设置已保存。")).to_be_visible()
+    assert_accessible(page)
+    saved = page.request.get("/api/v1/notifications/preferences").json()
+    assert saved["channels"] == ["push"] and saved["quiet_hours"] == {"start": "22:00", "end": "07:00"}

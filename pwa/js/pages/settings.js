@@ -34,19 +34,52 @@ export async function render({ main, session }) {
     return;
   }
   const notifications = el('div');
+  const preferences = el('div');
   const sessions = el('div');
-  parts.push(el('h2', { textContent: t('settings_notifications') }), notifications,
+  parts.push(el('h2', { textContent: t('settings_notifications') }), notifications, preferences,
     el('h2', { textContent: t('settings_sessions') }), sessions,
     el('h2', { textContent: t('settings_account') }),
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
       row(t('settings_mobile'), session.me.mobile || '—')),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
   fill(main, ...parts);
-  await Promise.all([renderNotifications(notifications), renderSessions(sessions)]);
+  await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions)]);
 }
 
 function row(label, value) {
   return el('div', { className: 'summary__row' }, el('dt', { textContent: label }), el('dd', { textContent: value }));
+}
+
+async function renderPreferences(box) {
+  let prefs;
+  try { prefs = await api.notificationPreferences(); } catch { box.replaceChildren(); return; }
+  const kinds = prefs.available_kinds.map((k, i) => el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', id: `kind-${i}`, name: 'kind', value: k.kind, checked: prefs.kinds.includes(k.kind), disabled: !k.can_turn_off }),
+    el('label', { htmlFor: `kind-${i}`, textContent: k.title })));
+  const channels = ['push', 'sms'].map((c) => el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', id: `channel-${c}`, name: 'channel', value: c, checked: prefs.channels.includes(c) }),
+    el('label', { htmlFor: `channel-${c}`, textContent: t(`channel_${c}`) })));
+  const start = el('input', { type: 'time', id: 'quiet-start', value: prefs.quiet_hours?.start || '' });
+  const end = el('input', { type: 'time', id: 'quiet-end', value: prefs.quiet_hours?.end || '' });
+  const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
+  const form = el('form', { noValidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    const checked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+    const body = { kinds: checked('kind'), channels: checked('channel'),
+      quiet_hours: start.value && end.value ? { start: start.value, end: end.value } : null };
+    try { await api.saveNotificationPreferences(body); status.textContent = t('prefs_saved'); } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      status.textContent = error.message;
+    }
+  } } },
+  el('fieldset', {}, el('legend', { textContent: t('prefs_kinds') }), ...kinds),
+  el('fieldset', {}, el('legend', { textContent: t('prefs_channels') }), ...channels),
+  el('fieldset', {}, el('legend', { textContent: t('prefs_quiet') }), el('p', { className: 'field__hint', textContent: t('prefs_quiet_hint') }),
+    el('div', { className: 'filters' },
+      el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'quiet-start', textContent: t('prefs_quiet_start') }), start),
+      el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'quiet-end', textContent: t('prefs_quiet_end') }), end))),
+  status, el('button', { type: 'submit', className: 'button button--secondary', textContent: t('prefs_save') }));
+  box.replaceChildren(form);
 }
 
 async function renderNotifications(box) {

@@ -1,0 +1,46 @@
+"""A department asks for a supplement on its workbench; the resident supplies it on the phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
+from tests.browser.test_offline_and_push import submit_birth_application
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, context: BrowserContext, page: Page,
+                                                          new_desktop_context: Callable[[], BrowserContext]) -> None:
+    user = sign_in_context(server, context, "zhangwei")
+    page.goto("/")
+    wait_for_app(page)
+    number = submit_birth_application(server, page, user.id)
+
+    officer = new_desktop_context().new_page()
+    sign_in_context(server, officer.context, "officer-health")
+    officer.goto(f"/officer?case={number}-01")
+    wait_for_app(officer)
+    officer.get_by_role("button", name="受理").click()
+    expect(officer.get_by_text("已受理，法定时限开始计算。")).to_be_visible()
+    officer.get_by_role("button", name="要求补正").click()
+    officer.get_by_label("需要申请人补充什么（申请人可见）").fill("请提供新的邮寄地址")
+    officer.get_by_label("delivery.address").check()
+    assert_accessible(officer)
+    officer.locator("form").get_by_role("button", name="要求补正").click()
+    expect(officer.get_by_text("已请申请人补正。")).to_be_visible()
+
+    page.goto(f"/app/applications/{number}")
+    wait_for_app(page)
+    case = page.locator("ot-task-list li").first
+    expect(case).to_contain_text("请提供新的邮寄地址")
+    assert_accessible(page)
+    case.get_by_role("button", name="补充材料").click()
+    expect(page.get_by_role("heading", name="补充材料：出生医学证明")).to_be_focused()
+    page.get_by_label("邮寄地址").fill("上海市黄浦区南京东路1号")
+    page.get_by_role("button", name="提交补充").click()
+    expect(case).to_contain_text("已补正")
+    assert_accessible(page)
