@@ -39,6 +39,21 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
     return row
 
 
+def record_events(session: Session, name: str, items: list[dict[str, Any]], /, *,
+                  subject_user_id: int | None = None, application_id: int | None = None) -> list[Event]:
+    """Many events of one name in one flush (a push's outcome on each device); none may notify."""
+    rows = []
+    for data in items:
+        check_event(name, data)
+        if subject_user_id is not None and is_notifiable(name, data):
+            raise ValueError(f"{name} notifies: use record_event")
+        rows.append(Event(name=name, subject_user_id=subject_user_id, application_id=application_id, data=data))
+    session.add_all(rows)
+    session.flush()
+    session.info.setdefault("events_to_publish", []).extend(rows)
+    return rows
+
+
 _installed: list[bool] = []
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
-from bff.services.events import record_event
+from bff.services.events import record_event, record_events
 from bff.store.models import Application, Event, OutboxMessage, User, utcnow
 from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
 
@@ -202,29 +202,36 @@ def send_pushes(session: Session, notification: Notification, devices: Sequence[
     else:
         with ThreadPoolExecutor(min(notifier.send_threads, len(infos))) as pool:
             results = list(pool.map(lambda info: notifier.push.send(info, message), infos))
-    for device, result in zip(devices, results, strict=True):
-        record_push_result(session, notification, device, result, attempt, notifier)
+    record_push_results(session, notification, [device.id for device in devices], results, attempt, notifier)
     session.commit()
     return results
 
 
-def record_push_result(session: Session, notification: Notification, device: PushSubscription,
-                       result: PushResult, attempt: int, notifier: Notifier) -> None:
-    common = {"subject_user_id": notification.user_id, "application_id": notification.application_id,
-              "notification": notification.id, "device": device.id}
-    if result.delivered:
-        session.execute(update(PushSubscription).where(PushSubscription.id == device.id)
-                        .values(last_success_at=notifier.clock(), failure_count=0))
-        record_event(session, "push_delivered", **common)
-        return
-    record_event(session, "push_failed", status=result.status, error=result.error or "", **common)
-    if result.gone:
-        session.execute(delete(PushSubscription).where(PushSubscription.id == device.id))
-        return
-    session.execute(update(PushSubscription).where(PushSubscription.id == device.id)
-                    .values(failure_count=PushSubscription.failure_count + 1))
-    if result.retry_after is not None and attempt < notifier.max_push_attempts:
-        notifier.later(timedelta(seconds=result.retry_after), "retry_push", notification.id, device.id, attempt + 1)
+def record_push_results(session: Session, notification: Notification, device_ids: Sequence[int],
+                        results: Sequence[PushResult], attempt: int, notifier: Notifier) -> None:
+    """One event per device; the devices' bookkeeping in three statements whatever their number."""
+    outcomes = list(zip(device_ids, results, strict=True))
+    where = {"subject_user_id": notification.user_id, "application_id": notification.application_id}
+    record_events(session, "push_delivered", [{"notification": notification.id, "device": device_id}
+                                              for device_id, result in outcomes if result.delivered], **where)
+    record_events(session, "push_failed", [{"notification": notification.id, "device": device_id,
+                                            "status": result.status, "error": result.error or ""}
+                                           for device_id, result in outcomes if not result.delivered], **where)
+    delivered = [device_id for device_id, result in outcomes if result.delivered]
+    gone = [device_id for device_id, result in outcomes if result.gone]
+    failed = [device_id for device_id, result in outcomes if not result.delivered and not result.gone]
+    unsynced = {"synchronize_session": False}
+    if delivered:
+        session.execute(update(PushSubscription).where(PushSubscription.id.in_(delivered))
+                        .values(last_success_at=notifier.clock(), failure_count=0).execution_options(**unsynced))
+    if failed:
+        session.execute(update(PushSubscription).where(PushSubscription.id.in_(failed))
+                        .values(failure_count=PushSubscription.failure_count + 1).execution_options(**unsynced))
+    if gone:
+        session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)).execution_options(**unsynced))
+    for device_id, result in outcomes:
+        if result.retry_after is not None and attempt < notifier.max_push_attempts:
+            notifier.later(timedelta(seconds=result.retry_after), "retry_push", notification.id, device_id, attempt + 1)
 
 
 def retry_push(session: Session, notification_id: int, device_id: int, attempt: int, notifier: Notifier) -> str:

@@ -59,6 +59,7 @@ class Received:
     claims: dict[str, Any] | None = None
     payload: dict[str, Any] | None = None
     error: str | None = None
+    at: float = field(default_factory=time.time)  # when it arrived (bench: callback-to-push latency)
 
 
 class FakePushService:
@@ -69,6 +70,8 @@ class FakePushService:
         self.app = self._build_app()
         self.server: Any = None
         self.url = ""
+        self.check_every = 1  # benchmarks may verify and decrypt only every n-th push (not tests)
+        self._count = 0
 
     # --- lifecycle
     def start(self) -> FakePushService:
@@ -120,11 +123,15 @@ class FakePushService:
         if subscriber is None:
             record.status = 404
             return 404, {}, record
-        try:
-            record.claims = verify_vapid(headers.get("authorization", ""), request.host_url.rstrip("/"))
-        except ValueError as error:
-            record.status, record.error = 401, str(error)
-            return 401, {}, record
+        with self.lock:
+            self._count += 1
+            full_check = self._count % self.check_every == 0
+        if full_check:
+            try:
+                record.claims = verify_vapid(headers.get("authorization", ""), request.host_url.rstrip("/"))
+            except ValueError as error:
+                record.status, record.error = 401, str(error)
+                return 401, {}, record
         if subscriber.answer == "gone":
             record.status = 410
             return 410, {}, record
@@ -135,9 +142,10 @@ class FakePushService:
         if subscriber.answer == "error":
             record.status = 500
             return 500, {}, record
-        plaintext = http_ece.decrypt(request.get_data(), private_key=subscriber.private_key,
-                                     auth_secret=subscriber.auth_secret, version="aes128gcm")
-        record.payload = json.loads(plaintext)
+        if full_check:
+            plaintext = http_ece.decrypt(request.get_data(), private_key=subscriber.private_key,
+                                         auth_secret=subscriber.auth_secret, version="aes128gcm")
+            record.payload = json.loads(plaintext)
         record.status = 201
         return 201, {"Location": f"{self.url}/messages/{secrets.token_hex(6)}"}, record
 
@@ -170,3 +178,33 @@ def verify_vapid(authorization: str, audience: str) -> dict[str, Any]:
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+def serve_in_process(port: int, check_every: int = 1) -> None:
+    """Run the fake push service alone (benchmarks: it must not share the sender's GIL).
+
+    ``POST /subscribers`` makes a subscriber and returns its subscription info;
+    ``GET /delivered`` returns ``[[kind, number, at], …]`` of what was accepted (kind and
+    number are null for the pushes not decrypted when ``check_every`` > 1).
+    """
+    service = FakePushService()
+    service.check_every = check_every
+
+    @service.app.post("/subscribers")
+    def new_subscriber() -> dict[str, Any]:
+        return service.new_subscriber().subscription_info()
+
+    @service.app.get("/delivered")
+    def delivered() -> Any:
+        return [[(r.payload or {}).get("kind"), (r.payload or {}).get("number"), r.at] for r in service.delivered()]
+
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
+    service.server = make_server("127.0.0.1", port, service.app, threaded=True, request_handler=_QuietHandler)
+    service.url = f"http://127.0.0.1:{port}"
+    service.server.serve_forever()
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve_in_process(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1)

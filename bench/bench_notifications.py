@@ -1,0 +1,342 @@
+"""Notification figures (issue 6), each against a baseline measured in the same run:
+
+1. Pushes delivered per second to the local fake push service (real HTTP, VAPID, aes128gcm),
+   through the notify service's own send path, vs the raw pywebpush encryption rate (goal ≥ 50%).
+2. Time from a signed department callback (gunicorn + gevent) to the push arriving at the push
+   service, through the outbox, RQ worker processes and pywebpush: p50/p95 at a fixed rate of
+   status changes (goal p95 ≤ 1 s at 200/s).
+3. Concurrent SSE clients held by ONE gunicorn gevent worker, one event delivered to all
+   (goal 2,000 clients within 2 s), and that worker's memory (psutil RSS).
+
+    python -m bench.bench_notifications [--pushes 300] [--rate 200] [--seconds 3] [--workers 4] [--clients 2000]
+
+Everything runs on 127.0.0.1 with bounded loads. ``scenarios(ctx)`` is empty: these are not
+request-throughput scenarios for ``bench.run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import psutil
+import requests
+
+from bench.harness import ROOT, free_port, wait_for_port
+
+PAYLOAD = json.dumps({"id": 1, "kind": "case_accepted", "title": "部门已受理您的申请", "number": "YJ202611260000017",
+                      "url": "/app/applications/YJ202611260000017", "urgent": False}, ensure_ascii=False).encode()
+
+
+def scenarios(ctx: Any) -> list[Any]:
+    return []
+
+
+class PushServiceProcess:
+    """The fake push service (tests/fakes/push_service.py) in its own process, so that its decryption
+    does not share the sender's GIL, as a real push service would not."""
+
+    def __init__(self, check_every: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.fakes.push_service", str(self.port),
+                                         str(check_every)], cwd=ROOT, start_new_session=True)
+        wait_for_port(self.port)
+
+    def new_subscriber(self) -> dict[str, Any]:
+        return dict(requests.post(f"{self.url}/subscribers", timeout=10).json())
+
+    def delivered(self) -> list[list[Any]]:
+        return list(requests.get(f"{self.url}/delivered", timeout=30).json())
+
+    def wait_for(self, count: int, timeout: float) -> list[list[Any]]:
+        deadline = time.monotonic() + timeout
+        while len(received := self.delivered()) < count and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return received
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def make_app() -> tuple[Any, str, dict[str, str]]:
+    from bench.run import REDIS_URL, prepare_database
+    from bff.app import create_app
+
+    database_url = prepare_database()
+    config = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "LOG_LEVEL": "WARNING",
+              "DEPARTMENT_SIMULATOR_URL": "http://127.0.0.1:9", "DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
+              "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund"}
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_LOG_LEVEL": "WARNING",
+           "ONETHING_DEPARTMENT_SIMULATOR_URL": config["DEPARTMENT_SIMULATOR_URL"],
+           "ONETHING_DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
+           "ONETHING_SIMULATED_DEPARTMENTS": config["SIMULATED_DEPARTMENTS"],
+           "ONETHING_VAR_DIR": str(ROOT / "var")}
+    with app.app_context():
+        app.extensions["redis"].flushdb()
+    return app, database_url, env
+
+
+def sign_in(app: Any, persona_key: str) -> tuple[int, str]:
+    from bench.run import Context
+
+    headers = Context(app, app.config["SESSION_COOKIE_NAME"]).sign_in(persona_key)
+    from sqlalchemy import select
+
+    from bff.extensions import db
+    from bff.store.models import User
+
+    with app.app_context():
+        user_id = int(db.session.scalar(select(User.id).where(User.subject == persona_key)))  # type: ignore[arg-type]
+    return user_id, headers["Cookie"]
+
+
+def add_devices(app: Any, user_id: int, subscribers: list[Any]) -> None:
+    from bff.extensions import db
+    from bff.services.notifications import subscribe_device
+
+    with app.app_context():
+        for subscriber in subscribers:
+            subscribe_device(db.session, user_id, subscriber, "bench", allow_http=True)
+
+
+# --- 1. Push throughput vs raw encryption ------------------------------------------------------
+
+def measure_push_rate(app: Any, pushes: int, check_every: int) -> dict[str, float]:
+    from pywebpush import WebPusher
+
+    from bff.extensions import db
+    from bff.notify_tasks import notifier_for
+    from bff.services import notify
+    from bff.store.notification_models import Notification
+
+    service = PushServiceProcess(check_every)
+    try:
+        subscribers = [service.new_subscriber() for _ in range(pushes)]
+        started = time.perf_counter()
+        for subscriber in subscribers:
+            WebPusher(subscriber).encode(PAYLOAD, "aes128gcm")
+        encrypt_rate = pushes / (time.perf_counter() - started)
+
+        user_id, _ = sign_in(app, "zhangwei")
+        add_devices(app, user_id, subscribers)
+        with app.app_context():
+            row = Notification(user_id=user_id, kind="case_accepted", title_zh="部门已受理", title_en="Accepted",
+                               application_number="YJ202611260000017", link="/app/inbox", urgency="normal")
+            db.session.add(row)
+            db.session.commit()
+            notify.deliver_notification(db.session, row.id, notifier_for(app))  # warm-up: connections, JWT
+            before = len(service.delivered())
+            started = time.perf_counter()
+            notify.deliver_notification(db.session, row.id, notifier_for(app))
+            seconds = time.perf_counter() - started
+        delivered = len(service.delivered()) - before
+    finally:
+        service.stop()
+    return {"encrypt_per_s": encrypt_rate, "delivered_per_s": delivered / seconds, "delivered": delivered,
+            "ratio": delivered / seconds / encrypt_rate}
+
+
+# --- 2. Department callback → push delivered ---------------------------------------------------
+
+def prepare_cases(app: Any, count: int) -> tuple[int, list[tuple[str, str]]]:
+    """``count`` submitted retirement applications; returns (user id, [(number, hrss case ref)])."""
+    from sqlalchemy import select
+
+    from bench.bench_applications import submit_one
+    from bff.extensions import db
+    from bff.store.models import Application, Case
+
+    user_id, _ = sign_in(app, "lijianguo")
+    pairs = []
+    with app.app_context():
+        for _ in range(count):
+            number = submit_one(user_id, "retirement")
+            reference = db.session.scalar(select(Case.reference).join(Application, Application.id == Case.application_id)
+                                          .where(Application.number == number, Case.department == "hrss"))
+            pairs.append((number, reference))
+    return user_id, pairs
+
+
+def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds: float, workers: int) -> dict[str, Any]:
+    from bff.adapters.departments.signing import signed_headers
+    from bff.services.dispatch import simulator_secret_for
+    from bff.tasks import queue_for
+
+    count = int(rate * seconds)
+    user_id, pairs = prepare_cases(app, count)
+    service = PushServiceProcess()
+    add_devices(app, user_id, [service.new_subscriber()])
+    with app.app_context():
+        queue_for(app).connection.flushdb()  # setup's jobs (dispatch, "submitted" pushes) are not measured
+    port = free_port()
+    server = start_gunicorn(env, port, connections=1000)
+    worker_processes = [subprocess.Popen([sys.executable, "-m", "bff.worker"], cwd=ROOT, env=env, start_new_session=True,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    secret = simulator_secret_for("bench-secret", "hrss")
+    sent_at: dict[str, float] = {}
+    errors = [0]
+    try:
+        time.sleep(2)  # workers up
+        started = time.perf_counter()
+        for index, (number, reference) in enumerate(pairs):
+            due = started + index / rate
+            time.sleep(max(due - time.perf_counter(), 0))
+            body = json.dumps({"case": reference, "status": "accepted",
+                               "occurred_at": datetime.now(UTC).isoformat()}).encode()
+            sent_at[number] = time.time()
+            threading.Thread(target=_post, args=(port, body, signed_headers(secret, uuid.uuid4().hex, body),
+                                                 errors)).start()
+        offered = len(pairs) / (time.perf_counter() - started)
+        received = service.wait_for(len(pairs), timeout=60)
+        latencies = sorted(at - sent_at[number] for kind, number, at in received
+                           if kind == "case_accepted" and number in sent_at)
+    finally:
+        for process in [*worker_processes, server]:
+            _stop(process)
+        service.stop()
+    return {"changes": len(pairs), "offered_per_s": offered, "delivered": len(latencies), "errors": errors[0],
+            "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000}
+
+
+def _post(port: int, body: bytes, headers: dict[str, str], errors: list[int]) -> None:
+    response = requests.post(f"http://127.0.0.1:{port}/api/v1/departments/hrss/callbacks", data=body, headers=headers,
+                             timeout=30)
+    if response.status_code != 200:
+        errors[0] += 1
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(len(values) * pct / 100))]
+
+
+# --- 3. SSE clients on one gevent worker -------------------------------------------------------
+
+def measure_sse(app: Any, env: dict[str, str], clients: int) -> dict[str, Any]:
+    from bff.extensions import db
+    from bff.services.events import record_event
+
+    user_id, cookie = sign_in(app, "wangfang")
+    port = free_port()
+    server = start_gunicorn(env, port, connections=clients + 200)
+    try:
+        worker = _worker_of(server)
+        rss_before = worker.memory_info().rss
+        selector = selectors.DefaultSelector()
+        connected_at = time.perf_counter()
+        for _ in range(clients):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+                         "Accept: text/event-stream\r\n\r\n".encode())
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, data=bytearray())
+        ready = _read_until(selector, b"id: ", clients, timeout=60)
+        connect_seconds = time.perf_counter() - connected_at
+        rss_after = worker.memory_info().rss
+        with app.app_context():
+            record_event(db.session, "case_transitioned", subject_user_id=user_id, case="bench", department="hrss",
+                         to="accepted", **{"from": "submitted"})
+            started = time.perf_counter()
+            db.session.commit()
+        delivered = _read_until(selector, b"event: case_transitioned", clients, timeout=30)
+        delivery_seconds = time.perf_counter() - started
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+    finally:
+        _stop(server)
+    return {"clients": clients, "connected": ready, "connect_s": connect_seconds, "delivered": delivered,
+            "delivered_within_s": delivery_seconds, "worker_rss_mb": rss_after / 2**20,
+            "per_client_kb": (rss_after - rss_before) / max(ready, 1) / 1024}
+
+
+def _read_until(selector: selectors.BaseSelector, marker: bytes, wanted: int, timeout: float) -> int:
+    """Read every socket until ``wanted`` of them have seen ``marker`` since the last call."""
+    done: set[int] = set()
+    for key in selector.get_map().values():
+        key.data.clear()  # type: ignore[union-attr]
+    deadline = time.monotonic() + timeout
+    while len(done) < wanted and time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.5):
+            try:
+                chunk = key.fileobj.recv(65536)  # type: ignore[union-attr]
+            except BlockingIOError:
+                continue
+            key.data.extend(chunk)  # type: ignore[union-attr]
+            if marker in key.data:
+                done.add(key.fd)
+    return len(done)
+
+
+def start_gunicorn(env: dict[str, str], port: int, connections: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", str(connections),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    wait_for_port(port)
+    return process
+
+
+def _worker_of(server: subprocess.Popen[bytes]) -> psutil.Process:
+    for _ in range(50):
+        children = psutil.Process(server.pid).children()
+        if children:
+            return children[0]
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn worker did not start")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, 15)
+        process.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, 9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pushes", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=200.0, help="status changes per second")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=4, help="RQ worker processes")
+    parser.add_argument("--clients", type=int, default=2000, help="SSE clients")
+    parser.add_argument("--check-every", type=int, default=10,
+                        help="second push run: the fake push service verifies and decrypts 1 push in n")
+    parser.add_argument("--only", default="", help="push | callback | sse")
+    args = parser.parse_args()
+    app, _, env = make_app()
+    print(f"OneThing notifications benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs\n")
+    if args.only in ("", "push"):
+        for check_every in sorted({1, args.check_every}):
+            push = measure_push_rate(app, args.pushes, check_every)
+            print(f"push: raw pywebpush encryption {push['encrypt_per_s']:.0f}/s; delivered to the fake push service "
+                  f"{push['delivered_per_s']:.0f}/s ({push['delivered']} pushes, the service verifying and decrypting "
+                  f"1 in {check_every}); ratio {push['ratio']:.0%} (goal ≥ 50%)")
+    if args.only in ("", "callback"):
+        result = measure_callback_to_push(app, env, args.rate, args.seconds, args.workers)
+        print(f"callback→push: {result['changes']} status changes offered at {result['offered_per_s']:.0f}/s, "
+              f"{args.workers} RQ workers; delivered {result['delivered']}, callback errors {result['errors']}; "
+              f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms (goal p95 ≤ 1000 ms at 200/s)")
+    if args.only in ("", "sse"):
+        sse = measure_sse(app, env, args.clients)
+        print(f"sse: {sse['connected']}/{sse['clients']} clients held by one gevent worker (connected in "
+              f"{sse['connect_s']:.1f} s); one event delivered to {sse['delivered']} in {sse['delivered_within_s']:.2f} s "
+              f"(goal 2,000 within 2 s); worker RSS {sse['worker_rss_mb']:.0f} MB, "
+              f"{sse['per_client_kb']:.0f} KB per client")
+
+
+if __name__ == "__main__":
+    main()
