@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bff.config import VAR_DIR
@@ -74,14 +75,14 @@ def start_embedded_redis(supervisor: Supervisor, env: dict[str, str]) -> str:
         "--unixsocketperm", "700", "--dir", str(data_dir), "--save", "60 1", "--appendonly", "no",
         "--loglevel", "warning", "--logfile", str(VAR_DIR / "redis.log"),
     ], env)
-    _wait_for(lambda: socket_path.exists(), "embedded Redis")
+    _wait_for(socket_path.exists, "embedded Redis")
     return f"unix://{socket_path}"
 
 
-def _wait_for(ready: object, what: str, timeout: float = 30.0) -> None:
+def _wait_for(ready: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if ready():  # type: ignore[operator]
+        if ready():
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not start within {timeout:.0f}s")
