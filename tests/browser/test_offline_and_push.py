@@ -33,19 +33,19 @@ def test_a_draft_typed_offline_is_kept_and_synced_when_back_online(server: LiveS
     expect(page.locator("h1")).to_have_text("新生儿信息")
 
     context.set_offline(True)
-    page.get_by_label("姓名").fill("王小花")
+    page.get_by_label("姓名", exact=True).fill("王小花")
     expect(page.locator("ot-autosave")).to_have_text("已保存在本机，联网后自动同步")
     expect(page.locator("#offline-banner")).to_be_visible()
     assert_accessible(page)
 
     page.reload()  # offline: the service worker serves the shell, IndexedDB the draft
     expect(page.locator("h1")).to_have_text("新生儿信息")
-    expect(page.get_by_label("姓名")).to_have_value("王小花")
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("王小花")
 
     context.set_offline(False)
     eventually(page, lambda: draft_answers(page, number).get("subject.name") == "王小花")
     page.reload()
-    expect(page.get_by_label("姓名")).to_have_value("王小花")
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("王小花")
 
 
 def draft_answers(page: Page, number: str) -> dict[str, Any]:

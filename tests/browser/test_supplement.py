@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
+from tests.browser.journeys import run_worker
 from tests.browser.test_offline_and_push import submit_birth_application
 
 pytestmark = pytest.mark.browser
@@ -33,8 +34,14 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     officer.locator("form").get_by_role("button", name="要求补正").click()
     expect(officer.get_by_text("已请申请人补正。")).to_be_visible()
 
-    page.goto(f"/app/applications/{number}")
+    run_worker(server.app)  # the notify jobs fill the inbox
+    page.goto("/app/inbox")
     wait_for_app(page)
+    expect(page.get_by_text("条未读")).to_be_visible()
+    assert_accessible(page)
+    page.locator(".task-list a").first.click()
+    expect(page.locator("ot-task-list li")).to_have_count(6)
+    assert f"/app/applications/{number}" in page.url
     case = page.locator("ot-task-list li").first
     expect(case).to_contain_text("请提供新的邮寄地址")
     assert_accessible(page)

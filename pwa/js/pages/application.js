@@ -39,6 +39,7 @@ export async function render({ main, params, navigate }) {
   }
 
   await draw();
+  if (location.hash === '#rating') main.querySelector('#rating')?.focus(); // from the "completed" notification
   const stop = watchEvents(() => {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => draw({ announce: true }).catch(() => {}), 300);
@@ -126,7 +127,7 @@ function rating(number) {
       if (!(error instanceof ApiError)) throw error;
       status.textContent = [404, 405].includes(error.status) ? t('rating_unavailable') : error.message;
     }
-  } } }, el('h2', { textContent: t('rating_title') }),
+  } } }, el('h2', { id: 'rating', tabIndex: -1, textContent: t('rating_title') }),
   el('fieldset', {}, el('legend', { textContent: t('rating_score') }), ...scores),
   el('fieldset', {}, el('legend', { textContent: t('rating_tags') }), ...tags),
   el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'rating-comment', textContent: t('rating_comment') }), comment),
