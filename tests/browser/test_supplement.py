@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
-from tests.browser.journeys import run_worker
+from tests.browser.journeys import officer_decides, run_worker
 from tests.browser.test_offline_and_push import submit_birth_application
 
 pytestmark = pytest.mark.browser
@@ -50,4 +50,25 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     page.get_by_label("邮寄地址").fill("上海市黄浦区南京东路1号")
     page.get_by_role("button", name="提交补充").click()
     expect(case).to_contain_text("已补正")
+    assert_accessible(page)
+
+
+def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, context: BrowserContext, page: Page,
+                                                          new_desktop_context: Callable[[], BrowserContext]) -> None:
+    user = sign_in_context(server, context, "zhangwei")
+    page.goto("/")
+    wait_for_app(page)
+    number = submit_birth_application(server, page, user.id)
+    officer = new_desktop_context().new_page()
+    sign_in_context(server, officer.context, "officer-public-security")
+    officer.goto("/officer?flag=")
+    wait_for_app(officer)
+    expect(officer.get_by_role("link", name="出生登记（户口）")).to_be_visible()
+    officer_decides(officer, server.url, "出生登记（户口）", approve=False)
+
+    page.goto(f"/app/applications/{number}")
+    wait_for_app(page)
+    case = page.locator("ot-task-list li", has_text="出生登记（户口）")
+    expect(case).to_contain_text("不予批准")
+    expect(case).to_contain_text("原因：材料不全")
     assert_accessible(page)
