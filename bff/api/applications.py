@@ -16,7 +16,6 @@ from bff.services import applications as service
 from bff.services import progress
 from bff.services.applications import today_in_china
 from bff.services.certificates import qr_svg
-from bff.tasks import enqueue_deliveries
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Drafts, the one submission, and the progress of every department")
@@ -140,12 +139,11 @@ def submit(data: dict[str, Any], number: str) -> Response:
         abort(400, message=t(MISSING_KEY), reason="idempotency_key_required")
     key_session = db.new_session()
     try:
-        receipt, replayed, message_ids = service.submit_application(
+        receipt, replayed = service.submit_application(
             db.session, key_session, g.principal.user_id, number, key, data,
             secret=current_app.config["SECRET_KEY"])
     finally:
         key_session.close()
-    enqueue_deliveries(current_app._get_current_object(), message_ids)  # type: ignore[attr-defined]
     response = current_app.json.response(receipt)
     response.status_code = 201
     if replayed:

@@ -116,15 +116,15 @@ def delete_draft(session: Session, user_id: int, number: str) -> None:
 # --- Submission -------------------------------------------------------------------------------
 
 def submit_application(session: Session, key_session: Session, user_id: int, number: str, key: str | None,
-                       body: Mapping[str, Any], *, secret: str) -> tuple[dict[str, Any], bool, list[int]]:
-    """Submit the draft once. Returns ``(receipt, replayed, outbox ids to hint)``."""
+                       body: Mapping[str, Any], *, secret: str) -> tuple[dict[str, Any], bool]:
+    """Submit the draft once. Returns ``(receipt, replayed)``; delivery is queued after commit."""
     key = rules.check_idempotency_key(key)
     fingerprint = rules.request_fingerprint(f"submit:{number}", body)
     stored = claim_idempotency_key(key_session, user_id, key, fingerprint)
     if stored is not None:
-        return stored, True, []
+        return stored, True
     try:
-        receipt, message_ids = _submit(session, user_id, number, key, body, secret)
+        receipt = _submit(session, user_id, number, key, body, secret)
     except Exception:
         session.rollback()
         # Nothing was executed: free the key so the corrected request can use it.
@@ -132,7 +132,7 @@ def submit_application(session: Session, key_session: Session, user_id: int, num
                                                          IdempotencyKey.key == key))
         key_session.commit()
         raise
-    return receipt, False, message_ids
+    return receipt, False
 
 
 def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
@@ -163,7 +163,7 @@ def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint:
 
 
 def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping[str, Any],
-            secret: str) -> tuple[dict[str, Any], list[int]]:
+            secret: str) -> dict[str, Any]:
     application = own_application(session, user_id, number, lock=True)
     if application.status != rules.DRAFT:
         raise Conflict(Text("这份申请已经提交过了。", "This application was already submitted."),
@@ -179,7 +179,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     session.add_all(cases)
     session.flush()
     refresh_application_status(session, application)
-    messages = [add_case_message(session, case, "case.submitted") for case in cases]
+    for case in cases:
+        add_case_message(session, case, "case.submitted")
     session.flush()  # all outbox rows in one statement
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
                  application_id=application.id, number=application.number, bundle=application.bundle,
@@ -189,7 +190,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     assert row is not None
     row.completed, row.response_status, row.response = True, 201, receipt
     session.commit()
-    return receipt, [message.id for message in messages]
+    return receipt
 
 
 def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> Case:

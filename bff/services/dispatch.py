@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -149,7 +151,31 @@ def add_case_message(session: Session, case: Case, topic: str,
     assert topic in TOPICS
     message = OutboxMessage(topic=topic, payload={"case_id": case.id, **(extra or {})})
     session.add(message)
+    _install_delivery_hints()
+    session.info.setdefault(HINTS, []).append(message)
     return message
+
+
+# After the commit that wrote them, case messages are queued at once (a hint: the relay
+# would find them within seconds anyway). Installed once per process, on first use.
+HINTS = "outbox_delivery_hints"
+_hints_installed: list[bool] = []
+
+
+def _install_delivery_hints() -> None:
+    if not _hints_installed:
+        sa_event.listen(Session, "after_commit", _send_hints)
+        sa_event.listen(Session, "after_rollback", lambda session: session.info.pop(HINTS, None))
+        _hints_installed.append(True)
+
+
+def _send_hints(session: Session) -> None:
+    messages = session.info.pop(HINTS, [])
+    ids = [message.id for message in messages if message.id is not None]
+    if ids and has_app_context():
+        from bff.tasks import enqueue_deliveries
+
+        enqueue_deliveries(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
 
 
 RELAY_GRACE_SECONDS = 30.0

@@ -4,6 +4,7 @@
   (its earlier row went dead, or was lost) — the relay then re-queues it.
 - Open cases due within one working day are flagged ``due_soon``, past their due date
   ``overdue``; each flag is recorded once as an event.
+- Submission Idempotency-Keys older than 24 hours are forgotten.
 """
 
 from __future__ import annotations
@@ -11,21 +12,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bff.core.applications import TERMINAL
+from bff.core.applications import KEY_RETENTION, TERMINAL
 from bff.core.calendar import china_date, due_status
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
-from bff.store.models import Application, Case, OutboxMessage, utcnow
+from bff.store.models import Application, Case, IdempotencyKey, OutboxMessage, utcnow
 
 
 def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | None = None) -> dict[str, Any]:
     requeued = requeue_undelivered_cases(session, stuck_after_seconds)
     flagged = flag_due_cases(session, today or china_date(utcnow()))
+    expired = forget_old_idempotency_keys(session)
     session.commit()
-    return {"requeued_cases": requeued, **flagged}
+    return {"requeued_cases": requeued, **flagged, "expired_keys": expired}
+
+
+def forget_old_idempotency_keys(session: Session) -> int:
+    """Submission keys are kept for :data:`KEY_RETENTION` (24 h), then forgotten."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEY_RETENTION))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def requeue_undelivered_cases(session: Session, stuck_after_seconds: int) -> int:
