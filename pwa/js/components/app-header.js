@@ -25,9 +25,10 @@ class AppHeader extends HTMLElement {
     const chrome = document.body.dataset.chrome || 'app';
     const elder = document.documentElement.classList.contains('elder');
     const english = currentLanguage() === 'en';
-    const language = el('button', { type: 'button', className: 'header__tool', lang: english ? 'zh-CN' : 'en',
-      textContent: english ? '中文' : 'English' });
-    language.setAttribute('aria-label', t('switch_language'));
+    // The accessible name starts with what is visible ("English"), so voice control users can say it (WCAG 2.5.3).
+    const language = el('button', { type: 'button', className: 'header__tool' },
+      el('span', { lang: english ? 'zh-CN' : 'en', textContent: english ? '中文' : 'English' }),
+      el('span', { className: 'visually-hidden', textContent: ` ${t('switch_language')}` }));
     language.addEventListener('click', () => this.emit('ot:set-language', english ? 'zh-CN' : 'en'));
     const elderButton = el('button', { type: 'button', className: 'header__tool', textContent: t('elder_mode') });
     elderButton.setAttribute('aria-pressed', String(elder));
