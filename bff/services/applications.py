@@ -246,6 +246,9 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
     if missing:
         raise ValidationFailed(Text("请补充全部要求的内容。", "Supply everything that was asked for."),
                                errors={key: [Text("此项必填。", "This is required.")] for key in missing})
+    invalid = catalog.field_errors(answers, today_in_china())
+    if invalid:
+        raise ValidationFailed(Text("补充的内容有误。", "Some supplied answers need attention."), errors=invalid)
     application.answers = {**(application.answers or {}), **answers}
     transition_case(session, case, rules.SUPPLEMENTED, actor_user_id=user_id, source="resident")
     record_event(session, "supplement_provided", actor_user_id=user_id, subject_user_id=user_id,

@@ -93,3 +93,12 @@ def mask_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
         else:
             masked[key] = value
     return masked
+
+
+def field_errors(answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
+    """Each answer checked against its own field definition (for supplements)."""
+    from bff.core.validation import check_value
+
+    fields = default_catalog().fields
+    errors = {key: check_value(fields[key], value, today) for key, value in answers.items() if key in fields}
+    return {key: problems for key, problems in errors.items() if problems}

@@ -172,3 +172,24 @@ def test_a_department_down_for_a_while_gets_everything_once_it_is_back(app, clie
         wait_until(lambda: {c.reference for c in fresh(select(Case).where(Case.status == "approved"))} >= simulated)
     assert sorted(mid for mid, topic in simulator.received if topic == "case.submitted") == \
         sorted(f"case.submitted.{ref}" for ref in simulated)
+
+
+def test_a_department_asks_for_a_supplement_and_approves_once_the_resident_supplies_it(app, client, monkeypatch):
+    from bff.core.catalog import default_catalog
+    from tests.api.application_helpers import value_for
+
+    monkeypatch.setitem(app.config, "SIMULATED_DEPARTMENTS", "housing-fund")
+    with bff_and_simulator(app, monkeypatch, replace(FAST, supplement_share=1.0)):
+        submitted = submitted_application(app, client, "retirement")
+        number = submitted["number"]
+        reference = next(c["reference"] for c in submitted["receipt"]["cases"] if c["department"] == "housing-fund")
+        wait_until(lambda: fresh(select(Case.status).where(Case.reference == reference)) == ["supplement_requested"])
+        detail = client.get(f"/api/v1/applications/{number}").json
+        assert detail["status"] == "action_required"
+        asked = next(c for c in detail["cases"] if c["reference"] == reference)["supplement"]["fields"]
+        fields = default_catalog().fields
+        supplied = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
+                               json={"answers": {key: value_for(fields[key]) for key in asked}})
+        assert supplied.status_code == 200, supplied.json
+        run_worker(app)  # delivers case.supplemented (queued right after the commit)
+        wait_until(lambda: fresh(select(Case.status).where(Case.reference == reference)) == ["approved"])

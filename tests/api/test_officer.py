@@ -61,9 +61,14 @@ def test_a_supplement_round_trip_then_approval_issues_a_verifiable_certificate(a
     wrong = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
                         json={"answers": {"bank.account_number": "1"}})
     assert wrong.status_code == 422
+    invalid = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
+                          json={"answers": {"subject.name": "12345"}})
+    assert invalid.status_code == 422 and "subject.name" in invalid.json["errors"]["json"]
     supplied = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
                            json={"answers": {"subject.name": "张小宝"}})
     assert supplied.status_code == 200 and supplied.json["status"] == "supplemented"
+    assert client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
+                       json={"answers": {"subject.name": "张小宝"}}).status_code == 409  # once
     approved = officer.post(f"/api/v1/officer/cases/{reference}/approve")
     assert approved.status_code == 200
     certificate = approved.json["certificate"]
