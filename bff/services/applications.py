@@ -23,7 +23,7 @@ from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from bff.core.text import Text
 from bff.services import catalog_adapter as catalog
-from bff.services.cases import refresh_application_status, transition_case
+from bff.services.cases import transition_case
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.store.models import Application, Case, IdempotencyKey, utcnow
@@ -177,8 +177,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     cases = [_new_case(application, position, plan, now)
              for position, plan in enumerate(catalog.plan_cases(form), start=1)]
     session.add_all(cases)
+    application.status = rules.derive_application_status([case.status for case in cases])
     session.flush()
-    refresh_application_status(session, application)
     for case in cases:
         add_case_message(session, case, "case.submitted")
     session.flush()  # all outbox rows in one statement
@@ -186,9 +186,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
     receipt = build_receipt(application, cases, secret)
-    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
-    assert row is not None
-    row.completed, row.response_status, row.response = True, 201, receipt
+    session.execute(update(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+                    .values(completed=True, response_status=201, response=receipt))
     session.commit()
     return receipt
 
