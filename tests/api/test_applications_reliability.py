@@ -132,3 +132,29 @@ def start_worker_process(app: Any, base_config: dict[str, Any]) -> subprocess.Po
                    "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
     return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_the_relay_does_not_queue_a_row_twice_while_its_job_is_waiting(app, client) -> None:
+    from bff.services.dispatch import relay_due_messages
+
+    user = create_user("zhangwei")
+    sign_in(app, client, user)
+    receipt = submit(client, start(client, user_id=user.id)["number"]).json
+    session = db.new_session()
+    first = relay_due_messages(session)
+    assert len(first) == len(receipt["cases"])
+    assert relay_due_messages(session) == []  # marked as queued for the grace period
+    session.close()
+
+
+def test_idempotency_keys_are_forgotten_after_24_hours(app, client) -> None:
+    from bff.store.models import IdempotencyKey
+
+    user = create_user("zhangwei")
+    sign_in(app, client, user)
+    submit(client, start(client, user_id=user.id)["number"], key="old-key-00001")
+    db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(hours=25)))
+    db.session.commit()
+    session = db.new_session()
+    assert sweep_cases(session, stuck_after_seconds=600)["expired_keys"] == 1
+    session.close()
