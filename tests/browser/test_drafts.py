@@ -25,6 +25,9 @@ def test_a_draft_resumes_on_another_device_and_concurrent_edits_are_merged(
     expect(phone.locator("ot-autosave")).to_contain_text("已自动保存")
 
     tablet = signed_in_page("wangfang")  # another device, the same person
+    tablet.goto("/")
+    expect(tablet.get_by_role("heading", name="继续填写")).to_be_visible()
+    assert_accessible(tablet)
     tablet.goto("/app/applications")
     wait_for_app(tablet)
     expect(tablet.get_by_role("heading", name="未提交的草稿")).to_be_visible()

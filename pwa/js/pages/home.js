@@ -14,7 +14,7 @@ function matches(bundle, words) {
   return words.toLowerCase().split(/\s+/).every((w) => haystack.includes(w));
 }
 
-export async function render({ main, query }) {
+export async function render({ main, query, session }) {
   const state = { category: query.get('category') || '', words: query.get('q') || '' };
   const grid = document.createElement('ot-category-grid');
   const cards = el('ul', { className: 'cards' });
@@ -26,9 +26,10 @@ export async function render({ main, query }) {
   input.placeholder = t('search_placeholder');
   input.addEventListener('input', () => { state.words = input.value.trim(); show(); });
 
-  fill(main, 
+  const resume = el('div');
+  fill(main,
     el('h1', { textContent: t('home_title') }),
-    el('p', { className: 'lead', textContent: t('home_lead') }),
+    el('p', { className: 'lead', textContent: t('home_lead') }), resume,
     form,
     el('h2', { id: 'categories-heading', textContent: t('categories_heading') }), grid,
     el('h2', { id: 'bundles-heading', textContent: t('bundles_heading') }), count, cards);
@@ -59,8 +60,19 @@ export async function render({ main, query }) {
     grid.selected = state.category;
     bundles = asList(bundleData, 'bundles');
     show();
+    showDrafts(resume, session, bundles);
   } catch (error) {
     count.textContent = t(navigator.onLine ? 'catalog_unavailable' : 'offline_body');
     console.warn('catalog', error);
   }
+}
+
+/** Signed in with drafts: offer to carry on (they may have been started on another device). */
+async function showDrafts(box, session, bundles) {
+  if (!(await session.ready)) return;
+  const { drafts } = await api.drafts().catch(() => ({ drafts: [] }));
+  if (!drafts.length) return;
+  const name = (code) => pick(bundles.find((b) => b.code === code), 'name') || code;
+  fill(box, el('div', { className: 'banner banner--info' }, el('h2', { textContent: t('home_continue') }),
+    el('ul', {}, drafts.map((d) => el('li', {}, el('a', { href: `/app/drafts/${d.number}`, textContent: name(d.bundle) }))))));
 }
