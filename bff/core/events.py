@@ -49,7 +49,10 @@ declare("notification_created", ("notification", "kind"), ("number",))
 declare("push_delivered", ("notification", "device"))
 declare("push_failed", ("notification", "device", "status"), ("error",))
 declare("sms_sent", ("notification",))
-declare("rating_given", ("number", "score"), ("tags", "case", "comment_length"))
+# ``comment`` is the resident's own text (checked free of ID and mobile numbers); ``revises``
+# is the id of the earlier rating a re-rating replaces (one re-rating after a bad one).
+declare("rating_given", ("number", "score"), ("tags", "case", "comment_length", "comment", "revises"))
+declare("rating_follow_up_needed", ("number", "score", "due_on"), ("rating",))
 # Service desk
 # ``access`` is the id of the staff_viewed event that opened the resident (with its reason);
 # ``view`` says what was looked at: profile, timeline, application, notes.

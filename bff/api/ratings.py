@@ -1,0 +1,44 @@
+"""The rating (好差评) of a finished application: the resident's 1–5 score, tags and comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from auth.permissions import access
+from bff.core.ratings import COMMENT_MAX
+from bff.extensions import db
+from bff.services import ratings as service
+
+blp = Blueprint("ratings", __name__, url_prefix="/api/v1/applications",
+                description="好差评: rate a finished application; a bad rating gets a follow-up")
+
+
+class RatingSchema(Schema):
+    score = fields.Int(required=True, strict=True, metadata={"description": "1 (very dissatisfied) to 5"})
+    tags = fields.List(fields.Str(validate=validate.Length(max=40)), load_default=list,
+                       validate=validate.Length(max=10), metadata={"description": "Codes from `tags`"})
+    # Length is checked by the rules (after whitespace is collapsed), with a bilingual message.
+    comment = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=COMMENT_MAX * 2),
+                         metadata={"description": f"Optional, at most {COMMENT_MAX} characters"})
+
+
+@blp.route("/<string:number>/rating")
+@blp.response(200)
+@access("resident")
+def get_rating(number: str) -> dict[str, Any]:
+    """My rating of the application (or null), whether I may rate now, and the tag list."""
+    return service.rating_of(db.session, g.principal.user_id, number)
+
+
+@blp.route("/<string:number>/rating", methods=["POST"])
+@blp.arguments(RatingSchema)
+@blp.response(201)
+@access("resident")
+def give_rating(data: dict[str, Any], number: str) -> dict[str, Any]:
+    """Rate once when finished; after a bad rating (≤ 2) one re-rating is allowed. Else 409."""
+    return service.give_rating(db.session, g.principal.user_id, number, data["score"], data["tags"],
+                               data["comment"])

@@ -1,0 +1,132 @@
+"""好差评: a resident rates a finished application once; a bad rating gets a follow-up and one re-rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bff.core.ratings import tag_list
+from bff.extensions import db
+from bff.store.models import Event
+from tests.api.application_helpers import officer_client, submitted_application
+from tests.factories import create_user, sign_in
+
+
+def decide_every_case(app: Any, receipt: dict[str, Any], reject: str | None = None) -> None:
+    """Each department's officer accepts and approves (or rejects the item ``reject``) through the workbench."""
+    for case in receipt["cases"]:
+        officer = officer_client(app, case["department"])
+        assert officer.post(f"/api/v1/officer/cases/{case['reference']}/accept").status_code == 200
+        if case["item"] == reject:
+            response = officer.post(f"/api/v1/officer/cases/{case['reference']}/reject", json={"reason": "材料不符"})
+        else:
+            response = officer.post(f"/api/v1/officer/cases/{case['reference']}/approve")
+        assert response.status_code == 200, response.json
+
+
+@pytest.fixture
+def completed(app, client) -> dict[str, Any]:
+    submitted = submitted_application(app, client)
+    decide_every_case(app, submitted["receipt"])
+    return submitted
+
+
+def rate(client, number: str, **body: Any):
+    return client.post(f"/api/v1/applications/{number}/rating", json={"score": 5, **body})
+
+
+def events(name: str) -> list[Event]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Event).where(Event.name == name).order_by(Event.id)))
+
+
+def test_a_completed_application_can_be_rated_with_tags_and_a_comment(client, completed) -> None:
+    response = rate(client, completed["number"], score=4, tags=["fast", "no_trips"], comment="  很方便，  没跑腿 ")
+    assert response.status_code == 201, response.json
+    rating = response.json["rating"]
+    assert (rating["score"], rating["tags"], rating["bad"]) == (4, ["fast", "no_trips"], False)
+    assert rating["comment"] == "很方便， 没跑腿"
+    [event] = events("rating_given")
+    assert event.data == {"number": completed["number"], "score": 4, "tags": ["fast", "no_trips"],
+                          "comment": "很方便， 没跑腿", "comment_length": 8}
+    assert event.subject_user_id == completed["user"].id and event.actor_user_id == completed["user"].id
+
+
+def test_the_rating_is_returned_by_get_with_the_tag_list(client, completed) -> None:
+    before = client.get(f"/api/v1/applications/{completed['number']}/rating").json
+    assert before["rating"] is None and before["can_rate"] is True and before["tags"] == tag_list()
+    rate(client, completed["number"], score=5)
+    after = client.get(f"/api/v1/applications/{completed['number']}/rating").json
+    assert after["rating"]["score"] == 5 and after["can_rate"] is False
+
+
+def test_a_second_rating_after_a_good_one_is_refused(client, completed) -> None:
+    rate(client, completed["number"], score=3)
+    response = rate(client, completed["number"], score=5)
+    assert response.status_code == 409 and response.json["reason"] == "already_rated"
+    assert len(events("rating_given")) == 1
+
+
+def test_a_bad_rating_records_a_follow_up_and_allows_exactly_one_re_rating(client, completed) -> None:
+    first = rate(client, completed["number"], score=1, tags=["slow", "complicated"]).json["rating"]
+    assert first["bad"] is True
+    [follow_up] = events("rating_follow_up_needed")
+    assert follow_up.data["number"] == completed["number"] and follow_up.data["score"] == 1
+    assert follow_up.data["rating"] == first["id"] and follow_up.data["due_on"]
+    assert client.get(f"/api/v1/applications/{completed['number']}/rating").json["can_rate"] is True
+    again = rate(client, completed["number"], score=4)
+    assert again.status_code == 201 and again.json["rating"]["score"] == 4
+    assert events("rating_given")[-1].data["revises"] == first["id"]
+    third = rate(client, completed["number"], score=5)
+    assert third.status_code == 409 and third.json["reason"] == "already_rated"
+
+
+def test_an_application_still_in_progress_cannot_be_rated(app, client) -> None:
+    submitted = submitted_application(app, client)
+    response = rate(client, submitted["number"])
+    assert response.status_code == 409 and response.json["reason"] == "not_rateable"
+    assert client.get(f"/api/v1/applications/{submitted['number']}/rating").json["can_rate"] is False
+
+
+def test_a_partially_rejected_application_can_be_rated(app, client) -> None:
+    submitted = submitted_application(app, client)
+    decide_every_case(app, submitted["receipt"], reject=submitted["receipt"]["cases"][0]["item"])
+    assert client.get("/api/v1/applications").json["applications"][0]["status"] == "partially_rejected"
+    assert rate(client, submitted["number"], score=2).status_code == 201
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"score": 0}, "score"), ({"score": 6}, "score"), ({"tags": ["not-a-tag"]}, "tags"),
+    ({"comment": "很" * 501}, "comment"), ({"comment": "请打我电话 13800001234"}, "comment"),
+])
+def test_a_bad_rating_body_gets_a_field_error_and_stores_nothing(client, completed, body, field) -> None:
+    response = rate(client, completed["number"], **body)
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+    assert events("rating_given") == []
+
+
+def test_someone_elses_application_cannot_be_rated_or_read(app, client, completed) -> None:
+    other = app.test_client()
+    sign_in(app, other, create_user("wangfang"))
+    assert other.get(f"/api/v1/applications/{completed['number']}/rating").status_code == 404
+    assert rate(other, completed["number"]).status_code in (403, 404)
+
+
+def test_only_residents_may_rate(app, completed) -> None:
+    officer = officer_client(app, "health")
+    assert officer.get(f"/api/v1/applications/{completed['number']}/rating").status_code == 403
+    assert app.test_client().get(f"/api/v1/applications/{completed['number']}/rating").status_code == 401
+
+
+def test_the_staff_timeline_shows_ratings_and_follow_ups_under_ratings(app, client, completed) -> None:
+    from tests.api.staff_helpers import grant_headers, signed_in_client
+
+    rate(client, completed["number"], score=2, tags=["slow"])
+    staff, _ = signed_in_client(app, "zhoumin")
+    user_id = completed["user"].id
+    headers = grant_headers(staff, user_id, purpose="rating_follow_up", text="差评回访")
+    items = staff.get(f"/api/v1/staff/residents/{user_id}/timeline?kinds=ratings", headers=headers).json["items"]
+    assert [i["name"] for i in items] == ["rating_follow_up_needed", "rating_given"]
