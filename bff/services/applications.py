@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bff.core import applications as rules
 from bff.core.calendar import china_date, due_date
@@ -53,9 +53,14 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
     return application
 
 
-def own_application(session: Session, user_id: int, number: str, *, lock: bool = False) -> Application:
-    """The caller's application ``number``; anyone else's is "not found" (no existence leak)."""
+def own_application(session: Session, user_id: int, number: str, *, lock: bool = False,
+                    with_answers: bool = True) -> Application:
+    """The caller's application ``number``; anyone else's is "not found" (no existence leak).
+
+    ``with_answers=False`` leaves the (encrypted) answers unread until they are used."""
     query = select(Application).where(Application.number == number, Application.user_id == user_id)
+    if not with_answers:
+        query = query.options(defer(Application.answers))
     application = session.scalar(query.with_for_update() if lock else query)
     if application is None:
         raise NotFound(NOT_FOUND)

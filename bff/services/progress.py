@@ -6,14 +6,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import own_application
-from bff.services.certificates import certificates_of_application, describe
-from bff.store.models import Application, Case, Event
+from bff.services.certificates import describe
+from bff.store.models import Application, Case, Certificate, Event
 
 LIST_LIMIT = 100
 TIMELINE_LIMIT = 500
@@ -55,11 +55,14 @@ def draft_view(application: Application) -> dict[str, Any]:
 
 
 def application_detail(session: Session, user_id: int, number: str, today: date, public_url: str) -> dict[str, Any]:
-    application = own_application(session, user_id, number)
+    application = own_application(session, user_id, number, with_answers=False)
     if application.status == rules.DRAFT:
         return draft_view(application)
-    cases = list(session.scalars(select(Case).where(Case.application_id == application.id).order_by(Case.position)))
-    certificates = {c.case_id: describe(c, public_url) for c in certificates_of_application(session, application.id)}
+    rows = session.execute(select(Case, Certificate).outerjoin(Certificate, Certificate.case_id == Case.id)
+                           .where(Case.application_id == application.id).order_by(Case.position)
+                           .options(defer(Certificate.content))).all()
+    cases = [case for case, _ in rows]
+    certificates = {case.id: describe(certificate, public_url) for case, certificate in rows if certificate}
     return {**summary(application, cases, today), "subject": application.subject,
             "cases": [case_progress(case, certificates.get(case.id), today) for case in cases],
             "certificates": list(certificates.values())}
