@@ -23,6 +23,8 @@ from bff.services.events import record_event
 from bff.store.models import Application, Case, Certificate
 
 NOT_FOUND = Text("找不到这个子件。", "We could not find this case.")
+OWN_SYSTEM = Text("本部门在自有业务系统中办理此件，请在该系统中操作。",
+                  "Your department works this case in its own system; act there.")
 NO_DEPARTMENT = Text("您的账号未关联部门。", "Your account is not linked to a department.")
 QUEUE_LIMIT = 200
 
@@ -57,11 +59,23 @@ def queue_entry(case: Case, application: Application, today: date) -> dict[str, 
 
 
 def department_case(session: Session, department: str | None, reference: str, *, lock: bool = False) -> Case:
+    """A case of the officer's department; locking it (to act) needs a workbench department."""
     query = select(Case).where(Case.reference == reference, Case.department == officer_department(department))
     case = session.scalar(query.with_for_update() if lock else query)
     if case is None:
         raise NotFound(NOT_FOUND)
+    if lock and not works_in_workbench(case.department):
+        raise PermissionDenied(OWN_SYSTEM, code="department_has_own_system")
     return case
+
+
+def works_in_workbench(department: str) -> bool:
+    """A department with its own system decides there (and tells us by callback), not here."""
+    from flask import current_app
+
+    from bff.services.dispatch import DispatchSettings
+
+    return DispatchSettings.from_config(current_app.config).endpoint_for(department) is None
 
 
 def case_detail(session: Session, officer_user_id: int, department: str | None, reference: str,

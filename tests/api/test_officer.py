@@ -122,3 +122,11 @@ def test_all_cases_decided_completes_the_application_with_a_timeline(app, client
     names = [e["name"] for e in client.get(f"/api/v1/applications/{submitted['number']}/timeline").json["events"]]
     assert names.count("certificate_issued") == len(submitted["receipt"]["cases"])
     assert "application_completed" in names and "case_dispatched" in names
+
+
+def test_a_department_with_its_own_system_decides_there_not_in_the_workbench(app, client, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "DEPARTMENTS", {"health": {"url": "http://127.0.0.1:9/x", "secret": "s"}})
+    submitted = submitted_application(app, client)
+    reference = case_of(submitted["receipt"], "vaccination-certificate")
+    response = officer_client(app, "health").post(f"/api/v1/officer/cases/{reference}/accept")
+    assert response.status_code == 403 and response.json["reason"] == "department_has_own_system"
