@@ -49,8 +49,10 @@ class PushServiceProcess:
     def __init__(self, check_every: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.fakes.push_service", str(self.port),
-                                         str(check_every)], cwd=ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "16", "-w", "1", "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", f"tests.fakes.push_service:standalone_app({check_every}, '{self.url}')"],
+            cwd=ROOT, start_new_session=True)
         wait_for_port(self.port)
 
     def new_subscriber(self) -> dict[str, Any]:
@@ -69,16 +71,47 @@ class PushServiceProcess:
         _stop(self.process)
 
 
+DB_NAME = "onething_bench_notifications"  # its own: other benches drop theirs when they start
+
+
+def prepare_database() -> str:
+    import psycopg
+
+    from bench.run import SERVER_URL
+    from bff.store.migrate import upgrade
+
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    url = SERVER_URL.rpartition("/")[0] + f"/{DB_NAME}"
+    upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url
+
+
+def claim_redis_database() -> str:
+    """A Redis database number nobody else (tests, other benches) holds, claimed as the tests do."""
+    import atexit
+
+    import redis as redis_lib
+
+    server = os.environ.get("BENCH_REDIS_SERVER", "redis://127.0.0.1:6379")
+    admin = redis_lib.Redis.from_url(f"{server}/0")
+    for number in range(15, 0, -1):
+        if admin.set(f"onething-test-claim:{number}", f"bench-notifications:{os.getpid()}", nx=True, ex=3600):
+            atexit.register(admin.delete, f"onething-test-claim:{number}")
+            return f"{server}/{number}"
+    raise RuntimeError("no free Redis database number")
+
+
 def make_app() -> tuple[Any, str, dict[str, str]]:
-    from bench.run import REDIS_URL, prepare_database
     from bff.app import create_app
 
-    database_url = prepare_database()
-    config = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "LOG_LEVEL": "WARNING",
+    database_url, redis_url = prepare_database(), claim_redis_database()
+    config = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
               "DEPARTMENT_SIMULATOR_URL": "http://127.0.0.1:9", "DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
               "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund"}
     app = create_app(config)
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ONETHING_LOG_LEVEL": "WARNING",
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "ONETHING_LOG_LEVEL": "WARNING",
            "ONETHING_DEPARTMENT_SIMULATOR_URL": config["DEPARTMENT_SIMULATOR_URL"],
            "ONETHING_DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
            "ONETHING_SIMULATED_DEPARTMENTS": config["SIMULATED_DEPARTMENTS"],

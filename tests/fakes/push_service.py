@@ -180,15 +180,16 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve_in_process(port: int, check_every: int = 1) -> None:
-    """Run the fake push service alone (benchmarks: it must not share the sender's GIL).
+def standalone_app(check_every: int, url: str) -> Flask:
+    """The fake push service as a WSGI app of its own (benchmarks run it under gunicorn, with
+    keep-alive, so that it shares neither the sender's GIL nor werkzeug's close-every-request).
 
     ``POST /subscribers`` makes a subscriber and returns its subscription info;
     ``GET /delivered`` returns ``[[kind, number, at], …]`` of what was accepted (kind and
     number are null for the pushes not decrypted when ``check_every`` > 1).
     """
     service = FakePushService()
-    service.check_every = check_every
+    service.check_every, service.url = check_every, url
 
     @service.app.post("/subscribers")
     def new_subscriber() -> dict[str, Any]:
@@ -198,13 +199,4 @@ def serve_in_process(port: int, check_every: int = 1) -> None:
     def delivered() -> Any:
         return [[(r.payload or {}).get("kind"), (r.payload or {}).get("number"), r.at] for r in service.delivered()]
 
-    WSGIRequestHandler.protocol_version = "HTTP/1.1"
-    service.server = make_server("127.0.0.1", port, service.app, threaded=True, request_handler=_QuietHandler)
-    service.url = f"http://127.0.0.1:{port}"
-    service.server.serve_forever()
-
-
-if __name__ == "__main__":
-    import sys
-
-    serve_in_process(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    return service.app

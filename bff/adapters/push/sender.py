@@ -61,7 +61,7 @@ class WebPushSender:
             raise ValueError("a push needs a TTL: 0 means it is dropped when the device is offline")
         headers = {**self.vapid_headers(subscription_info["endpoint"]),
                    "Urgency": message.urgency, "Topic": message.topic}
-        pusher = WebPusher(dict(subscription_info), requests_session=self._session())
+        pusher = WebPusher(dict(subscription_info), requests_session=self._session(subscription_info["endpoint"]))
         try:
             response = pusher.send(message.payload, headers, ttl=message.ttl,
                                    content_encoding="aes128gcm", timeout=self.timeout)
@@ -95,11 +95,21 @@ class WebPushSender:
             self._headers[audience] = cached
         return cached[1]
 
-    def _session(self) -> requests.Session:
-        # One kept-alive session per thread: requests sessions are not thread-safe.
-        if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
-        return self._local.session  # type: ignore[no-any-return]
+    def _session(self, endpoint: str) -> requests.Session:
+        """A kept-alive session per thread (sessions are not thread-safe) and per push service.
+
+        Proxy settings (HTTPS_PROXY, NO_PROXY) are read once per push service, not on every
+        request as requests would (that lookup cost more than the encryption).
+        """
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        sessions: dict[str, requests.Session] = self._local.__dict__.setdefault("sessions", {})
+        if origin not in sessions:
+            session = requests.Session()
+            session.trust_env = False
+            session.proxies = requests.utils.get_environ_proxies(origin)
+            sessions[origin] = session
+        return sessions[origin]
 
 
 def parse_retry_after(value: str | None) -> float | None:
