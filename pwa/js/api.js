@@ -91,6 +91,7 @@ export const api = {
   timeline: (number) => get(`/api/v1/applications/${id(number)}/timeline`),
   withdraw: (number, reason) => send('POST', `/api/v1/applications/${id(number)}/withdraw`, { reason }),
   supplement: (number, reference, body) => send('POST', `/api/v1/applications/${id(number)}/cases/${id(reference)}/supplement`, body),
+  rating: (number) => get(`/api/v1/applications/${id(number)}/rating`),
   rate: (number, body) => send('POST', `/api/v1/applications/${id(number)}/rating`, body),
   certificates: () => get('/api/v1/certificates'),
   // notifications and live events

@@ -11,26 +11,13 @@ from bff.core.ratings import tag_list
 from bff.extensions import db
 from bff.store.models import Event
 from tests.api.application_helpers import officer_client, submitted_application
+from tests.api.rating_helpers import completed_application, decide_every_case
 from tests.factories import create_user, sign_in
-
-
-def decide_every_case(app: Any, receipt: dict[str, Any], reject: str | None = None) -> None:
-    """Each department's officer accepts and approves (or rejects the item ``reject``) through the workbench."""
-    for case in receipt["cases"]:
-        officer = officer_client(app, case["department"])
-        assert officer.post(f"/api/v1/officer/cases/{case['reference']}/accept").status_code == 200
-        if case["item"] == reject:
-            response = officer.post(f"/api/v1/officer/cases/{case['reference']}/reject", json={"reason": "材料不符"})
-        else:
-            response = officer.post(f"/api/v1/officer/cases/{case['reference']}/approve")
-        assert response.status_code == 200, response.json
 
 
 @pytest.fixture
 def completed(app, client) -> dict[str, Any]:
-    submitted = submitted_application(app, client)
-    decide_every_case(app, submitted["receipt"])
-    return submitted
+    return completed_application(app, client)
 
 
 def rate(client, number: str, **body: Any):

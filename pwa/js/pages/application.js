@@ -31,7 +31,7 @@ export async function render({ main, params, navigate }) {
       taskList, supplementBox,
       certificates(application.certificates || []),
       el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
-      application.status === 'completed' ? rating(number) : null,
+      RATEABLE.includes(application.status) ? await rating(number) : null,
       application.status === 'submitted' ? withdrawButton(number, () => draw({ announce: true })) : null);
     if (announce) live.textContent = t('detail_updated', { time: formatDate(new Date(), true) });
     if (focusInside) main.focus();
@@ -106,31 +106,53 @@ function withdrawButton(number, done) {
   } } }));
 }
 
-const RATING_TAGS = ['fast', 'no_trips', 'clear', 'helpful', 'slow', 'confusing'];
+const RATEABLE = ['completed', 'partially_rejected'];
 
-function rating(number) {
+// 好差评: the tags come from the BFF (GET …/rating); after a bad rating (≤ 2) the service desk calls
+// back within one working day and the resident may rate once more.
+async function rating(number) {
+  const state = await api.rating(number).catch(() => null);
+  if (!state) return null;
+  const section = el('section', { className: 'rating', attrs: { 'aria-labelledby': 'rating' } });
+  const heading = el('h2', { id: 'rating', tabIndex: -1, textContent: t('rating_title') });
+  const given = state.rating ? ratingSummary(state.rating) : null;
+  fill(section, heading, given, state.can_rate ? ratingForm(number, state, section) : null);
+  return section;
+}
+
+function ratingSummary(given) {
+  return el('div', { className: 'banner' },
+    el('p', { textContent: t('rating_yours', { text: t(`rating_${given.score}`), date: formatDate(given.given_at, true) }) }),
+    given.follow_up ? el('p', { textContent: t('rating_follow_up') }) : null);
+}
+
+function ratingForm(number, state, section) {
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const scores = [5, 4, 3, 2, 1].map((n) => el('div', { className: 'choice' },
     el('input', { type: 'radio', name: 'score', id: n === 5 ? 'score' : `score-${n}`, value: String(n) }),
     el('label', { htmlFor: n === 5 ? 'score' : `score-${n}`, textContent: t(`rating_${n}`) })));
-  const tags = RATING_TAGS.map((tag) => el('div', { className: 'choice' },
-    el('input', { type: 'checkbox', name: 'tag', id: `tag-${tag}`, value: tag }), el('label', { htmlFor: `tag-${tag}`, textContent: t(`rating_tag_${tag}`) })));
+  const tags = (state.tags || []).map((tag) => el('div', { className: 'choice' },
+    el('input', { type: 'checkbox', name: 'tag', id: `tag-${tag.code}`, value: tag.code }), el('label', { htmlFor: `tag-${tag.code}`, textContent: pick(tag, 'text') })));
   const comment = el('textarea', { id: 'rating-comment', name: 'comment', maxLength: 500, rows: 3 });
   const form = el('form', { noValidate: true, on: { submit: async (event) => {
     event.preventDefault();
     const score = Number(form.querySelector('input[name=score]:checked')?.value || 0);
     if (!score) { status.textContent = t('rating_choose'); form.querySelector('#score').focus(); return; }
     try {
-      await api.rate(number, { score, tags: [...form.querySelectorAll('input[name=tag]:checked')].map((i) => i.value), comment: comment.value.trim() || null });
-      form.replaceChildren(el('p', { className: 'banner banner--success', textContent: t('rating_thanks') }));
+      const saved = await api.rate(number, { score, tags: [...form.querySelectorAll('input[name=tag]:checked')].map((i) => i.value), comment: comment.value.trim() || null });
+      const thanks = el('p', { className: 'banner banner--success', tabIndex: -1, textContent: t('rating_thanks') });
+      fill(section, section.querySelector('h2'), thanks, ratingSummary(saved.rating));
+      thanks.focus();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      status.textContent = [404, 405].includes(error.status) ? t('rating_unavailable') : error.message;
+      const fieldErrors = error.fieldErrors;
+      status.textContent = [404, 405].includes(error.status) ? t('rating_unavailable') : Object.values(fieldErrors)[0] || error.message;
     }
-  } } }, el('h2', { id: 'rating', tabIndex: -1, textContent: t('rating_title') }),
+  } } },
+  state.rerating ? el('p', { textContent: t('rating_again') }) : null,
   el('fieldset', {}, el('legend', { textContent: t('rating_score') }), ...scores),
   el('fieldset', {}, el('legend', { textContent: t('rating_tags') }), ...tags),
   el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'rating-comment', textContent: t('rating_comment') }), comment),
-  status, el('button', { type: 'submit', className: 'button', textContent: t('rating_send') }));
+  status, el('button', { type: 'submit', className: 'button', textContent: state.rerating ? t('rating_send_again') : t('rating_send') }));
   return form;
 }
