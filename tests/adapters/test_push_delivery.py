@@ -209,3 +209,17 @@ def test_quiet_hours_hold_normal_pushes_until_they_end_but_not_urgent_ones(app, 
     [job_id] = registry.get_job_ids()
     assert timedelta(minutes=55) < registry.get_scheduled_time(job_id) - datetime.now(UTC) <= timedelta(hours=1)
     assert db.session.scalar(select(Notification).where(Notification.kind == "submitted")) is not None
+
+
+def test_a_lost_hint_is_made_good_by_the_outbox_relay(app, client, push_service):
+    from bff.tasks import relay_outbox
+
+    user, (subscriber,) = resident_with_devices(app, client, push_service)
+    supplement_requested(user)
+    queue_for(app).empty()  # Redis lost the after-commit hint
+    run_worker(app)
+    assert push_service.delivered(subscriber) == []
+    assert relay_outbox() == 1
+    run_worker(app)
+    assert len(push_service.delivered(subscriber)) == 1
+    assert relay_outbox() == 0  # done rows are not relayed again
