@@ -128,28 +128,24 @@ def get_preferences(session: Session, user_id: int) -> dict[str, Any]:
 
 def save_preferences(session: Session, user_id: int, kinds: Sequence[str], channels: Sequence[str],
                      quiet_hours: Mapping[str, str] | None) -> dict[str, Any]:
-    if quiet_hours:
-        for key in ("start", "end"):
-            _check_time(quiet_hours[key], key)
+    quiet = {key: _hh_mm(quiet_hours[key], key) for key in ("start", "end")} if quiet_hours else None
     row = session.get(NotificationPreference, user_id) or NotificationPreference(user_id=user_id)
     row.kinds = sorted(set(kinds) & set(rules.KINDS))
     row.channels = sorted(set(channels) & set(rules.CHANNELS))
-    row.quiet_start = quiet_hours["start"] if quiet_hours else None
-    row.quiet_end = quiet_hours["end"] if quiet_hours else None
+    row.quiet_start = quiet["start"] if quiet else None
+    row.quiet_end = quiet["end"] if quiet else None
     row.updated_at = utcnow()
     session.add(row)
     session.commit()
     return get_preferences(session, user_id)
 
 
-def _check_time(value: str, key: str) -> None:
+def _hh_mm(value: str, key: str) -> str:
+    """``22:00`` (or ``22:00:00``, as some browsers' time inputs give it) → ``22:00``."""
     try:
-        time.fromisoformat(value)
-        valid = len(value) == 5
+        return time.fromisoformat(value).strftime("%H:%M")
     except ValueError:
-        valid = False
-    if not valid:
-        raise ValidationFailed(BAD_QUIET_HOURS, errors={f"quiet_hours.{key}": [BAD_QUIET_HOURS]})
+        raise ValidationFailed(BAD_QUIET_HOURS, errors={f"quiet_hours.{key}": [BAD_QUIET_HOURS]}) from None
 
 
 # --- Events (the polling fallback of the live stream) -----------------------------------------

@@ -185,7 +185,7 @@ def test_preferences_default_to_every_kind_on_push_with_sms_fallback(app, client
 def test_a_kind_turned_off_makes_no_inbox_entry_but_a_new_sign_in_always_does(app, client):
     user = signed_in(app, client)
     saved = client.put("/api/v1/notifications/preferences", json={
-        "kinds": ["case_approved"], "channels": ["push"], "quiet_hours": {"start": "22:00", "end": "07:00"}})
+        "kinds": ["case_approved"], "channels": ["push"], "quiet_hours": {"start": "22:00:00", "end": "07:00"}})
     assert saved.status_code == 200
     assert saved.json["quiet_hours"] == {"start": "22:00", "end": "07:00"} and saved.json["channels"] == ["push"]
     notify(user, "accepted")
