@@ -281,6 +281,7 @@ def record_outcome(session: Session, message_id: int, result: DeliveryResult, ga
         message.status, message.done_at, message.last_error = "done", now, None
         if message.topic == "case.submitted":
             case.dispatched_at, case.gateway = case.dispatched_at or now, gateway
+            case.flag = None if case.flag == "stuck" else case.flag
             case.external_id = result.external_id or case.external_id
             if case.status == "withdrawn":  # withdrawn while this delivery was on the wire
                 add_case_message(session, case, "case.withdrawn")

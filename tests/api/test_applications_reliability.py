@@ -56,14 +56,14 @@ def test_the_sweeper_requeues_a_case_whose_dispatch_went_dead(app, client) -> No
     sign_in(app, client, user)
     receipt = submit(client, start(client, user_id=user.id)["number"]).json
     db.session.execute(update(OutboxMessage).values(status="dead").where(OutboxMessage.topic == "case.submitted"))
-    db.session.execute(update(Case).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.execute(update(Case).values(created_at=utcnow() - timedelta(hours=1), flag="stuck"))
     db.session.commit()
     session = db.new_session()
     assert sweep_cases(session, stuck_after_seconds=600)["requeued_cases"] == len(receipt["cases"])
     session.close()
     relay_outbox()
     run_worker(app)
-    assert all(case.dispatched_at is not None for case in fresh(select(Case)))
+    assert all(case.dispatched_at is not None and case.flag is None for case in fresh(select(Case)))
 
 
 def test_the_relay_and_the_sweeper_are_registered_for_rqs_scheduler(app) -> None:
