@@ -5,6 +5,8 @@ Each engineer adds commands inside :func:`register_cli` (one function per comman
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask, current_app
 
@@ -88,8 +90,8 @@ def simulate_departments(host: str, port: int, **overrides: float | None) -> Non
 
     from bff.simulator import DepartmentSimulator, knobs_from_config, serve
 
-    knobs = replace(knobs_from_config(current_app.config),
-                    **{k: v for k, v in overrides.items() if v is not None})
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    knobs = replace(knobs_from_config(current_app.config), **given)
     simulator = DepartmentSimulator(current_app.config["DEPARTMENT_SIMULATOR_SECRET"], knobs)
     click.echo(f"department simulator on http://{host}:{port} ({knobs})")
     serve(simulator, host, port).serve_forever()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, current_app, g, request
 from flask_smorest import Blueprint, abort
@@ -67,7 +67,7 @@ def if_match_version() -> int:
 
 
 def with_etag(body: dict[str, Any], status: int = 200) -> Response:
-    response = current_app.json.response(body)
+    response = cast(Response, current_app.json.response(body))
     response.status_code = status
     response.set_etag(str(body["version"]))
     return response
@@ -107,7 +107,7 @@ def get_application(number: str) -> Response:
     """A draft (with its ETag) or a submitted application with per-department progress."""
     body = progress.application_detail(db.session, g.principal.user_id, number, today_in_china(),
                                        current_app.config["PUBLIC_URL"])
-    return with_etag(body) if body["status"] == "draft" else current_app.json.response(body)
+    return with_etag(body) if body["status"] == "draft" else cast(Response, current_app.json.response(body))
 
 
 @blp.route("/<string:number>", methods=["PATCH"])
@@ -144,7 +144,7 @@ def submit(data: dict[str, Any], number: str) -> Response:
             secret=current_app.config["SECRET_KEY"])
     finally:
         key_session.close()
-    response = current_app.json.response(receipt)
+    response = cast(Response, current_app.json.response(receipt))
     response.status_code = 201
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -26,7 +26,8 @@ class QueueArgs(Schema):
 
 class SupplementRequestSchema(Schema):
     message = ma.Str(required=True, validate=validate.Length(max=500))
-    fields = ma.List(ma.Str(), load_default=list)
+    requested_fields = ma.List(ma.Str(), load_default=list, data_key="fields",
+                               metadata={"description": "Field keys the item declares"})
     materials = ma.List(ma.Str(validate=validate.Length(max=60)), load_default=list)
 
 
@@ -82,7 +83,7 @@ def process(reference: str) -> dict[str, Any]:
 def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
     """Ask the resident for a supplement: a message plus the fields or materials needed."""
     return _case(service.request_supplement(db.session, g.principal.user_id, g.principal.department, reference,
-                                            message=data["message"], fields=data["fields"],
+                                            message=data["message"], fields=data["requested_fields"],
                                             materials=data["materials"]))
 
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bff.adapters.departments.signing import SignatureInvalid, verify
+from bff.adapters.departments.signing import Headers, SignatureInvalid, verify
 from bff.core import applications as rules
 from bff.core.errors import NotFound, ValidationFailed
 from bff.core.text import Text
@@ -34,7 +34,7 @@ DEPARTMENT_STATUSES = (rules.ACCEPTED, rules.PROCESSING, rules.SUPPLEMENT_REQUES
 BAD_CALLBACK = Text("回调内容无效。", "The callback is not valid.")
 
 
-def authenticate_callback(settings: DispatchSettings, department: str, headers: Mapping[str, str],
+def authenticate_callback(settings: DispatchSettings, department: str, headers: Headers,
                           body: bytes) -> str:
     """The callback's event id, if signed by ``department``; raises :class:`SignatureInvalid`."""
     secret = settings.secret_for(department)
@@ -58,8 +58,9 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
         return {"outcome": "duplicate"}
     outcome = apply_status(session, case, data)
     if outcome == "stale":
-        session.scalar(select(ProcessedCallback).where(ProcessedCallback.department == department,
-                                                       ProcessedCallback.event_id == event_id)).outcome = "stale"
+        session.execute(update(ProcessedCallback).where(ProcessedCallback.department == department,
+                                                        ProcessedCallback.event_id == event_id)
+                        .values(outcome="stale"))
     application = session.get(Application, case.application_id)
     assert application is not None
     record_event(session, "callback_received", subject_user_id=application.user_id, application_id=application.id,

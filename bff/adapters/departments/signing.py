@@ -12,12 +12,18 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from typing import Protocol
 
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
 TOLERANCE_SECONDS = 300
+
+
+class Headers(Protocol):
+    """Anything with ``get`` by header name: a dict, or werkzeug's ``Headers``."""
+
+    def get(self, key: str, /) -> str | None: ...
 
 
 class SignatureInvalid(Exception):
@@ -37,7 +43,7 @@ def signed_headers(secret: str, message_id: str, body: bytes, now: float | None 
             "Content-Type": "application/json"}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float | None = None) -> str:
+def verify(secret: str, headers: Headers, body: bytes, now: float | None = None) -> str:
     """Return the message id when ``headers`` carry a valid, fresh signature of ``body``."""
     message_id = headers.get(ID_HEADER) or ""
     raw_timestamp = headers.get(TIMESTAMP_HEADER) or ""
