@@ -174,7 +174,7 @@ def should_prune(*, failures: int, last_contact_at: datetime, now: datetime, sil
     """Drop a device that failed too often, or that nobody has heard from for a long time.
 
     Some push services answer 201 for endpoints long dead (WebKit bug 249766), so a device
-    is also dropped when neither a push succeeded nor the PWA re-registered it within
-    ``silence`` (the PWA re-posts its subscription whenever it starts).
+    is also dropped when neither a push succeeded nor the browser re-registered it (posted
+    the same subscription again) within ``silence``.
     """
     return failures >= max_failures or now - last_contact_at > silence
