@@ -7,6 +7,7 @@ the two jobs below are what :class:`~bff.services.notify.Later` schedules with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,7 +52,7 @@ def notifier_for(app: Flask) -> notify.Notifier:
 
 
 def _later(app: Flask) -> notify.Later:
-    jobs = {"deliver_notification": deliver_notification, "retry_push": retry_push}
+    jobs: dict[str, Callable[..., str]] = {"deliver_notification": deliver_notification, "retry_push": retry_push}
 
     def later(delay: timedelta, job: str, *args: Any) -> None:
         queue_for(app).enqueue_in(delay, jobs[job], *args, result_ttl=60, failure_ttl=3600)

@@ -124,9 +124,9 @@ def create_notification(session: Session, event: Event) -> Notification | None:
         link=rules.link_for(kind_name, number), urgency=kind.urgency)
     session.add(notification)
     session.flush()
+    extra: dict[str, Any] = {"number": number} if number else {}
     record_event(session, "notification_created", subject_user_id=event.subject_user_id,
-                 application_id=event.application_id, notification=notification.id, kind=kind_name,
-                 **({"number": number} if number else {}))
+                 application_id=event.application_id, notification=notification.id, kind=kind_name, **extra)
     return notification
 
 
