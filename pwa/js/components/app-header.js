@@ -45,7 +45,8 @@ class AppHeader extends HTMLElement {
   }
 
   account() {
-    if (this.me === undefined) return el('span');
+    // Until the session is known, hold the sign-in button's place so the header does not move.
+    if (this.me === undefined) return el('span', { className: 'header__tool header__tool--pending', textContent: t('sign_in') });
     if (!this.me) return el('a', { className: 'header__tool', href: loginUrl(), textContent: t('sign_in') });
     const out = el('button', { type: 'button', className: 'header__tool', textContent: t('sign_out') });
     out.addEventListener('click', () => this.emit('ot:logout'));
