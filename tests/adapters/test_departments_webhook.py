@@ -193,3 +193,22 @@ def test_a_department_asks_for_a_supplement_and_approves_once_the_resident_suppl
         assert supplied.status_code == 200, supplied.json
         run_worker(app)  # delivers case.supplemented (queued right after the commit)
         wait_until(lambda: fresh(select(Case.status).where(Case.reference == reference)) == ["approved"])
+
+
+def test_with_a_flaky_department_every_case_arrives_exactly_once_and_ends_decided(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DISPATCH_BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "CIRCUIT_FAILURE_THRESHOLD", 100)
+    with bff_and_simulator(app, monkeypatch, replace(FAST, failure_share=0.4, reject_share=0.3)) as simulator:
+        submitted = [submitted_application(app, client, bundle) for bundle in ("retirement", "after-death")]
+        simulated = {c["reference"] for s in submitted for c in s["receipt"]["cases"]
+                     if c["department"] in ("hrss", "medical-insurance", "housing-fund", "traffic-police")}
+
+        def all_decided() -> bool:
+            relay_outbox()
+            run_worker(app)
+            decided = fresh(select(Case.reference).where(Case.status.in_(("approved", "rejected"))))
+            return set(decided) >= simulated
+
+        wait_until(all_decided, timeout=30)
+    arrived = [mid for mid, topic in simulator.received if topic == "case.submitted"]
+    assert sorted(arrived) == sorted(f"case.submitted.{ref}" for ref in simulated)
