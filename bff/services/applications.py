@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -40,7 +41,8 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
     """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
     subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
     now = utcnow()
-    application = Application(number=f"pending-{now.timestamp()}-{user_id}", user_id=user_id, bundle=bundle,
+    # A placeholder until the row has its id, which the number is made from.
+    application = Application(number=f"p-{uuid.uuid4().hex[:24]}", user_id=user_id, bundle=bundle,
                               catalog_version=catalog.catalog_version(), subject=subject, subject_ref=subject_ref,
                               relation=relation, channel=channel, answers=dict(answers or {}),
                               created_at=now, updated_at=now)
