@@ -50,6 +50,7 @@ const q = (params) => {
   return s.toString() ? `?${s}` : '';
 };
 const id = encodeURIComponent;
+const staffHeaders = (grant) => ({ headers: { 'X-Staff-Grant': grant } });
 
 export const loginUrl = (next = location.pathname + location.search) => `/auth/login?next=${id(next)}`;
 
@@ -110,4 +111,19 @@ export const api = {
   officerCases: (params = {}) => get(`/api/v1/officer/cases${q(params)}`),
   officerCase: (reference) => get(`/api/v1/officer/cases/${id(reference)}`),
   officerAction: (reference, action, body = {}) => send('POST', `/api/v1/officer/cases/${id(reference)}/${action}`, body),
+  // service desk: the grant from opening a resident goes in X-Staff-Grant (kept in memory by the page only)
+  staffPurposes: () => get('/api/v1/staff/purposes'),
+  staffSearch: (query) => send('POST', '/api/v1/staff/search', { query }),
+  staffOpen: (rid, reason) => send('POST', `/api/v1/staff/residents/${id(rid)}/access`, reason),
+  staffClose: (rid, grant) => send('DELETE', `/api/v1/staff/residents/${id(rid)}/access`, undefined, staffHeaders(grant)),
+  staffProfile: (rid, grant) => get(`/api/v1/staff/residents/${id(rid)}`, staffHeaders(grant)),
+  staffReveal: (rid, grant, field) => send('POST', `/api/v1/staff/residents/${id(rid)}/reveal`, { field }, staffHeaders(grant)),
+  staffTimeline: (rid, grant, params = {}) => get(`/api/v1/staff/residents/${id(rid)}/timeline${q(params)}`, staffHeaders(grant)),
+  staffApplication: (rid, grant, number) => get(`/api/v1/staff/residents/${id(rid)}/applications/${id(number)}`, staffHeaders(grant)),
+  staffNotes: (rid, grant) => get(`/api/v1/staff/residents/${id(rid)}/notes`, staffHeaders(grant)),
+  staffAddNote: (rid, grant, body) => send('POST', `/api/v1/staff/residents/${id(rid)}/notes`, body, staffHeaders(grant)),
+  staffEscalate: (rid, grant, reference, text) => send('POST', `/api/v1/staff/residents/${id(rid)}/cases/${id(reference)}/escalate`, { text }, staffHeaders(grant)),
+  staffResend: (rid, grant, nid) => send('POST', `/api/v1/staff/residents/${id(rid)}/notifications/${id(nid)}/resend`, {}, staffHeaders(grant)),
+  staffEndSessions: (rid, grant) => send('POST', `/api/v1/staff/residents/${id(rid)}/sessions/end`, {}, staffHeaders(grant)),
+  accessLog: (before) => get(`/api/v1/me/access-log${q({ before })}`),
 };

@@ -1,7 +1,7 @@
 // Settings: language, elder mode (长辈版), notifications, where I am signed in.
 import { api, ApiError, loginUrl } from '../api.js';
 import { el, fill } from '../dom.js';
-import { currentLanguage, formatDate, t } from '../i18n.js';
+import { currentLanguage, formatDate, has, pick, t } from '../i18n.js';
 
 function radio(name, value, label, checked, onChange, lang) {
   const id = `${name}-${value}`;
@@ -36,14 +36,16 @@ export async function render({ main, session }) {
   const notifications = el('div');
   const preferences = el('div');
   const sessions = el('div');
+  const accessLog = el('div');
   parts.push(el('h2', { textContent: t('settings_notifications') }), notifications, preferences,
     el('h2', { textContent: t('settings_sessions') }), sessions,
+    el('h2', { id: 'access-log-title', textContent: t('access_log_title') }), accessLog,
     el('h2', { textContent: t('settings_account') }),
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
       row(t('settings_mobile'), session.me.mobile || '—')),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
   fill(main, ...parts);
-  await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions)]);
+  await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions), renderAccessLog(accessLog)]);
 }
 
 function row(label, value) {
@@ -108,4 +110,31 @@ async function renderSessions(box) {
         on: { click: async () => { await api.revokeSession(s.id); await renderSessions(box); } } }),
     el('span', { className: 'task-list__meta', textContent: t('settings_session_meta', { place: s.place || '—', time: formatDate(s.last_seen, true) }) })));
   fill(box, el('ul', { className: 'task-list' }, items));
+}
+
+// "Who viewed my data": every look and reveal by the service desk (or a department officer), when and why.
+async function renderAccessLog(box, before = undefined) {
+  let page;
+  try { page = await api.accessLog(before); } catch (error) { fill(box, el('p', { textContent: error.message })); return; }
+  const items = page.items.map((entry) => el('li', { className: 'task-list__item' },
+    el('span', { className: 'task-list__name', textContent: t(`access_log_${entry.action}`, { name: entry.staff_name, what: accessWhat(entry) }) }),
+    el('span', { textContent: t('access_log_why', { purpose: pick(entry, 'purpose_text'), detail: [entry.ticket, entry.reason].filter(Boolean).join(' · ') || '—' }) }),
+    el('span', { className: 'task-list__meta' }, el('time', { dateTime: entry.at, textContent: formatDate(entry.at, true) }))));
+  let list = box.querySelector('ul');
+  if (!before) {
+    list = el('ul', { className: 'task-list', attrs: { 'aria-labelledby': 'access-log-title' } });
+    fill(box, el('p', { className: 'field__hint', textContent: t('access_log_explain') }), list);
+  }
+  list.append(...items);
+  if (!before && !items.length) list.replaceWith(el('p', { textContent: t('access_log_empty') }));
+  box.querySelector('.access-log__more')?.remove();
+  if (page.next_before) {
+    box.append(el('button', { type: 'button', className: 'button button--secondary access-log__more', textContent: t('access_log_more'),
+      on: { click: () => renderAccessLog(box, page.next_before) } }));
+  }
+}
+
+function accessWhat(entry) {
+  const what = has(`staff_view_${entry.what}`) ? t(`staff_view_${entry.what}`) : has(`staff_field_${entry.what}`) ? t(`staff_field_${entry.what}`) : entry.what;
+  return entry.application ? `${what}（${entry.application}）` : what;
 }

@@ -1,0 +1,134 @@
+// The one timeline of a resident for the service desk: newest first, filters by kind, "load older"
+// (keyset: before=next_before), and live updates by a polite poller on ?after=<latest>:
+// every 5 s while the tab is visible, backing off to 30 s after empty answers, paused while hidden,
+// stopped when the grant ends. Polls are covered by the first look (not new audit entries).
+import { el, fill } from '../dom.js';
+import { formatDate, has, pick, t } from '../i18n.js';
+
+export const KINDS = ['logins', 'drafts', 'submissions', 'cases', 'notifications', 'supplements', 'ratings', 'staff', 'other'];
+const FAST = 5000;
+const SLOW = 30000;
+const EMPTY_BEFORE_BACKOFF = 3;
+
+/**
+ * load(params) fetches a page ({kinds, before, after}); onResend(notificationId) resends one notification;
+ * names: {departments: {code: {zh-CN, en}}}. Returns {node, start(), stop()}.
+ */
+export function staffTimeline({ load, onResend, names }) {
+  const list = el('ol', { className: 'timeline staff-timeline' });
+  const more = el('div');
+  const live = el('p', { className: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const boxes = KINDS.map((kind) => el('div', { className: 'choice choice--inline' },
+    el('input', { type: 'checkbox', id: `kind-${kind}`, name: 'kind', value: kind, on: { change: () => reload() } }),
+    el('label', { htmlFor: `kind-${kind}`, textContent: t(`staff_kind_${kind}`) })));
+  const filters = el('fieldset', { className: 'filters' }, el('legend', { textContent: t('staff_timeline_filter') }), ...boxes);
+  const node = el('section', { attrs: { 'aria-labelledby': 'staff-timeline-title' } },
+    el('h3', { id: 'staff-timeline-title', textContent: t('staff_timeline') }), filters, live, list, more);
+
+  let latest = 0;
+  let delay = FAST;
+  let empty = 0;
+  let timer = null;
+  let stopped = true;
+  let generation = 0;
+
+  const kinds = () => [...filters.querySelectorAll('input:checked')].map((i) => i.value).join(',') || undefined;
+
+  async function reload() {
+    const mine = ++generation;
+    const page = await load({ kinds: kinds() });
+    if (mine !== generation) return;
+    latest = page.latest || latest;
+    fill(list, page.items.map(item));
+    if (!page.items.length) list.append(el('li', { textContent: t('staff_timeline_empty') }));
+    drawMore(page);
+  }
+
+  function drawMore(page) {
+    fill(more, page.has_more && page.next_before ? el('button', { type: 'button', className: 'button button--secondary',
+      textContent: t('staff_timeline_older'), on: { click: async (event) => {
+        event.target.disabled = true;
+        const older = await load({ kinds: kinds(), before: page.next_before });
+        list.append(...older.items.map(item));
+        drawMore(older);
+        list.lastElementChild?.querySelector('time')?.focus();
+      } } }) : null);
+  }
+
+  async function poll() {
+    timer = null;
+    if (stopped || document.hidden) return;
+    const mine = generation;
+    try {
+      const page = await load({ kinds: kinds(), after: latest });
+      if (mine !== generation || stopped) return;
+      if (page.items.length) {
+        list.querySelector('li:not([data-id])')?.remove(); // the "nothing yet" line
+        list.prepend(...page.items.map(item));
+        latest = page.latest || latest;
+        live.textContent = t('staff_timeline_new', { count: page.items.length });
+        empty = 0;
+        delay = FAST;
+        if (page.has_more) { poll(); return; }
+      } else if (++empty >= EMPTY_BEFORE_BACKOFF) {
+        delay = Math.min(delay * 2, SLOW);
+      }
+    } catch (error) {
+      if (error?.grantEnded || error?.signedOut) { stop(); return; }
+      delay = Math.min(delay * 2, SLOW);
+    }
+    schedule();
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    if (!stopped && !document.hidden) timer = setTimeout(poll, delay);
+  }
+
+  function onVisibility() {
+    if (document.hidden) { clearTimeout(timer); timer = null; return; }
+    delay = FAST;
+    empty = 0;
+    poll(); // catch up at once when the tab comes back
+  }
+
+  function item(entry) {
+    const data = entry.data || {};
+    const who = entry.actor?.role === 'self' ? t('staff_actor_self') : entry.actor?.role === 'system' ? t('staff_actor_system')
+      : `${maybe(`staff_role_${entry.actor?.role}`, '')} ${entry.actor?.name || ''}`.trim();
+    const meta = [entry.application, who, entry.device].filter(Boolean).join(' · ');
+    return el('li', { dataset: { id: String(entry.id), kind: entry.kind } },
+      el('time', { dateTime: entry.occurred_at, tabIndex: -1, textContent: formatDate(entry.occurred_at, true) }),
+      el('span', { textContent: describe(entry.name, data, names) }),
+      meta ? el('span', { className: 'staff-timeline__meta', textContent: meta }) : null,
+      entry.name === 'notification_created' && data.notification ? el('button', { type: 'button', className: 'button button--secondary button--small',
+        textContent: t('staff_resend'), attrs: { 'aria-label': `${t('staff_resend')} ${formatDate(entry.occurred_at, true)}` },
+        on: { click: () => onResend(data.notification) } }) : null);
+  }
+
+  function start() {
+    stopped = false;
+    document.addEventListener('visibilitychange', onVisibility);
+    schedule();
+  }
+
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisibility);
+  }
+
+  return { node, reload, start, stop };
+}
+
+/** The event in words: its name's text, with the department, status, field … where it has them. */
+export function describe(name, data, names) {
+  const key = `staff_ev_${name}`;
+  const department = data.department && names.departments[data.department] ? pick(names.departments[data.department], 'name') : data.department || '';
+  const to = data.to && has(`status_${data.to}`) ? t(`status_${data.to}`) : data.to || '';
+  const params = { department, to, field: maybe(`staff_field_${data.field}`, data.field), view: maybe(`staff_view_${data.view}`, data.view),
+    score: data.score ?? '', count: data.count ?? data.results ?? '', case: data.case || '', reason: [data.ticket, data.reason].filter(Boolean).join(' · ') || '—' };
+  return has(key) ? t(key, params) : name;
+}
+
+const maybe = (key, fallback) => (has(key) ? t(key) : fallback ?? '');

@@ -1,0 +1,161 @@
+"""The service-desk page: 周敏 takes a call from 陈明 about his father's after-death application."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import select
+
+from bff.core.pii import mask_id_number
+from bff.extensions import db
+from bff.services.sweeper import sweep_cases
+from bff.store.models import Event
+from tests.api.application_helpers import officer_client, submitted_application
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
+from tests.conftest import ApiClient
+
+pytestmark = pytest.mark.browser
+TICKET = "KF-20261126-0042"
+
+
+def names_of(event_name: str) -> list[Event]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Event).where(Event.name == event_name)))
+
+
+@pytest.fixture
+def after_death(server: LiveServer) -> dict[str, Any]:
+    """陈明's after-death application: submitted, delivered, one case accepted, and every open case overdue
+    by the sweeper's own rule (its 'today' three months on)."""
+    server.app.test_client_class = ApiClient
+    submitted = submitted_application(server.app, server.app.test_client(), "after-death")
+    first = submitted["receipt"]["cases"][0]
+    officer = officer_client(server.app, first["department"])
+    assert officer.post(f"/api/v1/officer/cases/{first['reference']}/accept").status_code == 200
+    flagged = sweep_cases(db.session, stuck_after_seconds=10**6, today=date.today() + timedelta(days=90))
+    assert flagged["overdue"] == len(submitted["receipt"]["cases"])
+    return submitted
+
+
+@pytest.fixture
+def staff_page(server: LiveServer, new_desktop_context: Callable[[], BrowserContext]) -> Iterator[Page]:
+    context = new_desktop_context()
+    sign_in_context(server, context, "zhoumin")
+    page = context.new_page()
+    yield page
+
+
+def open_by_application_number(page: Page, number: str) -> None:
+    page.goto("/staff")
+    wait_for_app(page)
+    page.get_by_label("申请编号、手机号或身份证号").fill(number)
+    page.get_by_role("button", name="查找", exact=True).click()
+    row = page.locator("table.staff-results tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("陈*")
+    expect(row).to_contain_text(number)
+    row.get_by_role("button", name="查看 陈*").click()
+    expect(page.get_by_role("heading", name="查看 陈* 的信息前，请说明原因")).to_be_focused()
+
+
+def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_who_looked(
+        server: LiveServer, after_death: dict[str, Any], staff_page: Page, signed_in_page: Callable[..., Page]) -> None:
+    page, number = staff_page, after_death["number"]
+    open_by_application_number(page, number)
+    assert_accessible(page)
+
+    page.get_by_role("button", name="打开居民信息").click()  # no reason yet: refused on the page
+    expect(page.locator(".error-summary")).to_contain_text("请填写来电工单号")
+    page.get_by_label("来电工单号").fill(TICKET)
+    page.get_by_role("button", name="打开居民信息").click()
+
+    expect(page.get_by_role("heading", name="居民：陈明")).to_be_focused()
+    profile = page.locator("dl.summary")
+    expect(profile).to_contain_text(mask_id_number(after_death["user"].id_number))
+    expect(profile).not_to_contain_text(after_death["user"].id_number)  # masked until asked
+    timeline = page.locator("ol.staff-timeline")
+    expect(timeline).to_contain_text("提交申请")
+    expect(timeline).to_contain_text("已受理")  # a department's progress, with the department's name
+    expect(timeline).to_contain_text("已超期")
+    application = page.locator(".staff-application")
+    expect(application).to_contain_text(number)  # opened straight away: the call is about it
+    expect(application.locator("td.overdue").first).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("新增备注").fill("儿子来电询问进度，已告知各部门在办。")
+    page.get_by_role("button", name="添加备注").click()
+    expect(page.get_by_role("status").filter(has_text="已添加内部备注。")).to_be_visible()
+
+    application.get_by_role("button", name="督办").first.click()
+    page.get_by_label("督办说明（部门工作人员可见）").fill("家属来电，已超期，请尽快办理。")
+    application.locator("form").get_by_role("button", name="督办").click()
+    dialog = page.locator("dialog")
+    expect(dialog).to_contain_text("把这个超期办件督办给部门？")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="督办").click()
+    expect(page.get_by_role("status").filter(has_text="已督办")).to_be_visible()
+    expect(application).to_contain_text("已督办 1 次")
+    expect(timeline).to_contain_text("督办超期办件", timeout=15000)  # the live poll brings the new events
+    assert_accessible(page)
+
+    assert names_of("staff_revealed") == []  # nothing was revealed: nobody asked
+    assert len(names_of("staff_note_added")) == 1 and len(names_of("staff_escalated")) == 1
+    assert not page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").count("KF")
+
+    son = signed_in_page("chenming")
+    son.goto("/app/settings")
+    wait_for_app(son)
+    log = son.locator("ul[aria-labelledby=access-log-title]")
+    expect(log).to_contain_text("周敏 查看了您的基本信息")
+    expect(log).to_contain_text(TICKET)
+    expect(log).to_contain_text("周敏 查看了您的申请")
+    assert_accessible(son)
+
+
+def test_a_reveal_is_asked_for_confirmed_shown_and_recorded(server: LiveServer, after_death: dict[str, Any],
+                                                             staff_page: Page) -> None:
+    page = staff_page
+    open_by_application_number(page, after_death["number"])
+    page.get_by_label("或选择事由").select_option(label="账号安全协助")
+    page.get_by_label("说明", exact=True).fill("核对本人身份")
+    page.get_by_role("button", name="打开居民信息").click()
+    page.get_by_role("button", name="显示完整手机号").click()
+    page.locator("dialog").get_by_role("button", name="取消").click()
+    assert names_of("staff_revealed") == []
+    page.get_by_role("button", name="显示完整手机号").click()
+    page.locator("dialog").get_by_role("button", name="显示完整号码").click()
+    expect(page.locator("dl.summary")).to_contain_text(after_death["user"].mobile)
+    [revealed] = names_of("staff_revealed")
+    assert revealed.data["field"] == "mobile" and revealed.data["purpose"] == "account_security"
+
+
+def test_a_resident_opening_the_staff_page_is_told_it_is_not_for_them(server: LiveServer,
+                                                                       signed_in_page: Callable[..., Page]) -> None:
+    page = signed_in_page("chenming")
+    page.goto("/staff")
+    wait_for_app(page)
+    expect(page.get_by_text("此页面仅供政务服务热线和大厅客服人员使用")).to_be_visible()
+    expect(page.get_by_label("申请编号、手机号或身份证号")).to_have_count(0)
+    assert_accessible(page)
+
+
+def test_after_fifteen_idle_minutes_the_page_says_the_staff_member_was_signed_out(
+        server: LiveServer, after_death: dict[str, Any], staff_page: Page) -> None:
+    page = staff_page
+    page.goto("/staff")
+    wait_for_app(page)
+    page.get_by_label("申请编号、手机号或身份证号").fill(after_death["number"])
+    sessions = server.app.extensions["sessions"]
+    sessions.clock = lambda: time.time() + 16 * 60  # the session store's clock: 16 minutes on
+    try:
+        page.get_by_role("button", name="查找", exact=True).click()
+        expect(page.get_by_role("heading", name="您已退出客服工作台")).to_be_visible()
+        expect(page.get_by_role("link", name="登录")).to_be_visible()
+        assert_accessible(page)
+    finally:
+        sessions.clock = time.time
