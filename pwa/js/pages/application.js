@@ -113,7 +113,7 @@ const RATEABLE = ['completed', 'partially_rejected'];
 async function rating(number) {
   const state = await api.rating(number).catch(() => null);
   if (!state) return null;
-  const section = el('section', { className: 'rating', attrs: { 'aria-labelledby': 'rating' } });
+  const section = el('section', { attrs: { 'aria-labelledby': 'rating' } });
   const heading = el('h2', { id: 'rating', tabIndex: -1, textContent: t('rating_title') });
   const given = state.rating ? ratingSummary(state.rating) : null;
   fill(section, heading, given, state.can_rate ? ratingForm(number, state, section) : null);
