@@ -73,6 +73,7 @@ export const api = {
   categories: () => get('/api/v1/categories'),
   bundles: () => get('/api/v1/bundles'),
   bundle: (code) => get(`/api/v1/bundles/${id(code)}`),
+  subjects: (code) => get(`/api/v1/bundles/${id(code)}/subjects`),
   bundleForm: (code, subject) => get(`/api/v1/bundles/${id(code)}/form${q({ subject })}`),
   checkForm: (code, subject, answers) => send('POST', `/api/v1/bundles/${id(code)}/form/check${q({ subject })}`, { answers }),
   nameCheck: (name) => get(`/api/v1/name-check${q({ name })}`),

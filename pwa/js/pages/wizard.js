@@ -18,10 +18,15 @@ export async function render(ctx) {
 async function startOrResume({ main, params, query, navigate }) {
   const code = params.code;
   const chosen = query.get('subject') || undefined;
+  // The form refuses to guess when several people are possible (which deceased relative, which
+  // newborn): ask first, from GET /bundles/<code>/subjects, then load the form for that person.
+  const subjects = chosen ? [] : (await api.subjects(code)).subjects || [];
+  if (!chosen && subjects.length > 1) {
+    const bundle = await api.bundle(code).catch(() => null);
+    return chooseSubject(main, code, bundle, subjects, navigate);
+  }
   const form = await api.bundleForm(code, chosen);
-  const subjects = form.subjects || [];
-  if (!chosen && subjects.length > 1) return chooseSubject(main, code, form, subjects, navigate);
-  const subject = form.subject || subjects[0] || null;
+  const subject = form.subject || (form.subjects || subjects)[0] || null;
   const { drafts } = await api.drafts();
   const existing = drafts.find((d) => d.bundle === code && (!subject || d.subject_ref === subject.ref));
   if (existing) return navigate(`/app/drafts/${existing.number}`, { replace: true });
@@ -29,19 +34,29 @@ async function startOrResume({ main, params, query, navigate }) {
   return navigate(`/app/drafts/${data.number}`, { replace: true });
 }
 
-function chooseSubject(main, code, form, subjects, navigate) {
+function subjectLabel(subject, index) {
+  const name = subject.name || (subject.kind === 'newborn' ? t('wizard_subject_newborn', { n: index + 1 }) : t('wizard_subject_person', { n: index + 1 }));
+  return [name, has(`relation_${subject.relation}`) ? t(`relation_${subject.relation}`) : ''].filter(Boolean).join(' · ');
+}
+
+function chooseSubject(main, code, bundle, subjects, navigate) {
   const summary = el('ot-error-summary');
+  const kind = subjects[0]?.kind;
+  const hintKey = has(`wizard_who_hint_${kind}`) ? `wizard_who_hint_${kind}` : 'wizard_who_hint';
   const radios = subjects.map((s, i) => el('div', { className: 'choice' },
     el('input', { type: 'radio', name: 'subject', id: i ? `subject-${i}` : 'subject', value: s.ref }),
-    el('label', { htmlFor: i ? `subject-${i}` : 'subject', textContent: [s.name, has(`relation_${s.relation}`) ? t(`relation_${s.relation}`) : ''].filter(Boolean).join(' · ') })));
+    el('label', { htmlFor: i ? `subject-${i}` : 'subject', textContent: subjectLabel(s, i) })));
   const formEl = el('form', { noValidate: true, on: { submit: (event) => {
     event.preventDefault();
     const ref = formEl.querySelector('input:checked')?.value;
     if (!ref) { summary.show([{ id: 'subject', message: t('error_choose_subject') }]); return; }
     navigate(`/app/apply/${code}?subject=${encodeURIComponent(ref)}`, { replace: true });
-  } } }, el('fieldset', {}, el('legend', { className: 'visually-hidden', textContent: t('wizard_who') }), ...radios),
+  } } }, el('fieldset', { attrs: { 'aria-describedby': 'subject-hint' } }, el('legend', { className: 'visually-hidden', textContent: t('wizard_who') }), ...radios),
+  el('p', { className: 'field__hint', textContent: t('wizard_who_once') }),
   el('button', { type: 'submit', className: 'button', textContent: t('continue') }));
-  fill(main, summary, el('h1', { textContent: t('wizard_who') }), el('p', { textContent: t('wizard_who_hint') }), formEl);
+  fill(main, summary, el('h1', { textContent: t('wizard_who') }),
+    bundle ? el('p', { className: 'muted', textContent: pick(bundle, 'name') }) : null,
+    el('p', { id: 'subject-hint', textContent: t(hintKey, { count: subjects.length }) }), formEl);
 }
 
 async function renderSection({ main, params, navigate }) {
