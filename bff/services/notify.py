@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -55,6 +55,16 @@ class Notifier:
     lease: float = 60.0
     send_threads: int = 8
     clock: Callable[[], datetime] = utcnow
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+
+    def send_all(self, infos: Sequence[dict[str, Any]], message: PushMessage) -> list[PushResult]:
+        """Send to many devices a few at a time: the wait is the network. The pool lives as long as
+        the worker, so its threads keep their connections to the push services alive."""
+        if len(infos) == 1 or self.send_threads <= 1:
+            return [self.push.send(info, message) for info in infos]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.send_threads, thread_name_prefix="push")
+        return list(self._pool.map(lambda info: self.push.send(info, message), infos))
 
 
 # --- The outbox rows of topic "notify" ---------------------------------------------------------
@@ -197,11 +207,7 @@ def send_pushes(session: Session, notification: Notification, devices: Sequence[
     message = push_message_for(session, notification)
     infos = [device.info() for device in devices]
     session.commit()  # no transaction stays open during the network calls
-    if len(infos) == 1:
-        results = [notifier.push.send(infos[0], message)]
-    else:
-        with ThreadPoolExecutor(min(notifier.send_threads, len(infos))) as pool:
-            results = list(pool.map(lambda info: notifier.push.send(info, message), infos))
+    results = notifier.send_all(infos, message)
     record_push_results(session, notification, [device.id for device in devices], results, attempt, notifier)
     session.commit()
     return results
