@@ -153,6 +153,8 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("REDIS_URL is unset or points at the embedded development Redis")
     if config["DEVIDP_ENABLED"] or config["OIDC_ISSUER"] == DEFAULTS["OIDC_ISSUER"]:
         problems.append("the development identity provider is enabled or is the OIDC issuer")
+    if not config["VAPID_PRIVATE_KEY"]:
+        problems.append("ONETHING_VAPID_PRIVATE_KEY is unset (development generates one under var/)")
     if config["PREFILL_BACKEND"] == "sample":
         problems.append("PREFILL_BACKEND is the demo world's sample registry")
     if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:

@@ -17,6 +17,7 @@ SAFE = {
     "DEVIDP_ENABLED": False,
     "PREFILL_BACKEND": "http",
     "PREFILL_URL": "https://registry.example.gov.cn/prefill",
+    "VAPID_PRIVATE_KEY": "a-vapid-key-from-the-vault",
 }
 
 
@@ -38,6 +39,7 @@ def test_production_starts_with_real_settings(base_config):
     ({"OIDC_ISSUER": "http://127.0.0.1:8001"}, "identity provider"),
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
     ({"PREFILL_BACKEND": "sample"}, "sample registry"),
+    ({"VAPID_PRIVATE_KEY": ""}, "VAPID"),
 ])
 def test_production_refuses_development_defaults(base_config, change, complaint):
     with pytest.raises(ConfigurationError, match=complaint):
