@@ -15,6 +15,7 @@ const ROUTES = [
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
   ['/app/settings', 'settings'],
+  ['/app/login-failed', 'login-failed'],
   ['/app/scan', 'scan', { auth: true }],
   ['/app/qr/:ticket', 'qr-approve', { auth: true }],
   ['/kiosk', 'kiosk', { chrome: 'kiosk' }],
@@ -51,13 +52,32 @@ export async function setLanguage(lang, { save = true, rerender = true } = {}) {
   if (rerender) await route({ focus: false });
 }
 
+/** Sign out here, forget everything this user left in the browser, then end the session at the
+ * identity provider too (its end-session URL returns to our home page). */
 export async function logout() {
-  try { await api.logout(); } catch { /* the session may already be gone */ }
-  navigator.serviceWorker?.controller?.postMessage({ type: 'logout' });
-  const store = await import('./store.js');
-  await store.clear().catch(() => {});
+  let answer = null;
+  try { answer = await api.logout(); } catch { /* the session may already be gone */ }
+  await forgetLocalData();
   session.me = null;
-  location.assign('/');
+  location.assign(answer?.end_session_url || answer?.redirect || '/');
+}
+
+async function forgetLocalData() {
+  const store = await import('./store.js');
+  await Promise.all([store.clear().catch(() => {}), clearServiceWorkerCaches()]);
+  try { sessionStorage.clear(); } catch { /* storage may be disabled */ }
+}
+
+/** Asks the service worker to drop its caches and waits for it (at most 3 s) before leaving the page. */
+function clearServiceWorkerCaches() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(resolve, 3000);
+    channel.port1.onmessage = () => { clearTimeout(timer); resolve(); };
+    worker.postMessage({ type: 'logout' }, [channel.port2]);
+  });
 }
 
 async function loadMe() {
@@ -74,6 +94,7 @@ async function loadMe() {
   }
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
   if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch());
+  else if (me) import('./push.js').then((m) => m.refreshPush()).catch(() => {});
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
   return me;
 }

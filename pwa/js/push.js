@@ -35,6 +35,17 @@ export async function enablePush() {
   return 'on';
 }
 
+/** At start-up, signed in: re-post an existing subscription, so the BFF knows this device is alive
+ * (it prunes devices silent for 90 days) and follows a browser that renewed its endpoint. */
+export async function refreshPush() {
+  if (!pushSupported() || Notification.permission !== 'granted') return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const subscription = await registration?.pushManager.getSubscription();
+  if (!subscription) return;
+  const device = await api.subscribePush({ ...subscription.toJSON(), device: deviceLabel() });
+  localStorage.setItem('push-device', String(device.id));
+}
+
 export async function disablePush() {
   if (!pushSupported()) return 'unsupported';
   const registration = await navigator.serviceWorker.ready;
