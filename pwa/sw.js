@@ -75,6 +75,7 @@ self.addEventListener('message', (event) => {
   if (event.data?.type === 'logout') {
     event.waitUntil((async () => {
       for (const name of await caches.keys()) if (name.startsWith('onething-')) await caches.delete(name);
+      event.ports[0]?.postMessage('cleared'); // the page waits for this before it leaves
       await precache(); // the shell holds no personal data; keep the app usable offline
     })());
   }

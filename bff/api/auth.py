@@ -8,6 +8,7 @@ and returns the provider's end-session URL for the PWA to visit.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, after_this_request, current_app, g, redirect, request
 from flask_smorest import Blueprint
@@ -81,6 +82,19 @@ def where_from_request(place: str = "") -> identity.Where:
                           place=place or describe_address(request.remote_addr))
 
 
+def wants_page() -> bool:
+    """A browser navigation (it prefers HTML) rather than an API client (JSON)."""
+    accept = request.accept_mimetypes
+    return accept.accept_html and accept.quality("text/html") > accept.quality("application/json")
+
+
+def login_failed_page(error: LoginFailed) -> BaseResponse:
+    """Send a person whose sign-in failed to the PWA's page for it, with the envelope's ``reason`` only."""
+    response = redirect(f"/app/login-failed?{urlencode({'reason': error.reason})}", code=302)
+    clear_cookie(response, LOGIN_COOKIE)
+    return response
+
+
 # -- resources -------------------------------------------------------------------------------
 
 class LogoutSchema(Schema):
@@ -97,6 +111,8 @@ def login() -> BaseResponse:
     try:
         url, login_id = oidc().begin_login(safe_next(request.args.get("next")))
     except LoginFailed as error:
+        if wants_page():
+            return login_failed_page(error)
         abort_login(error)
     response = redirect(url, code=302)
     set_cookie(response, LOGIN_COOKIE, login_id, max_age=600)
@@ -112,6 +128,8 @@ def callback() -> BaseResponse:
     try:
         result = oidc().finish_login(login_id, request.args.to_dict())
     except LoginFailed as error:
+        if wants_page():
+            return login_failed_page(error)
         abort_login(error)
     config = current_app.config
     _, record = identity.complete_login(
