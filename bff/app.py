@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import auth, health, me, qr_login, ratings, staff
+    from bff.api import auth, fields, health, me, qr_login, ratings, staff
 
     app.register_blueprint(health.blp)
     for identity_blp in (auth.blp, me.blp, qr_login.blp):
@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     register_notification_blueprint()
     staff.register(api)  # service desk (issue 7)
     api.register_blueprint(ratings.blp)  # 好差评 (issue 8)
+    api.register_blueprint(fields.blp)  # field labels for pages that show answers by key
     from bff.api import catalog  # life events, bundles, combined form (issue 4)
     api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):

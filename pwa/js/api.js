@@ -76,6 +76,7 @@ export const api = {
   subjects: (code) => get(`/api/v1/bundles/${id(code)}/subjects`),
   bundleForm: (code, subject) => get(`/api/v1/bundles/${id(code)}/form${q({ subject })}`),
   checkForm: (code, subject, answers) => send('POST', `/api/v1/bundles/${id(code)}/form/check${q({ subject })}`, { answers }),
+  fieldLabels: () => get('/api/v1/fields'),
   nameCheck: (name) => get(`/api/v1/name-check${q({ name })}`),
   // drafts: an application with status "draft", saved with its version as ETag / If-Match
   drafts: () => get('/api/v1/applications/drafts'),

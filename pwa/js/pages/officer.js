@@ -50,8 +50,8 @@ export async function render({ main, query, session, navigate }) {
 
   async function drawCase(reference, message = '') {
     if (!reference) { fill(caseBox, ); return; }
-    const c = await api.officerCase(reference);
-    const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, async (note) => { await drawQueue(); await drawCase(reference, note); }));
+    const [c, labels] = await Promise.all([api.officerCase(reference), fieldLabels()]);
+    const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, labels, async (note) => { await drawQueue(); await drawCase(reference, note); }));
     fill(caseBox, el('section', { attrs: { 'aria-labelledby': 'case-title' } },
       el('h2', { id: 'case-title', tabIndex: -1, textContent: `${pick(c, 'title')} · ${c.reference}` }),
       message ? el('p', { className: 'banner banner--success', attrs: { role: 'status' }, textContent: message }) : null,
@@ -59,7 +59,7 @@ export async function render({ main, query, session, navigate }) {
       el('p', { className: 'muted', textContent: t('officer_application', { number: c.application_number, date: formatDate(c.submitted_at, true) }) }),
       el('h3', { textContent: t('officer_fields') }),
       el('dl', { className: 'summary' }, Object.entries(c.fields || {}).map(([key, value]) => el('div', { className: 'summary__row' },
-        el('dt', { textContent: key }), el('dd', { textContent: typeof value === 'boolean' ? t(value ? 'yes' : 'no') : String(value ?? '') })))),
+        el('dt', { textContent: labelOf(labels, key) }), el('dd', { textContent: valueText(labels, key, value) })))),
       c.supplement ? el('p', { textContent: t('officer_supplement_asked', { message: c.supplement.message }) }) : null,
       c.decision?.reason ? el('p', { textContent: t('task_reason', { reason: c.decision.reason }) }) : null,
       el('div', { className: 'button-group' }, actions)));
@@ -71,7 +71,7 @@ export async function render({ main, query, session, navigate }) {
   return () => main.classList.remove('main--wide');
 }
 
-function actionButton(action, kase, done) {
+function actionButton(action, kase, labels, done) {
   const simple = { accept: 'officer_accepted', process: 'officer_processing', approve: 'officer_approved' };
   const label = t(`officer_action_${action.replace('-', '_')}`);
   if (simple[action]) {
@@ -81,16 +81,16 @@ function actionButton(action, kase, done) {
     } } });
   }
   return el('button', { type: 'button', className: `button ${action === 'reject' ? 'button--warning' : 'button--secondary'}`, textContent: label,
-    on: { click: (event) => event.target.replaceWith(reasonForm(action, kase, done)) } });
+    on: { click: (event) => event.target.replaceWith(reasonForm(action, kase, labels, done)) } });
 }
 
-function reasonForm(action, kase, done) {
+function reasonForm(action, kase, labels, done) {
   const id = `${action}-text`;
   const text = el('textarea', { id, name: 'text', rows: 3, maxLength: 500 });
   const summary = el('ot-error-summary');
   const fields = action === 'supplement-request' ? el('fieldset', {}, el('legend', { textContent: t('officer_supplement_fields') }),
     (kase.field_keys || []).map((key, i) => el('div', { className: 'choice' }, el('input', { type: 'checkbox', id: `sf-${i}`, name: 'field', value: key }),
-      el('label', { htmlFor: `sf-${i}`, textContent: key })))) : null;
+      el('label', { htmlFor: `sf-${i}`, textContent: labelOf(labels, key) })))) : null;
   const form = el('form', { noValidate: true, on: { submit: async (event) => {
     event.preventDefault();
     const value = text.value.trim();
@@ -107,4 +107,23 @@ function reasonForm(action, kase, done) {
 function alertError(error) {
   if (!(error instanceof ApiError)) throw error;
   window.alert(error.message);
+}
+
+// The field dictionary's labels (GET /api/v1/fields, public and cached by catalog version), fetched
+// once per page load; a key without a label (an older catalog) is shown as the key itself.
+let labelsOnce = null;
+function fieldLabels() {
+  labelsOnce ??= api.fieldLabels().then(({ fields }) => Object.fromEntries(fields.map((f) => [f.key, f])))
+    .catch(() => { labelsOnce = null; return {}; });
+  return labelsOnce;
+}
+
+function labelOf(labels, key) {
+  return labels[key] ? pick(labels[key], 'label') : key;
+}
+
+function valueText(labels, key, value) {
+  if (typeof value === 'boolean') return t(value ? 'yes' : 'no');
+  const choice = (labels[key]?.choices || []).find((c) => c.value === value);
+  return choice ? pick(choice, 'label') : String(value ?? '');
 }
