@@ -55,7 +55,7 @@ def register_blueprints(app: Flask) -> None:
     register_application_blueprints(app)
     register_notification_blueprint()
     staff.register(api)  # service desk (issue 7)
-    api.register_blueprint(ratings.blp)  # 好差评 (issue 8)
+    ratings.register(api)  # 好差评 and its follow-up (issue 8)
     api.register_blueprint(fields.blp)  # field labels for pages that show answers by key
     from bff.api import catalog  # life events, bundles, combined form (issue 4)
     api.register_blueprint(catalog.blp)

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-from flask_smorest import Blueprint
+from flask import g, request
+from flask.wrappers import Response
+from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
 from bff.core.ratings import COMMENT_MAX
-from bff.extensions import db
+from bff.extensions import db, redis
 from bff.services import ratings as service
+from bff.services import staff_access
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1/applications",
                 description="好差评: rate a finished application; a bad rating gets a follow-up")
+staff_blp = Blueprint("staff_ratings", __name__, url_prefix="/api/v1/staff/residents",
+                      description="好差评 follow-up: the service desk records its call-back")
+
+
+def register(api: Api) -> None:
+    for blueprint in (blp, staff_blp):
+        api.register_blueprint(blueprint)
+
+
+@staff_blp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class RatingSchema(Schema):
@@ -42,3 +57,13 @@ def give_rating(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Rate once when finished; after a bad rating (≤ 2) one re-rating is allowed. Else 409."""
     return service.give_rating(db.session, g.principal.user_id, number, data["score"], data["tags"],
                                data["comment"])
+
+
+@staff_blp.route("/<int:resident_id>/ratings/<string:number>/follow-up", methods=["POST"])
+@staff_blp.response(201)
+@access("staff")
+def record_follow_up(resident_id: int, number: str) -> dict[str, Any]:
+    """The call-back after a bad rating is done (needs X-Staff-Grant); the resident may then rate once more."""
+    grant = staff_access.check_grant(redis.client, g.principal, resident_id,
+                                     request.headers.get(staff_access.GRANT_HEADER))
+    return service.record_follow_up(db.session, grant, number)

@@ -53,6 +53,7 @@ declare("sms_sent", ("notification",))
 # is the id of the earlier rating a re-rating replaces (one re-rating after a bad one).
 declare("rating_given", ("number", "score"), ("tags", "case", "comment_length", "comment", "revises"))
 declare("rating_follow_up_needed", ("number", "score", "due_on"), ("rating",))
+declare("rating_followed_up", ("number", "rating"), ("access",))  # the service desk called back
 # Service desk
 # ``access`` is the id of the staff_viewed event that opened the resident (with its reason);
 # ``view`` says what was looked at: profile, timeline, application, notes.

@@ -2,7 +2,8 @@
 
 Zhejiang's 好差评 rule: five levels with tags; a bad rating gets a call-back within one
 working day and a fix within 15; the resident may then rate once more. So: one rating per
-application; after a bad one (score ≤ 2) exactly one re-rating is allowed; never more.
+application; after a bad one (score ≤ 2) the service desk calls back and records it, and then
+exactly one re-rating is allowed; never more.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ _LOOKS_PERSONAL = re.compile(r"\d{15}|\d{17}[\dXx]|1\d{10}")
 NOT_RATEABLE = Text("办件办结后才能评价。", "You can rate once the application is finished.")
 ALREADY_RATED = Text("您已评价过这份申请。", "You have already rated this application.")
 RERATED = Text("您已重新评价过，不能再次修改。", "You have already rated this application again.")
+WAIT_FOR_FOLLOW_UP = Text("服务专员回访后，您可以重新评价一次。",
+                          "You can rate once more after the service desk has called you back.")
+NO_FOLLOW_UP_NEEDED = Text("这份申请没有需要回访的差评。", "This application has no bad rating waiting for a call-back.")
+FOLLOWED_UP = Text("已记录过这次回访。", "This call-back was already recorded.")
 
 
 @dataclass(frozen=True)
@@ -85,10 +90,11 @@ def is_bad(score: int) -> bool:
     return score <= BAD_SCORE
 
 
-def check_may_rate(application_status: str, previous_scores: Sequence[int]) -> None:
+def check_may_rate(application_status: str, previous_scores: Sequence[int], followed_up: bool = False) -> None:
     """Raise unless the application is finished and the resident still has a rating to give.
 
-    ``previous_scores`` are this application's earlier ratings, oldest first.
+    ``previous_scores`` are this application's earlier ratings, oldest first; ``followed_up``
+    says the service desk has called back about the last (bad) one.
     """
     if application_status not in RATEABLE_STATUSES:
         raise Conflict(NOT_RATEABLE, code="not_rateable")
@@ -98,11 +104,21 @@ def check_may_rate(application_status: str, previous_scores: Sequence[int]) -> N
         raise Conflict(RERATED, code="already_rated")
     if not is_bad(previous_scores[0]):
         raise Conflict(ALREADY_RATED, code="already_rated")
+    if not followed_up:
+        raise Conflict(WAIT_FOR_FOLLOW_UP, code="follow_up_pending")
 
 
-def may_rate(application_status: str, previous_scores: Sequence[int]) -> bool:
+def may_rate(application_status: str, previous_scores: Sequence[int], followed_up: bool = False) -> bool:
     try:
-        check_may_rate(application_status, previous_scores)
+        check_may_rate(application_status, previous_scores, followed_up)
     except Conflict:
         return False
     return True
+
+
+def check_may_follow_up(previous_scores: Sequence[int], followed_up: bool) -> None:
+    """The service desk records a call-back only for a bad last rating, once."""
+    if not previous_scores or not is_bad(previous_scores[-1]):
+        raise Conflict(NO_FOLLOW_UP_NEEDED, code="no_follow_up_needed")
+    if followed_up:
+        raise Conflict(FOLLOWED_UP, code="already_followed_up")

@@ -3,7 +3,9 @@
 Ratings are Events (``rating_given``), so they appear in the resident's and the service desk's
 timelines with nothing else to keep in step. A bad rating (score ≤ 2) also records
 ``rating_follow_up_needed`` with the call-back due date (one working day), which staff see in
-the resident's timeline under "ratings". Rules: :mod:`bff.core.ratings`.
+the resident's timeline under "ratings"; when they have called back they record
+``rating_followed_up`` (:func:`record_follow_up`), and the resident may then rate once more.
+Rules: :mod:`bff.core.ratings`.
 """
 
 from __future__ import annotations
@@ -17,29 +19,31 @@ from sqlalchemy.orm import Session
 from bff.core import applications as rules
 from bff.core import ratings
 from bff.core.calendar import due_date
+from bff.core.errors import NotFound
+from bff.core.text import Text
 from bff.services.applications import own_application
 from bff.services.events import record_event
+from bff.services.staff_access import Grant
 from bff.store.models import Application, Case, Event, utcnow
+
+NO_APPLICATION = Text("该居民没有这份申请。", "This resident has no such application.")
 
 
 def rating_of(session: Session, user_id: int, number: str) -> dict[str, Any]:
     """My rating of application ``number`` (``None`` if not rated yet) and whether I may rate now."""
     application = own_application(session, user_id, number)
-    given = _ratings_given(session, application)
-    status = _derived_status(session, application)
-    return {"number": number, "rating": _describe(given[-1]) if given else None,
-            "can_rate": ratings.may_rate(status, [e.data["score"] for e in given]),
-            "rerating": bool(given), "tags": ratings.tag_list()}
+    return _view(session, application, _derived_status(session, application))
 
 
 def give_rating(session: Session, user_id: int, number: str, score: Any,
                 tags: Sequence[str] | None, comment: str | None) -> dict[str, Any]:
-    """Rate a completed (or partially rejected) application: once, or once more after a bad rating."""
+    """Rate a completed (or partially rejected) application: once, or once more after a bad
+    rating the service desk has followed up."""
     rating = ratings.check_rating(score, tags, comment)
     application = own_application(session, user_id, number, lock=True)  # serialises double taps
-    given = _ratings_given(session, application)
+    given, followed = _history(session, application)
     status = _derived_status(session, application)
-    ratings.check_may_rate(status, [e.data["score"] for e in given])
+    ratings.check_may_rate(status, [e.data["score"] for e in given], _followed_up(given, followed))
     data = rating.event_data(application.number)
     if given:
         data["revises"] = given[-1].id
@@ -50,9 +54,42 @@ def give_rating(session: Session, user_id: int, number: str, score: Any,
         record_event(session, "rating_follow_up_needed", subject_user_id=user_id, application_id=application.id,
                      number=application.number, score=rating.score, due_on=due.isoformat(), rating=event.id)
     session.commit()
-    return {"number": application.number, "rating": _describe(event), "can_rate":
-            ratings.may_rate(status, [*(e.data["score"] for e in given), rating.score]),
-            "rerating": True, "tags": ratings.tag_list()}
+    return _view(session, application, status)
+
+
+def record_follow_up(session: Session, grant: Grant, number: str) -> dict[str, Any]:
+    """The service desk called the resident back about a bad rating (within a grant, audited)."""
+    application = session.scalar(select(Application).where(Application.number == number.strip().upper())
+                                 .with_for_update())
+    if application is None or application.user_id != grant.resident_user_id:
+        raise NotFound(NO_APPLICATION, code="application_not_found")
+    given, followed = _history(session, application)
+    ratings.check_may_follow_up([e.data["score"] for e in given], _followed_up(given, followed))
+    record_event(session, "rating_followed_up", actor_user_id=grant.staff_user_id,
+                 subject_user_id=application.user_id, application_id=application.id,
+                 number=application.number, rating=given[-1].id, **grant.audit())
+    session.commit()
+    return _view(session, application, _derived_status(session, application))
+
+
+def _view(session: Session, application: Application, status: str) -> dict[str, Any]:
+    given, followed = _history(session, application)
+    scores = [e.data["score"] for e in given]
+    done = _followed_up(given, followed)
+    return {"number": application.number, "rating": _describe(given[-1], done) if given else None,
+            "can_rate": ratings.may_rate(status, scores, done), "rerating": bool(given), "tags": ratings.tag_list()}
+
+
+def _history(session: Session, application: Application) -> tuple[list[Event], list[Event]]:
+    """The application's ratings and recorded call-backs, oldest first."""
+    rows = list(session.scalars(select(Event).where(
+        Event.application_id == application.id, Event.name.in_(("rating_given", "rating_followed_up")))
+        .order_by(Event.id)))
+    return [e for e in rows if e.name == "rating_given"], [e for e in rows if e.name == "rating_followed_up"]
+
+
+def _followed_up(given: list[Event], followed: list[Event]) -> bool:
+    return bool(given) and any(e.data.get("rating") == given[-1].id for e in followed)
 
 
 def _derived_status(session: Session, application: Application) -> str:
@@ -60,14 +97,10 @@ def _derived_status(session: Session, application: Application) -> str:
     return rules.derive_application_status(statuses) if statuses else application.status
 
 
-def _ratings_given(session: Session, application: Application) -> list[Event]:
-    return list(session.scalars(select(Event).where(Event.application_id == application.id,
-                                                    Event.name == "rating_given").order_by(Event.id)))
-
-
-def _describe(event: Event) -> dict[str, Any]:
+def _describe(event: Event, followed_up: bool) -> dict[str, Any]:
     data = event.data or {}
     score = data["score"]
+    bad = ratings.is_bad(score)
     return {"id": event.id, "score": score, "tags": data.get("tags", []), "comment": data.get("comment"),
-            "given_at": event.occurred_at.isoformat(), "bad": ratings.is_bad(score),
-            "follow_up": ratings.is_bad(score)}
+            "given_at": event.occurred_at.isoformat(), "bad": bad,
+            "follow_up": None if not bad else "done" if followed_up else "pending"}

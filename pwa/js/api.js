@@ -127,5 +127,6 @@ export const api = {
   staffEscalate: (rid, grant, reference, text) => send('POST', `/api/v1/staff/residents/${id(rid)}/cases/${id(reference)}/escalate`, { text }, staffHeaders(grant)),
   staffResend: (rid, grant, nid) => send('POST', `/api/v1/staff/residents/${id(rid)}/notifications/${id(nid)}/resend`, {}, staffHeaders(grant)),
   staffEndSessions: (rid, grant) => send('POST', `/api/v1/staff/residents/${id(rid)}/sessions/end`, {}, staffHeaders(grant)),
+  staffRatingFollowUp: (rid, grant, number) => send('POST', `/api/v1/staff/residents/${id(rid)}/ratings/${id(number)}/follow-up`, {}, staffHeaders(grant)),
   accessLog: (before) => get(`/api/v1/me/access-log${q({ before })}`),
 };

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from bff.extensions import db
 from bff.store.models import Event
 from tests.api.application_helpers import officer_client, submitted_application
 from tests.api.rating_helpers import completed_application, decide_every_case
+from tests.api.staff_helpers import grant_headers, signed_in_client
 from tests.factories import create_user, sign_in
 
 
@@ -56,18 +58,60 @@ def test_a_second_rating_after_a_good_one_is_refused(client, completed) -> None:
     assert len(events("rating_given")) == 1
 
 
-def test_a_bad_rating_records_a_follow_up_and_allows_exactly_one_re_rating(client, completed) -> None:
+def follow_up(app, completed, **reason):
+    staff, _ = signed_in_client(app, "zhoumin")
+    headers = grant_headers(staff, completed["user"].id, **(reason or {"purpose": "rating_follow_up", "text": "差评回访"}))
+    return staff, headers, staff.post(f"/api/v1/staff/residents/{completed['user'].id}/ratings/{completed['number']}/follow-up",
+                                      headers=headers)
+
+
+def test_a_bad_rating_records_a_follow_up_due_in_one_working_day(client, completed) -> None:
     first = rate(client, completed["number"], score=1, tags=["slow", "complicated"]).json["rating"]
-    assert first["bad"] is True
-    [follow_up] = events("rating_follow_up_needed")
-    assert follow_up.data["number"] == completed["number"] and follow_up.data["score"] == 1
-    assert follow_up.data["rating"] == first["id"] and follow_up.data["due_on"]
+    assert first["bad"] is True and first["follow_up"] == "pending"
+    [needed] = events("rating_follow_up_needed")
+    assert needed.data["number"] == completed["number"] and needed.data["score"] == 1
+    assert needed.data["rating"] == first["id"] and needed.data["due_on"] > date.today().isoformat()
+
+
+def test_a_re_rating_waits_for_the_service_desks_call_back(app, client, completed) -> None:
+    rate(client, completed["number"], score=2)
+    assert client.get(f"/api/v1/applications/{completed['number']}/rating").json["can_rate"] is False
+    early = rate(client, completed["number"], score=4)
+    assert early.status_code == 409 and early.json["reason"] == "follow_up_pending"
+    _, _, response = follow_up(app, completed)
+    assert response.status_code == 201 and response.json["rating"]["follow_up"] == "done"
+    [done] = events("rating_followed_up")
+    assert done.actor_user_id != completed["user"].id and done.data["access"]  # audited, with the opening
+
+
+def test_after_the_call_back_exactly_one_re_rating_is_allowed(app, client, completed) -> None:
+    first = rate(client, completed["number"], score=1).json["rating"]
+    follow_up(app, completed)
     assert client.get(f"/api/v1/applications/{completed['number']}/rating").json["can_rate"] is True
     again = rate(client, completed["number"], score=4)
     assert again.status_code == 201 and again.json["rating"]["score"] == 4
     assert events("rating_given")[-1].data["revises"] == first["id"]
     third = rate(client, completed["number"], score=5)
     assert third.status_code == 409 and third.json["reason"] == "already_rated"
+
+
+def test_a_call_back_is_recorded_once_and_only_for_a_bad_rating(app, client, completed) -> None:
+    rate(client, completed["number"], score=4)
+    _, _, good = follow_up(app, completed)
+    assert good.status_code == 409 and good.json["reason"] == "no_follow_up_needed"
+
+
+def test_recording_a_call_back_needs_a_grant_for_that_resident(app, client, completed) -> None:
+    rate(client, completed["number"], score=1)
+    staff, _ = signed_in_client(app, "zhoumin")
+    path = f"/api/v1/staff/residents/{completed['user'].id}/ratings/{completed['number']}/follow-up"
+    response = staff.post(path)
+    assert response.status_code == 403 and response.json["reason"] == "access_reason_required"
+    other = create_user("wangfang")
+    headers = grant_headers(staff, other.id)
+    assert staff.post(f"/api/v1/staff/residents/{other.id}/ratings/{completed['number']}/follow-up",
+                      headers=headers).status_code == 404
+    assert client.post(path).status_code == 403  # residents may not
 
 
 def test_an_application_still_in_progress_cannot_be_rated(app, client) -> None:
@@ -109,11 +153,8 @@ def test_only_residents_may_rate(app, completed) -> None:
 
 
 def test_the_staff_timeline_shows_ratings_and_follow_ups_under_ratings(app, client, completed) -> None:
-    from tests.api.staff_helpers import grant_headers, signed_in_client
-
     rate(client, completed["number"], score=2, tags=["slow"])
-    staff, _ = signed_in_client(app, "zhoumin")
+    staff, headers, _ = follow_up(app, completed)
     user_id = completed["user"].id
-    headers = grant_headers(staff, user_id, purpose="rating_follow_up", text="差评回访")
     items = staff.get(f"/api/v1/staff/residents/{user_id}/timeline?kinds=ratings", headers=headers).json["items"]
-    assert [i["name"] for i in items] == ["rating_follow_up_needed", "rating_given"]
+    assert [i["name"] for i in items] == ["rating_followed_up", "rating_follow_up_needed", "rating_given"]

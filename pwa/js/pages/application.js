@@ -109,7 +109,7 @@ function withdrawButton(number, done) {
 const RATEABLE = ['completed', 'partially_rejected'];
 
 // 好差评: the tags come from the BFF (GET …/rating); after a bad rating (≤ 2) the service desk calls
-// back within one working day and the resident may rate once more.
+// back within one working day, records it, and the resident may then rate once more.
 async function rating(number) {
   const state = await api.rating(number).catch(() => null);
   if (!state) return null;
@@ -123,7 +123,7 @@ async function rating(number) {
 function ratingSummary(given) {
   return el('div', { className: 'banner' },
     el('p', { textContent: t('rating_yours', { text: t(`rating_${given.score}`), date: formatDate(given.given_at, true) }) }),
-    given.follow_up ? el('p', { textContent: t('rating_follow_up') }) : null);
+    given.follow_up === 'pending' ? el('p', { textContent: t('rating_follow_up') }) : null);
 }
 
 function ratingForm(number, state, section) {

@@ -16,7 +16,7 @@ export function residentView(ctx) {
   const applicationBox = el('div');
   const notesBox = el('div');
   const timeline = staffTimeline({ names, load: (params) => call((rid, grant) => api.staffTimeline(rid, grant, params)),
-    onResend: (nid) => resend(nid) });
+    onResend: (nid) => resend(nid), onFollowUp: (number) => followUp(number) });
 
   function done(message) {
     status.textContent = message;
@@ -28,6 +28,12 @@ export function residentView(ctx) {
     if (!await confirmAction({ title: t('staff_resend_confirm'), body: t('staff_resend_confirm_body'), confirm: t('staff_resend') })) return;
     await guarded(() => call((rid, grant) => api.staffResend(rid, grant, nid)));
     done(t('staff_resent'));
+  }
+
+  async function followUp(number) {
+    if (!await confirmAction({ title: t('staff_follow_up_confirm'), body: t('staff_follow_up_confirm_body'), confirm: t('staff_follow_up') })) return;
+    await guarded(() => call((rid, grant) => api.staffRatingFollowUp(rid, grant, number)));
+    done(t('staff_followed_up'));
   }
 
   async function endSessions() {

@@ -12,9 +12,10 @@ const EMPTY_BEFORE_BACKOFF = 3;
 
 /**
  * load(params) fetches a page ({kinds, before, after}); onResend(notificationId) resends one notification;
+ * onFollowUp(number) records the call-back after a bad rating;
  * names: {departments: {code: {zh-CN, en}}}. Returns {node, start(), stop()}.
  */
-export function staffTimeline({ load, onResend, names }) {
+export function staffTimeline({ load, onResend, onFollowUp, names }) {
   const list = el('ol', { className: 'timeline staff-timeline' });
   const more = el('div');
   const live = el('p', { className: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -103,7 +104,10 @@ export function staffTimeline({ load, onResend, names }) {
       meta ? el('span', { className: 'staff-timeline__meta', textContent: meta }) : null,
       entry.name === 'notification_created' && data.notification ? el('button', { type: 'button', className: 'button button--secondary button--small',
         textContent: t('staff_resend'), attrs: { 'aria-label': `${t('staff_resend')} ${formatDate(entry.occurred_at, true)}` },
-        on: { click: () => onResend(data.notification) } }) : null);
+        on: { click: () => onResend(data.notification) } }) : null,
+      entry.name === 'rating_follow_up_needed' && data.number ? el('button', { type: 'button', className: 'button button--secondary button--small',
+        textContent: t('staff_follow_up'), attrs: { 'aria-label': `${t('staff_follow_up')} ${data.number}` },
+        on: { click: () => onFollowUp(data.number) } }) : null);
   }
 
   function start() {
