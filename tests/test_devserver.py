@@ -47,7 +47,8 @@ def test_make_run_boots_sqlite_and_embedded_redis_and_one_ctrl_c_stops_every_pro
         assert (tmp_path / "var" / "redis").is_dir(), "the embedded Redis keeps its data under var/"
         started = psutil.Process(supervisor.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in started)
-        for expected in ("valkey-server", "gunicorn", "devidp", "simulate-departments", "bff.worker"):
+        for expected in ("valkey-server", "gunicorn", "devidp", "simulate-departments", "bff.worker",
+                         "bff.worker cron"):
             assert expected in names, f"{expected} was not started: {names}"
     finally:
         supervisor.send_signal(signal.SIGINT)
