@@ -79,9 +79,13 @@ def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_wh
     expect(profile).to_contain_text(mask_id_number(after_death["user"].id_number))
     expect(profile).not_to_contain_text(after_death["user"].id_number)  # masked until asked
     timeline = page.locator("ol.staff-timeline")
-    expect(timeline).to_contain_text("提交申请")
-    expect(timeline).to_contain_text("已受理")  # a department's progress, with the department's name
+    expect(timeline).to_contain_text("杭州市卫生健康委员会：已受理")  # a department's progress, by name
     expect(timeline).to_contain_text("已超期")
+    shown = timeline.locator("li").count()
+    page.get_by_role("button", name="加载更早的记录").click()  # keyset paging back in time
+    expect(timeline.locator("li")).not_to_have_count(shown)
+    expect(timeline).to_contain_text("提交申请")
+    expect(timeline).to_contain_text("开始填写")  # the very first event of the application
     application = page.locator(".staff-application")
     expect(application).to_contain_text(number)  # opened straight away: the call is about it
     expect(application.locator("td.overdue").first).to_be_visible()
@@ -103,8 +107,16 @@ def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_wh
     expect(timeline).to_contain_text("督办超期办件", timeout=15000)  # the live poll brings the new events
     assert_accessible(page)
 
+    timeline_filter = page.get_by_role("group", name="只看")
+    timeline_filter.get_by_label("通知").check()
+    expect(timeline.locator("li[data-kind=staff]")).to_have_count(0)
+    timeline.get_by_role("button", name="重新发送").first.click()
+    page.locator("dialog").get_by_role("button", name="重新发送").click()
+    expect(page.get_by_role("status").filter(has_text="通知已重新发送。")).to_be_visible()
+
     assert names_of("staff_revealed") == []  # nothing was revealed: nobody asked
     assert len(names_of("staff_note_added")) == 1 and len(names_of("staff_escalated")) == 1
+    assert len(names_of("staff_resent_notification")) == 1
     assert not page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)").count("KF")
 
     son = signed_in_page("chenming")
@@ -117,7 +129,7 @@ def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_wh
     assert_accessible(son)
 
 
-def test_a_reveal_is_asked_for_confirmed_shown_and_recorded(server: LiveServer, after_death: dict[str, Any],
+def test_a_reveal_is_confirmed_and_recorded_and_sessions_end_on_request(server: LiveServer, after_death: dict[str, Any],
                                                              staff_page: Page) -> None:
     page = staff_page
     open_by_application_number(page, after_death["number"])
@@ -132,6 +144,11 @@ def test_a_reveal_is_asked_for_confirmed_shown_and_recorded(server: LiveServer, 
     expect(page.locator("dl.summary")).to_contain_text(after_death["user"].mobile)
     [revealed] = names_of("staff_revealed")
     assert revealed.data["field"] == "mobile" and revealed.data["purpose"] == "account_security"
+
+    page.get_by_role("button", name="结束全部登录").click()  # the caller lost his phone
+    page.locator("dialog").get_by_role("button", name="结束全部登录").click()
+    expect(page.get_by_role("status").filter(has_text="已结束 1 个登录。")).to_be_visible()
+    assert server.app.extensions["sessions"].list_for_user(after_death["user"].id) == []
 
 
 def test_a_resident_opening_the_staff_page_is_told_it_is_not_for_them(server: LiveServer,

@@ -9,6 +9,7 @@ export const KINDS = ['logins', 'drafts', 'submissions', 'cases', 'notifications
 const FAST = 5000;
 const SLOW = 30000;
 const EMPTY_BEFORE_BACKOFF = 3;
+const PAGE = 20; // a screenful on a desk; older pages on request
 
 /**
  * load(params) fetches a page ({kinds, before, after}); onResend(notificationId) resends one notification;
@@ -37,7 +38,7 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
 
   async function reload() {
     const mine = ++generation;
-    const page = await load({ kinds: kinds() });
+    const page = await load({ kinds: kinds(), limit: PAGE });
     if (mine !== generation) return;
     latest = page.latest || latest;
     fill(list, page.items.map(item));
@@ -49,7 +50,7 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
     fill(more, page.has_more && page.next_before ? el('button', { type: 'button', className: 'button button--secondary',
       textContent: t('staff_timeline_older'), on: { click: async (event) => {
         event.target.disabled = true;
-        const older = await load({ kinds: kinds(), before: page.next_before });
+        const older = await load({ kinds: kinds(), before: page.next_before, limit: PAGE });
         list.append(...older.items.map(item));
         drawMore(older);
         list.lastElementChild?.querySelector('time')?.focus();
