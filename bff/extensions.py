@@ -18,10 +18,17 @@ class DatabaseState:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads that need no transaction: each statement commits on its own, so a request
+        # pays no BEGIN and ROLLBACK round trips (psycopg sends BEGIN separately).
+        self.read_factory = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                         expire_on_commit=False)
 
 
 class Database:
     """Per-app engine (``db.engine``); one SQLAlchemy session per app context (``db.session``).
+
+    ``db.read_session`` is a second, autocommit session for views that only read: no
+    transaction, so no BEGIN/ROLLBACK round trips. Never write through it.
 
     State lives in ``app.extensions["db"]`` so several apps (tests) never share it.
     """
@@ -47,11 +54,18 @@ class Database:
             g.db_session = self.new_session()
         return g.db_session  # type: ignore[no-any-return]
 
+    @property
+    def read_session(self) -> Session:
+        if "db_read_session" not in g:
+            g.db_read_session = self.state.read_factory()
+        return g.db_read_session  # type: ignore[no-any-return]
+
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        for name in ("db_session", "db_read_session"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
 
 def make_engine(url: str) -> Engine:

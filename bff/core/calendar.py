@@ -127,6 +127,19 @@ def due_status(due: date, today: date) -> str:
     """``overdue`` after the due date, ``due_soon`` within one working day, else ``on_time``."""
     if today > due:
         return "overdue"
-    if working_days_between(today, due) <= 1:
+    if not _more_working_days_than(today, due, 1):
         return "due_soon"
     return "on_time"
+
+
+def _more_working_days_than(start: date, end: date, count: int) -> bool:
+    """Whether ``(start, end]`` holds more than ``count`` working days (stops counting there)."""
+    found = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            found += 1
+            if found > count:
+                return True
+    return False

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, defer
 
 from bff.core import applications as rules
 from bff.core.calendar import due_status
+from bff.core.errors import NotFound
 from bff.services import catalog_adapter as catalog
-from bff.services.applications import own_application
+from bff.services.applications import NOT_FOUND, own_application
 from bff.services.certificates import describe
 from bff.store.models import Application, Case, Certificate, Event
 
@@ -55,12 +56,20 @@ def draft_view(application: Application) -> dict[str, Any]:
 
 
 def application_detail(session: Session, user_id: int, number: str, today: date, public_url: str) -> dict[str, Any]:
-    application = own_application(session, user_id, number, with_answers=False)
+    """The caller's application with its cases and certificates, read in one statement."""
+    rows = session.execute(
+        select(Application, Case, Certificate)
+        .outerjoin(Case, Case.application_id == Application.id)
+        .outerjoin(Certificate, Certificate.case_id == Case.id)
+        .where(Application.number == number, Application.user_id == user_id)
+        .order_by(Case.position)
+        .options(defer(Application.answers), defer(Certificate.content))).all()
+    if not rows:
+        raise NotFound(NOT_FOUND)
+    application = rows[0][0]
     if application.status == rules.DRAFT:
         return draft_view(application)
-    rows = session.execute(select(Case, Certificate).outerjoin(Certificate, Certificate.case_id == Case.id)
-                           .where(Case.application_id == application.id).order_by(Case.position)
-                           .options(defer(Certificate.content))).all()
+    rows = [(case, certificate) for _, case, certificate in rows if case is not None]
     cases = [case for case, _ in rows]
     certificates = {case.id: describe(certificate, public_url) for case, certificate in rows if certificate}
     return {**summary(application, cases, today), "subject": application.subject,
