@@ -29,7 +29,7 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     expect(officer.get_by_text("已受理，法定时限开始计算。")).to_be_visible()
     officer.get_by_role("button", name="要求补正").click()
     officer.get_by_label("需要申请人补充什么（申请人可见）").fill("请提供新的邮寄地址")
-    officer.get_by_label("delivery.address").check()
+    officer.get_by_label("邮寄地址").check()  # the catalog label, no longer the raw key
     assert_accessible(officer)
     officer.locator("form").get_by_role("button", name="要求补正").click()
     expect(officer.get_by_text("已请申请人补正。")).to_be_visible()
