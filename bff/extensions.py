@@ -48,6 +48,10 @@ class Database:
     def new_session(self) -> Session:
         return self.state.factory()
 
+    def new_autocommit_session(self) -> Session:
+        """A session whose every statement commits at once (one round trip, no BEGIN/COMMIT)."""
+        return self.state.read_factory()
+
     @property
     def session(self) -> Session:
         if "db_session" not in g:

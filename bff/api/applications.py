@@ -137,7 +137,7 @@ def submit(data: dict[str, Any], number: str) -> Response:
     key = request.headers.get("Idempotency-Key")
     if not key:
         abort(400, message=t(MISSING_KEY), reason="idempotency_key_required")
-    key_session = db.new_session()
+    key_session = db.new_autocommit_session()  # the key's claim is one statement, committed at once
     try:
         receipt, replayed = service.submit_application(
             db.session, key_session, g.principal.user_id, number, key, data,

@@ -32,7 +32,7 @@ from bff.adapters.departments.signing import sign
 from bff.adapters.departments.webhook import WebhookGateway
 from bff.adapters.departments.workbench import WorkbenchGateway
 from bff.core.applications import pick_fields
-from bff.services.events import record_event
+from bff.services.events import DELIVERY_HINTS, record_event
 from bff.store.models import Application, Case, OutboxMessage, utcnow
 
 log = logging.getLogger("bff.dispatch")
@@ -158,7 +158,7 @@ def add_case_message(session: Session, case: Case, topic: str,
 
 # After the commit that wrote them, case messages are queued at once (a hint: the relay
 # would find them within seconds anyway). Installed once per process, on first use.
-HINTS = "outbox_delivery_hints"
+HINTS = DELIVERY_HINTS  # the event publisher (bff.services.events) sends them with its own, in one pipeline
 _hints_installed: list[bool] = []
 
 

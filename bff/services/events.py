@@ -15,6 +15,8 @@ from bff.core.notifications import is_notifiable
 from bff.store.models import Event, OutboxMessage
 
 CHANNEL_PREFIX = "events:user:"
+# Case messages awaiting their after-commit delivery hint (filled by bff.services.dispatch).
+DELIVERY_HINTS = "outbox_delivery_hints"
 
 
 def record_event(session: Session, name: str, /, *, actor_user_id: int | None = None,
@@ -70,19 +72,24 @@ def _publish(session: Session) -> None:
     outbox_ids = session.info.pop("outbox_to_enqueue", [])
     if not has_app_context():
         return
+    # The case messages' delivery hints (bff.services.dispatch) go in the same RQ pipeline.
+    case_messages = session.info.pop(DELIVERY_HINTS, [])
+    outbox_ids = [message.id for message in case_messages if message.id is not None] + outbox_ids
     if outbox_ids:
         from bff.tasks import enqueue_deliveries  # a hint; the outbox relay is the safety net
 
         enqueue_deliveries(current_app._get_current_object(), outbox_ids)  # type: ignore[attr-defined]
-    client = current_app.extensions["redis"]
-    for row in rows:
-        if row.subject_user_id is None:
-            continue
-        message = json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id})
-        try:
-            client.publish(f"{CHANNEL_PREFIX}{row.subject_user_id}", message)
-        except Exception:  # noqa: BLE001 - a hint only: clients re-fetch from the database
-            pass
+    announced = [row for row in rows if row.subject_user_id is not None]
+    if not announced:
+        return
+    try:
+        with current_app.extensions["redis"].pipeline(transaction=False) as pipe:  # one round trip
+            for row in announced:
+                pipe.publish(f"{CHANNEL_PREFIX}{row.subject_user_id}",
+                             json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id}))
+            pipe.execute()
+    except Exception:  # noqa: BLE001 - a hint only: clients re-fetch from the database
+        pass
 
 
 def _discard(session: Session) -> None:
