@@ -1,4 +1,4 @@
-"""Sending one encrypted push to one device with pywebpush.
+"""Sending one encrypted push to one device: pywebpush encryption, urllib3 connection pools.
 
 The caller decides what to do with the :class:`PushResult`: record it, prune the device
 (``gone``), or schedule a retry (``retry_after``). This module never sleeps and never
@@ -16,7 +16,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 import requests
+import urllib3
 from py_vapid import Vapid
 from pywebpush import WebPusher
 
@@ -43,49 +45,53 @@ class PushResult:
 
 
 class WebPushSender:
-    """pywebpush with a kept-alive HTTP session and VAPID headers signed once per push service."""
+    """pywebpush's encryption, sent over pooled kept-alive connections (urllib3, thread-safe),
+    with the VAPID header signed once per push service for the JWT's lifetime."""
 
     name = "webpush"
 
     def __init__(self, vapid: Vapid, subject: str, *, timeout: float = 10.0,
-                 default_retry_after: float = 30.0) -> None:
+                 default_retry_after: float = 30.0, connections_per_service: int = 16) -> None:
         self.vapid = vapid
         self.subject = subject
         self.timeout = timeout
         self.default_retry_after = default_retry_after
+        self.connections_per_service = connections_per_service
         self._headers: dict[str, tuple[float, dict[str, str]]] = {}
-        self._local = threading.local()
+        self._pools: dict[str, urllib3.PoolManager] = {}
+        self._lock = threading.Lock()
 
     def send(self, subscription_info: Mapping[str, Any], message: PushMessage) -> PushResult:
         if message.ttl <= 0:
             raise ValueError("a push needs a TTL: 0 means it is dropped when the device is offline")
-        headers = {**self.vapid_headers(subscription_info["endpoint"]),
-                   "Urgency": message.urgency, "Topic": message.topic}
-        pusher = WebPusher(dict(subscription_info), requests_session=self._session(subscription_info["endpoint"]))
+        endpoint = subscription_info["endpoint"]
+        body = WebPusher(dict(subscription_info)).encode(message.payload, "aes128gcm")["body"]
+        headers = {**self.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
+                   "TTL": str(message.ttl), "Content-Encoding": "aes128gcm"}
         try:
-            response = pusher.send(message.payload, headers, ttl=message.ttl,
-                                   content_encoding="aes128gcm", timeout=self.timeout)
-        except requests.RequestException as error:
+            response = self._pool(endpoint).request(
+                "POST", endpoint, body=body, headers=headers, retries=NO_RETRIES,
+                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout))
+        except urllib3.exceptions.HTTPError as error:
             return PushResult(0, retry_after=self.default_retry_after, error=type(error).__name__)
-        return self.classify(response)
+        return self.classify(response.status, response.headers.get("Retry-After"),
+                             response.data.decode("utf-8", "replace"))
 
-    def classify(self, response: requests.Response) -> PushResult:
-        status = response.status_code
+    def classify(self, status: int, retry_after: str | None, text: str) -> PushResult:
         if status in (200, 201, 202):
             return PushResult(status, delivered=True)
         if status in (404, 410):
             return PushResult(status, gone=True, error="subscription gone")
         if status == 429 or status >= 500:
-            wait = parse_retry_after(response.headers.get("Retry-After"))
+            wait = parse_retry_after(retry_after)
             return PushResult(status, retry_after=self.default_retry_after if wait is None else wait,
                               error=f"HTTP {status}")
         # 400 bad request, 401/403 VAPID or key mismatch, 413 too large: retrying cannot help.
-        return PushResult(status, error=f"HTTP {status}: {response.text[:120]}")
+        return PushResult(status, error=f"HTTP {status}: {text[:120]}")
 
     def vapid_headers(self, endpoint: str) -> dict[str, str]:
         """``Authorization: vapid t=…, k=…`` for the endpoint's origin, re-signed before it expires."""
-        parts = urlsplit(endpoint)
-        audience = f"{parts.scheme}://{parts.netloc}"
+        audience = _origin(endpoint)
         cached = self._headers.get(audience)
         now = time.time()
         if cached is None or cached[0] - now < JWT_RENEW_BEFORE:
@@ -95,21 +101,31 @@ class WebPushSender:
             self._headers[audience] = cached
         return cached[1]
 
-    def _session(self, endpoint: str) -> requests.Session:
-        """A kept-alive session per thread (sessions are not thread-safe) and per push service.
+    def _pool(self, endpoint: str) -> urllib3.PoolManager:
+        """Kept-alive connections per push service, shared by the sending threads.
 
         Proxy settings (HTTPS_PROXY, NO_PROXY) are read once per push service, not on every
-        request as requests would (that lookup cost more than the encryption).
+        request (that lookup cost more than the encryption).
         """
-        parts = urlsplit(endpoint)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        sessions: dict[str, requests.Session] = self._local.__dict__.setdefault("sessions", {})
-        if origin not in sessions:
-            session = requests.Session()
-            session.trust_env = False
-            session.proxies = requests.utils.get_environ_proxies(origin)
-            sessions[origin] = session
-        return sessions[origin]
+        origin = _origin(endpoint)
+        pool = self._pools.get(origin)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(origin)
+                if pool is None:
+                    proxy = requests.utils.get_environ_proxies(origin).get(urlsplit(origin).scheme)
+                    options: dict[str, Any] = {"maxsize": self.connections_per_service, "ca_certs": certifi.where()}
+                    pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+                    self._pools[origin] = pool
+        return pool
+
+
+NO_RETRIES = urllib3.Retry(0, read=False)  # never re-send a push by ourselves: the caller schedules retries
+
+
+def _origin(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def parse_retry_after(value: str | None) -> float | None:
