@@ -27,7 +27,7 @@ from auth.permissions import access
 from bff.api.form_schema import load_answers
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
-from bff.core.pii import mask_bank_account, mask_id_number
+from bff.core.pii import mask_field
 from bff.core.text import Text
 from bff.extensions import db
 from bff.services import catalog as catalog_service
@@ -251,12 +251,10 @@ class NameCheckSchema(Schema):
 
 
 def masked_value(form_field: forms.FormField) -> tuple[Any, bool]:
+    """A prefilled value as shown: ID numbers, bank cards, mobiles and addresses masked."""
     value = form_field.prefilled.value if form_field.prefilled else None
-    if form_field.definition.type == "id_number":
-        return mask_id_number(value), True
-    if form_field.definition.type == "bank_card":
-        return mask_bank_account(value), True
-    return value, False
+    masked = mask_field(form_field.definition.type, value)
+    return masked, masked != value
 
 
 def prefilled_view(form_field: forms.FormField) -> dict[str, Any] | None:

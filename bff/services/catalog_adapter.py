@@ -81,17 +81,18 @@ def department_name(code: str) -> Text:
 
 
 def mask_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers for a response: ``sensitive`` fields masked (ID numbers, bank cards)."""
-    from bff.core.pii import mask_bank_account, mask_id_number
+    """Answers for the resident's own view: ``sensitive`` fields masked (ID numbers, bank cards).
+
+    What the resident typed themselves (a delivery address, a mobile) stays editable in their draft.
+    """
+    from bff.core.pii import mask_field
 
     fields = default_catalog().fields
     masked: dict[str, Any] = {}
     for key, value in answers.items():
         definition = fields.get(key)
-        if definition is not None and definition.sensitivity == "sensitive" and isinstance(value, str):
-            masked[key] = mask_bank_account(value) if definition.type == "bank_card" else mask_id_number(value)
-        else:
-            masked[key] = value
+        sensitive = definition is not None and definition.sensitivity == "sensitive"
+        masked[key] = mask_field(definition.type, value) if sensitive else value  # type: ignore[union-attr]
     return masked
 
 

@@ -21,7 +21,7 @@ from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, ValidationFailed
-from bff.core.pii import mask_id_number, mask_mobile, mask_name
+from bff.core.pii import mask_field, mask_id_number, mask_mobile, mask_name
 from bff.core.service_desk import REVEALABLE_FIELDS, check_reason, normalise_query, search_kind
 from bff.core.text import Text
 from bff.services import progress, staff_access
@@ -130,18 +130,14 @@ def view_application(session: Session, client: redis_lib.Redis, grant: Grant, nu
     return {"application": resident_view, "staff": staff_only_view(session, application, today)}
 
 
-STAFF_MASKS = {"mobile": mask_mobile, "id_number": mask_id_number}
+STAFF_MASKED_TYPES = ("id_number", "bank_card", "mobile", "address")
 
 
 def mask_answers_for_staff(answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers as staff see them: mobiles masked too (the resident's view masks ID numbers and cards)."""
+    """Answers as staff see them: mobiles and addresses masked too (the resident's view masks ID numbers and cards)."""
     fields = default_catalog().fields
-    masked = {}
-    for key, value in answers.items():
-        definition = fields.get(key)
-        mask = STAFF_MASKS.get(definition.type) if definition is not None else None
-        masked[key] = mask(value) if mask and isinstance(value, str) else value
-    return masked
+    return {key: mask_field(fields[key].type, value, types=STAFF_MASKED_TYPES) if key in fields else value
+            for key, value in answers.items()}
 
 
 def staff_only_view(session: Session, application: Application, today: date) -> dict[str, Any]:
