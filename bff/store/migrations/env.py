@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, pool
 from bff.store.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url: str = config.get_main_option("sqlalchemy.url") or ""
 assert url, "set sqlalchemy.url (use bff.store.migrate)"
 
 
