@@ -118,6 +118,8 @@ def run() -> int:
     def on_signal(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Installed explicitly: a shell that starts us in the background may have set SIGINT to "ignore".
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         if not env.get("REDIS_URL"):
