@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,11 +50,7 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
                           .with_for_update())
     if case is None:
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
-    try:
-        with session.begin_nested():
-            session.add(ProcessedCallback(department=department, event_id=event_id, case_id=case.id,
-                                          outcome="applied"))
-    except IntegrityError:
+    if not _first_delivery(session, department, event_id, case.id):
         session.rollback()
         return {"outcome": "duplicate"}
     outcome = apply_status(session, case, data)
@@ -70,14 +67,27 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
     return {"outcome": outcome, "status": case.status}
 
 
+def _first_delivery(session: Session, department: str, event_id: str, case_id: int) -> bool:
+    """Store the callback's id; ``False`` if this department already sent it (a redelivery)."""
+    values = {"department": department, "event_id": event_id, "case_id": case_id, "outcome": "applied"}
+    if session.get_bind().dialect.name == "postgresql":  # one statement instead of a savepoint's three
+        inserted = session.execute(postgresql.insert(ProcessedCallback).values(**values)
+                                   .on_conflict_do_nothing().returning(ProcessedCallback.id))
+        return inserted.first() is not None
+    try:
+        with session.begin_nested():
+            session.add(ProcessedCallback(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
 def apply_status(session: Session, case: Case, data: Mapping[str, Any]) -> str:
     target, occurred_at = data["status"], data["occurred_at"]
     path = rules.path_to(case.status, target)
     older = case.last_callback_at is not None and occurred_at < case.last_callback_at
     if path is None or (older and target not in rules.TERMINAL) or (path == [] and target != rules.SUPPLEMENT_REQUESTED):
         return "stale"
-    application = session.get(Application, case.application_id)
-    assert application is not None
     if target == rules.SUPPLEMENT_REQUESTED:
         fields = [key for key in data.get("fields", []) if key in (case.field_keys or [])]
         rules.check_supplement_request(data.get("message") or "", fields, data.get("materials", []),
@@ -88,6 +98,8 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any]) -> str:
         walk_case_to(session, case, target, actor_user_id=None, source="department",
                      reason=(data.get("reason") or None), external_id=data.get("external_id"))
     if target == rules.APPROVED:
+        application = session.get(Application, case.application_id)  # locked and loaded by the walk
+        assert application is not None
         certificate = issue_certificate(session, case, application,
                                         number=(data.get("certificate") or {}).get("number"))
         case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
