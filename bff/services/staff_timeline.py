@@ -83,10 +83,15 @@ def resident_events(session: Session, resident_user_id: int, application_ids: li
 
 
 def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: list[str],
-             before: int | None = None, after: int | None = None, limit: int = PAGE_DEFAULT) -> dict[str, Any]:
-    """The resident's timeline page for staff (the first page of a grant is an audited view)."""
+             before: int | None = None, after: int | None = None, limit: int = PAGE_DEFAULT,
+             reader: Session | None = None) -> dict[str, Any]:
+    """The resident's timeline page for staff (the first page of a grant is an audited view).
+
+    ``reader``, if given, is the session the page is read through (e.g. an autocommit one:
+    no transaction round trips); the audit event is written through ``session``."""
     if before is None and after is None:
         record_view(session, client, grant, "timeline")
+    session = reader or session
     resident_id = grant.resident_user_id
     numbers: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
         select(Application.id, Application.number).where(Application.user_id == resident_id)
