@@ -21,7 +21,33 @@ from auth.permissions import Principal
 
 IDLE_SECONDS = {"resident": 30 * 60, "staff": 15 * 60, "officer": 15 * 60, "admin": 15 * 60, "kiosk": 3 * 60}
 ABSOLUTE_SECONDS = 12 * 60 * 60
-TOUCH = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'last_seen', ARGV[1]) end"
+# Read a session and, while it is live (the same rule as :func:`idle_limit` and ABSOLUTE_SECONDS),
+# refresh its last_seen: one round trip per request instead of HGETALL then HSET.
+# KEYS[1] the session; ARGV: now, IDLE_SECONDS as JSON, ABSOLUTE_SECONDS. Returns the hash as read.
+GET_AND_TOUCH = """
+local raw = redis.call('HGETALL', KEYS[1])
+local h = {}
+for i = 1, #raw, 2 do h[raw[i]] = raw[i + 1] end
+if h['user_id'] == nil or h['last_seen'] == nil or h['created_at'] == nil then return raw end
+local limits = cjson.decode(ARGV[2])
+local idle
+if h['kind'] == 'kiosk' then
+  idle = limits['kiosk']
+else
+  local ok, roles = pcall(cjson.decode, h['roles'] or '[]')
+  if not ok or type(roles) ~= 'table' or #roles == 0 then roles = {'resident'} end
+  for _, role in ipairs(roles) do
+    local limit = limits[role] or limits['resident']
+    if idle == nil or limit < idle then idle = limit end
+  end
+end
+local now = tonumber(ARGV[1])
+if now - tonumber(h['last_seen']) <= idle and now - tonumber(h['created_at']) <= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
+end
+return raw
+"""
+IDLE_JSON = json.dumps(IDLE_SECONDS)
 
 
 def idle_limit(roles: frozenset[str] | list[str], kind: str) -> int:
@@ -70,7 +96,7 @@ class SessionStore:
     def __init__(self, client: redis_lib.Redis, clock: Callable[[], float] = time.time) -> None:
         self.redis = client
         self.clock = clock
-        self._touch = client.register_script(TOUCH)
+        self._get_and_touch = client.register_script(GET_AND_TOUCH)
 
     @staticmethod
     def _key(sid: str) -> str:
@@ -105,7 +131,12 @@ class SessionStore:
         """The live session with this id, or None (expired ones are removed)."""
         if not sid or len(sid) > 100:
             return None
-        raw: dict[str, str] = self.redis.hgetall(self._key(sid))  # type: ignore[assignment]
+        now = self.clock()
+        if touch:  # read and refresh in one round trip (refreshed only if live, checked again below)
+            flat = self._get_and_touch(keys=[self._key(sid)], args=[now, IDLE_JSON, ABSOLUTE_SECONDS])
+            raw: dict[str, str] = dict(zip(flat[::2], flat[1::2], strict=True))  # type: ignore[index]
+        else:
+            raw = self.redis.hgetall(self._key(sid))  # type: ignore[assignment]
         if "user_id" not in raw:
             return None
         record = SessionRecord(
@@ -113,14 +144,12 @@ class SessionStore:
             department=raw["department"] or None, kind=raw["kind"],
             created_at=float(raw["created_at"]), last_seen=float(raw["last_seen"]),
             device=raw["device"], place=raw["place"], tokens=json.loads(raw["tokens"]))
-        now = self.clock()
         idle = idle_limit(record.roles, record.kind)
         if now - record.last_seen > idle or now - record.created_at > ABSOLUTE_SECONDS:
             self.revoke(record.user_id, sid)
             return None
         if touch:
-            record.last_seen = now
-            self._touch(keys=[self._key(sid)], args=[now])  # never re-creates a revoked session
+            record.last_seen = now  # refreshed by the script (never re-creates a revoked session)
         return record
 
     def _members(self, user_id: int) -> list[str]:
