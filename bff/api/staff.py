@@ -18,10 +18,11 @@ from webargs.fields import DelimitedList
 
 from auth.permissions import access
 from auth.sessions import SessionStore
+from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
 from bff.services import staff as service
-from bff.services import staff_access, staff_timeline
+from bff.services import staff_access, staff_live, staff_timeline
 from bff.services.applications import today_in_china
 
 blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff", description="Service-desk console (客服)")
@@ -294,6 +295,23 @@ def timeline(args: dict[str, Any], resident_id: int) -> Response:
     # dumping every field of up to 200 items, which cost more than the database.
     items = [{**item, "occurred_at": item["occurred_at"].isoformat()} for item in page["items"]]
     return cast(Response, current_app.json.response({**page, "items": items}))
+
+
+@blp.route("/residents/<int:resident_id>/timeline/stream")
+@access("staff")
+def timeline_stream(resident_id: int) -> Response:
+    """Live hints (event id and name only) for the opened resident; fetch ``timeline?after=`` to render.
+
+    Server-Sent Events read with fetch (the grant is a header); reconnect with ``Last-Event-ID``.
+    It ends by the grant's expiry (or ``SSE_MAX_STREAM_SECONDS``) and soon after the grant is closed.
+    """
+    grant = grant_for(resident_id)
+    staff_access.record_view(db.session, redis.client, grant, "timeline")  # once per grant, like the first page
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    body = staff_live.timeline_hints(fanout_for(app), app.extensions["redis"], app.extensions["db"].factory, grant,
+                                     last_event_id_of(request.headers, {}), stream_settings(app))
+    return Response(body, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @blp.route("/residents/<int:resident_id>/applications/<string:number>")

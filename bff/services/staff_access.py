@@ -108,6 +108,11 @@ def close_grant(client: redis_lib.Redis, grant: Grant) -> None:
     client.delete(_key(grant.token), _seen_key(grant.token))
 
 
+def is_open(client: redis_lib.Redis, grant: Grant) -> bool:
+    """Whether the grant still lives (not closed, not expired): a live stream checks it now and then."""
+    return bool(client.exists(_key(grant.token)))
+
+
 def _seen(view: str, application: str | None = None) -> str:
     return f"{view}:{application or ''}"
 

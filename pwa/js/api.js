@@ -121,6 +121,13 @@ export const api = {
   staffProfile: (rid, grant) => get(`/api/v1/staff/residents/${id(rid)}`, staffHeaders(grant)),
   staffReveal: (rid, grant, field) => send('POST', `/api/v1/staff/residents/${id(rid)}/reveal`, { field }, staffHeaders(grant)),
   staffTimeline: (rid, grant, params = {}) => get(`/api/v1/staff/residents/${id(rid)}/timeline${q(params)}`, staffHeaders(grant)),
+  /** The timeline's live hints (SSE read with fetch, so the grant stays a header): the open Response. */
+  staffTimelineStream: async (rid, grant, lastEventId, signal) => {
+    const headers = { Accept: 'text/event-stream', 'X-Staff-Grant': grant, ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) };
+    const response = await fetch(`/api/v1/staff/residents/${id(rid)}/timeline/stream`, { credentials: 'same-origin', cache: 'no-store', headers, signal });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    return response;
+  },
   staffApplication: (rid, grant, number) => get(`/api/v1/staff/residents/${id(rid)}/applications/${id(number)}`, staffHeaders(grant)),
   staffNotes: (rid, grant) => get(`/api/v1/staff/residents/${id(rid)}/notes`, staffHeaders(grant)),
   staffAddNote: (rid, grant, body) => send('POST', `/api/v1/staff/residents/${id(rid)}/notes`, body, staffHeaders(grant)),

@@ -27,6 +27,7 @@ BODIES: dict[str, Any] = {
     "staff.profile": None,
     "staff.reveal": {"field": "mobile"},
     "staff.timeline": None,
+    "staff.timeline_stream": None,
     "staff.application": None,
     "staff.notes": None,
     "staff.add_note": {"text": "来电人要求回电"},
@@ -45,6 +46,12 @@ def staff_routes(app: Flask) -> list[tuple[str, str, str]]:
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, rule.rule))
     return routes
+
+
+@pytest.fixture(autouse=True)
+def short_streams(app, monkeypatch):
+    # The timeline's event stream ends at once here, so reading its whole answer does not wait.
+    monkeypatch.setitem(app.config, "SSE_MAX_STREAM_SECONDS", 0.2)
 
 
 @pytest.fixture

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import json
+import threading
+import time
 
-from bff.extensions import db
-from bff.services.events import record_event
+import pytest
+import requests
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from bff.extensions import db, redis
+from bff.services import staff_access
+from bff.services.events import CHANNEL_PREFIX, record_event
 from bff.store.models import Application, Event
 from bff.store.notification_models import PushSubscription
 from tests.api.staff_helpers import grant_headers, resident_with_application, signed_in_client
+from tests.api.test_notifications_stream import SseReader
 from tests.factories import create_user
 
 
@@ -144,3 +152,160 @@ def test_case_transitions_show_department_and_officer_and_pushes_name_the_device
     assert login["actor"]["role"] == "self" and login["data"]["method"] == "qr"
     callback = next(item for item in items if item["name"] == "callback_received")
     assert callback["actor"]["role"] == "system"
+
+
+# --- The live path: SSE hints ---------------------------------------------------------------------
+
+@pytest.fixture
+def streaming(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SSE_KEEPALIVE_SECONDS", 0.3)
+    monkeypatch.setitem(app.config, "SSE_MAX_STREAM_SECONDS", 20.0)
+
+
+def stream_url(world, rid=None) -> str:
+    return f"/api/v1/staff/residents/{rid or world['rid']}/timeline/stream"
+
+
+def open_staff_stream(world, **headers):
+    response = world["staff"].get(stream_url(world), headers={**world["headers"], **headers}, buffered=False)
+    assert response.status_code == 200
+    return response, SseReader(response.response)
+
+
+def happen(world, to: str) -> int:
+    event = record_event(db.session, "case_transitioned", subject_user_id=world["rid"],
+                         application_id=world["application"].id, case=f"{world['resident'].number}-01",
+                         department="health", to=to, **{"from": "accepted"})
+    db.session.commit()
+    return event.id
+
+
+def viewed_count() -> int:
+    db.session.expire_all()
+    return len(list(db.session.scalars(select(Event).where(Event.name == "staff_viewed"))))
+
+
+def test_the_stream_needs_the_grant_for_this_resident_in_the_header(world, streaming):
+    staff, other_rid = world["staff"], world["other"].user.id
+    refused = [staff.get(stream_url(world)),
+               staff.get(stream_url(world), headers=grant_headers(staff, other_rid)),  # another resident's
+               staff.get(f"{stream_url(world)}?grant={world['headers']['X-Staff-Grant']}")]  # never in a URL
+    for response in refused:
+        assert response.status_code == 403 and response.json["reason"] == "access_reason_required"
+    anonymous = type(staff)(staff.application)
+    assert anonymous.get(stream_url(world), headers=world["headers"]).status_code == 401
+
+
+def test_the_stream_is_uncached_and_unbuffered_and_starts_at_the_residents_latest_event(world, streaming):
+    get(world)  # the page's first look (the audited view)
+    latest = happen(world, "processing")
+    response, reader = open_staff_stream(world)
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Accel-Buffering"] == "no"
+    assert reader.block() == {"retry": "3000"}
+    assert reader.block() == {"id": str(latest)}
+    response.close()
+
+
+def test_a_live_event_arrives_as_a_hint_with_only_its_id_and_name(world, streaming):
+    resident = world["resident"]
+    response, reader = open_staff_stream(world)
+    reader.block(), reader.block()
+    event_id = happen(world, "approved")
+    raw = reader.block()
+    assert raw["id"] == str(event_id) and raw["event"] == "case_transitioned"
+    assert json.loads(raw["data"]) == {"id": event_id, "name": "case_transitioned"}  # no data, no PII
+    for secret in (resident.user.name, resident.id_number, resident.mobile, resident.number, "health", "approved"):
+        assert secret not in raw["data"]
+    # The page renders through the audited read it already has: timeline?after=.
+    assert [item["id"] for item in get(world, f"?after={event_id - 1}")["items"]] == [event_id]
+    response.close()
+
+
+def test_reconnecting_with_last_event_id_replays_hints_without_gaps_or_duplicates(world, streaming):
+    response, reader = open_staff_stream(world)
+    reader.block(), reader.block()
+    seen = happen(world, "processing")
+    assert reader.message() == {"id": seen, "event": "case_transitioned", "name": "case_transitioned"}
+    response.close()
+    missed = [happen(world, "supplement_requested"), happen(world, "supplemented")]
+    response, reader = open_staff_stream(world, **{"Last-Event-ID": str(seen)})
+    assert [reader.message()["id"], reader.message()["id"]] == missed
+    # An announcement of an event already replayed is skipped; the next one arrives once.
+    redis.client.publish(f"{CHANNEL_PREFIX}{world['rid']}", json.dumps({"id": missed[-1], "name": "case_transitioned"}))
+    after = happen(world, "approved")
+    assert reader.message() == {"id": after, "event": "case_transitioned", "name": "case_transitioned"}
+    response.close()
+
+
+def test_another_residents_events_never_reach_the_stream(world, streaming):
+    other = world["other"].user.id
+    response, reader = open_staff_stream(world)
+    reader.block(), reader.block()
+    record_event(db.session, "login", actor_user_id=other, subject_user_id=other, method="oidc")
+    db.session.commit()
+    mine = happen(world, "processing")
+    assert reader.message()["id"] == mine
+    response.close()
+
+
+def test_opening_the_stream_again_and_again_records_no_new_view(world, streaming):
+    get(world)  # the first look at the timeline: recorded once for this grant
+    before = viewed_count()
+    for _ in range(3):
+        response, reader = open_staff_stream(world)
+        reader.block()
+        response.close()
+    assert viewed_count() == before
+
+
+def test_the_stream_alone_records_the_timeline_view_once_per_grant(world, streaming):
+    before = viewed_count()
+    for _ in range(2):
+        response, reader = open_staff_stream(world)
+        reader.block()
+        response.close()
+    assert viewed_count() == before + 1
+
+
+def test_the_stream_ends_when_the_grant_is_closed(world, streaming):
+    response, reader = open_staff_stream(world)
+    reader.block(), reader.block()
+    closed = world["staff"].delete(f"/api/v1/staff/residents/{world['rid']}/access", headers=world["headers"])
+    assert closed.status_code == 204
+    with pytest.raises(StopIteration):
+        for _ in range(20):
+            reader.block()
+    response.close()
+
+
+def test_the_stream_lives_no_longer_than_what_remains_of_the_grant(world, streaming):
+    token = world["headers"]["X-Staff-Grant"]
+    key = staff_access._key(token)
+    stored = json.loads(redis.client.get(key))
+    redis.client.set(key, json.dumps({**stored, "expires_at": time.time() + 0.5}), keepttl=True)
+    started = time.monotonic()
+    response, reader = open_staff_stream(world)
+    with pytest.raises(StopIteration):
+        for _ in range(20):
+            reader.block()
+    assert time.monotonic() - started < 5  # not the 20 s of SSE_MAX_STREAM_SECONDS
+    response.close()
+
+
+def test_over_real_http_a_live_event_arrives_while_streaming(app, world, streaming):
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    cookie = {cookie_name: world["staff"].get_cookie(cookie_name).value}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}{stream_url(world)}"
+    try:
+        with requests.get(url, cookies=cookie, headers=world["headers"], stream=True, timeout=10) as response:
+            assert response.status_code == 200
+            reader = SseReader(response.iter_content(chunk_size=None))
+            reader.block(), reader.block()
+            event_id = happen(world, "approved")
+            assert reader.message() == {"id": event_id, "event": "case_transitioned", "name": "case_transitioned"}
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -16,7 +16,7 @@ from bff.extensions import db
 from bff.services.sweeper import sweep_cases
 from bff.store.models import Event
 from tests.api.application_helpers import officer_client, submitted_application
-from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
+from tests.browser.conftest import LiveServer, assert_accessible, eventually, sign_in_context, wait_for_app
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.browser
@@ -104,7 +104,7 @@ def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_wh
     dialog.get_by_role("button", name="督办").click()
     expect(page.get_by_role("status").filter(has_text="已督办")).to_be_visible()
     expect(application).to_contain_text("已督办 1 次")
-    expect(timeline).to_contain_text("督办超期办件", timeout=15000)  # the live poll brings the new events
+    expect(timeline).to_contain_text("督办超期办件", timeout=15000)  # the live path brings the new events
     assert_accessible(page)
 
     timeline_filter = page.get_by_role("group", name="只看")
@@ -127,6 +127,73 @@ def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_wh
     expect(log).to_contain_text(TICKET)
     expect(log).to_contain_text("周敏 查看了您的申请")
     assert_accessible(son)
+
+
+def test_what_happens_to_the_application_while_the_resident_is_open_appears_live_through_the_stream(
+        server: LiveServer, after_death: dict[str, Any], staff_page: Page) -> None:
+    page, number = staff_page, after_death["number"]
+    open_by_application_number(page, number)
+    page.get_by_label("来电工单号").fill(TICKET)
+    with page.expect_request(lambda request: request.url.endswith(f"/residents/{after_death['user'].id}/timeline/stream")
+                             and request.headers.get("x-staff-grant") is not None) as streamed:
+        page.get_by_role("button", name="打开居民信息").click()
+    assert "grant" not in streamed.value.url  # the grant is a header, never in a URL
+    assert streamed.value.response().status == 200
+    timeline = page.locator("ol.staff-timeline")
+    expect(timeline).to_contain_text("已超期")
+    shown = timeline.locator("li[data-id]").count()
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if "/timeline?" in request.url else None)
+
+    # While 周敏 is on the call, the department accepts the next case (through the real officer API).
+    second = after_death["receipt"]["cases"][1]
+    officer = officer_client(server.app, second["department"])
+    assert officer.post(f"/api/v1/officer/cases/{second['reference']}/accept").status_code == 200
+    [accepted] = [e for e in names_of("case_transitioned") if e.data["case"] == second["reference"]]
+
+    # It appears without a reload, well before the 5 s poller would have asked: the stream's hint did.
+    expect(timeline.locator(f"li[data-id='{accepted.id}']")).to_contain_text("已受理", timeout=4000)
+    expect(timeline.locator("li[data-id]")).not_to_have_count(shown)
+    assert any("after=" in url for url in polls)  # the hint was rendered through the audited ?after= read
+    assert page.url.endswith("/staff")
+
+
+def test_when_the_server_ends_the_stream_the_page_reopens_it_with_last_event_id(
+        server: LiveServer, after_death: dict[str, Any], staff_page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(server.app.config, "SSE_MAX_STREAM_SECONDS", 1.5)
+    monkeypatch.setitem(server.app.config, "SSE_RETRY_MILLISECONDS", 200)
+    page = staff_page
+    streams: list[dict[str, str]] = []
+    page.on("request", lambda request: streams.append(request.headers) if "/timeline/stream" in request.url else None)
+    open_by_application_number(page, after_death["number"])
+    page.get_by_label("来电工单号").fill(TICKET)
+    page.get_by_role("button", name="打开居民信息").click()
+    eventually(page, lambda: len(streams) >= 2)
+    assert "last-event-id" not in streams[0] and streams[1]["last-event-id"].isdigit()
+    second = after_death["receipt"]["cases"][1]
+    officer = officer_client(server.app, second["department"])
+    assert officer.post(f"/api/v1/officer/cases/{second['reference']}/accept").status_code == 200
+    [accepted] = [e for e in names_of("case_transitioned") if e.data["case"] == second["reference"]]
+    expect(page.locator(f"ol.staff-timeline li[data-id='{accepted.id}']")).to_be_visible(timeout=4000)
+
+
+def test_without_streaming_support_the_page_falls_back_to_the_polite_poll(
+        server: LiveServer, after_death: dict[str, Any], staff_page: Page) -> None:
+    page, number = staff_page, after_death["number"]
+    page.add_init_script("delete window.TextDecoderStream")  # a browser that cannot read the stream
+    streams: list[str] = []
+    page.on("request", lambda request: streams.append(request.url) if "/timeline/stream" in request.url else None)
+    open_by_application_number(page, number)
+    page.get_by_label("来电工单号").fill(TICKET)
+    page.get_by_role("button", name="打开居民信息").click()
+    timeline = page.locator("ol.staff-timeline")
+    expect(timeline).to_contain_text("已超期")
+    second = after_death["receipt"]["cases"][1]
+    officer = officer_client(server.app, second["department"])
+    assert officer.post(f"/api/v1/officer/cases/{second['reference']}/accept").status_code == 200
+    [accepted] = [e for e in names_of("case_transitioned") if e.data["case"] == second["reference"]]
+    expect(timeline.locator(f"li[data-id='{accepted.id}']")).to_contain_text("已受理", timeout=15000)
+    assert streams == []
 
 
 def test_a_reveal_is_confirmed_and_recorded_and_sessions_end_on_request(server: LiveServer, after_death: dict[str, Any],

@@ -16,6 +16,7 @@ export function residentView(ctx) {
   const applicationBox = el('div');
   const notesBox = el('div');
   const timeline = staffTimeline({ names, load: (params) => call((rid, grant) => api.staffTimeline(rid, grant, params)),
+    stream: (lastEventId, signal) => call((rid, grant) => api.staffTimelineStream(rid, grant, lastEventId, signal)),
     onResend: (nid) => resend(nid), onFollowUp: (number) => followUp(number) });
 
   function done(message) {

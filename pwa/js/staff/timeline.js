@@ -1,7 +1,10 @@
 // The one timeline of a resident for the service desk: newest first, filters by kind, "load older"
-// (keyset: before=next_before), and live updates by a polite poller on ?after=<latest>:
-// every 5 s while the tab is visible, backing off to 30 s after empty answers, paused while hidden,
-// stopped when the grant ends. Polls are covered by the first look (not new audit entries).
+// (keyset: before=next_before), and live updates. Live: an SSE stream of hints (event id and name only),
+// read with fetch + ReadableStream so the grant stays a header; each hint fetches ?after=<latest>, as does
+// every (re)connect. The server ends the stream now and then: it is reopened with Last-Event-ID (after
+// `retry:`, doubling after failures). If streaming is unsupported or fails three times in a row, a polite
+// poller on ?after=<latest> takes over: every 5 s while the tab is visible, backing off to 30 s after empty
+// answers, paused while hidden. Both stop when the grant ends. Neither is a new audit entry.
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 
@@ -12,11 +15,12 @@ const EMPTY_BEFORE_BACKOFF = 3;
 const PAGE = 20; // a screenful on a desk; older pages on request
 
 /**
- * load(params) fetches a page ({kinds, before, after}); onResend(notificationId) resends one notification;
+ * load(params) fetches a page ({kinds, before, after}); stream(lastEventId, signal) opens the live hints (a fetch
+ * Response; optional); onResend(notificationId) resends one notification;
  * onFollowUp(number) records the call-back after a bad rating;
  * names: {departments: {code: {zh-CN, en}}}. Returns {node, start(), stop()}.
  */
-export function staffTimeline({ load, onResend, onFollowUp, names }) {
+export function staffTimeline({ load, stream, onResend, onFollowUp, names }) {
   const list = el('ol', { className: 'timeline staff-timeline' });
   const more = el('div');
   const live = el('p', { className: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
@@ -33,6 +37,13 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
   let timer = null;
   let stopped = true;
   let generation = 0;
+  let streaming = !!stream && typeof ReadableStream !== 'undefined' && typeof TextDecoderStream !== 'undefined';
+  let controller = null; // aborts the open stream
+  let lastEventId = '';
+  let retry = 3000;
+  let failures = 0;
+  let pulling = null; // the ?after= fetch in flight; hints meanwhile ask for one more
+  let again = false;
 
   const kinds = () => [...filters.querySelectorAll('input:checked')].map((i) => i.value).join(',') || undefined;
 
@@ -57,26 +68,83 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
       } } }) : null);
   }
 
-  async function poll() {
-    timer = null;
-    if (stopped || document.hidden) return;
+  /** Fetches and prepends what is newer than `latest` (all of it); the number of new items. */
+  async function fetchNew() {
     const mine = generation;
-    try {
+    let count = 0;
+    for (;;) {
       const page = await load({ kinds: kinds(), after: latest });
-      if (mine !== generation || stopped) return;
+      if (mine !== generation || stopped) return count;
       if (page.items.length) {
         list.querySelector('li:not([data-id])')?.remove(); // the "nothing yet" line
         list.prepend(...page.items.map(item));
         latest = page.latest || latest;
-        live.textContent = t('staff_timeline_new', { count: page.items.length });
-        empty = 0;
-        delay = FAST;
-        if (page.has_more) { poll(); return; }
-      } else if (++empty >= EMPTY_BEFORE_BACKOFF) {
-        delay = Math.min(delay * 2, SLOW);
+        count += page.items.length;
+        live.textContent = t('staff_timeline_new', { count });
       }
+      if (!page.has_more) return count;
+    }
+  }
+
+  function pull() {
+    if (pulling) { again = true; return pulling; }
+    pulling = (async () => {
+      do { again = false; await fetchNew(); } while (again && !stopped);
+    })().catch(ended).finally(() => { pulling = null; });
+    return pulling;
+  }
+
+  /** A lost grant or session stops the live path (the page asks again); other errors are retried. */
+  function ended(error) {
+    if (error?.grantEnded || error?.signedOut) { stop(); return true; }
+    return false;
+  }
+
+  async function listen() {
+    timer = null;
+    if (stopped) return;
+    const mine = new AbortController();
+    controller = mine;
+    const opened = Date.now();
+    try {
+      const response = await stream(lastEventId, mine.signal);
+      pull(); // what happened while (re)connecting
+      await readHints(response.body.pipeThrough(new TextDecoderStream()).getReader());
+      failures = Date.now() - opened < 1000 ? failures + 1 : 0; // closed at once counts as a failure
     } catch (error) {
-      if (error?.grantEnded || error?.signedOut) { stop(); return; }
+      if (stopped || mine.signal.aborted || ended(error)) return;
+      failures += 1;
+    }
+    if (stopped) return;
+    if (failures >= 3) { streaming = false; schedule(); return; } // the polite poller from here on
+    timer = setTimeout(listen, retry * 2 ** failures);
+  }
+
+  async function readHints(reader) {
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const fields = Object.fromEntries(buffer.slice(0, end).split('\n')
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
+        buffer = buffer.slice(end + 2);
+        if (fields.retry) retry = Number(fields.retry) || retry;
+        if (fields.id) lastEventId = fields.id;
+        if ('data' in fields) pull();
+      }
+    }
+  }
+
+  async function poll() {
+    timer = null;
+    if (stopped || document.hidden) return;
+    try {
+      if (await fetchNew()) { empty = 0; delay = FAST; }
+      else if (++empty >= EMPTY_BEFORE_BACKOFF) delay = Math.min(delay * 2, SLOW);
+    } catch (error) {
+      if (ended(error)) return;
       delay = Math.min(delay * 2, SLOW);
     }
     schedule();
@@ -88,6 +156,7 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
   }
 
   function onVisibility() {
+    if (streaming) return; // the stream stays open while hidden: hints cost nothing
     if (document.hidden) { clearTimeout(timer); timer = null; return; }
     delay = FAST;
     empty = 0;
@@ -114,12 +183,13 @@ export function staffTimeline({ load, onResend, onFollowUp, names }) {
   function start() {
     stopped = false;
     document.addEventListener('visibilitychange', onVisibility);
-    schedule();
+    if (streaming) listen(); else schedule();
   }
 
   function stop() {
     stopped = true;
     clearTimeout(timer);
+    controller?.abort();
     document.removeEventListener('visibilitychange', onVisibility);
   }
 
