@@ -24,7 +24,6 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bff.adapters.departments.base import Delivery, DeliveryResult, DepartmentGateway
@@ -32,6 +31,7 @@ from bff.adapters.departments.signing import sign
 from bff.adapters.departments.webhook import WebhookGateway
 from bff.adapters.departments.workbench import WorkbenchGateway
 from bff.core.applications import pick_fields
+from bff.services import outbox
 from bff.services.events import DELIVERY_HINTS, record_event
 from bff.store.models import Application, Case, OutboxMessage, utcnow
 
@@ -183,46 +183,14 @@ RELAY_GRACE_SECONDS = 30.0
 
 def relay_due_messages(session: Session, limit: int = 500,
                        grace: float = RELAY_GRACE_SECONDS) -> list[tuple[int, datetime]]:
-    """Due rows for the queue, each marked as queued until ``grace`` seconds from now.
-
-    The mark (a new ``next_attempt_at``, also the job's token) keeps the next relay run
-    from queueing the same row again; if the job is lost (Redis restarted), the row is
-    due again once the grace is over.
-    """
-    now = utcnow()
-    ids = list(session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.topic.in_(TOPICS),
-                                       OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
-    token = now + timedelta(seconds=grace)
-    if ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=token))
-    session.commit()
-    return [(message_id, token) for message_id in ids]
-
-
-def claim_message(session: Session, message_id: int, lease: float, token: datetime | None = None) -> bool:
-    """Lease one row to this worker: it must be due, or still carry the relay's ``token``.
-
-    ``False`` if it is done, dead, or leased by another worker (a duplicate job).
-    """
-    now = utcnow()
-    ready = OutboxMessage.next_attempt_at <= now
-    if token is not None:
-        ready = ready | (OutboxMessage.next_attempt_at == token)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
-               OutboxMessage.topic.in_(TOPICS), ready)
-        .values(next_attempt_at=now + timedelta(seconds=lease)))
-    session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    """Due dispatch rows for the queue, each marked as queued for ``grace`` seconds (see bff.services.outbox)."""
+    return outbox.relay_due(session, TOPICS, limit=limit, grace=grace)
 
 
 def deliver_outbox_message(session: Session, message_id: int, settings: DispatchSettings,
                            redis_client: Any, token: datetime | None = None) -> str:
     """Deliver one outbox row to its department. Returns the outcome (for logs and tests)."""
-    if not claim_message(session, message_id, settings.lease, token):
+    if not outbox.claim(session, message_id, TOPICS, settings.lease, token):
         return "skipped"
     message = session.get(OutboxMessage, message_id)
     case = session.get(Case, message.payload["case_id"]) if message else None

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
+from bff.services import outbox
 from bff.services.events import record_event, record_events
 from bff.store.models import Application, Event, OutboxMessage, User, utcnow
 from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
@@ -71,31 +72,7 @@ class Notifier:
 
 def relay_due_notify_messages(session: Session, limit: int = 500, grace: float = 60.0) -> list[tuple[int, datetime]]:
     """Due ``notify`` rows for the relay, each marked queued (its token) for ``grace`` seconds."""
-    now = utcnow()
-    ids = list(session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.topic == NOTIFY_TOPIC,
-                                       OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
-    token = now + timedelta(seconds=grace)
-    if ids:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=token))
-    session.commit()
-    return [(message_id, token) for message_id in ids]
-
-
-def claim_notify_message(session: Session, message_id: int, lease: float, token: datetime | None = None) -> bool:
-    """Lease one due row (or one still carrying the relay's ``token``); ``False`` for a duplicate job."""
-    now = utcnow()
-    ready = OutboxMessage.next_attempt_at <= now
-    if token is not None:
-        ready = ready | (OutboxMessage.next_attempt_at == token)
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
-               OutboxMessage.topic == NOTIFY_TOPIC, ready)
-        .values(next_attempt_at=now + timedelta(seconds=lease)))
-    session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return outbox.relay_due(session, (NOTIFY_TOPIC,), limit=limit, grace=grace)
 
 
 # --- From event to inbox ----------------------------------------------------------------------
@@ -103,7 +80,7 @@ def claim_notify_message(session: Session, message_id: int, lease: float, token:
 def process_notify_message(session: Session, message_id: int, notifier: Notifier,
                            token: datetime | None = None) -> str:
     """Turn one outbox row into an inbox entry, then deliver it (now or after quiet hours)."""
-    if not claim_notify_message(session, message_id, notifier.lease, token):
+    if not outbox.claim(session, message_id, (NOTIFY_TOPIC,), notifier.lease, token):
         return "skipped"
     message = session.get(OutboxMessage, message_id)
     event = session.get(Event, message.payload["event_id"]) if message else None

@@ -1,0 +1,51 @@
+"""The outbox, shared by every kind of side effect (department dispatch, notifications).
+
+Rows are written in the same transaction as the change they announce. The relay marks due
+rows as queued with a token (their new ``next_attempt_at``) before queueing a job each; a job
+then leases its row. A lost job (Redis restarted, worker killed) leaves its row due again once
+the grace or the lease is over, so nothing is lost and nothing is done twice at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bff.store.models import OutboxMessage, utcnow
+
+
+def relay_due(session: Session, topics: Collection[str], *, limit: int = 500,
+              grace: float = 60.0) -> list[tuple[int, datetime]]:
+    """Due rows of ``topics``, each marked as queued until ``grace`` seconds from now (its token)."""
+    now = utcnow()
+    ids = list(session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.topic.in_(topics),
+                                       OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
+    token = now + timedelta(seconds=grace)
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=token))
+    session.commit()
+    return [(message_id, token) for message_id in ids]
+
+
+def claim(session: Session, message_id: int, topics: Collection[str], lease: float,
+          token: datetime | None = None) -> bool:
+    """Lease one row to this worker: it must be due, or still carry the relay's ``token``.
+
+    ``False`` if it is done, dead, or leased by another worker (a duplicate job).
+    """
+    now = utcnow()
+    ready = OutboxMessage.next_attempt_at <= now
+    if token is not None:
+        ready = ready | (OutboxMessage.next_attempt_at == token)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
+               OutboxMessage.topic.in_(topics), ready)
+        .values(next_attempt_at=now + timedelta(seconds=lease)))
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
