@@ -69,9 +69,9 @@ def application_detail(session: Session, user_id: int, number: str, today: date,
     application = rows[0][0]
     if application.status == rules.DRAFT:
         return draft_view(application)
-    rows = [(case, certificate) for _, case, certificate in rows if case is not None]
-    cases = [case for case, _ in rows]
-    certificates = {case.id: describe(certificate, public_url) for case, certificate in rows if certificate}
+    pairs = [(case, certificate) for _, case, certificate in rows if case is not None]
+    cases = [case for case, _ in pairs]
+    certificates = {case.id: describe(certificate, public_url) for case, certificate in pairs if certificate}
     return {**summary(application, cases, today), "subject": application.subject,
             "cases": [case_progress(case, certificates.get(case.id), today) for case in cases],
             "certificates": list(certificates.values())}
