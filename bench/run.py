@@ -96,6 +96,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--only", default="")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn gevent workers for both servers (production runs one per core)")
     args = parser.parse_args()
 
     database_url = prepare_database()
@@ -112,8 +114,8 @@ def main() -> None:
     modules = scenario_modules()
     scenarios = [s for s in collect_scenarios(ctx, modules) if s.name.startswith(args.only)]
 
-    baseline_server = Server("bench.baseline_app:app", env)
-    app_server = Server("wsgi:app", env)
+    baseline_server = Server("bench.baseline_app:app", env, workers=args.workers)
+    app_server = Server("wsgi:app", env, workers=args.workers)
     try:
         load(baseline_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
         baseline = load(baseline_server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
@@ -130,7 +132,7 @@ def main() -> None:
         app_server.stop()
         baseline_server.stop()
         os.killpg(idp_process.pid, 15)
-    print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w 1, "
+    print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w {args.workers}, "
           f"{args.concurrency} connections, {args.seconds:.0f}s each; ratio = req/s ÷ baseline req/s\n")
     print(report(results, baseline))
     out = ROOT / "bench" / "results"
