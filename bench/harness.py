@@ -11,7 +11,6 @@ import http.client
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -93,48 +92,24 @@ class Server:
 def load(port: int, scenario: Scenario, *, seconds: float = 5.0, concurrency: int = 8,
          max_requests: int = 200_000) -> Result:
     """Closed-loop load: ``concurrency`` keep-alive connections for ``seconds`` (bounded in count too)."""
-    latencies: list[float] = []
-    errors = [0]
-    counter = [0]
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    local = threading.local()
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        local: list[float] = []
-        while time.monotonic() < deadline:
-            with lock:
-                if counter[0] >= max_requests:
-                    break
-                counter[0] += 1
-                number = counter[0]
-            path, headers, body = scenario.vary(number) if scenario.vary else (
-                scenario.path, scenario.headers, scenario.body)
-            started = time.perf_counter()
-            try:
-                connection.request(scenario.method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok = response.status in scenario.expect
-            except (OSError, http.client.HTTPException):
-                ok = False
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            local.append((time.perf_counter() - started) * 1000)
-            if not ok:
-                with lock:
-                    errors[0] += 1
-        connection.close()
-        with lock:
-            latencies.extend(local)
+    def one_request(number: int) -> bool:
+        if getattr(local, "connection", None) is None:
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        path, headers, body = scenario.vary(number) if scenario.vary else (
+            scenario.path, scenario.headers, scenario.body)
+        try:
+            local.connection.request(scenario.method, path, body=body, headers=headers)
+            response = local.connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            local.connection.close()
+            local.connection = None
+            return False
+        return response.status in scenario.expect
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Result(scenario.name, len(latencies), errors[0], time.monotonic() - started, latencies)
+    return load_flow(scenario.name, one_request, seconds=seconds, concurrency=concurrency, max_flows=max_requests)
 
 
 def report(results: list[Result], baseline: Result) -> str:
@@ -144,10 +119,6 @@ def report(results: list[Result], baseline: Result) -> str:
         lines.append(f"{result.name:<40} {result.rps:9.1f} {result.percentile(50):8.2f} "
                      f"{result.percentile(99):8.2f} {result.errors:7d} {ratio:7.3f}")
     return "\n".join(lines)
-
-
-def median_of(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
 
 
 def load_flow(name: str, flow: Callable[[int], bool], *, seconds: float = 5.0, concurrency: int = 8,
