@@ -75,17 +75,9 @@ DB_NAME = "onething_bench_notifications"  # its own: other benches drop theirs w
 
 
 def prepare_database() -> str:
-    import psycopg
+    from bench.run import prepare_database as prepare_named
 
-    from bench.run import SERVER_URL
-    from bff.store.migrate import upgrade
-
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = SERVER_URL.rpartition("/")[0] + f"/{DB_NAME}"
-    upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    return url
+    return prepare_named(DB_NAME)
 
 
 def claim_redis_database() -> str:

@@ -50,11 +50,12 @@ class Context:
                 "Content-Type": "application/json"}
 
 
-def prepare_database() -> str:
+def prepare_database(name: str = DB_NAME) -> str:
+    """A new, migrated database ``name`` (each benchmark has its own: they drop theirs at start)."""
     with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    url = SERVER_URL.rpartition("/")[0] + f"/{DB_NAME}"
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = SERVER_URL.rpartition("/")[0] + f"/{name}"
     from bff.store.migrate import upgrade
 
     upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
