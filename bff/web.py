@@ -8,6 +8,7 @@ worker are revalidated on every load. Pages are written with the placeholder
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 from pathlib import Path
@@ -35,12 +36,21 @@ def asset_version(root: Path = PWA_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
-def render_page(name: str) -> Response:
-    html = (PWA_DIR / name).read_text(encoding="utf-8")
-    html = html.replace("{{v}}", current_app.config["ASSET_VERSION"])
-    response = Response(html, mimetype="text/html")
+@functools.lru_cache(maxsize=32)
+def _versioned(name: str, version: str) -> str:
+    """A file of pwa/ with its asset version filled in; read once per version (the version hashes the files)."""
+    return (PWA_DIR / name).read_text(encoding="utf-8").replace("{{v}}", version)
+
+
+def versioned_response(name: str, mimetype: str) -> Response:
+    """A page, the service worker or the manifest: revalidated on every load, never stale."""
+    response = Response(_versioned(name, current_app.config["ASSET_VERSION"]), mimetype=mimetype)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def render_page(name: str) -> Response:
+    return versioned_response(name, "text/html")
 
 
 @web.get("/")
@@ -60,9 +70,7 @@ def app_route(_route: str) -> Response:
 @web.get("/sw.js")
 @access("public")
 def service_worker() -> Response:
-    body = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("{{v}}", current_app.config["ASSET_VERSION"])
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
+    response = versioned_response("sw.js", "text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 
@@ -70,11 +78,7 @@ def service_worker() -> Response:
 @web.get("/manifest.webmanifest")
 @access("public")
 def manifest() -> Response:
-    body = (PWA_DIR / "manifest.webmanifest").read_text(encoding="utf-8")
-    body = body.replace("{{v}}", current_app.config["ASSET_VERSION"])
-    response = Response(body, mimetype="application/manifest+json")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return versioned_response("manifest.webmanifest", "application/manifest+json")
 
 
 @web.get("/static/<version>/<path:filename>")
