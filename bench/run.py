@@ -115,12 +115,17 @@ def main() -> None:
     modules = scenario_modules()
     scenarios = [s for s in collect_scenarios(ctx, modules) if s.name.startswith(args.only)]
 
+    # The baseline runs alone: while the app's workers are still importing and building the app
+    # they would take CPU from it (that once cost the baseline a third of its rate).
     baseline_server = Server("bench.baseline_app:app", env, workers=args.workers)
-    app_server = Server("wsgi:app", env, workers=args.workers)
     try:
         load(baseline_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
         baseline = load(baseline_server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
                         seconds=args.seconds, concurrency=args.concurrency)
+    finally:
+        baseline_server.stop()
+    app_server = Server("wsgi:app", env, workers=args.workers)
+    try:
         results: list[Result] = []
         for scenario in scenarios:
             load(app_server.port, scenario, seconds=min(1.0, args.seconds))  # warm-up
@@ -131,7 +136,6 @@ def main() -> None:
                 results.extend(r for r in measured if r.name.startswith(args.only))
     finally:
         app_server.stop()
-        baseline_server.stop()
         os.killpg(idp_process.pid, 15)
     print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w {args.workers}, "
           f"{args.concurrency} connections, {args.seconds:.0f}s each; ratio = req/s ÷ baseline req/s\n")

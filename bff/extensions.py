@@ -8,7 +8,7 @@ import redis as redis_lib
 from flask import Flask, current_app, g
 from flask_smorest import Api
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,15 +20,16 @@ class DatabaseState:
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         # Reads that need no transaction: each statement commits on its own, so a request
         # pays no BEGIN and ROLLBACK round trips (psycopg sends BEGIN separately).
-        self.read_factory = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                                         expire_on_commit=False)
+        self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
 
 class Database:
     """Per-app engine (``db.engine``); one SQLAlchemy session per app context (``db.session``).
 
     ``db.read_session`` is a second, autocommit session for views that only read: no
-    transaction, so no BEGIN/ROLLBACK round trips. Never write through it.
+    transaction, so no BEGIN/ROLLBACK round trips. Never write through it. ``db.read_connection``
+    is the same without the ORM, for the busiest reads.
 
     State lives in ``app.extensions["db"]`` so several apps (tests) never share it.
     """
@@ -64,9 +65,16 @@ class Database:
             g.db_read_session = self.state.read_factory()
         return g.db_read_session  # type: ignore[no-any-return]
 
+    @property
+    def read_connection(self) -> Connection:
+        """For the hottest reads of plain rows: an autocommit connection without an ORM session."""
+        if "db_read_connection" not in g:
+            g.db_read_connection = self.state.read_engine.connect()
+        return g.db_read_connection  # type: ignore[no-any-return]
+
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
-        for name in ("db_session", "db_read_session"):
+        for name in ("db_session", "db_read_session", "db_read_connection"):
             session = g.pop(name, None)
             if session is not None:
                 session.close()

@@ -105,9 +105,11 @@ def list_drafts() -> dict[str, Any]:
 @access("resident")
 def get_application(number: str) -> Response:
     """A draft (with its ETag) or a submitted application with per-department progress."""
-    body = progress.application_detail(db.read_session, g.principal.user_id, number, today_in_china(),
-                                       current_app.config["PUBLIC_URL"])
-    return with_etag(body) if body["status"] == "draft" else cast(Response, current_app.json.response(body))
+    body = progress.submitted_detail(db.read_connection, g.principal.user_id, number, today_in_china(),
+                                     current_app.config["PUBLIC_URL"])
+    if body is None:
+        return with_etag(progress.draft_view(service.own_application(db.read_session, g.principal.user_id, number)))
+    return cast(Response, current_app.json.response(body))
 
 
 @blp.route("/<string:number>", methods=["PATCH"])

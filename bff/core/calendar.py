@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -123,6 +124,7 @@ def due_date(accepted_at: datetime, time_limit_working_days: int) -> date:
     return add_working_days(china_date(accepted_at), time_limit_working_days)
 
 
+@lru_cache(maxsize=4096)  # (due, today) pairs repeat across every progress read of a day
 def due_status(due: date, today: date) -> str:
     """``overdue`` after the due date, ``due_soon`` within one working day, else ``on_time``."""
     if today > due:

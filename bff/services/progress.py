@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from bff.core import applications as rules
 from bff.core.calendar import due_status
@@ -55,25 +56,71 @@ def draft_view(application: Application) -> dict[str, Any]:
             "updated_at": _iso(application.updated_at)}
 
 
+class _Head(NamedTuple):
+    """The application's own columns in a detail row (what :func:`summary` reads)."""
+
+    id: int
+    number: str
+    bundle: str
+    status: str
+    subject: str
+    submitted_at: datetime | None
+    updated_at: datetime | None
+
+
+class _CertificateColumns(NamedTuple):
+    """A certificate's columns in a detail row (what :func:`describe` reads)."""
+
+    number: str
+    kind: str
+    title_zh: str
+    title_en: str
+    issuer: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    token: str
+
+
+_A, _C, _X = Application.__table__.c, Case.__table__.c, Certificate.__table__.c
+_HEAD = [_A.id, _A.number, _A.bundle, _A.status, _A.subject, _A.submitted_at, _A.updated_at]
+_CERTIFICATE = [_X.number, _X.kind, _X.title_zh, _X.title_en, _X.issuer, _X.issued_at, _X.revoked_at, _X.token]
+# Built once: only the columns the page shows (no answers, no certificate content), labelled so
+# that a row reads like a Case; the rest is addressed by position.
+_DETAIL = (
+    select(*[column.label(f"a_{column.name}") for column in _HEAD],
+           _C.id.label("case_id"), _C.reference, _C.item, _C.item_title, _C.department, _C.status, _C.due_on,
+           _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision,
+           *[column.label(f"x_{column.name}") for column in _CERTIFICATE])
+    .select_from(Application.__table__)
+    .outerjoin(Case.__table__, _C.application_id == _A.id)
+    .outerjoin(Certificate.__table__, _X.case_id == _C.id)
+    .where(_A.number == bindparam("number"), _A.user_id == bindparam("user_id"))
+    .order_by(_C.position))
+_CASE_AT = len(_HEAD)
+_CERTIFICATE_AT = len(_HEAD) + 11
+
+
 def application_detail(session: Session, user_id: int, number: str, today: date, public_url: str) -> dict[str, Any]:
-    """The caller's application with its cases and certificates, read in one statement."""
-    rows = session.execute(
-        select(Application, Case, Certificate)
-        .outerjoin(Case, Case.application_id == Application.id)
-        .outerjoin(Certificate, Certificate.case_id == Case.id)
-        .where(Application.number == number, Application.user_id == user_id)
-        .order_by(Case.position)
-        .options(defer(Application.answers), defer(Certificate.content))).all()
+    """The caller's application: a draft (its answers masked), or the progress of a submitted one."""
+    body = submitted_detail(session.connection(), user_id, number, today, public_url)
+    return draft_view(own_application(session, user_id, number)) if body is None else body
+
+
+def submitted_detail(connection: Connection, user_id: int, number: str, today: date,
+                     public_url: str) -> dict[str, Any] | None:
+    """The caller's submitted application with its cases and certificates, read in one statement;
+    None when it is still a draft (:func:`draft_view` shows that)."""
+    rows = connection.execute(_DETAIL, {"number": number, "user_id": user_id}).all()
     if not rows:
         raise NotFound(NOT_FOUND)
-    application = rows[0][0]
-    if application.status == rules.DRAFT:
-        return draft_view(application)
-    pairs = [(case, certificate) for _, case, certificate in rows if case is not None]
-    cases = [case for case, _ in pairs]
-    certificates = {case.id: describe(certificate, public_url) for case, certificate in pairs if certificate}
-    return {**summary(application, cases, today), "subject": application.subject,
-            "cases": [case_progress(case, certificates.get(case.id), today) for case in cases],
+    head = _Head(*rows[0][:_CASE_AT])
+    if head.status == rules.DRAFT:
+        return None
+    cases = [row for row in rows if row.case_id is not None]
+    certificates = {row.case_id: describe(_CertificateColumns(*row[_CERTIFICATE_AT:]), public_url)  # type: ignore[arg-type]
+                    for row in cases if row.x_number is not None}
+    return {**summary(head, cases, today), "subject": head.subject,  # type: ignore[arg-type]
+            "cases": [case_progress(case, certificates.get(case.case_id), today) for case in cases],  # type: ignore[arg-type]
             "certificates": list(certificates.values())}
 
 
