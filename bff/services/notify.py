@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -54,18 +53,12 @@ class Notifier:
     prune_after: timedelta = timedelta(days=90)
     max_failures: int = 10
     lease: float = 60.0
-    send_threads: int = 8
     clock: Callable[[], datetime] = utcnow
-    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
     def send_all(self, infos: Sequence[dict[str, Any]], message: PushMessage) -> list[PushResult]:
-        """Send to many devices a few at a time: the wait is the network. The pool lives as long as
-        the worker, so its threads keep their connections to the push services alive."""
-        if len(infos) == 1 or self.send_threads <= 1:
-            return [self.push.send(info, message) for info in infos]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.send_threads, thread_name_prefix="push")
-        return list(self._pool.map(lambda info: self.push.send(info, message), infos))
+        """Send to many devices at once: the sender keeps many in flight from this one thread, over
+        connections kept alive for the worker's lifetime."""
+        return self.push.send_many(infos, message)
 
 
 # --- The outbox rows of topic "notify" ---------------------------------------------------------

@@ -135,3 +135,20 @@ def test_the_application_server_key_is_the_uncompressed_point_in_base64url(vapid
     key = application_server_key(vapid)
     raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
     assert len(raw) == 65 and raw[0] == 4 and "=" not in key
+
+
+def test_many_pushes_to_one_service_go_out_together_each_with_its_own_result(push_service, vapid):
+    subscribers = [push_service.new_subscriber() for _ in range(20)] + [push_service.new_subscriber("gone")]
+    sender = WebPushSender(vapid, SUBJECT, connections_per_service=4)
+    results = sender.send_many([s.subscription_info() for s in subscribers], message())
+    assert [r.status for r in results] == [201] * 20 + [410]
+    assert all(len(push_service.delivered(s)) == 1 for s in subscribers[:20])
+    again = sender.send_many([subscribers[0].subscription_info()], message())  # a kept-alive connection
+    assert again[0].delivered
+
+
+def test_an_endpoint_that_is_not_a_plain_url_is_refused_without_sending(vapid):
+    info = {"endpoint": "http://127.0.0.1:9/push/x y\r\nX-Evil: 1",
+            "keys": FakePushService().new_subscriber().subscription_info()["keys"]}
+    result = WebPushSender(vapid, SUBJECT).send(info, message())
+    assert result.status == 0 and result.error == "invalid endpoint" and result.retry_after is None

@@ -8,9 +8,11 @@ can be told to answer 410 Gone, 429 with ``Retry-After``, or 500.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -109,15 +111,21 @@ class FakePushService:
 
         @app.post("/push/<token>")
         def push(token: str) -> tuple[str, int, dict[str, str]]:
-            status, extra, record = self._handle(token)
-            with self.lock:
-                self.received.append(record)
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            status, extra = self.handle_push(token, headers, request.get_data(), request.host_url.rstrip("/"))
             return "", status, extra
 
         return app
 
-    def _handle(self, token: str) -> tuple[int, dict[str, str], Received]:
-        headers = {k.lower(): v for k, v in request.headers.items()}
+    def handle_push(self, token: str, headers: dict[str, str], body: bytes, audience: str) -> tuple[int, dict[str, str]]:
+        """Check and accept one push (headers with lower-case names); records what arrived."""
+        status, extra, record = self._handle(token, headers, body, audience)
+        with self.lock:
+            self.received.append(record)
+        return status, extra
+
+    def _handle(self, token: str, headers: dict[str, str], body: bytes,
+                audience: str) -> tuple[int, dict[str, str], Received]:
         record = Received(token=token, status=0, headers=headers)
         subscriber = self.subscribers.get(token)
         if subscriber is None:
@@ -128,7 +136,7 @@ class FakePushService:
             full_check = self._count % self.check_every == 0
         if full_check:
             try:
-                record.claims = verify_vapid(headers.get("authorization", ""), request.host_url.rstrip("/"))
+                record.claims = verify_vapid(headers.get("authorization", ""), audience)
             except ValueError as error:
                 record.status, record.error = 401, str(error)
                 return 401, {}, record
@@ -143,7 +151,7 @@ class FakePushService:
             record.status = 500
             return 500, {}, record
         if full_check:
-            plaintext = http_ece.decrypt(request.get_data(), private_key=subscriber.private_key,
+            plaintext = http_ece.decrypt(body, private_key=subscriber.private_key,
                                          auth_secret=subscriber.auth_secret, version="aes128gcm")
             record.payload = json.loads(plaintext)
         record.status = 201
@@ -180,23 +188,73 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def standalone_app(check_every: int, url: str) -> Flask:
-    """The fake push service as a WSGI app of its own (benchmarks run it under gunicorn, with
-    keep-alive, so that it shares neither the sender's GIL nor werkzeug's close-every-request).
+class _ServerProtocol(asyncio.Protocol):
+    """HTTP/1.1 with keep-alive for the standalone service: requests with ``Content-Length``."""
+
+    def __init__(self, service: FakePushService) -> None:
+        self.service = service
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            lines = self.buffer[:end].decode("latin-1").split("\r\n")
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = bytes(self.buffer[end + 4:end + 4 + length])
+            del self.buffer[:end + 4 + length]
+            method, target, _ = lines[0].split(" ", 2)
+            status, extra, content = _route(self.service, method, target, headers, body)
+            head = [f"HTTP/1.1 {status} {'OK' if status < 400 else 'Error'}", f"Content-Length: {len(content)}"]
+            head += [f"{name}: {value}" for name, value in extra.items()]
+            self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode() + content)
+
+
+def _route(service: FakePushService, method: str, target: str, headers: dict[str, str],
+           body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The standalone service's routes: ``POST /push/<token>``, ``POST /subscribers``, ``GET /delivered``."""
+    if method == "POST" and target.startswith("/push/"):
+        status, extra = service.handle_push(target.removeprefix("/push/"), headers, body, service.url)
+        return status, extra, b""
+    json_type = {"Content-Type": "application/json"}
+    if method == "POST" and target == "/subscribers":
+        return 200, json_type, json.dumps(service.new_subscriber().subscription_info()).encode()
+    if method == "GET" and target == "/delivered":
+        rows = [[(r.payload or {}).get("kind"), (r.payload or {}).get("number"), r.at] for r in service.delivered()]
+        return 200, json_type, json.dumps(rows).encode()
+    return 404, {}, b""
+
+
+def serve_standalone(port: int, check_every: int) -> None:
+    """The fake push service as a process of its own (benchmarks), on asyncio with keep-alive, so
+    that it shares neither the sender's GIL nor a general-purpose server's per-request cost: what
+    it spends is what a push service must (verify the VAPID JWT, decrypt the payload).
 
     ``POST /subscribers`` makes a subscriber and returns its subscription info;
     ``GET /delivered`` returns ``[[kind, number, at], …]`` of what was accepted (kind and
     number are null for the pushes not decrypted when ``check_every`` > 1).
     """
     service = FakePushService()
-    service.check_every, service.url = check_every, url
+    service.check_every, service.url = check_every, f"http://127.0.0.1:{port}"
 
-    @service.app.post("/subscribers")
-    def new_subscriber() -> dict[str, Any]:
-        return service.new_subscriber().subscription_info()
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(lambda: _ServerProtocol(service), "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
 
-    @service.app.get("/delivered")
-    def delivered() -> Any:
-        return [[(r.payload or {}).get("kind"), (r.payload or {}).get("number"), r.at] for r in service.delivered()]
+    asyncio.run(main())
 
-    return service.app
+
+if __name__ == "__main__":
+    serve_standalone(int(sys.argv[1]), int(sys.argv[2]))
