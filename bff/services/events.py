@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bff.core.events import check_event
 from bff.core.notifications import is_notifiable
-from bff.store.models import Event, OutboxMessage
+from bff.store.models import Event, OutboxMessage, utcnow
 
 CHANNEL_PREFIX = "events:user:"
 # Case messages awaiting their after-commit delivery hint (filled by bff.services.dispatch).
@@ -44,16 +45,30 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
 def record_events(session: Session, name: str, items: list[dict[str, Any]], /, *,
                   subject_user_id: int | None = None, application_id: int | None = None) -> list[Event]:
     """Many events of one name in one flush (a push's outcome on each device); none may notify."""
-    rows = []
     for data in items:
         check_event(name, data)
         if subject_user_id is not None and is_notifiable(name, data):
             raise ValueError(f"{name} notifies: use record_event")
-        rows.append(Event(name=name, subject_user_id=subject_user_id, application_id=application_id, data=data))
-    session.add_all(rows)
-    session.flush()
+    if len(items) > 1 and session.get_bind().dialect.name == "postgresql":
+        # One short statement whatever the number (the ORM's flush builds a VALUES list per row).
+        ids = session.execute(_INSERT_MANY, {"occurred_at": utcnow(), "name": name, "subject": subject_user_id,
+                                             "application": application_id,
+                                             "datas": [json.dumps(data) for data in items]}).scalars()
+        rows = [Event(id=event_id, name=name, subject_user_id=subject_user_id, application_id=application_id)
+                for event_id in ids]  # for the after-commit announcement only (data not loaded)
+    else:
+        rows = [Event(name=name, subject_user_id=subject_user_id, application_id=application_id, data=data)
+                for data in items]
+        session.add_all(rows)
+        session.flush()
     session.info.setdefault("events_to_publish", []).extend(rows)
     return rows
+
+
+_INSERT_MANY = text(
+    "INSERT INTO events (occurred_at, name, subject_user_id, application_id, data) "
+    "SELECT :occurred_at, :name, :subject, :application, data FROM unnest(CAST(:datas AS jsonb[])) AS data "
+    "RETURNING id")
 
 
 _installed: list[bool] = []
