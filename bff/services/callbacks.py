@@ -46,20 +46,21 @@ def authenticate_callback(settings: DispatchSettings, department: str, headers: 
 
 def receive_callback(session: Session, department: str, event_id: str, body: bytes) -> dict[str, Any]:
     data = _parse(body)
-    case = session.scalar(select(Case).where(Case.reference == data["case"], Case.department == department)
-                          .with_for_update())
-    if case is None:
+    # The case and its application, both locked, in one statement (every transition locks the application).
+    row = session.execute(select(Case, Application).join(Application, Application.id == Case.application_id)
+                          .where(Case.reference == data["case"], Case.department == department)
+                          .with_for_update()).first()
+    if row is None:
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
+    case, application = row.tuple()
     if not _first_delivery(session, department, event_id, case.id):
         session.rollback()
         return {"outcome": "duplicate"}
-    outcome = apply_status(session, case, data)
+    outcome = apply_status(session, case, data, application)
     if outcome == "stale":
         session.execute(update(ProcessedCallback).where(ProcessedCallback.department == department,
                                                         ProcessedCallback.event_id == event_id)
                         .values(outcome="stale"))
-    application = session.get(Application, case.application_id)
-    assert application is not None
     record_event(session, "callback_received", subject_user_id=application.user_id, application_id=application.id,
                  case=case.reference, department=department, event_id=event_id[:100], status=data["status"],
                  stale=outcome == "stale")
@@ -82,7 +83,8 @@ def _first_delivery(session: Session, department: str, event_id: str, case_id: i
     return True
 
 
-def apply_status(session: Session, case: Case, data: Mapping[str, Any]) -> str:
+def apply_status(session: Session, case: Case, data: Mapping[str, Any], application: Application) -> str:
+    """Apply the callback's status to ``case``; ``application`` is its application, locked by the caller."""
     target, occurred_at = data["status"], data["occurred_at"]
     path = rules.path_to(case.status, target)
     older = case.last_callback_at is not None and occurred_at < case.last_callback_at
@@ -94,19 +96,18 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any]) -> str:
                                        case.field_keys or [])
         case.supplement = {"message": str(data.get("message"))[:500], "fields": sorted(set(fields)),
                            "materials": sorted(set(data.get("materials", [])))}
+    # Set before the walk, so that the walk's flush writes the case in one UPDATE.
+    case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
+    case.external_id = data.get("external_id") or case.external_id
+    if target == rules.REJECTED:
+        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
     if path:
-        walk_case_to(session, case, target, actor_user_id=None, source="department",
+        walk_case_to(session, case, target, actor_user_id=None, source="department", locked_application=application,
                      reason=(data.get("reason") or None), external_id=data.get("external_id"))
     if target == rules.APPROVED:
-        application = session.get(Application, case.application_id)  # locked and loaded by the walk
-        assert application is not None
         certificate = issue_certificate(session, case, application,
                                         number=(data.get("certificate") or {}).get("number"))
         case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
-    elif target == rules.REJECTED:
-        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
-    case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
-    case.external_id = data.get("external_id") or case.external_id
     return "applied"
 
 

@@ -19,11 +19,14 @@ from bff.store.models import Application, Case, utcnow
 
 
 def transition_case(session: Session, case: Case, target: str, *, actor_user_id: int | None,
-                    source: str, **details: Any) -> None:
-    """Apply ``case.status → target`` (checked), record it, and refresh the application."""
+                    source: str, locked_application: Application | None = None, **details: Any) -> None:
+    """Apply ``case.status → target`` (checked), record it, and refresh the application.
+
+    The application's row is locked here, unless the caller already holds it (``locked_application``,
+    e.g. read ``FOR UPDATE`` together with the case)."""
     rules.check_case_transition(case.status, target)
-    application = session.get(Application, case.application_id, with_for_update=True)
-    assert application is not None
+    application = locked_application or session.get(Application, case.application_id, with_for_update=True)
+    assert application is not None and application.id == case.application_id
     previous, now = case.status, utcnow()
     case.status, case.updated_at = target, now
     if target == rules.ACCEPTED:
@@ -55,7 +58,7 @@ def refresh_application_status(session: Session, application: Application) -> st
 
 
 def walk_case_to(session: Session, case: Case, target: str, *, actor_user_id: int | None,
-                 source: str, **details: Any) -> list[str]:
+                 source: str, locked_application: Application | None = None, **details: Any) -> list[str]:
     """Apply the department-side chain to ``target`` (e.g. approve straight from accepted).
 
     Returns the statuses passed through; ``[]`` if already there. Raises
@@ -67,5 +70,5 @@ def walk_case_to(session: Session, case: Case, target: str, *, actor_user_id: in
         return []
     for step in path:
         transition_case(session, case, step, actor_user_id=actor_user_id, source=source,
-                        **(details if step == target else {}))
+                        locked_application=locked_application, **(details if step == target else {}))
     return path
