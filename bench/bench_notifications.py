@@ -209,7 +209,14 @@ def prepare_cases(app: Any, count: int) -> tuple[int, list[tuple[str, str]]]:
     return user_id, pairs
 
 
-def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds: float, workers: int) -> dict[str, Any]:
+def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds: float, workers: int,
+                             servers: int = 2, senders: int = 32) -> dict[str, Any]:
+    """Open loop: status changes are due at a fixed rate and timed from when they are due, whatever
+    the load generator's own delays. ``senders`` threads post them over kept-alive connections (as a
+    department system would) to a gunicorn with ``servers`` gevent workers (one per core, as production)."""
+    import http.client
+    import queue as queue_lib
+
     from bff.adapters.departments.signing import signed_headers
     from bff.services.dispatch import simulator_secret_for
     from bff.tasks import queue_for
@@ -221,29 +228,56 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
     with app.app_context():
         queue_for(app).connection.flushdb()  # setup's jobs (dispatch, "submitted" pushes) are not measured
     port = free_port()
-    server = start_gunicorn(env, port, connections=1000)
+    server = start_gunicorn(env, port, connections=1000, workers=servers)
     worker_processes = [subprocess.Popen([sys.executable, "-m", "bff.worker"], cwd=ROOT, env=env, start_new_session=True,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
     secret = simulator_secret_for("bench-secret", "hrss")
-    sent_at: dict[str, float] = {}
+    due_at: dict[str, float] = {}  # wall clock, to compare with the push service's arrival times
     answered_in: list[float] = []
     answered_at: dict[str, float] = {}
     errors = [0]
+    work: queue_lib.Queue[tuple[str, float, bytes, dict[str, str]] | None] = queue_lib.Queue()
+
+    def sender() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while (item := work.get()) is not None:
+            number, due, body, headers = item
+            try:
+                connection.request("POST", "/api/v1/departments/hrss/callbacks", body=body, headers=headers)
+                response = connection.getresponse()
+                text = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                status, text = 0, repr(error).encode()
+            answered_at[number] = time.time()
+            answered_in.append(time.perf_counter() - due)
+            if status != 200:
+                errors[0] += 1
+                if errors[0] == 1:
+                    print(f"first callback error: {status} {text[:200]!r}")
+        connection.close()
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(senders)]
     try:
         time.sleep(float(os.environ.get("BENCH_WARMUP_SECONDS", "6")))  # workers up (app, VAPID key)
+        for thread in threads:
+            thread.start()
         started = time.perf_counter()
         for index, (number, reference) in enumerate(pairs):
             due = started + index / rate
             time.sleep(max(due - time.perf_counter(), 0))
+            due_at[number] = time.time() - (time.perf_counter() - due)
             body = json.dumps({"case": reference, "status": "accepted",
                                "occurred_at": datetime.now(UTC).isoformat()}).encode()
-            sent_at[number] = time.time()
-            threading.Thread(target=_post, args=(port, body, signed_headers(secret, uuid.uuid4().hex, body),
-                                                 errors, answered_in, answered_at, number)).start()
+            work.put((number, due, body, {**signed_headers(secret, uuid.uuid4().hex, body),
+                                          "Content-Type": "application/json"}))
         offered = len(pairs) / (time.perf_counter() - started)
+        for _ in threads:
+            work.put(None)
         received = service.wait_for(len(pairs), timeout=60)
-        latencies = sorted(at - sent_at[number] for kind, number, at in received
-                           if kind == "case_accepted" and number in sent_at)
+        latencies = sorted(at - due_at[number] for kind, number, at in received
+                           if kind == "case_accepted" and number in due_at)
         after_answer = sorted(at - answered_at[number] for kind, number, at in received
                               if kind == "case_accepted" and number in answered_at)
     finally:
@@ -251,22 +285,9 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
             _stop(process)
         service.stop()
     return {"changes": len(pairs), "offered_per_s": offered, "delivered": len(latencies), "errors": errors[0],
-            "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000,
+            "servers": servers, "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000,
             "callback_p95_ms": _percentile(sorted(answered_in), 95) * 1000,
             "after_answer_p95_ms": _percentile(after_answer, 95) * 1000}
-
-
-def _post(port: int, body: bytes, headers: dict[str, str], errors: list[int], answered_in: list[float],
-          answered_at: dict[str, float], number: str) -> None:
-    started = time.perf_counter()
-    response = requests.post(f"http://127.0.0.1:{port}/api/v1/departments/hrss/callbacks", data=body, headers=headers,
-                             timeout=30)
-    answered_in.append(time.perf_counter() - started)
-    answered_at[number] = time.time()
-    if response.status_code != 200:
-        errors[0] += 1
-        if errors[0] == 1:
-            print(f"first callback error: {response.status_code} {response.text[:200]}")
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -332,9 +353,9 @@ def _read_until(selector: selectors.BaseSelector, marker: bytes, wanted: int, ti
     return len(done)
 
 
-def start_gunicorn(env: dict[str, str], port: int, connections: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(env: dict[str, str], port: int, connections: int, workers: int = 1) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", str(connections),
+        [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(workers), "--worker-connections", str(connections),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     wait_for_port(port)
@@ -365,6 +386,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=4, help="RQ worker processes")
     parser.add_argument("--clients", type=int, default=2000, help="SSE clients")
+    parser.add_argument("--servers", type=int, default=2,
+                        help="gevent workers answering the callbacks (one per core, as production)")
     parser.add_argument("--check-every", type=int, default=10,
                         help="second push run: the fake push service verifies and decrypts 1 push in n")
     parser.add_argument("--only", default="", help="push | callback | sse")
@@ -379,9 +402,10 @@ def main() -> None:
                   f"the service verifying and decrypting 1 in {check_every}); ratio {push['ratio']:.0%} (goal ≥ 50%); "
                   f"rounds {push['spread']}")
     if args.only in ("", "callback"):
-        result = measure_callback_to_push(app, env, args.rate, args.seconds, args.workers)
+        result = measure_callback_to_push(app, env, args.rate, args.seconds, args.workers, args.servers)
         print(f"callback→push: {result['changes']} status changes offered at {result['offered_per_s']:.0f}/s, "
-              f"{args.workers} RQ workers; delivered {result['delivered']}, callback errors {result['errors']}; "
+              f"{result['servers']} gevent workers, {args.workers} RQ workers; "
+              f"delivered {result['delivered']}, callback errors {result['errors']}; "
               f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms (goal p95 ≤ 1000 ms at 200/s); "
               f"the callback's own answer p95 {result['callback_p95_ms']:.0f} ms, "
               f"its answer to the push p95 {result['after_answer_p95_ms']:.0f} ms")
