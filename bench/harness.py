@@ -112,13 +112,22 @@ def load(port: int, scenario: Scenario, *, seconds: float = 5.0, concurrency: in
     return load_flow(scenario.name, one_request, seconds=seconds, concurrency=concurrency, max_flows=max_requests)
 
 
-def report(results: list[Result], baseline: Result) -> str:
-    lines = [f"{'scenario':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}"]
-    for result in [baseline, *results]:
-        ratio = result.rps / baseline.rps if baseline.rps else float("nan")
+def report(results: list[Result], baseline: Result, paired: list[Result] | None = None) -> str:
+    """One line per result with its ratio to the baseline; with ``paired``, each result has its own
+    baseline (measured in slices alternating with it), shown in the "base r/s" column."""
+    bases = paired or [baseline] * len(results)
+    lines = [f"{'scenario':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'base r/s':>9} {'ratio':>7}"]
+    for result, base in [(baseline, baseline), *zip(results, bases, strict=True)]:
+        ratio = result.rps / base.rps if base.rps else float("nan")
         lines.append(f"{result.name:<40} {result.rps:9.1f} {result.percentile(50):8.2f} "
-                     f"{result.percentile(99):8.2f} {result.errors:7d} {ratio:7.3f}")
+                     f"{result.percentile(99):8.2f} {result.errors:7d} {base.rps:9.1f} {ratio:7.3f}")
     return "\n".join(lines)
+
+
+def merge(name: str, parts: list[Result]) -> Result:
+    """Several slices of one measurement as one result."""
+    return Result(name, sum(p.requests for p in parts), sum(p.errors for p in parts),
+                  sum(p.seconds for p in parts), [latency for p in parts for latency in p.latencies_ms])
 
 
 def load_flow(name: str, flow: Callable[[int], bool], *, seconds: float = 5.0, concurrency: int = 8,

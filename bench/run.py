@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from bench.harness import ROOT, Result, Scenario, Server, load, report
+from bench.harness import ROOT, Result, Scenario, Server, load, merge, report
 
 SERVER_URL = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "onething_bench"
@@ -92,6 +92,51 @@ def start_identity_provider(env: dict[str, str]) -> tuple[Any, str]:
     return process, issuer
 
 
+ROUNDS = 4
+
+
+def alternate(baseline_port: int, app_port: int, scenario: Scenario, args: Any) -> tuple[Result, Result]:
+    """The scenario and the baseline in alternating slices, so that whatever else the machine is
+    doing weighs on both alike; returns (scenario, its baseline)."""
+    slice_seconds = args.seconds / ROUNDS
+    base = Scenario("baseline: bare Flask /readyz", "GET", "/readyz")
+    mine: list[Result] = []
+    theirs: list[Result] = []
+    for _ in range(ROUNDS):
+        theirs.append(load(baseline_port, base, seconds=slice_seconds, concurrency=args.concurrency))
+        mine.append(load(app_port, scenario, seconds=slice_seconds, concurrency=args.concurrency))
+    return merge(scenario.name, mine), merge(base.name, theirs)
+
+
+def wait_until_ready(port: int, timeout: float = 60.0) -> None:
+    """Until /readyz answers 200 a few times in a row (every worker has built the app)."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    streak = 0
+    while streak < 10 and time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/readyz")
+            streak = streak + 1 if connection.getresponse().status == 200 else 0
+        except OSError:
+            streak = 0
+        finally:
+            connection.close()
+        time.sleep(0.1)
+
+
+def load_baseline_alone(env: dict[str, str], args: Any) -> Result:
+    """The baseline when no scenario was selected."""
+    server = Server("bench.baseline_app:app", env, workers=args.workers)
+    try:
+        load(server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
+        return load(server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
+                    seconds=args.seconds, concurrency=args.concurrency)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -115,36 +160,45 @@ def main() -> None:
     modules = scenario_modules()
     scenarios = [s for s in collect_scenarios(ctx, modules) if s.name.startswith(args.only)]
 
-    # The baseline runs alone: while the app's workers are still importing and building the app
-    # they would take CPU from it (that once cost the baseline a third of its rate).
     baseline_server = Server("bench.baseline_app:app", env, workers=args.workers)
-    try:
-        load(baseline_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
-        baseline = load(baseline_server.port, Scenario("baseline: bare Flask /readyz", "GET", "/readyz"),
-                        seconds=args.seconds, concurrency=args.concurrency)
-    finally:
-        baseline_server.stop()
     app_server = Server("wsgi:app", env, workers=args.workers)
+    base = Scenario("baseline: bare Flask /readyz", "GET", "/readyz")
     try:
+        # Both servers warm and idle before anything is measured (a worker still importing the
+        # app takes CPU from whatever is being measured: once a third of the baseline's rate).
+        wait_until_ready(app_server.port)
+        load(baseline_server.port, base, seconds=1)
+        load(app_server.port, Scenario("warm-up", "GET", "/readyz"), seconds=1)
         results: list[Result] = []
+        paired: list[Result] = []
         for scenario in scenarios:
             load(app_server.port, scenario, seconds=min(1.0, args.seconds))  # warm-up
-            results.append(load(app_server.port, scenario, seconds=args.seconds, concurrency=args.concurrency))
+            result, baseline_slices = alternate(baseline_server.port, app_server.port, scenario, args)
+            results.append(result)
+            paired.append(baseline_slices)
         for module in modules:
             if hasattr(module, "custom"):
-                measured = module.custom(ctx, app_server.port, args.seconds, args.concurrency)
-                results.extend(r for r in measured if r.name.startswith(args.only))
+                before = load(baseline_server.port, base, seconds=args.seconds / 2, concurrency=args.concurrency)
+                measured = [r for r in module.custom(ctx, app_server.port, args.seconds, args.concurrency)
+                            if r.name.startswith(args.only)]
+                after = load(baseline_server.port, base, seconds=args.seconds / 2, concurrency=args.concurrency)
+                results.extend(measured)
+                paired.extend([merge(base.name, [before, after])] * len(measured))
     finally:
         app_server.stop()
+        baseline_server.stop()
         os.killpg(idp_process.pid, 15)
+    baseline = merge(base.name, paired) if paired else load_baseline_alone(env, args)
     print(f"\nOneThing benchmark, {time.strftime('%Y-%m-%d %H:%M')}, gunicorn -k gevent -w {args.workers}, "
-          f"{args.concurrency} connections, {args.seconds:.0f}s each; ratio = req/s ÷ baseline req/s\n")
-    print(report(results, baseline))
+          f"{args.concurrency} connections, {args.seconds:.0f}s each in {ROUNDS} slices alternating with the "
+          f"baseline; ratio = req/s ÷ the baseline's req/s in the same slices (base r/s)\n")
+    print(report(results, baseline, paired))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps([
         {"name": r.name, "rps": r.rps, "p50_ms": r.percentile(50), "p99_ms": r.percentile(99),
-         "errors": r.errors, "ratio": r.rps / baseline.rps} for r in [baseline, *results]], indent=2))
+         "errors": r.errors, "baseline_rps": b.rps, "ratio": r.rps / b.rps}
+        for r, b in [(baseline, baseline), *zip(results, paired, strict=True)]], indent=2))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import redis as redis_lib
 from flask import Flask, current_app, g
 from flask_smorest import Api
+from psycopg.types import json as psycopg_json
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,8 +21,11 @@ class DatabaseState:
         self.engine = make_engine(url)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         # Reads that need no transaction: each statement commits on its own, so a request
-        # pays no BEGIN and ROLLBACK round trips (psycopg sends BEGIN separately).
-        self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # pays no BEGIN and ROLLBACK round trips (psycopg sends BEGIN separately). On PostgreSQL
+        # its own pool of connections that stay in autocommit, so that neither checkout nor
+        # return has an isolation level or a transaction to reset.
+        self.read_engine = (make_engine(url, autocommit=True) if not url.startswith("sqlite")
+                            else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self.read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
 
@@ -80,12 +85,15 @@ class Database:
                 session.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, autocommit: bool = False) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
     else:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_recycle=1800)
+        if autocommit:
+            kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=5)
+        psycopg_json.set_json_loads(orjson.loads)  # JSON columns are parsed in C (process-wide)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

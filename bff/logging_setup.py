@@ -38,6 +38,9 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+
+
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if app.config["LOG_FORMAT"] == "json":
@@ -58,14 +61,16 @@ def configure_logging(app: Flask) -> None:
     app.logger.propagate = True
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+    access_log = logging.getLogger("bff.access")
+
     @app.before_request
     def assign_request_id() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if re.fullmatch(r"[A-Za-z0-9-]{8,64}", incoming) else uuid.uuid4().hex
+        incoming = request.headers.get("X-Request-Id")
+        g.request_id = incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def log_request(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        logging.getLogger("bff.access").info(
-            "%s %s %s", request.method, request.path, response.status_code)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info("%s %s %s", request.method, request.path, response.status_code)
         return response

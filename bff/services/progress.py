@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
@@ -19,6 +20,14 @@ from bff.store.models import Application, Case, Certificate, Event
 
 LIST_LIMIT = 100
 TIMELINE_LIMIT = 500
+# The bilingual labels every progress read repeats, built once (shared: serialise, never change).
+_STATUS_TEXT = {status: text.as_dict() for status, text in rules.STATUS_TEXT.items()}
+_APPLICATION_STATUS_TEXT = {status: text.as_dict() for status, text in rules.APPLICATION_STATUS_TEXT.items()}
+
+
+@lru_cache(maxsize=256)
+def _department_name(code: str) -> dict[str, str]:
+    return catalog.department_name(code).as_dict()
 
 
 def list_my_applications(session: Session, user_id: int, today: date) -> list[dict[str, Any]]:
@@ -39,7 +48,7 @@ def summary(application: Application, cases: list[Case], today: date) -> dict[st
     open_dues = [case.due_on for case in cases if case.due_on and case.status not in rules.TERMINAL]
     action = rules.next_action(status)
     return {"number": application.number, "bundle": application.bundle, "status": status,
-            "status_text": rules.APPLICATION_STATUS_TEXT[status].as_dict(),
+            "status_text": _APPLICATION_STATUS_TEXT[status],
             "next_action": {"code": action.code, "text": action.text.as_dict()},
             "submitted_at": _iso(application.submitted_at), "updated_at": _iso(application.updated_at),
             "cases_total": len(cases), "cases_done": sum(case.status in rules.TERMINAL for case in cases),
@@ -131,8 +140,8 @@ def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -
         supplement = {**case.supplement, "field_labels": {key: catalog.field_label(key).as_dict()
                                                           for key in case.supplement.get("fields", [])}}
     return {"reference": case.reference, "item": case.item, "title": case.item_title,
-            "department": case.department, "department_name": catalog.department_name(case.department).as_dict(),
-            "status": case.status, "status_text": rules.STATUS_TEXT[case.status].as_dict(),
+            "department": case.department, "department_name": _department_name(case.department),
+            "status": case.status, "status_text": _STATUS_TEXT[case.status],
             "due_on": _iso(case.due_on), "time_limit_days": case.time_limit_days,
             "due_status": due_status(case.due_on, today) if case.due_on and open_case else None,
             "delivered": case.dispatched_at is not None, "supplement": supplement,
