@@ -52,7 +52,7 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
                           .with_for_update()).first()
     if row is None:
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
-    case, application = row.tuple()
+    case, application = row
     if not _first_delivery(session, department, event_id, case.id):
         session.rollback()
         return {"outcome": "duplicate"}
