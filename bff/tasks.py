@@ -45,19 +45,39 @@ def queue_for(app: Flask) -> Queue:
 def enqueue_deliveries(app: Flask, messages: Iterable[int | tuple[int, datetime]]) -> None:
     """Queue delivery jobs: message ids (a hint after commit), or (id, token) from the relay.
 
-    Losing them loses nothing: the rows stay pending and the relay queues them again."""
+    Several hints at once (a submission's cases) become ONE job that the worker fans out, so a
+    request pays for one job, not one per department. Losing any of them loses nothing: the
+    rows stay pending and the relay queues them again."""
     jobs = [message if isinstance(message, tuple) else (message, None) for message in messages]
-    if not jobs:
-        return
+    hints = [message_id for message_id, token in jobs if token is None]
+    if len(hints) > 1:
+        jobs = [job for job in jobs if job[1] is not None]
     try:
         queue = queue_for(app)
+        specs = [Queue.prepare_data(deliver_outbox_message, (message_id, token), result_ttl=60, failure_ttl=3600,
+                                    job_id=f"deliver-{message_id}-{_nonce()}") for message_id, token in jobs]
+        if len(hints) > 1:
+            specs.append(Queue.prepare_data(fan_out_deliveries, (hints,), result_ttl=60, failure_ttl=3600,
+                                            job_id=f"fan-out-{hints[0]}-{_nonce()}"))
+        if not specs:
+            return
         with queue.connection.pipeline() as pipe:  # one round trip for all of them
-            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id, token), result_ttl=60,
-                                                   failure_ttl=3600, job_id=f"deliver-{message_id}-{_nonce()}")
-                                for message_id, token in jobs], pipeline=pipe)
+            queue.enqueue_many(specs, pipeline=pipe)
             pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
+
+
+def fan_out_deliveries(message_ids: list[int]) -> int:
+    """One delivery job per message of a request's hint, so a slow department delays no other."""
+    with app_context() as app:
+        queue = queue_for(app)
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id, None), result_ttl=60,
+                                                   failure_ttl=3600, job_id=f"deliver-{message_id}-{_nonce()}")
+                                for message_id in message_ids], pipeline=pipe)
+            pipe.execute()
+    return len(message_ids)
 
 
 def _nonce() -> str:

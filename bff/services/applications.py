@@ -187,8 +187,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     application.status = rules.derive_application_status([case.status for case in cases])
     session.flush()
     for case in cases:
-        add_case_message(session, case, "case.submitted")
-    session.flush()  # all outbox rows in one statement
+        add_case_message(session, case, "case.submitted")  # written by the event's flush, in one statement
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
