@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -145,8 +145,9 @@ def submit_application(session: Session, key_session: Session, user_id: int, num
 def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
     """Claim ``key`` (committed at once); return the stored receipt to replay, or raise."""
     now = utcnow()
-    try:
-        session.add(IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint, created_at=now))
+    try:  # one INSERT, no unit of work: this runs on every submission
+        session.execute(insert(IdempotencyKey.__table__).values(  # type: ignore[arg-type]
+            user_id=user_id, key=key, fingerprint=fingerprint, completed=False, created_at=now))
         session.commit()
         return None
     except IntegrityError:
