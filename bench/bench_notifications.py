@@ -263,6 +263,8 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
         time.sleep(float(os.environ.get("BENCH_WARMUP_SECONDS", "6")))  # workers up (app, VAPID key)
         for thread in threads:
             thread.start()
+        groups = {"callback server": [server], "RQ workers": worker_processes, "push service": [service.process]}
+        cpu_before = _cpu_seconds(groups)
         started = time.perf_counter()
         for index, (number, reference) in enumerate(pairs):
             due = started + index / rate
@@ -276,6 +278,7 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
         for _ in threads:
             work.put(None)
         received = service.wait_for(len(pairs), timeout=60)
+        cpu_after = _cpu_seconds(groups)
         latencies = sorted(at - due_at[number] for kind, number, at in received
                            if kind == "case_accepted" and number in due_at)
         after_answer = sorted(at - answered_at[number] for kind, number, at in received
@@ -287,7 +290,30 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
     return {"changes": len(pairs), "offered_per_s": offered, "delivered": len(latencies), "errors": errors[0],
             "servers": servers, "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000,
             "callback_p95_ms": _percentile(sorted(answered_in), 95) * 1000,
-            "after_answer_p95_ms": _percentile(after_answer, 95) * 1000}
+            "after_answer_p95_ms": _percentile(after_answer, 95) * 1000,
+            "cpu_ms_per_change": {name: (cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / len(pairs)
+                                  for name in cpu_after}}
+
+
+def _cpu_seconds(groups: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each group of processes (with their children),
+    by PostgreSQL's processes, and by this process (the load generator)."""
+    def used(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+            return float(times.user + times.system)
+        except psutil.Error:
+            return 0.0
+
+    totals: dict[str, float] = {}
+    for name, processes in groups.items():
+        for process in processes:
+            root = psutil.Process(process.pid)
+            totals[name] = totals.get(name, 0.0) + used(root) + sum(used(child) for child in root.children(True))
+    totals["PostgreSQL"] = sum(used(process) for process in psutil.process_iter(["name"])
+                               if process.info["name"] in ("postgres", "postmaster"))
+    totals["load generator"] = used(psutil.Process())
+    return totals
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -409,6 +435,8 @@ def main() -> None:
               f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms (goal p95 ≤ 1000 ms at 200/s); "
               f"the callback's own answer p95 {result['callback_p95_ms']:.0f} ms, "
               f"its answer to the push p95 {result['after_answer_p95_ms']:.0f} ms")
+        print("  CPU per status change while measured: " + ", ".join(
+            f"{name} {ms:.1f} ms" for name, ms in result["cpu_ms_per_change"].items()))
     if args.only in ("", "sse"):
         sse = measure_sse(app, env, args.clients)
         print(f"sse: {sse['connected']}/{sse['clients']} clients held by one gevent worker (connected in "

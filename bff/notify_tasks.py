@@ -20,7 +20,6 @@ from bff.adapters.push.vapid import development_vapid, load_vapid
 from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.config import VAR_DIR
 from bff.services import notify
-from bff.store.models import OutboxMessage
 from bff.tasks import app_context, queue_for
 
 
@@ -60,13 +59,14 @@ def _later(app: Flask) -> notify.Later:
     return later
 
 
-def is_notify_message(session: Session, message_id: int) -> bool:
-    message = session.get(OutboxMessage, message_id)
-    return message is not None and message.topic == notify.NOTIFY_TOPIC
-
-
 def process(session: Session, app: Flask, message_id: int, token: datetime | None = None) -> str:
-    return notify.process_notify_message(session, message_id, notifier_for(app), token)
+    from bff.extensions import db
+
+    claimer = db.new_autocommit_session()  # the claim commits at once: one round trip
+    try:
+        return notify.process_notify_message(session, message_id, notifier_for(app), token, claimer)
+    finally:
+        claimer.close()
 
 
 def deliver_notification(notification_id: int) -> str:

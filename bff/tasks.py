@@ -95,8 +95,11 @@ def deliver_outbox_message(message_id: int, token: datetime | None = None) -> st
     with app_context() as app:
         session = db.new_session()
         try:
-            if notify_tasks.is_notify_message(session, message_id):  # notifications share the outbox
-                return notify_tasks.process(session, app, message_id, token)
+            # Notifications share the outbox: the notify claim takes only rows of its topic, in one
+            # statement, so a department row falls through to dispatch (whose claim takes only its own).
+            outcome = notify_tasks.process(session, app, message_id, token)
+            if outcome != "skipped":
+                return outcome
             return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client, token)
         finally:
             session.close()

@@ -49,7 +49,7 @@ def record_events(session: Session, name: str, items: list[dict[str, Any]], /, *
         check_event(name, data)
         if subject_user_id is not None and is_notifiable(name, data):
             raise ValueError(f"{name} notifies: use record_event")
-    if len(items) > 1 and session.get_bind().dialect.name == "postgresql":
+    if items and session.get_bind().dialect.name == "postgresql":
         # One short statement whatever the number (the ORM's flush builds a VALUES list per row).
         ids = session.execute(_INSERT_MANY, {"occurred_at": utcnow(), "name": name, "subject": subject_user_id,
                                              "application": application_id,

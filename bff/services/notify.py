@@ -71,33 +71,58 @@ def relay_due_notify_messages(session: Session, limit: int = 500, grace: float =
 # --- From event to inbox ----------------------------------------------------------------------
 
 def process_notify_message(session: Session, message_id: int, notifier: Notifier,
-                           token: datetime | None = None) -> str:
-    """Turn one outbox row into an inbox entry, then deliver it (now or after quiet hours)."""
-    if not outbox.claim(session, message_id, (NOTIFY_TOPIC,), notifier.lease, token):
+                           token: datetime | None = None, claimer: Session | None = None) -> str:
+    """Turn one outbox row into an inbox entry, then deliver it (now or after quiet hours).
+
+    The claim is one statement, on ``claimer`` if given (an autocommit session: no BEGIN/COMMIT).
+    Then one transaction: the inbox row, the row marked done and what the push needs (devices,
+    language) are written and read together, committed before any network call."""
+    payload = outbox.claim_payload(claimer or session, message_id, (NOTIFY_TOPIC,), notifier.lease, token)
+    if payload is None:
         return "skipped"
-    message = session.get(OutboxMessage, message_id)
-    event = session.get(Event, message.payload["event_id"]) if message else None
-    if message is None or event is None:
+    row = session.execute(select(Event, Application.number, User.language)
+                          .outerjoin(Application, Application.id == Event.application_id)
+                          .outerjoin(User, User.id == Event.subject_user_id)
+                          .where(Event.id == payload["event_id"])).first()
+    if row is None:
         return "skipped"
-    notification = create_notification(session, event)
-    message.status, message.done_at, message.attempts = "done", utcnow(), message.attempts + 1
-    session.commit()
+    event, number, language = row
+    preferences = rules.DEFAULT_PREFERENCES
+    if event.subject_user_id is not None:
+        preferences = preferences_of(session, event.subject_user_id)
+    notification = create_notification(session, event, preferences=preferences, number=number)
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                    .values(status="done", done_at=utcnow(), attempts=OutboxMessage.attempts + 1))
     if notification is None:
+        session.commit()
         return "muted"
-    return schedule_delivery(session, notification, notifier)
+    now = notifier.clock()
+    allowed = rules.push_allowed_at(now, preferences, notification.urgency)
+    if allowed > now:
+        notification_id = notification.id
+        session.commit()
+        notifier.later(allowed - now, "deliver_notification", notification_id)
+        return "deferred"
+    return _deliver(session, notification, preferences, language or "zh-CN", notifier)
 
 
-def create_notification(session: Session, event: Event) -> Notification | None:
-    """The inbox entry an event makes, if it tells the resident something they want to know."""
+def create_notification(session: Session, event: Event, *, preferences: rules.Preferences | None = None,
+                        number: str | None = None) -> Notification | None:
+    """The inbox entry an event makes, if it tells the resident something they want to know.
+
+    ``preferences`` and the application's ``number`` are read here unless the caller has them."""
     kind_name = rules.notification_kind(event.name, event.data)
     if kind_name is None or event.subject_user_id is None:
         return None
-    if not rules.wants(preferences_of(session, event.subject_user_id), kind_name):
+    if preferences is None:
+        preferences = preferences_of(session, event.subject_user_id)
+    if not rules.wants(preferences, kind_name):
         return None
     existing = session.scalar(select(Notification).where(Notification.event_id == event.id))
     if existing is not None:
         return existing  # a retried job: the inbox row is already there
-    kind, number = rules.KINDS[kind_name], application_number(session, event)
+    kind = rules.KINDS[kind_name]
+    number = event.data.get("number") or number or application_number(session, event)
     notification = Notification(
         user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
         title_en=kind.title.en, application_id=event.application_id, application_number=number,
@@ -118,15 +143,6 @@ def application_number(session: Session, event: Event) -> str | None:
     return session.scalar(select(Application.number).where(Application.id == event.application_id))
 
 
-def schedule_delivery(session: Session, notification: Notification, notifier: Notifier) -> str:
-    now = notifier.clock()
-    allowed = rules.push_allowed_at(now, preferences_of(session, notification.user_id), notification.urgency)
-    if allowed > now:
-        notifier.later(allowed - now, "deliver_notification", notification.id)
-        return "deferred"
-    return deliver_notification(session, notification.id, notifier)
-
-
 # --- Channels ---------------------------------------------------------------------------------
 
 def deliver_notification(session: Session, notification_id: int, notifier: Notifier) -> str:
@@ -134,10 +150,16 @@ def deliver_notification(session: Session, notification_id: int, notifier: Notif
     notification = session.get(Notification, notification_id)
     if notification is None:
         return "skipped"
+    language = session.scalar(select(User.language).where(User.id == notification.user_id)) or "zh-CN"
+    return _deliver(session, notification, preferences_of(session, notification.user_id), language, notifier)
+
+
+def _deliver(session: Session, notification: Notification, preferences: rules.Preferences, language: str,
+             notifier: Notifier) -> str:
     devices = live_devices(session, notification.user_id, notifier)
-    channels = rules.channels_to_use(preferences_of(session, notification.user_id), bool(devices))
+    channels = rules.channels_to_use(preferences, bool(devices))
     if "push" in channels:
-        send_pushes(session, notification, devices, notifier, attempt=1)
+        send_pushes(session, notification, devices, notifier, attempt=1, language=language)
     if "sms" in channels:
         send_sms(session, notification, notifier)
     session.commit()
@@ -160,39 +182,54 @@ def live_devices(session: Session, user_id: int, notifier: Notifier) -> list[Pus
     return alive
 
 
-def push_message_for(session: Session, notification: Notification) -> PushMessage:
+def push_message_for(session: Session, notification: Notification, language: str | None = None) -> PushMessage:
     kind = rules.KINDS[notification.kind]
-    language = session.scalar(select(User.language).where(User.id == notification.user_id)) or "zh-CN"
+    if language is None:
+        language = session.scalar(select(User.language).where(User.id == notification.user_id)) or "zh-CN"
     payload = rules.push_payload(notification_id=notification.id, kind=notification.kind,
                                  number=notification.application_number, language=language)
     return PushMessage(payload=payload, ttl=kind.ttl, urgency=kind.urgency,
                        topic=rules.topic_for(notification.kind, notification.application_id))
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What the outcome's record needs of a notification (read before the commit that expires it)."""
+
+    id: int
+    user_id: int
+    application_id: int | None
+
+
 def send_pushes(session: Session, notification: Notification, devices: Sequence[PushSubscription],
-                notifier: Notifier, *, attempt: int) -> list[PushResult]:
-    """Send to each device (a few at a time: the wait is the network), then record every outcome."""
+                notifier: Notifier, *, attempt: int, language: str | None = None) -> list[PushResult]:
+    """Send to every device at once, then record every outcome."""
     if not devices:
         return []
-    message = push_message_for(session, notification)
+    message = push_message_for(session, notification, language)
     infos = [device.info() for device in devices]
+    device_ids = [device.id for device in devices]
+    sent = Sent(notification.id, notification.user_id, notification.application_id)
     session.commit()  # no transaction stays open during the network calls
     results = notifier.send_all(infos, message)
-    record_push_results(session, notification, [device.id for device in devices], results, attempt, notifier)
+    record_push_results(session, sent, device_ids, results, attempt, notifier)
     session.commit()
     return results
 
 
-def record_push_results(session: Session, notification: Notification, device_ids: Sequence[int],
+def record_push_results(session: Session, notification: Sent, device_ids: Sequence[int],
                         results: Sequence[PushResult], attempt: int, notifier: Notifier) -> None:
     """One event per device; the devices' bookkeeping in three statements whatever their number."""
     outcomes = list(zip(device_ids, results, strict=True))
     where = {"subject_user_id": notification.user_id, "application_id": notification.application_id}
-    record_events(session, "push_delivered", [{"notification": notification.id, "device": device_id}
-                                              for device_id, result in outcomes if result.delivered], **where)
-    record_events(session, "push_failed", [{"notification": notification.id, "device": device_id,
-                                            "status": result.status, "error": result.error or ""}
-                                           for device_id, result in outcomes if not result.delivered], **where)
+    delivered_events = [{"notification": notification.id, "device": device_id}
+                        for device_id, result in outcomes if result.delivered]
+    failed_events = [{"notification": notification.id, "device": device_id, "status": result.status,
+                      "error": result.error or ""} for device_id, result in outcomes if not result.delivered]
+    if delivered_events:
+        record_events(session, "push_delivered", delivered_events, **where)
+    if failed_events:
+        record_events(session, "push_failed", failed_events, **where)
     delivered = [device_id for device_id, result in outcomes if result.delivered]
     gone = [device_id for device_id, result in outcomes if result.gone]
     failed = [device_id for device_id, result in outcomes if not result.delivered and not result.gone]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -38,6 +39,12 @@ def claim(session: Session, message_id: int, topics: Collection[str], lease: flo
 
     ``False`` if it is done, dead, or leased by another worker (a duplicate job).
     """
+    return claim_payload(session, message_id, topics, lease, token) is not None
+
+
+def claim_payload(session: Session, message_id: int, topics: Collection[str], lease: float,
+                  token: datetime | None = None) -> dict[str, Any] | None:
+    """:func:`claim`, returning the row's payload when leased (``None`` otherwise) in the same statement."""
     now = utcnow()
     ready = OutboxMessage.next_attempt_at <= now
     if token is not None:
@@ -46,6 +53,8 @@ def claim(session: Session, message_id: int, topics: Collection[str], lease: flo
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
                OutboxMessage.topic.in_(topics), ready)
-        .values(next_attempt_at=now + timedelta(seconds=lease)))
+        .values(next_attempt_at=now + timedelta(seconds=lease))
+        .returning(OutboxMessage.payload))
+    payload = result.scalar_one_or_none()
     session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return None if payload is None else dict(payload)
