@@ -291,13 +291,13 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
             "servers": servers, "p50_ms": _percentile(latencies, 50) * 1000, "p95_ms": _percentile(latencies, 95) * 1000,
             "callback_p95_ms": _percentile(sorted(answered_in), 95) * 1000,
             "after_answer_p95_ms": _percentile(after_answer, 95) * 1000,
-            "cpu_ms_per_change": {name: (cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / len(pairs)
-                                  for name in cpu_after}}
+            "cpu_ms_per_change": {name: seconds * 1000 / len(pairs)
+                                  for name, seconds in _cpu_used(cpu_before, cpu_after).items()}}
 
 
-def _cpu_seconds(groups: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each group of processes (with their children),
-    by PostgreSQL's processes, and by this process (the load generator)."""
+def _cpu_seconds(groups: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) used so far by each process of each group (with their children),
+    by PostgreSQL's processes, and by this process (the load generator), per process id."""
     def used(process: psutil.Process) -> float:
         try:
             times = process.cpu_times()
@@ -305,15 +305,22 @@ def _cpu_seconds(groups: dict[str, list[subprocess.Popen[bytes]]]) -> dict[str, 
         except psutil.Error:
             return 0.0
 
-    totals: dict[str, float] = {}
+    totals: dict[str, dict[int, float]] = {}
     for name, processes in groups.items():
         for process in processes:
             root = psutil.Process(process.pid)
-            totals[name] = totals.get(name, 0.0) + used(root) + sum(used(child) for child in root.children(True))
-    totals["PostgreSQL"] = sum(used(process) for process in psutil.process_iter(["name"])
-                               if process.info["name"] in ("postgres", "postmaster"))
-    totals["load generator"] = used(psutil.Process())
+            for member in [root, *root.children(True)]:
+                totals.setdefault(name, {})[member.pid] = used(member)
+    totals["PostgreSQL"] = {process.pid: used(process) for process in psutil.process_iter(["name"])
+                            if process.info["name"] in ("postgres", "postmaster")}
+    totals["load generator"] = {os.getpid(): used(psutil.Process())}
     return totals
+
+
+def _cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """Seconds used between the two samples per group (a process started in between counts whole)."""
+    return {name: sum(seconds - before.get(name, {}).get(pid, 0.0) for pid, seconds in pids.items())
+            for name, pids in after.items()}
 
 
 def _percentile(values: list[float], pct: float) -> float:
