@@ -33,11 +33,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UtcDateTime(DateTime):
-    """Timezone-aware UTC timestamps on both PostgreSQL and SQLite."""
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on both PostgreSQL and SQLite (which keeps no offset: what
+    it returns is read as the UTC it was written in)."""
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
