@@ -105,11 +105,11 @@ def test_a_worker_killed_mid_dispatch_leaves_the_case_to_the_next_worker_exactly
             sign_in(app, client, user)
             receipt = submit(client, start(client, "retirement", user_id=user.id)["number"]).json
             assert first_arrived.wait(20), "the worker process never dispatched"
-            worker.send_signal(signal.SIGKILL)
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and RQ's scheduler process it started
             worker.wait(10)
         finally:
             if worker.poll() is None:
-                worker.kill()
+                os.killpg(worker.pid, signal.SIGKILL)
         release.set()
         wait_until(lambda: len(simulator.received) >= 1)
         # The scheduled relay finds the leased row again once the dead worker's lease is over.
@@ -131,7 +131,7 @@ def start_worker_process(app: Any, base_config: dict[str, Any]) -> subprocess.Po
                    "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
                    "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
     return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def test_the_relay_does_not_queue_a_row_twice_while_its_job_is_waiting(app, client) -> None:
