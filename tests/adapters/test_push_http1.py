@@ -73,3 +73,91 @@ def test_garbage_is_not_taken_for_http():
 def test_header_values_cannot_smuggle_lines():
     with pytest.raises(ValueError, match="line break"):
         http1.request_bytes("POST", "/", "h", {"Topic": "a\r\nX-Evil: 1"}, b"")
+
+
+def test_a_garbled_length_is_a_protocol_error():
+    origin = serve_once(b"HTTP/1.1 201 Created\r\nContent-Length: 12abc\r\n\r\n")
+    with pytest.raises(http1.ProtocolError):
+        exchange(origin)
+
+
+def self_signed(tmp_path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "push.test")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+                   .not_valid_after(now + dt.timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+def serve_tls(cert_file: str, key_file: str, answers: int) -> tuple[str, list[bytes]]:
+    """A TLS server answering ``answers`` requests on one kept-alive connection with 201."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    listener = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def run() -> None:
+        raw, _ = listener.accept()
+        try:
+            with context.wrap_socket(raw, server_side=True) as connection:
+                for _ in range(answers):
+                    data = b""
+                    while b"\r\n\r\n" not in data or not data.endswith(b"body"):
+                        data += connection.recv(65536)
+                    received.append(data)
+                    connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        except (OSError, ssl.SSLError):
+            pass  # a client that refused our certificate
+        finally:
+            listener.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return f"https://127.0.0.1:{listener.getsockname()[1]}", received
+
+
+def test_pushes_go_over_tls_on_one_kept_alive_connection(tmp_path):
+    import ssl
+
+    cert_file, key_file = self_signed(tmp_path)
+    origin, received = serve_tls(cert_file, key_file, answers=2)
+    connection = http1.Connection(origin, timeout=5, ssl_context=ssl.create_default_context(cafile=cert_file))
+    try:
+        for _ in range(2):
+            connection.send(http1.request_bytes("POST", "/push/x", "127.0.0.1", {"TTL": "60"}, b"body"))
+            while (response := connection.receive()) is None:
+                pass
+            assert response.status == 201 and response.keep_alive
+    finally:
+        connection.close()
+    assert len(received) == 2 and all(request.startswith(b"POST /push/x HTTP/1.1\r\n") for request in received)
+
+
+def test_a_push_service_with_an_untrusted_certificate_is_refused(tmp_path):
+    import ssl
+
+    cert_file, key_file = self_signed(tmp_path)
+    origin, received = serve_tls(cert_file, key_file, answers=1)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        http1.Connection(origin, timeout=5, ssl_context=ssl.create_default_context())
+    assert received == []

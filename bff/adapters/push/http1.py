@@ -167,7 +167,8 @@ def parse_head(raw: bytes, size: int) -> _Head:
     elif chunked:
         length = None
     elif "content-length" in headers:
-        length = int(headers["content-length"])
+        text = headers["content-length"]
+        length = int(text) if text.isdigit() else -1
         if not 0 <= length <= MAX_BODY:
             raise ProtocolError("bad Content-Length")
     else:

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -243,7 +244,8 @@ class _Batch:
             headers = {**sender.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
                        "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
                        "Content-Type": "application/octet-stream"}
-            request = http1.request_bytes("POST", _target(endpoint), urlsplit(endpoint).netloc, headers, body)
+            _, host, target = _split(endpoint)
+            request = http1.request_bytes("POST", target, host, headers, body)
             try:
                 connection = connection or sender.check_out(origin)
                 connection.send(request)
@@ -277,14 +279,16 @@ NO_RETRIES = urllib3.Retry(0, read=False)  # never re-send a push by ourselves: 
 ENDPOINT = re.compile(r"https?://[\x21-\x2e\x30-\x7e]+(/[\x21-\x7e]*)?")
 
 
+@lru_cache(maxsize=4096)  # a device's endpoint is parsed once, not several times per push
+def _split(endpoint: str) -> tuple[str, str, str]:
+    """(origin, host[:port], request target) of a push endpoint."""
+    parts = urlsplit(endpoint)
+    return (f"{parts.scheme}://{parts.netloc}", parts.netloc,
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+
+
 def _origin(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _target(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _split(endpoint)[0]
 
 
 def parse_retry_after(value: str | None) -> float | None:
