@@ -182,11 +182,13 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
     application.channel = body.get("channel") or application.channel
-    cases = [_new_case(application, position, plan, now)
-             for position, plan in enumerate(catalog.plan_cases(form), start=1)]
-    session.add_all(cases)
-    application.status = rules.derive_application_status([case.status for case in cases])
-    session.flush()
+    rows = [_new_case(application, position, plan, now)
+            for position, plan in enumerate(catalog.plan_cases(form), start=1)]
+    application.status = rules.derive_application_status([row["status"] for row in rows])
+    # The cases in one INSERT … RETURNING, after the application's UPDATE, without the unit of
+    # work's bookkeeping per object; the Case objects below only carry what was written.
+    ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
+    cases = [Case(id=case_id, **row) for case_id, row in zip(ids, rows, strict=True)]
     for case in cases:
         add_case_message(session, case, "case.submitted")  # written by the event's flush, in one statement
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
@@ -199,12 +201,12 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     return receipt
 
 
-def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> Case:
-    return Case(application_id=application.id, reference=rules.case_reference(application.number, position),
-                position=position, item=plan.item, item_title=plan.title.as_dict(), field_keys=list(plan.fields),
-                certificate_kind=plan.item, department=plan.department, status=rules.SUBMITTED,
-                time_limit_days=plan.time_limit_days, due_on=due_date(now, plan.time_limit_days),
-                created_at=now, updated_at=now)
+def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> dict[str, Any]:
+    return {"application_id": application.id, "reference": rules.case_reference(application.number, position),
+            "position": position, "item": plan.item, "item_title": plan.title.as_dict(),
+            "field_keys": list(plan.fields), "certificate_kind": plan.item, "department": plan.department,
+            "status": rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
+            "due_on": due_date(now, plan.time_limit_days), "created_at": now, "updated_at": now}
 
 
 def receipt_token(secret: str, number: str) -> str:

@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bff.adapters.prefill import build_prefill_sources
@@ -82,10 +83,10 @@ def current_sources() -> PrefillSources:
 
 
 def applicant_id_number(session: Session, user_id: int) -> str:
-    user = session.get(User, user_id)
-    if user is None or not user.id_number:
+    id_number = session.scalar(select(User.id_number).where(User.id == user_id))  # only this one decrypted
+    if not id_number:
         raise PreconditionFailed(NO_ID, code="no_id_number")
-    return user.id_number.upper()
+    return str(id_number).upper()
 
 
 def form_for_user(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
