@@ -51,7 +51,7 @@ export function staffTimeline({ load, stream, onResend, onFollowUp, names }) {
     const mine = ++generation;
     const page = await load({ kinds: kinds(), limit: PAGE });
     if (mine !== generation) return;
-    latest = page.latest || latest;
+    latest = Math.max(latest, page.latest || 0);
     fill(list, page.items.map(item));
     if (!page.items.length) list.append(el('li', { textContent: t('staff_timeline_empty') }));
     drawMore(page);
@@ -75,13 +75,15 @@ export function staffTimeline({ load, stream, onResend, onFollowUp, names }) {
     for (;;) {
       const page = await load({ kinds: kinds(), after: latest });
       if (mine !== generation || stopped) return count;
-      if (page.items.length) {
+      // A reload that finished while this fetch was in flight may already show some of these.
+      const fresh = page.items.filter((entry) => !list.querySelector(`li[data-id="${CSS.escape(String(entry.id))}"]`));
+      if (fresh.length) {
         list.querySelector('li:not([data-id])')?.remove(); // the "nothing yet" line
-        list.prepend(...page.items.map(item));
-        latest = page.latest || latest;
-        count += page.items.length;
+        list.prepend(...fresh.map(item));
+        count += fresh.length;
         live.textContent = t('staff_timeline_new', { count });
       }
+      latest = Math.max(latest, page.latest || 0);
       if (!page.has_more) return count;
     }
   }
