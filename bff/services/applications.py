@@ -27,7 +27,7 @@ from bff.services import catalog_adapter as catalog
 from bff.services.cases import transition_case
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
-from bff.store.models import Application, Case, IdempotencyKey, utcnow
+from bff.store.models import Application, Case, IdempotencyKey, User, utcnow
 
 NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
 NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
@@ -172,12 +172,20 @@ def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint:
 
 def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping[str, Any],
             secret: str) -> dict[str, Any]:
-    application = own_application(session, user_id, number, lock=True)
+    # The draft, locked, and the applicant's ID number (for the prefill) in one round trip.
+    found = session.execute(
+        select(Application, User.id_number).join(User, User.id == Application.user_id)
+        .where(Application.number == number, Application.user_id == user_id)
+        .with_for_update(of=Application)).one_or_none()
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    application, id_number = found
     if application.status != rules.DRAFT:
         raise Conflict(Text("这份申请已经提交过了。", "This application was already submitted."),
                        code="already_submitted")
     check_version(application, body.get("version"))
-    form = catalog.submission_form_for(session, user_id, application.bundle, application.subject_ref)
+    form = catalog.submission_form_for(session, user_id, application.bundle, application.subject_ref,
+                                       id_number=id_number or "")
     now = utcnow()
     application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
@@ -189,11 +197,11 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     # work's bookkeeping per object; the Case objects below only carry what was written.
     ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
     cases = [Case(id=case_id, **row) for case_id, row in zip(ids, rows, strict=True)]
-    for case in cases:
-        add_case_message(session, case, "case.submitted")  # written by the event's flush, in one statement
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
+    for case in cases:  # with the event's notify row: one INSERT of every outbox row, at the next flush
+        add_case_message(session, case, "case.submitted")
     receipt = build_receipt(application, cases, secret)
     session.execute(update(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
                     .values(completed=True, response_status=201, response=receipt))

@@ -50,12 +50,14 @@ def submission_form(bundle_code: str, facts: Mapping[str, Any] | None = None,
     return forms.build_form(default_catalog(), check_bundle(bundle_code), facts or {}, prefill or {})
 
 
-def submission_form_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None) -> forms.CombinedForm:
+def submission_form_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None, *,
+                        id_number: str | None = None) -> forms.CombinedForm:
     """The form as the resident saw it: facts and prefill re-derived from the data sources now,
-    so read-only prefilled values never travel back from the browser."""
+    so read-only prefilled values never travel back from the browser (``id_number``: the
+    applicant's, when the caller has read it already)."""
     from bff.services.forms import prefill_for
 
-    facts, prefill = prefill_for(session, user_id, bundle_code, subject_ref)
+    facts, prefill = prefill_for(session, user_id, bundle_code, subject_ref, id_number=id_number)
     return submission_form(bundle_code, facts, prefill)
 
 

@@ -35,10 +35,11 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
     session.flush()
     session.info.setdefault("events_to_publish", []).append(row)
     if subject_user_id is not None and is_notifiable(name, data):
+        # Written by the caller's next flush or commit, with any other outbox rows in one INSERT;
+        # its id is read after the commit (the delivery hint).
         message = OutboxMessage(topic="notify", payload={"event_id": row.id})
         session.add(message)
-        session.flush()
-        session.info.setdefault("outbox_to_enqueue", []).append(message.id)
+        session.info.setdefault("outbox_to_enqueue", []).append(message)
     return row
 
 
@@ -89,7 +90,9 @@ def _publish(session: Session) -> None:
         return
     # The case messages' delivery hints (bff.services.dispatch) go in the same RQ pipeline.
     case_messages = session.info.pop(DELIVERY_HINTS, [])
-    outbox_ids = [message.id for message in case_messages if message.id is not None] + outbox_ids
+    outbox_ids = [message if isinstance(message, int) else message.id
+                  for message in [*case_messages, *outbox_ids] if message is not None]
+    outbox_ids = [message_id for message_id in outbox_ids if message_id is not None]
     if outbox_ids:
         from bff.tasks import enqueue_deliveries  # a hint; the outbox relay is the safety net
 

@@ -83,7 +83,10 @@ def current_sources() -> PrefillSources:
 
 
 def applicant_id_number(session: Session, user_id: int) -> str:
-    id_number = session.scalar(select(User.id_number).where(User.id == user_id))  # only this one decrypted
+    return _checked_id_number(session.scalar(select(User.id_number).where(User.id == user_id)))
+
+
+def _checked_id_number(id_number: str | None) -> str:
     if not id_number:
         raise PreconditionFailed(NO_ID, code="no_id_number")
     return str(id_number).upper()
@@ -111,11 +114,12 @@ def subjects_for_user(session: Session, user_id: int, bundle_code: str,
 
 
 def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
-                sources: PrefillSources | None = None) -> tuple[dict[str, Any], dict[str, Prefilled]]:
+                sources: PrefillSources | None = None, *,
+                id_number: str | None = None) -> tuple[dict[str, Any], dict[str, Prefilled]]:
     """Facts and prefilled answers for a submission (what :func:`forms.build_form` takes)."""
     bundle = default_catalog().bundle(bundle_code)
     sources = sources or current_sources()
-    id_number = applicant_id_number(session, user_id)
+    id_number = _checked_id_number(id_number) if id_number is not None else applicant_id_number(session, user_id)
     chosen = choose_subject(bundle, tuple(subject_options(sources, bundle, id_number)), subject_ref)
     records = gather_records(sources, bundle, id_number, chosen)
     return facts_of(records), prefill_values(records)
