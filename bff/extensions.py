@@ -8,6 +8,7 @@ import orjson
 import redis as redis_lib
 from flask import Flask, current_app, g
 from flask_smorest import Api
+from psycopg import _queries as psycopg_queries
 from psycopg.types import json as psycopg_json
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -94,6 +95,11 @@ def make_engine(url: str, *, autocommit: bool = False) -> Engine:
         if autocommit:
             kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=5)
         psycopg_json.set_json_loads(orjson.loads)  # JSON columns are parsed in C (process-wide)
+        # psycopg keeps the parsed form of a query only up to 50 parameters; a submission's
+        # multi-row INSERTs (cases, outbox rows) have more and were parsed again on every request
+        # (a regex over the whole statement). Their shapes are few, so keeping them is cheap.
+        psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 256)
+        psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 16384)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
