@@ -21,6 +21,8 @@ from auth.permissions import Principal
 
 IDLE_SECONDS = {"resident": 30 * 60, "staff": 15 * 60, "officer": 15 * 60, "admin": 15 * 60, "kiosk": 3 * 60}
 ABSOLUTE_SECONDS = 12 * 60 * 60
+# A companion cookie readable by the PWA, "1" while the browser has a live session (no secret).
+SIGNED_IN_HINT = "onething_signed_in"
 # Read a session and, while it is live (the same rule as :func:`idle_limit` and ABSOLUTE_SECONDS),
 # refresh its last_seen: one round trip per request instead of HGETALL then HSET.
 # KEYS[1] the session; ARGV: now, IDLE_SECONDS as JSON, ABSOLUTE_SECONDS. Returns the hash as read.

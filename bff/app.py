@@ -13,7 +13,7 @@ from flask_smorest import abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
-from auth.sessions import SessionStore
+from auth.sessions import ABSOLUTE_SECONDS, SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
 from bff.cli import register_cli
 from bff.errors import register_error_handlers
@@ -157,6 +157,22 @@ def wire_auth(app: Flask) -> None:
         if request.method not in SAFE_METHODS and rule != "department" \
                 and request.headers.get(CSRF_HEADER) != "1":
             abort(403, message=_csrf_message())
+
+    hint = ("__Host-" if app.config["ENV"] == "production" else "") + SIGNED_IN_HINT
+    secure = bool(app.config["SESSION_COOKIE_SECURE"])
+
+    @app.after_request
+    def signed_in_hint(response: Response) -> Response:
+        # A cookie the PWA can read (it holds nothing but "1"), so that a signed-out browser does
+        # not ask for /api/v1/me only to be told 401. Kept in step with the session on each answer.
+        if g.get("access_rule") == "department":
+            return response
+        has_hint = hint in request.cookies
+        if g.get("session") is not None and not has_hint:
+            response.set_cookie(hint, "1", max_age=ABSOLUTE_SECONDS, path="/", secure=secure, samesite="Lax")
+        elif g.get("session") is None and has_hint and request.endpoint is not None:
+            response.delete_cookie(hint, path="/", secure=secure, samesite="Lax")
+        return response
 
 
 def _csrf_message() -> str:

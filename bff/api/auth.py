@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from auth.oidc import LOGIN_COOKIE, LoginFailed, OidcClient, safe_next
 from auth.permissions import access
 from auth.qr import QrTickets
-from auth.sessions import ABSOLUTE_SECONDS, SessionStore
+from auth.sessions import ABSOLUTE_SECONDS, SIGNED_IN_HINT, SessionStore
 from bff.api.identity_errors import abort_login
 from bff.core.devices import describe_address, describe_user_agent
 from bff.extensions import db
@@ -75,6 +75,9 @@ def clear_cookie(response: BaseResponse, base: str, *, same_site: str = "Lax") -
 
 def set_session_cookie(response: BaseResponse, sid: str) -> None:
     set_cookie(response, session_cookie_name(), sid, max_age=ABSOLUTE_SECONDS)
+    # Readable by the PWA (only "1"): signed-out pages then skip /api/v1/me (see wire_auth).
+    response.set_cookie(cookie_name(SIGNED_IN_HINT), "1", max_age=ABSOLUTE_SECONDS, path="/", samesite="Lax",
+                        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
 
 
 def where_from_request(place: str = "") -> identity.Where:
@@ -154,6 +157,8 @@ def logout() -> dict[str, Any]:
     @after_this_request
     def forget_session(response: Response) -> Response:
         clear_cookie(response, session_cookie_name())
+        response.delete_cookie(cookie_name(SIGNED_IN_HINT), path="/", samesite="Lax",
+                               secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
         return response
 
     home = current_app.config["PUBLIC_URL"].rstrip("/") + "/"

@@ -80,9 +80,12 @@ function clearServiceWorkerCaches() {
   });
 }
 
+/** The server keeps a readable "onething_signed_in" cookie while the browser has a session. */
+const mayBeSignedIn = () => document.cookie.split(';').some((c) => /^\s*(__Host-)?onething_signed_in=/.test(c));
+
 async function loadMe() {
   try {
-    session.me = await api.me();
+    session.me = mayBeSignedIn() ? await api.me() : null; // signed out: no request, no 401
   } catch (error) {
     session.me = null;
     if (!(error instanceof ApiError)) session.offline = true;

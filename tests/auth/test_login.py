@@ -268,3 +268,25 @@ def test_the_login_page_offers_every_persona_who_can_log_in_in_both_languages(pr
         assert escape(who.name) in html and escape(who.name_en) in html
     assert 'value="chenguohua"' not in html  # the deceased cannot sign in
     assert "选择登录身份" in html and "Choose who to sign in as" in html
+
+
+def test_a_readable_signed_in_hint_follows_the_session_and_holds_nothing_else(app, client):
+    login = log_in(client, "zhangwei")
+
+    hint = next(h for h in login.headers.getlist("Set-Cookie") if h.startswith("onething_signed_in="))
+    assert hint.startswith("onething_signed_in=1;") and "HttpOnly" not in hint and "SameSite=Lax" in hint
+    assert client.get_cookie("onething_signed_in").value == "1"
+    logout = client.post("/auth/logout")
+    assert any(h.startswith("onething_signed_in=;") for h in logout.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("onething_signed_in") is None
+
+
+def test_a_stale_hint_is_cleared_and_a_missing_one_restored(app, client):
+    client.set_cookie("onething_signed_in", "1")  # the session behind it has ended
+    assert client.get("/api/v1/bundles").status_code == 200
+    assert client.get_cookie("onething_signed_in") is None
+
+    log_in(client, "zhangwei")
+    client.delete_cookie("onething_signed_in")  # a session from before the hint existed
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get_cookie("onething_signed_in").value == "1"
