@@ -38,8 +38,8 @@ def readyz() -> ResponseReturnValue:
 def _check_database() -> tuple[str, str]:
     """One round trip answers both: is the database there, and is it at the Alembic head."""
     try:
-        with db.engine.connect() as connection:
-            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        # The autocommit pool: no BEGIN and ROLLBACK around the one SELECT.
+        revision = db.read_connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
         log.warning("readiness: database check failed: %s", type(error).__name__)
         return "unreachable", "unknown"
