@@ -48,12 +48,23 @@ class _Head:
 
 def request_bytes(method: str, target: str, host: str, headers: dict[str, str], body: bytes) -> bytes:
     """The request in one buffer; every header value must be visible ASCII or spaces."""
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+    return request_with_head(method, target, host, header_lines(headers), body)
+
+
+def header_lines(headers: dict[str, str]) -> bytes:
+    """``Name: value`` lines, each ended by CRLF (a value with a line break is refused)."""
+    lines = []
     for name, value in headers.items():
         if "\r" in value or "\n" in value:
             raise ValueError(f"header {name} has a line break")
-        lines.append(f"{name}: {value}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        lines.append(f"{name}: {value}\r\n")
+    return "".join(lines).encode("latin-1")
+
+
+def request_with_head(method: str, target: str, host: str, head: bytes, body: bytes) -> bytes:
+    """The request in one buffer, from header lines already encoded (:func:`header_lines`)."""
+    return (f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n".encode("latin-1")
+            + head + b"\r\n" + body)
 
 
 @dataclass(eq=False)  # hashed by identity: a key of the selector's maps

@@ -194,19 +194,24 @@ class _Batch:
         self.selector = selectors.DefaultSelector()
         self.in_flight: dict[http1.Connection, tuple[int, float]] = {}  # connection → (push index, deadline)
         self.spare: dict[str, list[http1.Connection]] = {origin: [] for origin in waiting}
+        self.registered: set[http1.Connection] = set()
+        self.heads: dict[str, bytes] = {}  # origin → the header lines every push of this batch shares
 
     def run(self) -> None:
         for origin, queue in self.waiting.items():
             for _ in range(min(self.sender.connections_per_service, len(queue))):
                 self.start_next(origin, None)
+        checked = time.monotonic()
         while self.in_flight:
             timeout = max(min(deadline for _, deadline in self.in_flight.values()) - time.monotonic(), 0)
-            for key, _ in self.selector.select(timeout):
+            for key, _ in self.selector.select(min(timeout, DEADLINE_CHECK)):
                 self.read(key.data)
             now = time.monotonic()
-            for connection, (_, deadline) in list(self.in_flight.items()):
-                if deadline <= now:  # no answer in time: the connection cannot be trusted any more
-                    self.finish(connection, self.failure("timeout"), None)
+            if now - checked >= DEADLINE_CHECK:  # not after every answer: deadlines are seconds away
+                checked = now
+                for connection, (_, deadline) in list(self.in_flight.items()):
+                    if deadline <= now:  # no answer in time: the connection cannot be trusted any more
+                        self.finish(connection, self.failure("timeout"), None)
 
     def read(self, connection: http1.Connection) -> None:
         try:
@@ -221,8 +226,10 @@ class _Batch:
 
     def finish(self, connection: http1.Connection, result: PushResult, reusable: http1.Connection | None) -> None:
         index, _ = self.in_flight.pop(connection)
-        self.selector.unregister(connection)
         self.results[index] = result
+        if reusable is None or not self.waiting[connection.origin]:
+            self.selector.unregister(connection)  # stays registered only to carry the next push
+            self.registered.discard(connection)
         if reusable is None:
             connection.close()
         if self.waiting[connection.origin]:
@@ -241,25 +248,39 @@ class _Batch:
             except Exception as error:  # noqa: BLE001 - a malformed subscription fails alone
                 self.results[index] = PushResult(0, error=f"cannot encrypt: {type(error).__name__}")
                 continue
-            headers = {**sender.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
-                       "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
-                       "Content-Type": "application/octet-stream"}
+            head = self.heads.get(origin)
+            if head is None:  # the same for every push of this batch to this push service
+                head = self.heads[origin] = http1.header_lines({
+                    **sender.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
+                    "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
+                    "Content-Type": "application/octet-stream"})
             _, host, target = _split(endpoint)
-            request = http1.request_bytes("POST", target, host, headers, body)
+            request = http1.request_with_head("POST", target, host, head, body)
             try:
                 connection = connection or sender.check_out(origin)
                 connection.send(request)
             except OSError as error:
                 if connection is not None:
-                    connection.close()
+                    self.forget(connection)
                 connection = None
                 self.results[index] = self.failure(type(error).__name__)
                 continue
-            self.selector.register(connection, selectors.EVENT_READ, connection)
+            if connection not in self.registered:
+                self.selector.register(connection, selectors.EVENT_READ, connection)
+                self.registered.add(connection)
             self.in_flight[connection] = (index, time.monotonic() + sender.timeout)
             return
         if connection is not None:
+            self.forget(connection, keep=True)
             self.spare[origin].append(connection)
+
+    def forget(self, connection: http1.Connection, *, keep: bool = False) -> None:
+        """Out of the selector; closed unless ``keep``."""
+        if connection in self.registered:
+            self.selector.unregister(connection)
+            self.registered.discard(connection)
+        if not keep:
+            connection.close()
 
     def failure(self, error: str) -> PushResult:
         """No answer (connection error, timeout, garbled response): worth a retry later."""
@@ -272,6 +293,7 @@ class _Batch:
         self.sender.check_in(self.spare)
 
 
+DEADLINE_CHECK = 0.05  # seconds between looks at the pushes' deadlines
 NO_RETRIES = urllib3.Retry(0, read=False)  # never re-send a push by ourselves: the caller schedules retries
 
 
