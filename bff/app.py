@@ -165,8 +165,9 @@ def wire_auth(app: Flask) -> None:
     def signed_in_hint(response: Response) -> Response:
         # A cookie the PWA can read (it holds nothing but "1"), so that a signed-out browser does
         # not ask for /api/v1/me only to be told 401. Kept in step with the session on each answer.
-        if g.get("access_rule") == "department":
-            return response
+        if g.get("access_rule") == "department" or any(
+                cookie.startswith(f"{hint}=") for cookie in response.headers.getlist("Set-Cookie")):
+            return response  # a department's system; or login or logout set it already
         has_hint = hint in request.cookies
         if g.get("session") is not None and not has_hint:
             response.set_cookie(hint, "1", max_age=ABSOLUTE_SECONDS, path="/", secure=secure, samesite="Lax")

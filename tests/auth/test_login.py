@@ -290,3 +290,10 @@ def test_a_stale_hint_is_cleared_and_a_missing_one_restored(app, client):
     client.delete_cookie("onething_signed_in")  # a session from before the hint existed
     assert client.get("/api/v1/me").status_code == 200
     assert client.get_cookie("onething_signed_in").value == "1"
+
+
+def test_signing_in_again_over_a_stale_hint_keeps_the_new_one(app, client):
+    client.set_cookie("onething_signed_in", "1")  # left from a session that has ended
+    callback = log_in(client, "zhangwei")
+    hints = [h for h in callback.headers.getlist("Set-Cookie") if h.startswith("onething_signed_in=")]
+    assert len(hints) == 1 and hints[0].startswith("onething_signed_in=1;")  # set, not set then cleared
