@@ -54,16 +54,11 @@ def enqueue_deliveries(app: Flask, messages: Iterable[int | tuple[int, datetime]
         jobs = [job for job in jobs if job[1] is not None]
     try:
         queue = queue_for(app)
-        specs = [Queue.prepare_data(deliver_outbox_message, (message_id, token), result_ttl=60, failure_ttl=3600,
-                                    job_id=f"deliver-{message_id}-{_nonce()}") for message_id, token in jobs]
+        specs = [_job(deliver_outbox_message, (message_id, token), f"deliver-{message_id}")
+                 for message_id, token in jobs]
         if len(hints) > 1:
-            specs.append(Queue.prepare_data(fan_out_deliveries, (hints,), result_ttl=60, failure_ttl=3600,
-                                            job_id=f"fan-out-{hints[0]}-{_nonce()}"))
-        if not specs:
-            return
-        with queue.connection.pipeline() as pipe:  # one round trip for all of them
-            queue.enqueue_many(specs, pipeline=pipe)
-            pipe.execute()
+            specs.append(_job(fan_out_deliveries, (hints,), f"fan-out-{hints[0]}"))
+        _enqueue(queue, specs)
     except redis_lib.RedisError as error:
         log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
 
@@ -71,13 +66,20 @@ def enqueue_deliveries(app: Flask, messages: Iterable[int | tuple[int, datetime]
 def fan_out_deliveries(message_ids: list[int]) -> int:
     """One delivery job per message of a request's hint, so a slow department delays no other."""
     with app_context() as app:
-        queue = queue_for(app)
-        with queue.connection.pipeline() as pipe:
-            queue.enqueue_many([Queue.prepare_data(deliver_outbox_message, (message_id, None), result_ttl=60,
-                                                   failure_ttl=3600, job_id=f"deliver-{message_id}-{_nonce()}")
-                                for message_id in message_ids], pipeline=pipe)
-            pipe.execute()
+        _enqueue(queue_for(app), [_job(deliver_outbox_message, (message_id, None), f"deliver-{message_id}")
+                                  for message_id in message_ids])
     return len(message_ids)
+
+
+def _job(function: Any, args: tuple[Any, ...], name: str) -> Any:
+    return Queue.prepare_data(function, args, result_ttl=60, failure_ttl=3600, job_id=f"{name}-{_nonce()}")
+
+
+def _enqueue(queue: Queue, specs: list[Any]) -> None:
+    if specs:
+        with queue.connection.pipeline() as pipe:  # one round trip for all of them
+            queue.enqueue_many(specs, pipeline=pipe)
+            pipe.execute()
 
 
 def _nonce() -> str:
