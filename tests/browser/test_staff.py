@@ -243,3 +243,23 @@ def test_after_fifteen_idle_minutes_the_page_says_the_staff_member_was_signed_ou
         assert_accessible(page)
     finally:
         sessions.clock = time.time
+
+
+def test_switching_language_keeps_the_opened_resident_and_its_grant(server: LiveServer, after_death: dict[str, Any],
+                                                                    staff_page: Page) -> None:
+    page = staff_page
+    open_by_application_number(page, after_death["number"])
+    page.get_by_label("或选择事由").select_option(label="账号安全协助")
+    page.get_by_label("说明", exact=True).fill("核对本人身份")
+    page.get_by_role("button", name="打开居民信息").click()
+    expect(page.get_by_role("heading", name="全部记录")).to_be_visible()
+
+    page.locator("ot-header").get_by_role("button", name="English").click()
+
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()  # the same resident, now in English
+    page.get_by_role("button", name="Show the whole mobile number").click()  # the grant still works
+    page.locator("dialog").get_by_role("button", name="Show in full").click()
+    expect(page.locator("dl.summary")).to_contain_text(after_death["user"].mobile)
+    openings = [e for e in names_of("staff_viewed") if e.data.get("view") == "profile"]
+    assert len(openings) == 1, "one opening with its reason: no second grant, no new reason asked"
+    assert [e.data["field"] for e in names_of("staff_revealed")] == ["mobile"]

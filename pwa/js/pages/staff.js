@@ -11,6 +11,9 @@ import { residentView } from '../staff/resident.js';
 
 const IDLE_MS = 15 * 60 * 1000; // the session's staff idle limit (auth/sessions.py)
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
+// Switching language draws the page again: the opened resident (and its grant) is handed from the
+// old drawing to the new one through this variable, in memory only, for a few seconds at most.
+let carried = null;
 
 export async function render({ main, session }) {
   await session.ready;
@@ -30,6 +33,10 @@ export async function render({ main, session }) {
   const results = el('div', { attrs: { 'aria-live': 'polite' } });
   const work = el('div');
 
+  const onLanguage = () => {
+    if (current) carried = { found: current.found, grant: current.grant, resident: current.resident, at: Date.now() };
+  };
+  window.addEventListener('ot:language', onLanguage);
   const markActive = () => { lastActivity = Date.now(); };
   ACTIVITY.forEach((name) => document.addEventListener(name, markActive, { passive: true }));
   const idleTimer = setInterval(() => { if (!signedOut && Date.now() - lastActivity >= IDLE_MS) signOut('idle'); }, 15000);
@@ -143,7 +150,7 @@ export async function render({ main, session }) {
   }
 
   async function open(found, { grant, resident }) {
-    current = { rid: resident.id, grant, name: resident.name };
+    current = { rid: resident.id, grant, name: resident.name, resident, found };
     const view = residentView({ resident, names, call, onClose: () => { endCurrent(); fill(work, el('p', { className: 'banner banner--success', attrs: { role: 'status' }, textContent: t('staff_closed') })); query.focus(); } });
     current.view = view;
     fill(work, view.node);
@@ -158,8 +165,16 @@ export async function render({ main, session }) {
       el('h2', { id: 'staff-search-title', className: 'visually-hidden', textContent: t('staff_search') }), searchForm, results),
     work);
 
+  if (carried && Date.now() - carried.at < 5000) {
+    const { found, grant, resident } = carried;
+    carried = null;
+    await open(found, { grant, resident }); // the same grant: no new reason, nothing closed
+  }
+  carried = null;
+
   return () => {
-    endCurrent();
+    window.removeEventListener('ot:language', onLanguage);
+    endCurrent({ close: !carried });
     clearInterval(idleTimer);
     ACTIVITY.forEach((name) => document.removeEventListener(name, markActive));
     main.classList.remove('main--wide');
