@@ -43,4 +43,5 @@ export function startKioskIdleWatch() {
 
   for (const name of ['pointerdown', 'keydown', 'touchstart', 'scroll']) window.addEventListener(name, reset, { passive: true });
   reset();
+  document.documentElement.dataset.kioskIdle = 'watching'; // the watch runs (tests wait for it)
 }

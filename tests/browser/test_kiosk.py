@@ -40,6 +40,7 @@ def test_the_phone_signs_the_kiosk_in_and_the_kiosk_signs_out_when_idle(
     expect(kiosk.get_by_role("button", name="退出")).to_be_visible(timeout=15000)  # the kiosk took its own session
     assert kiosk.request.get("/api/v1/me").json()["name"] == "刘秀英"
 
+    expect(kiosk.locator("html[data-kiosk-idle=watching]")).to_have_count(1)  # its timer is set (loaded lazily)
     kiosk.clock.fast_forward("01:35")
     warning = kiosk.get_by_role("alertdialog")
     expect(warning).to_contain_text("秒后将自动退出")
