@@ -45,6 +45,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          Text("有一项办理未通过，请查看原因", "A part was not approved: see why"), action_needed=True),
     Kind("application_completed", "low", 7 * DAY,
          Text("全部办结，请为本次服务评价", "All done: please rate the service")),
+    Kind("rating_followed_up", "low", 7 * DAY,
+         Text("服务专员已就您的评价回访，欢迎再次评价", "The service desk followed up on your rating: you may rate again")),
     Kind("due_soon", "normal", DAY, Text("办理时限将到", "A time limit is near")),
     Kind("overdue", "normal", DAY, Text("办理已超时，我们正在督办", "A time limit has passed; we are following up")),
     Kind("new_sign_in", "high", HOUR,
@@ -54,7 +56,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
 CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
                          "approved": "case_approved", "rejected": "case_rejected"}
 EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "application_completed",
-               "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in"}
+               "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in",
+               "rating_followed_up": "rating_followed_up"}
 NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
 
 
@@ -75,7 +78,7 @@ def link_for(kind: str, number: str | None) -> str:
         return "/app/settings"  # "my sessions", with a way to end the new one
     if not number:
         return "/app/inbox"
-    if kind == "application_completed":
+    if kind in ("application_completed", "rating_followed_up"):
         return f"/app/applications/{number}#rating"
     return f"/app/applications/{number}"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bff.core.ratings import tag_list
 from bff.extensions import db
 from bff.store.models import Event
-from tests.api.application_helpers import officer_client, submitted_application
+from tests.api.application_helpers import officer_client, run_worker, submitted_application
 from tests.api.rating_helpers import completed_application, decide_every_case
 from tests.api.staff_helpers import grant_headers, signed_in_client
 from tests.factories import create_user, sign_in
@@ -82,6 +82,10 @@ def test_a_re_rating_waits_for_the_service_desks_call_back(app, client, complete
     assert response.status_code == 201 and response.json["rating"]["follow_up"] == "done"
     [done] = events("rating_followed_up")
     assert done.actor_user_id != completed["user"].id and done.data["access"]  # audited, with the opening
+    run_worker(app)  # the resident is told, with a way back to rate again
+    inbox = client.get("/api/v1/inbox", headers={"Accept-Language": "en"}).json["notifications"]
+    [told] = [n for n in inbox if n["kind"] == "rating_followed_up"]
+    assert told["link"].endswith(f"{completed['number']}#rating") and told["read_at"] is None
 
 
 def test_after_the_call_back_exactly_one_re_rating_is_allowed(app, client, completed) -> None:

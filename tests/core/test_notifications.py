@@ -22,6 +22,7 @@ from bff.core.notifications import CHINA, Preferences
     ("case_due_soon", {}, "due_soon"),
     ("case_overdue", {}, "overdue"),
     ("login", {"method": "qr"}, "new_sign_in"),
+    ("rating_followed_up", {"number": "YJ1", "rating": 7}, "rating_followed_up"),
     ("push_delivered", {}, None),
     ("notification_created", {}, None),
 ])
