@@ -21,6 +21,7 @@ from auth.sessions import SessionStore
 from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
+from bff.services import ratings as ratings_service
 from bff.services import staff as service
 from bff.services import staff_access, staff_live, staff_timeline
 from bff.services.applications import today_in_china
@@ -245,6 +246,14 @@ def search(body: dict[str, Any]) -> dict[str, Any]:
     A POST, so the number never lands in a URL or an access log.
     """
     return service.search_residents(db.session, g.principal.user_id, body["query"])
+
+
+@blp.route("/follow-ups")
+@blp.response(200)
+@access("staff")
+def follow_ups() -> dict[str, Any]:
+    """The 好差评 work list: bad ratings still waiting for a call-back, the most urgent first (masked)."""
+    return ratings_service.open_follow_ups(db.session, g.principal.user_id, today_in_china())
 
 
 @blp.route("/residents/<int:resident_id>/access", methods=["POST"])

@@ -11,10 +11,11 @@ Rules: :mod:`bff.core.ratings`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
 from bff.core import applications as rules
 from bff.core import ratings
@@ -24,9 +25,10 @@ from bff.core.text import Text
 from bff.services.applications import own_application
 from bff.services.events import record_event
 from bff.services.staff_access import Grant
-from bff.store.models import Application, Case, Event, utcnow
+from bff.store.models import Application, Case, Event, User, utcnow
 
 NO_APPLICATION = Text("该居民没有这份申请。", "This resident has no such application.")
+FOLLOW_UP_LIMIT = 200
 
 
 def rating_of(session: Session, user_id: int, number: str) -> dict[str, Any]:
@@ -104,3 +106,26 @@ def _describe(event: Event, followed_up: bool) -> dict[str, Any]:
     return {"id": event.id, "score": score, "tags": data.get("tags", []), "comment": data.get("comment"),
             "given_at": event.occurred_at.isoformat(), "bad": bad,
             "follow_up": None if not bad else "done" if followed_up else "pending"}
+
+
+def open_follow_ups(session: Session, staff_user_id: int, today: date) -> dict[str, Any]:
+    """Every bad rating still waiting for its call-back, across residents, the most urgent first.
+
+    Masked like search results: the way to the resident is still to open them with a reason.
+    The listing itself is recorded (who looked at the work list, and how long it was)."""
+    from bff.services.staff import masked_summary
+
+    needed, done = aliased(Event), aliased(Event)
+    rows = session.execute(
+        select(needed, User).join(User, User.id == needed.subject_user_id)
+        .where(needed.name == "rating_follow_up_needed",
+               ~exists().where(done.name == "rating_followed_up", done.application_id == needed.application_id,
+                               done.id > needed.id))
+        .order_by(needed.id).limit(FOLLOW_UP_LIMIT)).all()
+    items = sorted(({"resident": masked_summary(user), "number": event.data["number"], "score": event.data["score"],
+                     "due_on": event.data["due_on"], "overdue": event.data["due_on"] < today.isoformat(),
+                     "rated_at": event.occurred_at.isoformat()} for event, user in rows),
+                   key=lambda item: (item["due_on"], item["rated_at"]))
+    record_event(session, "staff_searched", actor_user_id=staff_user_id, kind="follow_ups", results=len(items))
+    session.commit()
+    return {"items": items, "truncated": len(rows) == FOLLOW_UP_LIMIT}

@@ -116,6 +116,7 @@ export const api = {
   // service desk: the grant from opening a resident goes in X-Staff-Grant (kept in memory by the page only)
   staffPurposes: () => get('/api/v1/staff/purposes'),
   staffSearch: (query) => send('POST', '/api/v1/staff/search', { query }),
+  staffFollowUps: () => get('/api/v1/staff/follow-ups'),
   staffOpen: (rid, reason) => send('POST', `/api/v1/staff/residents/${id(rid)}/access`, reason),
   staffClose: (rid, grant) => send('DELETE', `/api/v1/staff/residents/${id(rid)}/access`, undefined, staffHeaders(grant)),
   staffProfile: (rid, grant) => get(`/api/v1/staff/residents/${id(rid)}`, staffHeaders(grant)),

@@ -162,3 +162,27 @@ def test_the_staff_timeline_shows_ratings_and_follow_ups_under_ratings(app, clie
     user_id = completed["user"].id
     items = staff.get(f"/api/v1/staff/residents/{user_id}/timeline?kinds=ratings", headers=headers).json["items"]
     assert [i["name"] for i in items] == ["rating_followed_up", "rating_follow_up_needed", "rating_given"]
+
+
+def test_the_service_desk_work_list_holds_bad_ratings_until_they_are_called_back(app, client, completed) -> None:
+    staff, _ = signed_in_client(app, "zhoumin")
+    assert staff.get("/api/v1/staff/follow-ups").json["items"] == []
+    rate(client, completed["number"], score=1)
+
+    [item] = staff.get("/api/v1/staff/follow-ups").json["items"]
+    assert (item["number"], item["score"], item["overdue"]) == (completed["number"], 1, False)
+    assert item["due_on"] > date.today().isoformat()
+    assert item["resident"]["id"] == completed["user"].id
+    assert completed["user"].name not in str(item) and completed["user"].mobile not in str(item)  # masked
+    assert [e.data["kind"] for e in events("staff_searched")] == ["follow_ups", "follow_ups"]  # each look recorded
+
+    follow_up(app, completed)
+    assert staff.get("/api/v1/staff/follow-ups").json["items"] == []
+    rate(client, completed["number"], score=2)  # the one re-rating, bad again: back on the list
+    assert [i["number"] for i in staff.get("/api/v1/staff/follow-ups").json["items"]] == [completed["number"]]
+
+
+def test_only_staff_see_the_work_list(app, client, completed) -> None:
+    assert client.get("/api/v1/staff/follow-ups").status_code == 403  # a resident
+    officer = officer_client(app, completed["receipt"]["cases"][0]["department"])
+    assert officer.get("/api/v1/staff/follow-ups").status_code == 403

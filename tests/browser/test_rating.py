@@ -41,10 +41,14 @@ def test_a_bad_rating_gets_a_call_back_from_the_service_desk_and_then_one_more_r
     sign_in_context(server, desk.context, "zhoumin")
     desk.goto("/staff")
     wait_for_app(desk)
-    desk.get_by_label("申请编号、手机号或身份证号").fill(number)
-    desk.get_by_role("button", name="查找", exact=True).click()
-    desk.get_by_role("button", name="查看 张*").click()
-    desk.get_by_label("或选择事由").select_option(label="差评回访")
+    desk.get_by_role("button", name="待回访的差评").click()  # the service desk's work list
+    work_list = desk.get_by_role("table", name="待回访的差评")
+    expect(work_list.locator("tbody tr")).to_have_count(1)
+    expect(work_list).to_contain_text(number)
+    expect(work_list).not_to_contain_text("张伟")  # masked until opened with a reason
+    assert_accessible(desk)
+    work_list.get_by_role("button", name="查看 张*").click()
+    expect(desk.get_by_label("或选择事由")).to_have_value("rating_follow_up")  # chosen already
     desk.get_by_label("说明", exact=True).fill("回访不满意评价")
     desk.get_by_role("button", name="打开居民信息").click()
     desk.get_by_label("评价").check()  # the timeline filtered to ratings
@@ -55,6 +59,8 @@ def test_a_bad_rating_gets_a_call_back_from_the_service_desk_and_then_one_more_r
     timeline.get_by_role("button", name=f"记录已回访 {number}").click()
     desk.locator("dialog").get_by_role("button", name="记录已回访").click()
     expect(desk.get_by_role("status").filter(has_text="已记录回访")).to_be_visible()
+    desk.get_by_role("button", name="待回访的差评").click()
+    expect(desk.get_by_text("目前没有待回访的差评。")).to_be_visible()
 
     page.reload()
     wait_for_app(page)

@@ -6,7 +6,7 @@
 import { ApiError, api, loginUrl } from '../api.js';
 import '../components/error-summary.js';
 import { el, fill } from '../dom.js';
-import { pick, t } from '../i18n.js';
+import { formatDate, pick, t } from '../i18n.js';
 import { residentView } from '../staff/resident.js';
 
 const IDLE_MS = 15 * 60 * 1000; // the session's staff idle limit (auth/sessions.py)
@@ -95,7 +95,32 @@ export async function render({ main, session }) {
   } } },
   el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'staff-query', textContent: t('staff_search_label') }),
     el('p', { className: 'field__hint', id: 'staff-query-hint', textContent: t('staff_search_hint') }), query, searchError),
-  el('button', { type: 'submit', className: 'button', textContent: t('staff_search') }));
+  el('button', { type: 'submit', className: 'button', textContent: t('staff_search') }),
+  el('button', { type: 'button', className: 'button button--secondary', textContent: t('staff_follow_ups'), on: { click: async () => {
+    try {
+      showFollowUps(await api.staffFollowUps());
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401) { signOut('expired'); return; }
+      searchError.textContent = error.message;
+    }
+  } } }));
+
+  /** The 好差评 work list: each row opens the resident with the follow-up purpose already chosen. */
+  function showFollowUps({ items }) {
+    if (!items.length) { fill(results, el('p', { attrs: { role: 'status' }, textContent: t('staff_follow_ups_none') })); return; }
+    fill(results, el('table', { className: 'staff-results' },
+      el('caption', { textContent: t('staff_follow_ups') }),
+      el('thead', {}, el('tr', {}, ['staff_name', 'staff_application', 'staff_score', 'staff_follow_up_due', 'staff_action']
+        .map((k) => el('th', { scope: 'col', textContent: t(k) })))),
+      el('tbody', {}, items.map((item) => el('tr', {},
+        el('td', { textContent: item.resident.name }), el('td', { textContent: item.number }),
+        el('td', { textContent: String(item.score) }),
+        el('td', { className: item.overdue ? 'overdue' : '' }, formatDate(item.due_on), item.overdue ? ` ${t('staff_overdue_short')}` : ''),
+        el('td', {}, el('button', { type: 'button', className: 'button button--small', textContent: t('staff_open'),
+          attrs: { 'aria-label': `${t('staff_open')} ${item.resident.name}` },
+          on: { click: () => askReason({ ...item.resident, application: item.number }, '', 'rating_follow_up') } })))))));
+  }
 
   function showResults({ results: found }) {
     if (!found.length) { fill(results, el('p', { textContent: t('staff_no_results') })); return; }
@@ -110,12 +135,12 @@ export async function render({ main, session }) {
           attrs: { 'aria-label': `${t('staff_open')} ${r.name}` }, on: { click: () => askReason(r) } })))))));
   }
 
-  function askReason(resident, notice = '') {
+  function askReason(resident, notice = '', presetPurpose = '') {
     endCurrent();
     const summary = el('ot-error-summary');
     const ticket = el('input', { type: 'text', id: 'reason-ticket', name: 'ticket', autocomplete: 'off', maxLength: 32, attrs: { 'aria-describedby': 'reason-ticket-hint' } });
     const purpose = el('select', { id: 'reason-purpose', name: 'purpose' }, el('option', { value: '', textContent: t('staff_purpose_none') }),
-      purposes.map((p) => el('option', { value: p.code, textContent: pick(p, 'text') })));
+      purposes.map((p) => el('option', { value: p.code, textContent: pick(p, 'text'), selected: p.code === presetPurpose })));
     const text = el('textarea', { id: 'reason-text', name: 'text', rows: 2, maxLength: 200, attrs: { 'aria-describedby': 'reason-text-hint' } });
     const form = el('form', { noValidate: true, className: 'staff-form', on: { submit: async (event) => {
       event.preventDefault();
