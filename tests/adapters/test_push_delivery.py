@@ -120,7 +120,8 @@ def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(a
                        ("application_completed", {"number": NUMBER, "status": "completed"}),
                        ("case_due_soon", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
                        ("case_overdue", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
-                       ("login", {"method": "qr", "device": "Chrome on Windows", "place": "Hangzhou"})):
+                       ("login", {"method": "qr", "device": "Chrome on Windows", "place": "Hangzhou"}),
+                       ("rating_followed_up", {"number": NUMBER, "rating": 1})):
         record_event(db.session, name, subject_user_id=user.id, **data)
     db.session.commit()
     run_worker(app)

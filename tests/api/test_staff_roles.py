@@ -22,6 +22,7 @@ from tests.conftest import ApiClient
 BODIES: dict[str, Any] = {
     "staff.purposes": None,
     "staff.search": {"query": "{mobile}"},
+    "staff.follow_ups": None,
     "staff.open_resident": {"ticket": "KF-0001"},
     "staff.close_resident": None,
     "staff.profile": None,
