@@ -193,7 +193,11 @@ export async function render({ main, session }) {
   if (carried && Date.now() - carried.at < 5000) {
     const { found, grant, resident } = carried;
     carried = null;
-    await open(found, { grant, resident }); // the same grant: no new reason, nothing closed
+    try {
+      await open(found, { grant, resident }); // the same grant: no new reason, nothing closed
+    } catch (error) {
+      if (!error?.grantEnded && !error?.signedOut) throw error; // those two are already on the page
+    }
   }
   carried = null;
 
