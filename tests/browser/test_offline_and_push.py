@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
@@ -74,30 +74,42 @@ def test_a_push_delivered_to_the_service_worker_refreshes_the_application(server
     page.goto("/")
     wait_for_service_worker(page)
     number = submit_birth_application(server, page, user.id)
-    # Cut the live stream and its poller: only the push can tell the page that something changed.
+    first = open_without_live_updates(page, number)
+    accept_first_case(server, number)
+    page.wait_for_timeout(1000)
+    expect(first).to_contain_text("已提交")  # nothing told the page yet
+
+    deliver_push(server, context, page, {"id": 1, "kind": "case_accepted", "title": "办件已受理", "number": number,
+                                         "url": f"/app/applications/{number}", "urgent": False})
+    expect(first).to_contain_text("已受理")
+    expect(page.locator("main [role=status]").first).to_contain_text("进度已更新")
+    assert_accessible(page)
+
+
+def open_without_live_updates(page: Page, number: str) -> Locator:
+    """The application's page with its live stream and poller cut, so that only a push can tell it
+    something changed; returns its first case, still "submitted"."""
     page.route("**/api/v1/events**", lambda route: route.abort())
     page.goto(f"/app/applications/{number}")
     wait_for_app(page)
     first = page.locator("ot-task-list li").first
     expect(first).to_contain_text("已提交")
+    return first
 
+
+def accept_first_case(server: LiveServer, number: str) -> None:
     officer = server.app.test_client()
     sign_in(server.app, officer, create_user("officer-health"))
-    reference = f"{number}-01"
-    assert officer.post(f"/api/v1/officer/cases/{reference}/accept", headers={"X-OneThing-CSRF": "1"}).status_code == 200
-    page.wait_for_timeout(1000)
-    expect(first).to_contain_text("已提交")  # nothing told the page yet
+    assert officer.post(f"/api/v1/officer/cases/{number}-01/accept", headers={"X-OneThing-CSRF": "1"}).status_code == 200
 
+
+def deliver_push(server: LiveServer, context: BrowserContext, page: Page, payload: dict[str, Any]) -> None:
+    """Hand ``payload`` to the page's service worker as a push message (Chrome DevTools Protocol)."""
     cdp = context.new_cdp_session(page)
     registrations: dict[str, str] = {}
     cdp.on("ServiceWorker.workerRegistrationUpdated",
            lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
     cdp.send("ServiceWorker.enable")
     eventually(page, lambda: f"{server.url}/" in registrations)
-    payload = {"id": 1, "kind": "case_accepted", "title": "办件已受理", "number": number,
-               "url": f"/app/applications/{number}", "urgent": False}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": registrations[f"{server.url}/"],
                                                   "data": json.dumps(payload, ensure_ascii=False)})
-    expect(first).to_contain_text("已受理")
-    expect(page.locator("main [role=status]").first).to_contain_text("进度已更新")
-    assert_accessible(page)

@@ -8,15 +8,17 @@ would), and that exact plaintext is delivered to the service worker with
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import LiveServer, eventually, sign_in_context, wait_for_app, wait_for_service_worker
+from tests.browser.conftest import LiveServer, eventually, sign_in_context, wait_for_service_worker
 from tests.browser.journeys import run_worker
-from tests.browser.test_offline_and_push import submit_birth_application
-from tests.factories import create_user, sign_in
+from tests.browser.test_offline_and_push import (
+    accept_first_case,
+    deliver_push,
+    open_without_live_updates,
+    submit_birth_application,
+)
 from tests.fakes.push_service import FakePushService
 
 pytestmark = pytest.mark.browser
@@ -40,29 +42,14 @@ def test_the_push_the_bff_sends_is_handled_by_the_service_worker(server: LiveSer
     assert device.ok, device.text()
     number = submit_birth_application(server, page, user.id)
 
-    page.route("**/api/v1/events**", lambda route: route.abort())  # only the push may tell the page
-    page.goto(f"/app/applications/{number}")
-    wait_for_app(page)
-    first = page.locator("ot-task-list li").first
-    expect(first).to_contain_text("已提交")
-
-    officer = server.app.test_client()
-    sign_in(server.app, officer, create_user("officer-health"))
-    accepted = officer.post(f"/api/v1/officer/cases/{number}-01/accept", headers={"X-OneThing-CSRF": "1"})
-    assert accepted.status_code == 200
+    first = open_without_live_updates(page, number)  # only the push may tell the page
+    accept_first_case(server, number)
     run_worker(server.app)  # the notify job: inbox entry, then the encrypted push
     sent = eventually(page, lambda: [r for r in push_service.delivered(subscriber)
                                      if r.payload["kind"] == "case_accepted"])
     payload = sent[-1].payload
     assert payload["number"] == number and payload["url"] == f"/app/applications/{number}"
 
-    cdp = context.new_cdp_session(page)
-    registrations: dict[str, str] = {}
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
-    cdp.send("ServiceWorker.enable")
-    eventually(page, lambda: f"{server.url}/" in registrations)
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": registrations[f"{server.url}/"],
-                                                  "data": json.dumps(payload, ensure_ascii=False)})
+    deliver_push(server, context, page, payload)
     expect(first).to_contain_text("已受理")
     expect(page.locator("main [role=status]").first).to_contain_text("进度已更新")

@@ -63,6 +63,14 @@ def open_by_application_number(page: Page, number: str) -> None:
     expect(page.get_by_role("heading", name="查看 陈* 的信息前，请说明原因")).to_be_focused()
 
 
+def open_for_account_security(page: Page, number: str) -> None:
+    """Find the resident by application number and open them with the purpose 账号安全协助."""
+    open_by_application_number(page, number)
+    page.get_by_label("或选择事由").select_option(label="账号安全协助")
+    page.get_by_label("说明", exact=True).fill("核对本人身份")
+    page.get_by_role("button", name="打开居民信息").click()
+
+
 def test_a_call_about_the_after_death_application_is_handled_and_the_son_sees_who_looked(
         server: LiveServer, after_death: dict[str, Any], staff_page: Page, signed_in_page: Callable[..., Page]) -> None:
     page, number = staff_page, after_death["number"]
@@ -199,10 +207,7 @@ def test_without_streaming_support_the_page_falls_back_to_the_polite_poll(
 def test_a_reveal_is_confirmed_and_recorded_and_sessions_end_on_request(server: LiveServer, after_death: dict[str, Any],
                                                              staff_page: Page) -> None:
     page = staff_page
-    open_by_application_number(page, after_death["number"])
-    page.get_by_label("或选择事由").select_option(label="账号安全协助")
-    page.get_by_label("说明", exact=True).fill("核对本人身份")
-    page.get_by_role("button", name="打开居民信息").click()
+    open_for_account_security(page, after_death["number"])
     page.get_by_role("button", name="显示完整手机号").click()
     page.locator("dialog").get_by_role("button", name="取消").click()
     assert names_of("staff_revealed") == []
@@ -248,10 +253,7 @@ def test_after_fifteen_idle_minutes_the_page_says_the_staff_member_was_signed_ou
 def test_switching_language_keeps_the_opened_resident_and_its_grant(server: LiveServer, after_death: dict[str, Any],
                                                                     staff_page: Page) -> None:
     page = staff_page
-    open_by_application_number(page, after_death["number"])
-    page.get_by_label("或选择事由").select_option(label="账号安全协助")
-    page.get_by_label("说明", exact=True).fill("核对本人身份")
-    page.get_by_role("button", name="打开居民信息").click()
+    open_for_account_security(page, after_death["number"])
     expect(page.get_by_role("heading", name="全部记录")).to_be_visible()
 
     page.locator("ot-header").get_by_role("button", name="English").click()

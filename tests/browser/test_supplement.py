@@ -14,12 +14,16 @@ from tests.browser.test_offline_and_push import submit_birth_application
 pytestmark = pytest.mark.browser
 
 
-def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, context: BrowserContext, page: Page,
-                                                          new_desktop_context: Callable[[], BrowserContext]) -> None:
+def zhangwei_submits_a_birth_application(server: LiveServer, context: BrowserContext, page: Page) -> str:
     user = sign_in_context(server, context, "zhangwei")
     page.goto("/")
     wait_for_app(page)
-    number = submit_birth_application(server, page, user.id)
+    return submit_birth_application(server, page, user.id)
+
+
+def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, context: BrowserContext, page: Page,
+                                                          new_desktop_context: Callable[[], BrowserContext]) -> None:
+    number = zhangwei_submits_a_birth_application(server, context, page)
 
     officer = new_desktop_context().new_page()
     sign_in_context(server, officer.context, "officer-health")
@@ -55,10 +59,7 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
 
 def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, context: BrowserContext, page: Page,
                                                           new_desktop_context: Callable[[], BrowserContext]) -> None:
-    user = sign_in_context(server, context, "zhangwei")
-    page.goto("/")
-    wait_for_app(page)
-    number = submit_birth_application(server, page, user.id)
+    number = zhangwei_submits_a_birth_application(server, context, page)
     officer = new_desktop_context().new_page()
     sign_in_context(server, officer.context, "officer-public-security")
     officer.goto("/officer?flag=")
