@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bff.core import applications as rules
 from bff.core import ratings
-from bff.core.calendar import due_date
+from bff.core.calendar import due_date, due_status
 from bff.core.errors import NotFound
 from bff.core.text import Text
 from bff.services.applications import own_application
@@ -123,7 +123,8 @@ def open_follow_ups(session: Session, staff_user_id: int, today: date) -> dict[s
                                done.id > needed.id))
         .order_by(needed.id).limit(FOLLOW_UP_LIMIT)).all()
     items = sorted(({"resident": masked_summary(user), "number": event.data["number"], "score": event.data["score"],
-                     "due_on": event.data["due_on"], "overdue": event.data["due_on"] < today.isoformat(),
+                     "due_on": event.data["due_on"],
+                     "overdue": due_status(date.fromisoformat(event.data["due_on"]), today) == "overdue",
                      "rated_at": event.occurred_at.isoformat()} for event, user in rows),
                    key=lambda item: (item["due_on"], item["rated_at"]))
     record_event(session, "staff_searched", actor_user_id=staff_user_id, kind="follow_ups", results=len(items))
