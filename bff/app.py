@@ -13,7 +13,7 @@ from flask_smorest import abort
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
-from auth.sessions import ABSOLUTE_SECONDS, SIGNED_IN_HINT, SessionStore
+from auth.sessions import SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
 from bff.cli import register_cli
 from bff.errors import register_error_handlers
@@ -158,21 +158,22 @@ def wire_auth(app: Flask) -> None:
                 and request.headers.get(CSRF_HEADER) != "1":
             abort(403, message=_csrf_message())
 
+    from bff.api.auth import set_signed_in_hint  # the blueprints are registered by now
+
     hint = ("__Host-" if app.config["ENV"] == "production" else "") + SIGNED_IN_HINT
-    secure = bool(app.config["SESSION_COOKIE_SECURE"])
 
     @app.after_request
     def signed_in_hint(response: Response) -> Response:
-        # A cookie the PWA can read (it holds nothing but "1"), so that a signed-out browser does
-        # not ask for /api/v1/me only to be told 401. Kept in step with the session on each answer.
+        # The PWA-readable hint kept in step with the session on each answer (restored while it
+        # lives, cleared once it has ended), so a signed-out browser never asks /api/v1/me for a 401.
         if g.get("access_rule") == "department" or any(
                 cookie.startswith(f"{hint}=") for cookie in response.headers.getlist("Set-Cookie")):
             return response  # a department's system; or login or logout set it already
         has_hint = hint in request.cookies
         if g.get("session") is not None and not has_hint:
-            response.set_cookie(hint, "1", max_age=ABSOLUTE_SECONDS, path="/", secure=secure, samesite="Lax")
+            set_signed_in_hint(response, signed_in=True)
         elif g.get("session") is None and has_hint and request.endpoint is not None:
-            response.delete_cookie(hint, path="/", secure=secure, samesite="Lax")
+            set_signed_in_hint(response, signed_in=False)
         return response
 
 

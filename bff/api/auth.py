@@ -75,9 +75,18 @@ def clear_cookie(response: BaseResponse, base: str, *, same_site: str = "Lax") -
 
 def set_session_cookie(response: BaseResponse, sid: str) -> None:
     set_cookie(response, session_cookie_name(), sid, max_age=ABSOLUTE_SECONDS)
-    # Readable by the PWA (only "1"): signed-out pages then skip /api/v1/me (see wire_auth).
-    response.set_cookie(cookie_name(SIGNED_IN_HINT), "1", max_age=ABSOLUTE_SECONDS, path="/", samesite="Lax",
-                        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+    set_signed_in_hint(response, signed_in=True)
+
+
+def set_signed_in_hint(response: BaseResponse, *, signed_in: bool) -> None:
+    """The PWA-readable ``onething_signed_in=1`` (no secret), or its removal: a signed-out page
+    then skips ``/api/v1/me`` (kept in step with the session by ``bff.app.wire_auth``)."""
+    secure = bool(current_app.config["SESSION_COOKIE_SECURE"])
+    if signed_in:
+        response.set_cookie(cookie_name(SIGNED_IN_HINT), "1", max_age=ABSOLUTE_SECONDS, path="/", samesite="Lax",
+                            secure=secure)
+    else:
+        response.delete_cookie(cookie_name(SIGNED_IN_HINT), path="/", samesite="Lax", secure=secure)
 
 
 def where_from_request(place: str = "") -> identity.Where:
@@ -157,8 +166,7 @@ def logout() -> dict[str, Any]:
     @after_this_request
     def forget_session(response: Response) -> Response:
         clear_cookie(response, session_cookie_name())
-        response.delete_cookie(cookie_name(SIGNED_IN_HINT), path="/", samesite="Lax",
-                               secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+        set_signed_in_hint(response, signed_in=False)
         return response
 
     home = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
