@@ -62,11 +62,14 @@ class PushServiceProcess:
     def delivered(self) -> list[list[Any]]:
         return list(requests.get(f"{self.url}/delivered", timeout=30).json())
 
-    def wait_for(self, count: int, timeout: float) -> list[list[Any]]:
+    def wait_for(self, count: int, timeout: float, kind: str | None = None) -> list[list[Any]]:
+        """What arrived, once ``count`` pushes (of ``kind``, if given) have, or ``timeout`` is over."""
         deadline = time.monotonic() + timeout
-        while len(received := self.delivered()) < count and time.monotonic() < deadline:
-            time.sleep(0.5)
-        return received
+        while True:
+            received = self.delivered()
+            if sum(1 for item in received if kind in (None, item[0])) >= count or time.monotonic() > deadline:
+                return received
+            time.sleep(0.2)
 
     def stop(self) -> None:
         _stop(self.process)
@@ -217,16 +220,22 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
     import http.client
     import queue as queue_lib
 
+    from sqlalchemy import update
+
     from bff.adapters.departments.signing import signed_headers
+    from bff.extensions import db
     from bff.services.dispatch import simulator_secret_for
+    from bff.store.models import OutboxMessage
     from bff.tasks import queue_for
 
     count = int(rate * seconds)
     user_id, pairs = prepare_cases(app, count)
     service = PushServiceProcess()
     add_devices(app, user_id, [service.new_subscriber()])
-    with app.app_context():
-        queue_for(app).connection.flushdb()  # setup's jobs (dispatch, "submitted" pushes) are not measured
+    with app.app_context():  # setup's work (dispatch, "submitted" pushes) is not measured
+        queue_for(app).connection.flushdb()
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending").values(status="done"))
+        db.session.commit()
     port = free_port()
     server = start_gunicorn(env, port, connections=1000, workers=servers)
     worker_processes = [subprocess.Popen([sys.executable, "-m", "bff.worker"], cwd=ROOT, env=env, start_new_session=True,
@@ -277,7 +286,7 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
         offered = len(pairs) / (time.perf_counter() - started)
         for _ in threads:
             work.put(None)
-        received = service.wait_for(len(pairs), timeout=60)
+        received = service.wait_for(len(pairs), timeout=60, kind="case_accepted")
         cpu_after = _cpu_seconds(groups)
         latencies = sorted(at - due_at[number] for kind, number, at in received
                            if kind == "case_accepted" and number in due_at)

@@ -1,19 +1,18 @@
 """RQ jobs of notifications, and their wiring from the app's config.
 
-``bff.tasks.deliver_outbox_message`` hands ``notify`` outbox rows to :func:`process`;
-the two jobs below are what :class:`~bff.services.notify.Later` schedules with
-``enqueue_in`` (quiet hours, and retries after ``Retry-After``).
+``bff.tasks.deliver_notifications`` (the batch job a wake-up or the relay queues) calls
+:func:`process_batch`; the two jobs below are what :class:`~bff.services.notify.Later`
+schedules with ``enqueue_in`` (quiet hours, and retries after ``Retry-After``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from py_vapid import Vapid
-from sqlalchemy.orm import Session
 
 from bff.adapters.push.sender import WebPushSender
 from bff.adapters.push.vapid import development_vapid, load_vapid
@@ -59,14 +58,16 @@ def _later(app: Flask) -> notify.Later:
     return later
 
 
-def process(session: Session, app: Flask, message_id: int, token: datetime | None = None) -> str:
+def process_batch(app: Flask) -> dict[str, int]:
+    """One batch of due ``notify`` rows (:func:`bff.services.notify.process_notify_batch`)."""
     from bff.extensions import db
 
-    claimer = db.new_autocommit_session()  # the claim commits at once: one round trip
+    session, claimer = db.new_session(), db.new_autocommit_session()  # the claim commits at once: one round trip
     try:
-        return notify.process_notify_message(session, message_id, notifier_for(app), token, claimer)
+        return notify.process_notify_batch(session, notifier_for(app), claimer=claimer)
     finally:
         claimer.close()
+        session.close()
 
 
 def deliver_notification(notification_id: int) -> str:

@@ -89,7 +89,7 @@ def _nonce() -> str:
 
 
 def deliver_outbox_message(message_id: int, token: datetime | None = None) -> str:
-    from bff import notify_tasks
+    """Deliver one department message (its claim takes only rows of the dispatch topics)."""
     from bff.extensions import db, redis
     from bff.services.dispatch import DispatchSettings
     from bff.services.dispatch import deliver_outbox_message as deliver
@@ -97,31 +97,69 @@ def deliver_outbox_message(message_id: int, token: datetime | None = None) -> st
     with app_context() as app:
         session = db.new_session()
         try:
-            # Notifications share the outbox: the notify claim takes only rows of its topic, in one
-            # statement, so a department row falls through to dispatch (whose claim takes only its own).
-            outcome = notify_tasks.process(session, app, message_id, token)
-            if outcome != "skipped":
-                return outcome
             return deliver(session, message_id, DispatchSettings.from_config(app.config), redis.client, token)
         finally:
             session.close()
+
+
+# --- Notifications: one batch job at a time is queued, whatever the number of hints ---------------
+
+NOTIFY_WAKE_KEY = "notify:wake"
+NOTIFY_WAKE_SECONDS = 30  # a flag whose job was lost clears itself; the relay queues a job meanwhile
+NOTIFY_ROUNDS = 10  # batches one job takes at most before leaving the worker to other jobs
+
+
+def wake_notifier(app: Flask, pipe: Any) -> None:
+    """Add to ``pipe`` the flag that says a batch job is queued; its answer is true when this caller
+    set it, and must then call :func:`enqueue_notify_batch`. A hint: the relay is the safety net."""
+    pipe.set(NOTIFY_WAKE_KEY, "1", nx=True, ex=NOTIFY_WAKE_SECONDS)
+
+
+def enqueue_notify_batch(app: Flask) -> None:
+    try:
+        _enqueue(queue_for(app), [_job(deliver_notifications, (), "notify-batch")])
+    except redis_lib.RedisError as error:
+        log.warning("could not enqueue the notify batch (the relay will): %s", type(error).__name__)
+
+
+def deliver_notifications() -> dict[str, int]:
+    """Turn every due ``notify`` row into inbox entries and pushes, a batch at a time.
+
+    The wake-up flag is cleared BEFORE each claim: a row committed after the claim began finds the
+    flag unset and queues the next job, so no row waits for the relay."""
+    from bff import notify_tasks
+    from bff.extensions import redis
+    from bff.services.notify import BATCH_LIMIT
+
+    totals: dict[str, int] = {}
+    with app_context() as app:
+        for _ in range(NOTIFY_ROUNDS):
+            redis.client.delete(NOTIFY_WAKE_KEY)
+            counts = notify_tasks.process_batch(app)
+            for outcome, number in counts.items():
+                totals[outcome] = totals.get(outcome, 0) + number
+            if sum(counts.values()) < BATCH_LIMIT:
+                break
+    return totals
 
 
 def relay_outbox() -> int:
     """Enqueue every due outbox row (new, retry time reached, or lease of a dead worker over)."""
     from bff.extensions import db
     from bff.services.dispatch import relay_due_messages
-    from bff.services.notify import relay_due_notify_messages
+    from bff.services.notify import notify_rows_due
 
     with app_context() as app:
         session = db.new_session()
         try:
             due = relay_due_messages(session)
-            due += relay_due_notify_messages(session)  # notifications share the outbox (issue 6)
+            notify = notify_rows_due(session)  # notifications share the outbox (issue 6)
         finally:
             session.close()
         enqueue_deliveries(app, due)
-        return len(due)
+        if notify:
+            enqueue_notify_batch(app)
+        return len(due) + int(notify)
 
 
 def sweep() -> dict[str, Any]:

@@ -4,6 +4,7 @@ announced on Redis after commit (a hint for SSE; the database stays the truth)."
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -15,9 +16,12 @@ from bff.core.events import check_event
 from bff.core.notifications import is_notifiable
 from bff.store.models import Event, OutboxMessage, utcnow
 
+log = logging.getLogger("bff.events")
 CHANNEL_PREFIX = "events:user:"
 # Case messages awaiting their after-commit delivery hint (filled by bff.services.dispatch).
 DELIVERY_HINTS = "outbox_delivery_hints"
+# Set when the transaction wrote a ``notify`` outbox row: the notifier is woken after commit.
+NOTIFY_HINTS = "notify_rows_written"
 
 
 def record_event(session: Session, name: str, /, *, actor_user_id: int | None = None,
@@ -36,41 +40,46 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
     session.info.setdefault("events_to_publish", []).append(row)
     if subject_user_id is not None and is_notifiable(name, data):
         # Written by the caller's next flush or commit, with any other outbox rows in one INSERT;
-        # its id is read after the commit (the delivery hint).
+        # the notifier is woken after the commit.
         message = OutboxMessage(topic="notify", payload={"event_id": row.id})
         session.add(message)
-        session.info.setdefault("outbox_to_enqueue", []).append(message)
+        session.info[NOTIFY_HINTS] = True
     return row
 
 
-def record_events(session: Session, name: str, items: list[dict[str, Any]], /, *,
-                  subject_user_id: int | None = None, application_id: int | None = None) -> list[Event]:
-    """Many events of one name in one flush (a push's outcome on each device); none may notify."""
-    for data in items:
+def record_events_of_subjects(session: Session, name: str,
+                              items: list[tuple[int | None, int | None, dict[str, Any]]], /) -> list[Event]:
+    """Many events of one name, each (subject user id, application id, data), in one INSERT
+    (a batch of notifications and their pushes' outcomes); none may notify."""
+    for subject_user_id, _, data in items:
         check_event(name, data)
         if subject_user_id is not None and is_notifiable(name, data):
             raise ValueError(f"{name} notifies: use record_event")
-    if items and session.get_bind().dialect.name == "postgresql":
-        # One short statement whatever the number (the ORM's flush builds a VALUES list per row).
-        ids = session.execute(_INSERT_MANY, {"occurred_at": utcnow(), "name": name, "subject": subject_user_id,
-                                             "application": application_id,
-                                             "datas": [json.dumps(data) for data in items]}).scalars()
-        rows = [Event(id=event_id, name=name, subject_user_id=subject_user_id, application_id=application_id)
-                for event_id in ids]  # for the after-commit announcement only (data not loaded)
+    if not items:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        inserted = session.execute(_INSERT_OF_SUBJECTS, {
+            "occurred_at": utcnow(), "name": name, "subjects": [subject for subject, _, _ in items],
+            "applications": [application for _, application, _ in items],
+            "datas": [json.dumps(data) for _, _, data in items]})
+        # For the after-commit announcement only (data not loaded).
+        rows = [Event(id=event_id, name=name, subject_user_id=subject, application_id=application)
+                for event_id, subject, application in inserted]
     else:
-        rows = [Event(name=name, subject_user_id=subject_user_id, application_id=application_id, data=data)
-                for data in items]
+        rows = [Event(name=name, subject_user_id=subject, application_id=application, data=data)
+                for subject, application, data in items]
         session.add_all(rows)
         session.flush()
     session.info.setdefault("events_to_publish", []).extend(rows)
     return rows
 
 
-_INSERT_MANY = text(
+_INSERT_OF_SUBJECTS = text(
     "INSERT INTO events (occurred_at, name, subject_user_id, application_id, data) "
-    "SELECT :occurred_at, :name, :subject, :application, data FROM unnest(CAST(:datas AS jsonb[])) AS data "
-    "RETURNING id")
-
+    "SELECT :occurred_at, :name, subject, application, data "
+    "FROM unnest(CAST(:subjects AS bigint[]), CAST(:applications AS bigint[]), CAST(:datas AS jsonb[])) "
+    "AS item(subject, application, data) "
+    "RETURNING id, subject_user_id, application_id")
 
 _installed: list[bool] = []
 
@@ -85,31 +94,35 @@ def install_event_publisher() -> None:
 
 def _publish(session: Session) -> None:
     rows = session.info.pop("events_to_publish", [])
-    outbox_ids = session.info.pop("outbox_to_enqueue", [])
+    notify = bool(session.info.pop(NOTIFY_HINTS, None))
     if not has_app_context():
         return
-    # The case messages' delivery hints (bff.services.dispatch) go in the same RQ pipeline.
-    case_messages = session.info.pop(DELIVERY_HINTS, [])
-    outbox_ids = [message if isinstance(message, int) else message.id
-                  for message in [*case_messages, *outbox_ids] if message is not None]
-    outbox_ids = [message_id for message_id in outbox_ids if message_id is not None]
-    if outbox_ids:
-        from bff.tasks import enqueue_deliveries  # a hint; the outbox relay is the safety net
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from bff.tasks import enqueue_deliveries, enqueue_notify_batch, wake_notifier  # hints; the outbox relay is the safety net
 
-        enqueue_deliveries(current_app._get_current_object(), outbox_ids)  # type: ignore[attr-defined]
+    # The case messages' delivery hints (bff.services.dispatch) go in one RQ pipeline.
+    case_messages = [message if isinstance(message, int) else message.id
+                     for message in session.info.pop(DELIVERY_HINTS, []) if message is not None]
+    case_messages = [message_id for message_id in case_messages if message_id is not None]
+    if case_messages:
+        enqueue_deliveries(app, case_messages)
     announced = [row for row in rows if row.subject_user_id is not None]
-    if not announced:
+    if not announced and not notify:
         return
     try:
-        with current_app.extensions["redis"].pipeline(transaction=False) as pipe:  # one round trip
+        with app.extensions["redis"].pipeline(transaction=False) as pipe:  # one round trip
             for row in announced:
                 pipe.publish(f"{CHANNEL_PREFIX}{row.subject_user_id}",
                              json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id}))
-            pipe.execute()
-    except Exception:  # noqa: BLE001 - a hint only: clients re-fetch from the database
-        pass
+            if notify:
+                wake_notifier(app, pipe)
+            answers = pipe.execute()
+        if notify and answers[-1]:  # this hint found the notifier asleep: its job (others' rows ride along)
+            enqueue_notify_batch(app)
+    except Exception as error:  # noqa: BLE001 - hints only: clients re-fetch from the database, the relay re-queues
+        log.warning("could not announce events or wake the notifier (the relay will): %s", type(error).__name__)
 
 
 def _discard(session: Session) -> None:
     session.info.pop("events_to_publish", None)
-    session.info.pop("outbox_to_enqueue", None)
+    session.info.pop(NOTIFY_HINTS, None)

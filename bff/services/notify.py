@@ -3,11 +3,16 @@
 The flow (at-least-once, never inside a request)::
 
     record_event(notifiable) ──(same transaction)──► outbox row (topic "notify")
-    relay / after-commit hint ──► RQ job ──► process_notify_message:
-        inbox row + notification_created ──► deliver_notification (now, or when quiet hours end)
+    after-commit wake-up / relay ──► ONE RQ batch job ──► process_notify_batch:
+        claims every due row (up to a limit), and for each:
+        inbox row + notification_created ──► delivered now, or deliver_notification when quiet hours end
             push: every device of the resident ─► push_delivered | push_failed per device
                   429/5xx/no answer ─► retry_push later (Retry-After), 404/410 ─► device pruned
             SMS:  only for residents push cannot reach ─► sms_sent
+
+A wake-up is a Redis flag set with NX: only the hint that finds it unset queues a batch job,
+and the job clears it before claiming, so under load one job serves many status changes
+(its cost is per batch, not per notification) and at rest each change still gets its own.
 
 ``Later`` is how this module asks for a job to run later (RQ's ``enqueue_in`` in
 production, the same in tests with a real worker); it never sleeps.
@@ -16,7 +21,7 @@ production, the same in tests with a real worker); it never sleeps.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +33,7 @@ from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
 from bff.services import outbox
-from bff.services.events import record_event, record_events
+from bff.services.events import record_event, record_events_of_subjects
 from bff.store.models import Application, Event, OutboxMessage, User, utcnow
 from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
 
@@ -55,130 +60,208 @@ class Notifier:
     lease: float = 60.0
     clock: Callable[[], datetime] = utcnow
 
-    def send_all(self, infos: Sequence[dict[str, Any]], message: PushMessage) -> list[PushResult]:
-        """Send to many devices at once: the sender keeps many in flight from this one thread, over
-        connections kept alive for the worker's lifetime."""
-        return self.push.send_many(infos, message)
-
 
 # --- The outbox rows of topic "notify" ---------------------------------------------------------
 
-def relay_due_notify_messages(session: Session, limit: int = 500, grace: float = 60.0) -> list[tuple[int, datetime]]:
-    """Due ``notify`` rows for the relay, each marked queued (its token) for ``grace`` seconds."""
-    return outbox.relay_due(session, (NOTIFY_TOPIC,), limit=limit, grace=grace)
+BATCH_LIMIT = 100  # rows one claim takes: a batch's pushes are in flight together from one thread
+
+
+def notify_rows_due(session: Session) -> bool:
+    """Whether a ``notify`` row waits (a lost hint, or a dead worker's lease over): the relay's check."""
+    return outbox.any_due(session, (NOTIFY_TOPIC,))
 
 
 # --- From event to inbox ----------------------------------------------------------------------
 
-def process_notify_message(session: Session, message_id: int, notifier: Notifier,
-                           token: datetime | None = None, claimer: Session | None = None) -> str:
-    """Turn one outbox row into an inbox entry, then deliver it (now or after quiet hours).
+@dataclass
+class _Pending:
+    """One claimed row's way through a batch."""
 
-    The claim is one statement, on ``claimer`` if given (an autocommit session: no BEGIN/COMMIT).
-    Then one transaction: the inbox row, the row marked done and what the push needs (devices,
-    language) are written and read together, committed before any network call."""
-    payload = outbox.claim_payload(claimer or session, message_id, (NOTIFY_TOPIC,), notifier.lease, token)
-    if payload is None:
-        return "skipped"
-    row = session.execute(select(Event, Application.number, User.language)
-                          .outerjoin(Application, Application.id == Event.application_id)
-                          .outerjoin(User, User.id == Event.subject_user_id)
-                          .where(Event.id == payload["event_id"])).first()
-    if row is None:
-        return "skipped"
-    event, number, language = row
-    preferences = rules.DEFAULT_PREFERENCES
-    if event.subject_user_id is not None:
-        preferences = preferences_of(session, event.subject_user_id)
-    notification = create_notification(session, event, preferences=preferences, number=number)
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                    .values(status="done", done_at=utcnow(), attempts=OutboxMessage.attempts + 1))
-    if notification is None:
-        session.commit()
-        return "muted"
+    message_id: int
+    event: Event
+    number: str | None
+    language: str
+    preferences: rules.Preferences
+    notification: Notification | None = None
+
+
+def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Session | None = None,
+                         limit: int = BATCH_LIMIT) -> dict[str, int]:
+    """Claim up to ``limit`` due ``notify`` rows and turn each into an inbox entry, then deliver
+    them all (now, or when quiet hours end). Returns how many went which way.
+
+    A batch costs the same few statements whatever its size: the claim (on ``claimer``, an
+    autocommit session, if given); one read of the events with what they need (number, language,
+    preferences, an inbox row of a retried batch); one INSERT of the inbox rows, one of their
+    ``notification_created`` events, one UPDATE marking the rows done, one read of the devices;
+    a commit before any network call; then the pushes all in flight together, and their outcomes
+    in one INSERT of events and up to three UPDATEs of devices."""
+    claimed = outbox.claim_batch(claimer or session, (NOTIFY_TOPIC,), notifier.lease, limit)
+    if not claimed:
+        return {}
+    event_ids = {int(payload.get("event_id") or 0) for _, payload in claimed}
+    found = {row[0].id: row for row in session.execute(
+        select(Event, Application.number, User.language, NotificationPreference, Notification)
+        .outerjoin(Application, Application.id == Event.application_id)
+        .outerjoin(User, User.id == Event.subject_user_id)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == Event.subject_user_id)
+        .outerjoin(Notification, Notification.event_id == Event.id)
+        .where(Event.id.in_(event_ids)))}
+    counts: dict[str, int] = {}
+    pending: list[_Pending] = []
+    for message_id, payload in claimed:
+        row = found.get(int(payload.get("event_id") or 0))
+        if row is None:  # cannot happen (events are never deleted): nothing to tell
+            counts["skipped"] = counts.get("skipped", 0) + 1
+            continue
+        event, number, language, preference_row, existing = row
+        item = _Pending(message_id, event, number, language or "zh-CN", _preferences(preference_row),
+                        existing)  # an inbox row already there: a batch retried after its worker died
+        if item.notification is None:
+            item.notification = _new_notification(event, item.preferences, number)
+        if item.notification is None:
+            counts["muted"] = counts.get("muted", 0) + 1
+        pending.append(item)
+    created = [item for item in pending if item.notification is not None and item.notification.id is None]
+    session.add_all([item.notification for item in created])
+    session.flush()  # one INSERT … RETURNING for all of them
+    record_events_of_subjects(session, "notification_created", [
+        (item.event.subject_user_id, item.event.application_id,
+         {"notification": item.notification.id, "kind": item.notification.kind,  # type: ignore[union-attr]
+          **({"number": item.notification.application_number}  # type: ignore[union-attr]
+             if item.notification.application_number else {})})  # type: ignore[union-attr]
+        for item in created])
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([message_id for message_id, _ in claimed]))
+                    .values(status="done", done_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False))
     now = notifier.clock()
-    allowed = rules.push_allowed_at(now, preferences, notification.urgency)
-    if allowed > now:
-        notification_id = notification.id
-        session.commit()
-        notifier.later(allowed - now, "deliver_notification", notification_id)
-        return "deferred"
-    return _deliver(session, notification, preferences, language or "zh-CN", notifier)
+    deferred: list[tuple[timedelta, int]] = []
+    now_items: list[_Pending] = []
+    for item in pending:
+        notification = item.notification
+        if notification is None:
+            continue
+        allowed = rules.push_allowed_at(now, item.preferences, notification.urgency)
+        if allowed > now:
+            deferred.append((allowed - now, notification.id))
+        else:
+            now_items.append(item)
+    delivered = _deliver_many(session, [(item.notification, item.preferences, item.language)  # type: ignore[misc]
+                                        for item in now_items], notifier, before_sending=deferred)
+    for outcome in delivered:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    if deferred:
+        counts["deferred"] = len(deferred)
+    return counts
 
 
-def create_notification(session: Session, event: Event, *, preferences: rules.Preferences | None = None,
-                        number: str | None = None) -> Notification | None:
-    """The inbox entry an event makes, if it tells the resident something they want to know.
+def _preferences(row: NotificationPreference | None) -> rules.Preferences:
+    if row is None:
+        return rules.DEFAULT_PREFERENCES
+    quiet = {"start": row.quiet_start, "end": row.quiet_end} if row.quiet_start and row.quiet_end else None
+    return rules.preferences_from(row.kinds, row.channels, quiet)
 
-    ``preferences`` and the application's ``number`` are read here unless the caller has them."""
+
+def _new_notification(event: Event, preferences: rules.Preferences, number: str | None) -> Notification | None:
+    """The inbox entry ``event`` makes (not yet added), or ``None`` if it tells the resident nothing they want."""
     kind_name = rules.notification_kind(event.name, event.data)
-    if kind_name is None or event.subject_user_id is None:
+    if kind_name is None or event.subject_user_id is None or not rules.wants(preferences, kind_name):
         return None
-    if preferences is None:
-        preferences = preferences_of(session, event.subject_user_id)
-    if not rules.wants(preferences, kind_name):
+    kind = rules.KINDS[kind_name]
+    number = event.data.get("number") or number
+    return Notification(user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
+                        title_en=kind.title.en, application_id=event.application_id, application_number=number,
+                        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+
+
+def create_notification(session: Session, event: Event) -> Notification | None:
+    """The inbox entry ``event`` makes (flushed, with its ``notification_created`` event), if it
+    tells the resident something they want to know; the one already made if there is one."""
+    if event.subject_user_id is None:
         return None
     existing = session.scalar(select(Notification).where(Notification.event_id == event.id))
     if existing is not None:
-        return existing  # a retried job: the inbox row is already there
-    kind = rules.KINDS[kind_name]
-    number = event.data.get("number") or number or application_number(session, event)
-    notification = Notification(
-        user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
-        title_en=kind.title.en, application_id=event.application_id, application_number=number,
-        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+        return existing
+    number = event.data.get("number") or session.scalar(select(Application.number)
+                                                        .where(Application.id == event.application_id))
+    notification = _new_notification(event, preferences_of(session, event.subject_user_id), number)
+    if notification is None:
+        return None
     session.add(notification)
     session.flush()
     extra: dict[str, Any] = {"number": number} if number else {}
     record_event(session, "notification_created", subject_user_id=event.subject_user_id,
-                 application_id=event.application_id, notification=notification.id, kind=kind_name, **extra)
+                 application_id=event.application_id, notification=notification.id, kind=notification.kind, **extra)
     return notification
-
-
-def application_number(session: Session, event: Event) -> str | None:
-    if event.data.get("number"):
-        return str(event.data["number"])
-    if event.application_id is None:
-        return None
-    return session.scalar(select(Application.number).where(Application.id == event.application_id))
 
 
 # --- Channels ---------------------------------------------------------------------------------
 
 def deliver_notification(session: Session, notification_id: int, notifier: Notifier) -> str:
-    """Push to every device of the resident, or SMS when push cannot reach them."""
+    """Push to every device of the resident, or SMS when push cannot reach them (when quiet hours end)."""
     notification = session.get(Notification, notification_id)
     if notification is None:
         return "skipped"
     language = session.scalar(select(User.language).where(User.id == notification.user_id)) or "zh-CN"
-    return _deliver(session, notification, preferences_of(session, notification.user_id), language, notifier)
+    [outcome] = _deliver_many(session, [(notification, preferences_of(session, notification.user_id), language)],
+                              notifier)
+    return outcome
 
 
-def _deliver(session: Session, notification: Notification, preferences: rules.Preferences, language: str,
-             notifier: Notifier) -> str:
-    devices = live_devices(session, notification.user_id, notifier)
-    channels = rules.channels_to_use(preferences, bool(devices))
-    if "push" in channels:
-        send_pushes(session, notification, devices, notifier, attempt=1, language=language)
-    if "sms" in channels:
+def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Preferences, str]],
+                  notifier: Notifier, *, before_sending: Sequence[tuple[timedelta, int]] = ()) -> list[str]:
+    """Deliver each (notification, preferences, language) on its channels; one outcome each.
+
+    Commits what the session holds before the pushes leave (no transaction stays open during
+    network calls); ``before_sending`` are (delay, notification id) to schedule once that is committed."""
+    devices = live_devices_of(session, {notification.user_id for notification, _, _ in items}, notifier)
+    pushes: list[tuple[Sent, int, dict[str, Any], PushMessage]] = []
+    texting: list[Notification] = []
+    outcomes = []
+    for notification, preferences, language in items:
+        mine = devices.get(notification.user_id, [])
+        channels = rules.channels_to_use(preferences, bool(mine))
+        if "push" in channels:
+            message = push_message_for(session, notification, language)
+            sent = Sent(notification.id, notification.user_id, notification.application_id)
+            pushes.extend((sent, device.id, device.info(), message) for device in mine)
+        if "sms" in channels:
+            texting.append(notification)
+        outcomes.append("+".join(channels) or "inbox-only")
+    for notification in texting:
         send_sms(session, notification, notifier)
     session.commit()
-    return "+".join(channels) or "inbox-only"
+    for delay, notification_id in before_sending:
+        notifier.later(delay, "deliver_notification", notification_id)
+    if pushes:
+        results = notifier.push.send_each([(info, message) for _, _, info, message in pushes])
+        record_push_results(session, [(sent, device_id, result)
+                                      for (sent, device_id, _, _), result in zip(pushes, results, strict=True)],
+                            attempt=1, notifier=notifier)
+        session.commit()
+    return outcomes
 
 
 def live_devices(session: Session, user_id: int, notifier: Notifier) -> list[PushSubscription]:
     """The resident's devices, after dropping the ones silent for too long."""
-    devices = list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)))
+    return live_devices_of(session, {user_id}, notifier).get(user_id, [])
+
+
+def live_devices_of(session: Session, user_ids: Collection[int], notifier: Notifier) -> dict[int, list[PushSubscription]]:
+    """The residents' devices (one read), after dropping the ones silent or failing for too long."""
+    if not user_ids:
+        return {}
     now = notifier.clock()
-    alive = []
-    for device in devices:
+    alive: dict[int, list[PushSubscription]] = {}
+    for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
+                                  .order_by(PushSubscription.id)):
         if rules.should_prune(failures=device.failure_count,
                               last_contact_at=max(device.last_success_at or device.created_at, device.last_seen_at),
                               now=now, silence=notifier.prune_after, max_failures=notifier.max_failures):
             log.info("pruning push subscription %s (silent or failing)", device.id)
             session.delete(device)
         else:
-            alive.append(device)
+            alive.setdefault(device.user_id, []).append(device)
     return alive
 
 
@@ -201,38 +284,20 @@ class Sent:
     application_id: int | None
 
 
-def send_pushes(session: Session, notification: Notification, devices: Sequence[PushSubscription],
-                notifier: Notifier, *, attempt: int, language: str | None = None) -> list[PushResult]:
-    """Send to every device at once, then record every outcome."""
-    if not devices:
-        return []
-    message = push_message_for(session, notification, language)
-    infos = [device.info() for device in devices]
-    device_ids = [device.id for device in devices]
-    sent = Sent(notification.id, notification.user_id, notification.application_id)
-    session.commit()  # no transaction stays open during the network calls
-    results = notifier.send_all(infos, message)
-    record_push_results(session, sent, device_ids, results, attempt, notifier)
-    session.commit()
-    return results
-
-
-def record_push_results(session: Session, notification: Sent, device_ids: Sequence[int],
-                        results: Sequence[PushResult], attempt: int, notifier: Notifier) -> None:
-    """One event per device; the devices' bookkeeping in three statements whatever their number."""
-    outcomes = list(zip(device_ids, results, strict=True))
-    where = {"subject_user_id": notification.user_id, "application_id": notification.application_id}
-    delivered_events = [{"notification": notification.id, "device": device_id}
-                        for device_id, result in outcomes if result.delivered]
-    failed_events = [{"notification": notification.id, "device": device_id, "status": result.status,
-                      "error": result.error or ""} for device_id, result in outcomes if not result.delivered]
-    if delivered_events:
-        record_events(session, "push_delivered", delivered_events, **where)
-    if failed_events:
-        record_events(session, "push_failed", failed_events, **where)
-    delivered = [device_id for device_id, result in outcomes if result.delivered]
-    gone = [device_id for device_id, result in outcomes if result.gone]
-    failed = [device_id for device_id, result in outcomes if not result.delivered and not result.gone]
+def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, PushResult]], *, attempt: int,
+                        notifier: Notifier) -> None:
+    """One event per (notification, device) in one INSERT; the devices' bookkeeping in up to three
+    statements, whatever their number; a retry scheduled where the push service asked for one."""
+    record_events_of_subjects(session, "push_delivered", [
+        (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id})
+        for sent, device_id, result in outcomes if result.delivered])
+    record_events_of_subjects(session, "push_failed", [
+        (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id, "status": result.status,
+                                             "error": result.error or ""})
+        for sent, device_id, result in outcomes if not result.delivered])
+    delivered = [device_id for _, device_id, result in outcomes if result.delivered]
+    gone = [device_id for _, device_id, result in outcomes if result.gone]
+    failed = [device_id for _, device_id, result in outcomes if not result.delivered and not result.gone]
     unsynced = {"synchronize_session": False}
     if delivered:
         session.execute(update(PushSubscription).where(PushSubscription.id.in_(delivered))
@@ -242,9 +307,9 @@ def record_push_results(session: Session, notification: Sent, device_ids: Sequen
                         .values(failure_count=PushSubscription.failure_count + 1).execution_options(**unsynced))
     if gone:
         session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)).execution_options(**unsynced))
-    for device_id, result in outcomes:
+    for sent, device_id, result in outcomes:
         if result.retry_after is not None and attempt < notifier.max_push_attempts:
-            notifier.later(timedelta(seconds=result.retry_after), "retry_push", notification.id, device_id, attempt + 1)
+            notifier.later(timedelta(seconds=result.retry_after), "retry_push", sent.id, device_id, attempt + 1)
 
 
 def retry_push(session: Session, notification_id: int, device_id: int, attempt: int, notifier: Notifier) -> str:
@@ -253,7 +318,12 @@ def retry_push(session: Session, notification_id: int, device_id: int, attempt: 
     device = session.get(PushSubscription, device_id)
     if notification is None or device is None:
         return "skipped"  # the device was deleted or pruned meanwhile
-    [result] = send_pushes(session, notification, [device], notifier, attempt=attempt)
+    message = push_message_for(session, notification)
+    info, sent = device.info(), Sent(notification.id, notification.user_id, notification.application_id)
+    session.commit()  # no transaction stays open during the network call
+    [result] = notifier.push.send_each([(info, message)])
+    record_push_results(session, [(sent, device_id, result)], attempt=attempt, notifier=notifier)
+    session.commit()
     return "delivered" if result.delivered else f"failed {result.status}"
 
 
@@ -272,8 +342,4 @@ def send_sms(session: Session, notification: Notification, notifier: Notifier) -
 # --- Preferences ------------------------------------------------------------------------------
 
 def preferences_of(session: Session, user_id: int) -> rules.Preferences:
-    row = session.get(NotificationPreference, user_id)
-    if row is None:
-        return rules.DEFAULT_PREFERENCES
-    quiet = {"start": row.quiet_start, "end": row.quiet_end} if row.quiet_start and row.quiet_end else None
-    return rules.preferences_from(row.kinds, row.channels, quiet)
+    return _preferences(session.get(NotificationPreference, user_id))

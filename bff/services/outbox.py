@@ -58,3 +58,30 @@ def claim_payload(session: Session, message_id: int, topics: Collection[str], le
     payload = result.scalar_one_or_none()
     session.commit()
     return None if payload is None else dict(payload)
+
+
+def claim_batch(session: Session, topics: Collection[str], lease: float, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement: (id, payload), oldest first.
+
+    Rows another worker holds are skipped, not waited for (``SKIP LOCKED``), so several batch jobs
+    drain a backlog side by side; a leased row is due again when its lease ends (a dead worker)."""
+    now = utcnow()
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == "pending", OutboxMessage.topic.in_(topics),
+                  OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+    rows = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due))
+                           .values(next_attempt_at=now + timedelta(seconds=lease))
+                           .returning(OutboxMessage.id, OutboxMessage.payload)).all()
+    session.commit()
+    return sorted((message_id, dict(payload)) for message_id, payload in rows)
+
+
+def any_due(session: Session, topics: Collection[str]) -> bool:
+    """Whether a row of ``topics`` waits (new, or its lease over): the relay's check."""
+    now = utcnow()
+    found = session.scalar(select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+                                                          OutboxMessage.topic.in_(topics),
+                                                          OutboxMessage.next_attempt_at <= now).limit(1))
+    session.commit()
+    return found is not None

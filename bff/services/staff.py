@@ -25,7 +25,7 @@ from bff.core.pii import mask_field, mask_id_number, mask_mobile, mask_name
 from bff.core.service_desk import REVEALABLE_FIELDS, check_reason, normalise_query, search_kind
 from bff.core.text import Text
 from bff.services import progress, staff_access
-from bff.services.events import record_event
+from bff.services.events import NOTIFY_HINTS, record_event
 from bff.services.officer import officer_department
 from bff.services.staff_access import Grant, record_view, resident_of
 from bff.store.crypto import lookup_hash
@@ -280,11 +280,9 @@ def resend_notification(session: Session, grant: Grant, notification_id: int) ->
         raise NotFound(NO_NOTIFICATION, code="notification_not_found")
     if notification.event_id is None:
         raise Conflict(NOT_RESENDABLE, code="not_resendable")
-    message = OutboxMessage(topic=NOTIFY_TOPIC, payload={"event_id": notification.event_id})
-    session.add(message)
-    session.flush()
-    # The same after-commit hint record_event gives its own notify rows; the relay is the safety net.
-    session.info.setdefault("outbox_to_enqueue", []).append(message.id)
+    session.add(OutboxMessage(topic=NOTIFY_TOPIC, payload={"event_id": notification.event_id}))
+    # The same after-commit wake-up record_event gives its own notify rows; the relay is the safety net.
+    session.info[NOTIFY_HINTS] = True
     record_event(session, "staff_resent_notification", actor_user_id=grant.staff_user_id,
                  subject_user_id=grant.resident_user_id, application_id=notification.application_id,
                  notification=notification.id, **grant.audit())

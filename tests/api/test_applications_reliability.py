@@ -178,10 +178,13 @@ def test_a_real_redis_restart_loses_queued_jobs_but_no_submission(app, base_conf
             user = create_user("zhangwei")
             sign_in(other, browser, user)
             receipt = submit(browser, start(browser, user_id=user.id)["number"]).json
-            # The after-commit hints: one job that the worker fans out, naming every case's message.
-            hinted = [message_id for job in queue_for(other).jobs
+            # The after-commit hints: one job that the worker fans out, naming every case's message,
+            # and the notifier's batch job (the "submitted" notification).
+            jobs = queue_for(other).jobs
+            hinted = [message_id for job in jobs if not job.func_name.endswith("deliver_notifications")
                       for message_id in (job.args[0] if job.func_name.endswith("fan_out_deliveries") else [job.args[0]])]
             assert len(hinted) >= len(receipt["cases"])
+            assert [job.func_name for job in jobs].count("bff.tasks.deliver_notifications") == 1
             server.stop()
             server.start()  # back on the same port, empty
             assert queue_for(other).count == 0

@@ -76,15 +76,20 @@ class WebPushSender:
         return self.send_many([subscription_info], message)[0]
 
     def send_many(self, infos: Sequence[Mapping[str, Any]], message: PushMessage) -> list[PushResult]:
-        """Send ``message`` to every subscription, up to ``connections_per_service`` in flight per
-        push service; one result per subscription, in order. Never raises for a push service's answer."""
-        if message.ttl <= 0:
-            raise ValueError("a push needs a TTL: 0 means it is dropped when the device is offline")
-        if not (http1.SAFE.fullmatch(message.topic) and http1.SAFE.fullmatch(message.urgency)):
-            raise ValueError("Topic and Urgency must be visible ASCII")
-        results: list[PushResult | None] = [None] * len(infos)
+        """Send ``message`` to every subscription (see :meth:`send_each`)."""
+        return self.send_each([(info, message) for info in infos])
+
+    def send_each(self, pushes: Sequence[tuple[Mapping[str, Any], PushMessage]]) -> list[PushResult]:
+        """Send each (subscription, message), up to ``connections_per_service`` in flight per push
+        service; one result per push, in order. Never raises for a push service's answer."""
+        for message in {message for _, message in pushes}:
+            if message.ttl <= 0:
+                raise ValueError("a push needs a TTL: 0 means it is dropped when the device is offline")
+            if not (http1.SAFE.fullmatch(message.topic) and http1.SAFE.fullmatch(message.urgency)):
+                raise ValueError("Topic and Urgency must be visible ASCII")
+        results: list[PushResult | None] = [None] * len(pushes)
         waiting: dict[str, deque[int]] = {}
-        for index, info in enumerate(infos):
+        for index, (info, message) in enumerate(pushes):
             endpoint = str(info.get("endpoint") or "")
             origin = _origin(endpoint)
             if not ENDPOINT.fullmatch(endpoint):
@@ -94,12 +99,12 @@ class WebPushSender:
             else:
                 waiting.setdefault(origin, deque()).append(index)
         if waiting:
-            self._send_direct(infos, message, waiting, results)
+            self._send_direct(pushes, waiting, results)
         return [result or PushResult(0, retry_after=self.default_retry_after, error="not sent") for result in results]
 
-    def _send_direct(self, infos: Sequence[Mapping[str, Any]], message: PushMessage,
+    def _send_direct(self, pushes: Sequence[tuple[Mapping[str, Any], PushMessage]],
                      waiting: dict[str, deque[int]], results: list[PushResult | None]) -> None:
-        batch = _Batch(self, infos, message, waiting, results)
+        batch = _Batch(self, pushes, waiting, results)
         try:
             batch.run()
         finally:
@@ -185,17 +190,18 @@ class WebPushSender:
 
 
 class _Batch:
-    """One ``send_many`` call's pushes in flight: one per connection, up to the sender's limit per
+    """One ``send_each`` call's pushes in flight: one per connection, up to the sender's limit per
     push service; each answer frees its connection for the next push to that service."""
 
-    def __init__(self, sender: WebPushSender, infos: Sequence[Mapping[str, Any]], message: PushMessage,
+    def __init__(self, sender: WebPushSender, pushes: Sequence[tuple[Mapping[str, Any], PushMessage]],
                  waiting: dict[str, deque[int]], results: list[PushResult | None]) -> None:
-        self.sender, self.infos, self.message, self.waiting, self.results = sender, infos, message, waiting, results
+        self.sender, self.pushes, self.waiting, self.results = sender, pushes, waiting, results
         self.selector = selectors.DefaultSelector()
         self.in_flight: dict[http1.Connection, tuple[int, float]] = {}  # connection → (push index, deadline)
         self.spare: dict[str, list[http1.Connection]] = {origin: [] for origin in waiting}
         self.registered: set[http1.Connection] = set()
-        self.heads: dict[str, bytes] = {}  # origin → the header lines every push of this batch shares
+        # (origin, TTL, urgency, topic) → the header lines the pushes of one message to one service share
+        self.heads: dict[tuple[str, int, str, str], bytes] = {}
 
     def run(self) -> None:
         for origin, queue in self.waiting.items():
@@ -239,18 +245,20 @@ class _Batch:
 
     def start_next(self, origin: str, connection: http1.Connection | None) -> None:
         """Encrypt the next push to ``origin`` and write it on ``connection`` (or a pooled or new one)."""
-        queue, sender, message = self.waiting[origin], self.sender, self.message
+        queue, sender = self.waiting[origin], self.sender
         while queue:
             index = queue.popleft()
-            endpoint = self.infos[index]["endpoint"]
+            info, message = self.pushes[index]
+            endpoint = info["endpoint"]
             try:
-                body = WebPusher(dict(self.infos[index])).encode(message.payload, "aes128gcm")["body"]
+                body = WebPusher(dict(info)).encode(message.payload, "aes128gcm")["body"]
             except Exception as error:  # noqa: BLE001 - a malformed subscription fails alone
                 self.results[index] = PushResult(0, error=f"cannot encrypt: {type(error).__name__}")
                 continue
-            head = self.heads.get(origin)
-            if head is None:  # the same for every push of this batch to this push service
-                head = self.heads[origin] = http1.header_lines({
+            shared = (origin, message.ttl, message.urgency, message.topic)
+            head = self.heads.get(shared)
+            if head is None:  # the same for every push of this message to this push service
+                head = self.heads[shared] = http1.header_lines({
                     **sender.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
                     "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
                     "Content-Type": "application/octet-stream"})
