@@ -8,6 +8,7 @@ SimpleWorker in-process, the current one.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -123,7 +124,8 @@ def enqueue_notify_batch(app: Flask) -> None:
 
 
 def deliver_notifications() -> dict[str, int]:
-    """Turn every due ``notify`` row into inbox entries and pushes, a batch at a time.
+    """Turn every due ``notify`` row into inbox entries and pushes, a batch at a time, after a short
+    wait that lets a batch gather under load (``NOTIFY_BATCH_WAIT_SECONDS``).
 
     The wake-up flag is cleared BEFORE each claim: a row committed after the claim began finds the
     flag unset and queues the next job, so no row waits for the relay."""
@@ -133,6 +135,8 @@ def deliver_notifications() -> dict[str, int]:
 
     totals: dict[str, int] = {}
     with app_context() as app:
+        # Hints that come meanwhile find the flag set and queue nothing: their rows join this batch.
+        time.sleep(float(app.config["NOTIFY_BATCH_WAIT_SECONDS"]))
         for _ in range(NOTIFY_ROUNDS):
             redis.client.delete(NOTIFY_WAKE_KEY)
             counts = notify_tasks.process_batch(app)

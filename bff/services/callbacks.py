@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bff.adapters.departments.signing import Headers, SignatureInvalid, verify
 from bff.core import applications as rules
@@ -47,9 +47,10 @@ def authenticate_callback(settings: DispatchSettings, department: str, headers: 
 def receive_callback(session: Session, department: str, event_id: str, body: bytes) -> dict[str, Any]:
     data = _parse(body)
     # The case and its application, both locked, in one statement (every transition locks the application).
+    # The answers (encrypted) are loaded only if needed: an approval's certificate names the subject.
     row = session.execute(select(Case, Application).join(Application, Application.id == Case.application_id)
                           .where(Case.reference == data["case"], Case.department == department)
-                          .with_for_update()).first()
+                          .options(defer(Application.answers)).with_for_update()).first()
     if row is None:
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
     case, application = row
