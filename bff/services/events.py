@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
@@ -47,8 +47,17 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
     return row
 
 
+class Announced(NamedTuple):
+    """What the after-commit announcement needs of an event written without the ORM."""
+
+    id: int
+    name: str
+    subject_user_id: int | None
+    application_id: int | None
+
+
 def record_events_of_subjects(session: Session, name: str,
-                              items: list[tuple[int | None, int | None, dict[str, Any]]], /) -> list[Event]:
+                              items: list[tuple[int | None, int | None, dict[str, Any]]], /) -> None:
     """Many events of one name, each (subject user id, application id, data), in one INSERT
     (a batch of notifications and their pushes' outcomes); none may notify."""
     for subject_user_id, _, data in items:
@@ -56,22 +65,20 @@ def record_events_of_subjects(session: Session, name: str,
         if subject_user_id is not None and is_notifiable(name, data):
             raise ValueError(f"{name} notifies: use record_event")
     if not items:
-        return []
+        return
     if session.get_bind().dialect.name == "postgresql":
         inserted = session.execute(_INSERT_OF_SUBJECTS, {
             "occurred_at": utcnow(), "name": name, "subjects": [subject for subject, _, _ in items],
             "applications": [application for _, application, _ in items],
             "datas": [json.dumps(data) for _, _, data in items]})
-        # For the after-commit announcement only (data not loaded).
-        rows = [Event(id=event_id, name=name, subject_user_id=subject, application_id=application)
-                for event_id, subject, application in inserted]
+        announced: list[Any] = [Announced(event_id, name, subject, application)
+                                for event_id, subject, application in inserted]
     else:
-        rows = [Event(name=name, subject_user_id=subject, application_id=application, data=data)
-                for subject, application, data in items]
-        session.add_all(rows)
+        announced = [Event(name=name, subject_user_id=subject, application_id=application, data=data)
+                     for subject, application, data in items]
+        session.add_all(announced)
         session.flush()
-    session.info.setdefault("events_to_publish", []).extend(rows)
-    return rows
+    session.info.setdefault("events_to_publish", []).extend(announced)
 
 
 _INSERT_OF_SUBJECTS = text(

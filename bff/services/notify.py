@@ -216,6 +216,7 @@ def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pr
     network calls); ``before_sending`` are (delay, notification id) to schedule once that is committed."""
     devices = live_devices_of(session, {notification.user_id for notification, _, _ in items}, notifier)
     pushes: list[tuple[Sent, int, dict[str, Any], PushMessage]] = []
+    marked = {device.id for mine in devices.values() for device in mine if device.marked_recently}
     texting: list[Notification] = []
     outcomes = []
     for notification, preferences, language in items:
@@ -237,31 +238,56 @@ def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pr
         results = notifier.push.send_each([(info, message) for _, _, info, message in pushes])
         record_push_results(session, [(sent, device_id, result)
                                       for (sent, device_id, _, _), result in zip(pushes, results, strict=True)],
-                            attempt=1, notifier=notifier)
+                            attempt=1, notifier=notifier, marked_recently=marked)
         session.commit()
     return outcomes
 
 
-def live_devices(session: Session, user_id: int, notifier: Notifier) -> list[PushSubscription]:
-    """The resident's devices, after dropping the ones silent for too long."""
-    return live_devices_of(session, {user_id}, notifier).get(user_id, [])
+# A device's last success is what pruning reads (silent for months): written at most this often,
+# not on every push, so a busy device costs no UPDATE per notification.
+SUCCESS_MARK_EVERY = timedelta(hours=6)
 
 
-def live_devices_of(session: Session, user_ids: Collection[int], notifier: Notifier) -> dict[int, list[PushSubscription]]:
+@dataclass(frozen=True)
+class Device:
+    """What a push needs of a device (read without loading ORM objects: a batch may reach hundreds)."""
+
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    marked_recently: bool = False  # a success recorded within SUCCESS_MARK_EVERY, no failure since
+
+    def info(self) -> dict[str, Any]:
+        """The ``subscription_info`` pywebpush takes."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+def live_devices_of(session: Session, user_ids: Collection[int], notifier: Notifier) -> dict[int, list[Device]]:
     """The residents' devices (one read), after dropping the ones silent or failing for too long."""
     if not user_ids:
         return {}
     now = notifier.clock()
-    alive: dict[int, list[PushSubscription]] = {}
-    for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
-                                  .order_by(PushSubscription.id)):
-        if rules.should_prune(failures=device.failure_count,
-                              last_contact_at=max(device.last_success_at or device.created_at, device.last_seen_at),
+    alive: dict[int, list[Device]] = {}
+    pruned = []
+    table = PushSubscription
+    for row in session.execute(select(table.id, table.user_id, table.endpoint, table.p256dh, table.auth,
+                                      table.failure_count, table.last_success_at, table.created_at,
+                                      table.last_seen_at)
+                               .where(table.user_id.in_(user_ids)).order_by(table.id)):
+        if rules.should_prune(failures=row.failure_count,
+                              last_contact_at=max(row.last_success_at or row.created_at, row.last_seen_at),
                               now=now, silence=notifier.prune_after, max_failures=notifier.max_failures):
-            log.info("pruning push subscription %s (silent or failing)", device.id)
-            session.delete(device)
+            pruned.append(row.id)
         else:
-            alive.setdefault(device.user_id, []).append(device)
+            recent = (row.failure_count == 0 and row.last_success_at is not None
+                      and now - row.last_success_at < SUCCESS_MARK_EVERY)
+            alive.setdefault(row.user_id, []).append(Device(row.id, row.user_id, row.endpoint, row.p256dh, row.auth,
+                                                            recent))
+    if pruned:
+        log.info("pruning push subscriptions %s (silent or failing)", pruned)
+        session.execute(delete(table).where(table.id.in_(pruned)).execution_options(synchronize_session=False))
     return alive
 
 
@@ -285,9 +311,11 @@ class Sent:
 
 
 def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, PushResult]], *, attempt: int,
-                        notifier: Notifier) -> None:
+                        notifier: Notifier, marked_recently: Collection[int] = ()) -> None:
     """One event per (notification, device) in one INSERT; the devices' bookkeeping in up to three
-    statements, whatever their number; a retry scheduled where the push service asked for one."""
+    statements, whatever their number; a retry scheduled where the push service asked for one.
+
+    A success is written to a device only if it is not ``marked_recently`` (see SUCCESS_MARK_EVERY)."""
     record_events_of_subjects(session, "push_delivered", [
         (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id})
         for sent, device_id, result in outcomes if result.delivered])
@@ -295,7 +323,8 @@ def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, Pu
         (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id, "status": result.status,
                                              "error": result.error or ""})
         for sent, device_id, result in outcomes if not result.delivered])
-    delivered = [device_id for _, device_id, result in outcomes if result.delivered]
+    delivered = [device_id for _, device_id, result in outcomes
+                 if result.delivered and device_id not in marked_recently]
     gone = [device_id for _, device_id, result in outcomes if result.gone]
     failed = [device_id for _, device_id, result in outcomes if not result.delivered and not result.gone]
     unsynced = {"synchronize_session": False}
