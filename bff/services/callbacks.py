@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
@@ -29,7 +29,7 @@ from bff.services.cases import walk_case_to
 from bff.services.certificates import issue_certificate
 from bff.services.dispatch import DispatchSettings
 from bff.services.events import record_event
-from bff.store.models import Application, Case, ProcessedCallback, utcnow
+from bff.store.models import Application, Case, ProcessedCallback, UtcDateTime, utcnow
 
 DEPARTMENT_STATUSES = (rules.ACCEPTED, rules.PROCESSING, rules.SUPPLEMENT_REQUESTED, rules.APPROVED, rules.REJECTED)
 BAD_CALLBACK = Text("回调内容无效。", "The callback is not valid.")
@@ -46,15 +46,12 @@ def authenticate_callback(settings: DispatchSettings, department: str, headers: 
 
 def receive_callback(session: Session, department: str, event_id: str, body: bytes) -> dict[str, Any]:
     data = _parse(body)
-    # The case and its application, both locked, in one statement (every transition locks the application).
-    # The answers (encrypted) are loaded only if needed: an approval's certificate names the subject.
-    row = session.execute(select(Case, Application).join(Application, Application.id == Case.application_id)
-                          .where(Case.reference == data["case"], Case.department == department)
-                          .options(defer(Application.answers)).with_for_update()).first()
-    if row is None:
+    locked = _lock_first_delivery(session, department, event_id, data["case"])
+    if locked is None:
+        session.rollback()
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
-    case, application = row
-    if not _first_delivery(session, department, event_id, case.id):
+    case, application, first = locked
+    if not first:
         session.rollback()
         return {"outcome": "duplicate"}
     outcome = apply_status(session, case, data, application)
@@ -69,16 +66,45 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
     return {"outcome": outcome, "status": case.status}
 
 
+def _lock_first_delivery(session: Session, department: str, event_id: str,
+                         reference: str) -> tuple[Case, Application, bool] | None:
+    """The case and its application, both locked (every transition locks the application), and
+    whether this is the callback's first delivery: its id is stored, unique per department, so a
+    redelivery is told apart. ``None`` if the department has no such case.
+
+    On PostgreSQL one statement does it all: the id is inserted by a CTE of the locking read."""
+    # The answers (encrypted) are loaded only if needed: an approval's certificate names the subject.
+    lock = (select(Case, Application).join(Application, Application.id == Case.application_id)
+            .options(defer(Application.answers)))
+    if session.get_bind().dialect.name != "postgresql":
+        row = session.execute(lock.where(Case.reference == reference, Case.department == department)
+                              .with_for_update()).first()
+        if row is None:
+            return None
+        case, application = row
+        return case, application, _first_delivery(session, department, event_id, case.id)
+    target = select(Case.id).where(Case.reference == reference, Case.department == department).cte("target")
+    stored = (postgresql.insert(ProcessedCallback)
+              .from_select(["department", "event_id", "case_id", "outcome", "received_at"],
+                           select(literal(department), literal(event_id), target.c.id, literal("applied"),
+                                  literal(utcnow(), UtcDateTime())))
+              .on_conflict_do_nothing().returning(ProcessedCallback.case_id).cte("stored"))
+    row = session.execute(lock.add_columns(stored.c.case_id).outerjoin(stored, stored.c.case_id == Case.id)
+                          .where(Case.id.in_(select(target.c.id)))
+                          .with_for_update(of=[Case, Application])).first()
+    if row is None:
+        return None
+    found, owner, stored_for = tuple(row)
+    assert isinstance(found, Case) and isinstance(owner, Application)
+    return found, owner, stored_for is not None
+
+
 def _first_delivery(session: Session, department: str, event_id: str, case_id: int) -> bool:
     """Store the callback's id; ``False`` if this department already sent it (a redelivery)."""
-    values = {"department": department, "event_id": event_id, "case_id": case_id, "outcome": "applied"}
-    if session.get_bind().dialect.name == "postgresql":  # one statement instead of a savepoint's three
-        inserted = session.execute(postgresql.insert(ProcessedCallback).values(**values)
-                                   .on_conflict_do_nothing().returning(ProcessedCallback.id))
-        return inserted.first() is not None
     try:
         with session.begin_nested():
-            session.add(ProcessedCallback(**values))
+            session.add(ProcessedCallback(department=department, event_id=event_id, case_id=case_id,
+                                          outcome="applied"))
     except IntegrityError:
         return False
     return True

@@ -31,18 +31,17 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
 
     An event that tells the resident something also gets a ``notify`` outbox row in the
     same transaction, so the notification can never be lost nor sent for a rolled-back change.
+
+    Nothing is written yet: the caller's next flush (or commit) writes every event of the
+    transaction in one INSERT, then their outbox rows in another. Flush first to read ``id``.
     """
     check_event(name, data)
     row = Event(name=name, actor_user_id=actor_user_id, subject_user_id=subject_user_id,
-                application_id=application_id, data=data)
+                application_id=application_id, data=data, occurred_at=utcnow())
     session.add(row)
-    session.flush()
     session.info.setdefault("events_to_publish", []).append(row)
     if subject_user_id is not None and is_notifiable(name, data):
-        # Written by the caller's next flush or commit, with any other outbox rows in one INSERT;
-        # the notifier is woken after the commit.
-        message = OutboxMessage(topic="notify", payload={"event_id": row.id})
-        session.add(message)
+        session.add(OutboxMessage(topic="notify", event=row))  # the notifier is woken after the commit
         session.info[NOTIFY_HINTS] = True
     return row
 

@@ -99,7 +99,10 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
     claimed = outbox.claim_batch(claimer or session, (NOTIFY_TOPIC,), notifier.lease, limit)
     if not claimed:
         return {}
-    event_ids = {int(payload.get("event_id") or 0) for _, payload in claimed}
+    # The event is named by the row's column (or, in rows written before it existed, its payload).
+    claimed_events = [(message_id, event_id or int(payload.get("event_id") or 0))
+                      for message_id, payload, event_id in claimed]
+    event_ids = {event_id for _, event_id in claimed_events}
     found = {row[0].id: row for row in session.execute(
         select(Event, Application.number, User.language, NotificationPreference, Notification)
         .outerjoin(Application, Application.id == Event.application_id)
@@ -109,8 +112,8 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
         .where(Event.id.in_(event_ids)))}
     counts: dict[str, int] = {}
     pending: list[_Pending] = []
-    for message_id, payload in claimed:
-        row = found.get(int(payload.get("event_id") or 0))
+    for message_id, event_id in claimed_events:
+        row = found.get(event_id)
         if row is None:  # cannot happen (events are never deleted): nothing to tell
             counts["skipped"] = counts.get("skipped", 0) + 1
             continue
@@ -131,7 +134,7 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
           **({"number": item.notification.application_number}  # type: ignore[union-attr]
              if item.notification.application_number else {})})  # type: ignore[union-attr]
         for item in created])
-    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([message_id for message_id, _ in claimed]))
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([message_id for message_id, _ in claimed_events]))
                     .values(status="done", done_at=utcnow(), attempts=OutboxMessage.attempts + 1)
                     .execution_options(synchronize_session=False))
     now = notifier.clock()

@@ -60,8 +60,10 @@ def claim_payload(session: Session, message_id: int, topics: Collection[str], le
     return None if payload is None else dict(payload)
 
 
-def claim_batch(session: Session, topics: Collection[str], lease: float, limit: int) -> list[tuple[int, dict[str, Any]]]:
-    """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement: (id, payload), oldest first.
+def claim_batch(session: Session, topics: Collection[str], lease: float,
+                limit: int) -> list[tuple[int, dict[str, Any], int | None]]:
+    """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement: (id, payload, event id),
+    oldest first.
 
     Rows another worker holds are skipped, not waited for (``SKIP LOCKED``), so several batch jobs
     drain a backlog side by side; a leased row is due again when its lease ends (a dead worker)."""
@@ -72,9 +74,9 @@ def claim_batch(session: Session, topics: Collection[str], lease: float, limit: 
            .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
     rows = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due))
                            .values(next_attempt_at=now + timedelta(seconds=lease))
-                           .returning(OutboxMessage.id, OutboxMessage.payload)).all()
+                           .returning(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.event_id)).all()
     session.commit()
-    return sorted((message_id, dict(payload)) for message_id, payload in rows)
+    return sorted((message_id, dict(payload or {}), event_id) for message_id, payload, event_id in rows)
 
 
 def any_due(session: Session, topics: Collection[str]) -> bool:

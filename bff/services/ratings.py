@@ -52,6 +52,7 @@ def give_rating(session: Session, user_id: int, number: str, score: Any,
     event = record_event(session, "rating_given", actor_user_id=user_id, subject_user_id=user_id,
                          application_id=application.id, **data)
     if ratings.is_bad(rating.score):
+        session.flush()  # the follow-up names the rating's event id
         due = due_date(utcnow(), ratings.FOLLOW_UP_WORKING_DAYS)
         record_event(session, "rating_follow_up_needed", subject_user_id=user_id, application_id=application.id,
                      number=application.number, score=rating.score, due_on=due.isoformat(), rating=event.id)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bff.store import crypto
@@ -121,6 +121,10 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None] = mapped_column()
+    # The event a "notify" row tells of. A relationship, so that the event and its row are written by
+    # one flush (events first, their ids returned) instead of a flush per event.
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id"))
+    event: Mapped[Event | None] = relationship(lazy="raise")
 
 
 # --- Applications (issue 5) -------------------------------------------------------------------

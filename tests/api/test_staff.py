@@ -394,7 +394,7 @@ def test_resending_a_notification_queues_it_through_the_outbox_and_is_audited(st
                           headers=headers)
     assert response.status_code == 202 and response.json == {"notification": notification.id, "queued": True}
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == NOTIFY_TOPIC,
-                                                          OutboxMessage.payload["event_id"].as_integer() == event.id))
+                                                          OutboxMessage.event_id == event.id))
     assert len(list(rows)) == 2  # the original, and the resend
     [resent] = events("staff_resent_notification")
     assert resent.data["notification"] == notification.id and resent.subject_user_id == resident.user.id
