@@ -8,7 +8,7 @@
 3. Concurrent SSE clients held by ONE gunicorn gevent worker, one event delivered to all
    (goal 2,000 clients within 2 s), and that worker's memory (psutil RSS).
 
-    python -m bench.bench_notifications [--pushes 300] [--rate 200] [--seconds 3] [--workers 4] [--clients 2000]
+    python -m bench.bench_notifications [--pushes 300] [--rate 200] [--seconds 8] [--workers 3] [--clients 2000]
 
 Everything runs on 127.0.0.1 with bounded loads. ``scenarios(ctx)`` is empty: these are not
 request-throughput scenarios for ``bench.run``.
@@ -425,8 +425,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pushes", type=int, default=300)
     parser.add_argument("--rate", type=float, default=200.0, help="status changes per second")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--workers", type=int, default=4, help="RQ worker processes")
+    parser.add_argument("--seconds", type=float, default=8.0, help="how long status changes are offered")
+    parser.add_argument("--workers", type=int, default=3, help="RQ worker processes")
     parser.add_argument("--clients", type=int, default=2000, help="SSE clients")
     parser.add_argument("--servers", type=int, default=2,
                         help="gevent workers answering the callbacks (one per core, as production)")

@@ -64,6 +64,7 @@ class Notifier:
 # --- The outbox rows of topic "notify" ---------------------------------------------------------
 
 BATCH_LIMIT = 100  # rows one claim takes: a batch's pushes are in flight together from one thread
+MAX_ATTEMPTS = 5  # claims of one row (each a worker that died or failed before it was done)
 
 
 def notify_rows_due(session: Session) -> bool:
@@ -93,15 +94,25 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
     A batch costs the same few statements whatever its size: the claim (on ``claimer``, an
     autocommit session, if given); one read of the events with what they need (number, language,
     preferences, an inbox row of a retried batch); one INSERT of the inbox rows, one of their
-    ``notification_created`` events, one UPDATE marking the rows done, one read of the devices;
-    a commit before any network call; then the pushes all in flight together, and their outcomes
-    in one INSERT of events and up to three UPDATEs of devices."""
+    ``notification_created`` events, one read of the devices; a commit before any network call;
+    then the pushes all in flight together, and their outcomes (one INSERT of events, up to three
+    UPDATEs of devices) committed with the rows marked done. A worker that dies before that leaves
+    the rows leased: they are claimed again when the lease ends, the inbox rows already made are
+    reused and the pushes sent again (at least once; the Topic header lets the newer replace the
+    older on the device). A row claimed ``MAX_ATTEMPTS`` times without being done is set aside as dead."""
     claimed = outbox.claim_batch(claimer or session, (NOTIFY_TOPIC,), notifier.lease, limit)
     if not claimed:
         return {}
+    counts: dict[str, int] = {}
+    dead = [row.id for row in claimed if row.attempts > MAX_ATTEMPTS]
+    if dead:
+        log.error("notify outbox rows %s failed %d times: set aside as dead", dead, MAX_ATTEMPTS)
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(dead))
+                        .values(status="dead", last_error="failed too many times"))
+        counts["dead"] = len(dead)
     # The event is named by the row's column (or, in rows written before it existed, its payload).
-    claimed_events = [(message_id, event_id or int(payload.get("event_id") or 0))
-                      for message_id, payload, event_id in claimed]
+    claimed_events = [(row.id, row.event_id or int(row.payload.get("event_id") or 0))
+                      for row in claimed if row.attempts <= MAX_ATTEMPTS]
     event_ids = {event_id for _, event_id in claimed_events}
     found = {row[0].id: row for row in session.execute(
         select(Event, Application.number, User.language, NotificationPreference, Notification)
@@ -110,7 +121,6 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
         .outerjoin(NotificationPreference, NotificationPreference.user_id == Event.subject_user_id)
         .outerjoin(Notification, Notification.event_id == Event.id)
         .where(Event.id.in_(event_ids)))}
-    counts: dict[str, int] = {}
     pending: list[_Pending] = []
     for message_id, event_id in claimed_events:
         row = found.get(event_id)
@@ -134,9 +144,6 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
           **({"number": item.notification.application_number}  # type: ignore[union-attr]
              if item.notification.application_number else {})})  # type: ignore[union-attr]
         for item in created])
-    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([message_id for message_id, _ in claimed_events]))
-                    .values(status="done", done_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-                    .execution_options(synchronize_session=False))
     now = notifier.clock()
     deferred: list[tuple[timedelta, int]] = []
     now_items: list[_Pending] = []
@@ -150,7 +157,8 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
         else:
             now_items.append(item)
     delivered = _deliver_many(session, [(item.notification, item.preferences, item.language)  # type: ignore[misc]
-                                        for item in now_items], notifier, before_sending=deferred)
+                                        for item in now_items], notifier, before_sending=deferred,
+                              done=[message_id for message_id, _ in claimed_events])
     for outcome in delivered:
         counts[outcome] = counts.get(outcome, 0) + 1
     if deferred:
@@ -212,11 +220,13 @@ def deliver_notification(session: Session, notification_id: int, notifier: Notif
 
 
 def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Preferences, str]],
-                  notifier: Notifier, *, before_sending: Sequence[tuple[timedelta, int]] = ()) -> list[str]:
+                  notifier: Notifier, *, before_sending: Sequence[tuple[timedelta, int]] = (),
+                  done: Sequence[int] = ()) -> list[str]:
     """Deliver each (notification, preferences, language) on its channels; one outcome each.
 
     Commits what the session holds before the pushes leave (no transaction stays open during
-    network calls); ``before_sending`` are (delay, notification id) to schedule once that is committed."""
+    network calls); ``before_sending`` are (delay, notification id) to schedule once that is
+    committed; the outbox rows ``done`` are marked done with the pushes' outcomes."""
     devices = live_devices_of(session, {notification.user_id for notification, _, _ in items}, notifier)
     pushes: list[tuple[Sent, int, dict[str, Any], PushMessage]] = []
     marked = {device.id for mine in devices.values() for device in mine if device.marked_recently}
@@ -234,7 +244,8 @@ def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pr
         outcomes.append("+".join(channels) or "inbox-only")
     for notification in texting:
         send_sms(session, notification, notifier)
-    session.commit()
+    if pushes or before_sending:
+        session.commit()
     for delay, notification_id in before_sending:
         notifier.later(delay, "deliver_notification", notification_id)
     if pushes:
@@ -242,7 +253,10 @@ def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pr
         record_push_results(session, [(sent, device_id, result)
                                       for (sent, device_id, _, _), result in zip(pushes, results, strict=True)],
                             attempt=1, notifier=notifier, marked_recently=marked)
-        session.commit()
+    if done:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(done))
+                        .values(status="done", done_at=utcnow()).execution_options(synchronize_session=False))
+    session.commit()
     return outcomes
 
 

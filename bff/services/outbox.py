@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -60,10 +60,16 @@ def claim_payload(session: Session, message_id: int, topics: Collection[str], le
     return None if payload is None else dict(payload)
 
 
-def claim_batch(session: Session, topics: Collection[str], lease: float,
-                limit: int) -> list[tuple[int, dict[str, Any], int | None]]:
-    """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement: (id, payload, event id),
-    oldest first.
+class Claimed(NamedTuple):
+    id: int
+    payload: dict[str, Any]
+    event_id: int | None
+    attempts: int  # this claim included
+
+
+def claim_batch(session: Session, topics: Collection[str], lease: float, limit: int) -> list[Claimed]:
+    """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement, oldest first,
+    counting the attempt.
 
     Rows another worker holds are skipped, not waited for (``SKIP LOCKED``), so several batch jobs
     drain a backlog side by side; a leased row is due again when its lease ends (a dead worker)."""
@@ -73,10 +79,12 @@ def claim_batch(session: Session, topics: Collection[str], lease: float,
                   OutboxMessage.next_attempt_at <= now)
            .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
     rows = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due))
-                           .values(next_attempt_at=now + timedelta(seconds=lease))
-                           .returning(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.event_id)).all()
+                           .values(next_attempt_at=now + timedelta(seconds=lease), attempts=OutboxMessage.attempts + 1)
+                           .returning(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.event_id,
+                                      OutboxMessage.attempts)).all()
     session.commit()
-    return sorted((message_id, dict(payload or {}), event_id) for message_id, payload, event_id in rows)
+    return sorted(Claimed(message_id, dict(payload or {}), event_id, attempts)
+                  for message_id, payload, event_id, attempts in rows)
 
 
 def any_due(session: Session, topics: Collection[str]) -> bool:

@@ -224,3 +224,52 @@ def test_a_lost_hint_is_made_good_by_the_outbox_relay(app, client, push_service)
     run_worker(app)
     assert len(push_service.delivered(subscriber)) == 1
     assert relay_outbox() == 0  # done rows are not relayed again
+
+
+def test_hints_of_many_changes_queue_one_batch_job_that_tells_everyone(app, client, push_service):
+    people = [resident_with_devices(app, client, push_service, key=key) for key in ("zhangwei", "lijianguo", "wangfang")]
+    for user, _ in people:
+        submitted(user)
+        supplement_requested(user)  # each commit is a hint
+    assert [job.func_name for job in queue_for(app).jobs] == ["bff.tasks.deliver_notifications"]
+    run_worker(app)
+    for _, (device,) in people:
+        assert sorted(r.payload["kind"] for r in push_service.delivered(device)) == ["submitted", "supplement_requested"]
+    assert len(list(db.session.scalars(select(Notification)))) == 6
+    assert {row.status for row in db.session.scalars(select(OutboxMessage))} == {"done"}
+    assert len(events_named("push_delivered")) == 6
+
+
+def test_a_worker_killed_mid_batch_leaves_its_pushes_to_the_next_worker(app, client, push_service, base_config):
+    import os
+    import signal
+
+    from bff.tasks import relay_outbox
+    from tests.adapters.departments_helpers import wait_until
+    from tests.api.application_helpers import start_worker_process
+
+    user, (device,) = resident_with_devices(app, client, push_service, "stall")
+    worker = start_worker_process(app, base_config)
+    try:
+        supplement_requested(user)
+        assert device.arrived.wait(30), "the worker process never pushed"
+        os.killpg(worker.pid, signal.SIGKILL)  # dies with the push in flight: the inbox row is made, the row is not done
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    device.released.set()
+    [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "notify"))
+    assert row.status == "pending"
+
+    def redone() -> bool:
+        relay_outbox()  # finds the row again once the dead worker's 1-second lease is over
+        run_worker(app)
+        db.session.expire_all()
+        return db.session.get(OutboxMessage, row.id).status == "done"
+
+    wait_until(redone, timeout=20)
+    assert len(push_service.delivered(device)) == 2  # the one in flight, and the one sent again: at least once
+    [notification] = db.session.scalars(select(Notification))  # the inbox row was made once
+    assert notification.kind == "supplement_requested"
+    assert len(events_named("notification_created")) == 1

@@ -100,6 +100,20 @@ def run_worker(app: Any) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
+def start_worker_process(app: Any, base_config: dict[str, Any]) -> Any:
+    """``python -m bff.worker`` on the tests' database and Redis, with 1-second leases (to be killed)."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "DATABASE_URL": base_config["DATABASE_URL"], "REDIS_URL": base_config["REDIS_URL"],
+                   "ONETHING_ENV": "testing", "ONETHING_PUBLIC_URL": app.config["PUBLIC_URL"],
+                   "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
+                   "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def submitted_application(app: Any, client: FlaskClient, bundle: str = "birth") -> dict[str, Any]:
     """Sign in the bundle's persona, submit, and deliver every case (workbench in tests)."""
     from tests.factories import create_user, sign_in

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -21,7 +19,15 @@ from bff.store.models import Case, Event, OutboxMessage, utcnow
 from bff.tasks import queue_for, relay_outbox
 from bff.worker import register_periodic_jobs
 from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
-from tests.api.application_helpers import case_of, officer_client, run_worker, start, submit, submitted_application
+from tests.api.application_helpers import (
+    case_of,
+    officer_client,
+    run_worker,
+    start,
+    start_worker_process,
+    submit,
+    submitted_application,
+)
 from tests.factories import create_user, sign_in
 
 
@@ -123,15 +129,6 @@ def relay_and_deliver(app: Any) -> bool:
     relay_outbox()
     run_worker(app)
     return True
-
-
-def start_worker_process(app: Any, base_config: dict[str, Any]) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "DATABASE_URL": base_config["DATABASE_URL"], "REDIS_URL": base_config["REDIS_URL"],
-                   "ONETHING_ENV": "testing", "ONETHING_PUBLIC_URL": app.config["PUBLIC_URL"],
-                   "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
-                   "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def test_the_relay_does_not_queue_a_row_twice_while_its_job_is_waiting(app, client) -> None:

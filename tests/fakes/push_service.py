@@ -42,11 +42,14 @@ class FakeSubscriber:
 
     token: str
     endpoint: str
-    answer: str = "created"  # created | gone | throttle | error
+    answer: str = "created"  # created | gone | throttle | error | stall
     throttle_times: int = 1  # how many 429s before it accepts
     retry_after: str = "1"
     private_key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
     auth_secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    # "stall": the first push is held (``arrived`` set) until ``released``, then accepted.
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
     def subscription_info(self) -> dict[str, Any]:
         public = self.private_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
@@ -143,6 +146,9 @@ class FakePushService:
             except ValueError as error:
                 record.status, record.error = 401, str(error)
                 return 401, {}, record
+        if subscriber.answer == "stall" and not subscriber.released.is_set():
+            subscriber.arrived.set()
+            subscriber.released.wait(30)
         if subscriber.answer == "gone":
             record.status = 410
             return 410, {}, record
