@@ -41,7 +41,8 @@ def record_event(session: Session, name: str, /, *, actor_user_id: int | None = 
     session.add(row)
     session.info.setdefault("events_to_publish", []).append(row)
     if subject_user_id is not None and is_notifiable(name, data):
-        session.add(OutboxMessage(topic="notify", event=row))  # the notifier is woken after the commit
+        # All keys given, as for other outbox rows, so that one INSERT writes them all.
+        session.add(OutboxMessage(topic="notify", payload={}, event=row))  # the notifier is woken after commit
         session.info[NOTIFY_HINTS] = True
     return row
 

@@ -280,7 +280,7 @@ def resend_notification(session: Session, grant: Grant, notification_id: int) ->
         raise NotFound(NO_NOTIFICATION, code="notification_not_found")
     if notification.event_id is None:
         raise Conflict(NOT_RESENDABLE, code="not_resendable")
-    session.add(OutboxMessage(topic=NOTIFY_TOPIC, event_id=notification.event_id))
+    session.add(OutboxMessage(topic=NOTIFY_TOPIC, payload={}, event_id=notification.event_id))
     # The same after-commit wake-up record_event gives its own notify rows; the relay is the safety net.
     session.info[NOTIFY_HINTS] = True
     record_event(session, "staff_resent_notification", actor_user_id=grant.staff_user_id,

@@ -123,7 +123,7 @@ class OutboxMessage(Base):
     done_at: Mapped[datetime | None] = mapped_column()
     # The event a "notify" row tells of. A relationship, so that the event and its row are written by
     # one flush (events first, their ids returned) instead of a flush per event.
-    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id"))
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id"), default=None)
     event: Mapped[Event | None] = relationship(lazy="raise")
 
 
