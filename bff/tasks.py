@@ -110,7 +110,7 @@ NOTIFY_WAKE_SECONDS = 30  # a flag whose job was lost clears itself; the relay q
 NOTIFY_ROUNDS = 10  # batches one job takes at most before leaving the worker to other jobs
 
 
-def wake_notifier(app: Flask, pipe: Any) -> None:
+def wake_notifier(pipe: Any) -> None:
     """Add to ``pipe`` the flag that says a batch job is queued; its answer is true when this caller
     set it, and must then call :func:`enqueue_notify_batch`. A hint: the relay is the safety net."""
     pipe.set(NOTIFY_WAKE_KEY, "1", nx=True, ex=NOTIFY_WAKE_SECONDS)
@@ -144,6 +144,8 @@ def deliver_notifications() -> dict[str, int]:
                 totals[outcome] = totals.get(outcome, 0) + number
             if sum(counts.values()) < BATCH_LIMIT:
                 break
+        else:  # a backlog left: the next job takes it (other jobs may run in between)
+            enqueue_notify_batch(app)
     return totals
 
 

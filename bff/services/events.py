@@ -122,7 +122,7 @@ def _publish(session: Session) -> None:
                 pipe.publish(f"{CHANNEL_PREFIX}{row.subject_user_id}",
                              json.dumps({"id": row.id, "name": row.name, "application_id": row.application_id}))
             if notify:
-                wake_notifier(app, pipe)
+                wake_notifier(pipe)
             answers = pipe.execute()
         if notify and answers[-1]:  # this hint found the notifier asleep: its job (others' rows ride along)
             enqueue_notify_batch(app)

@@ -122,11 +122,13 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
         .outerjoin(Notification, Notification.event_id == Event.id)
         .where(Event.id.in_(event_ids)))}
     pending: list[_Pending] = []
+    seen: set[int] = set()
     for message_id, event_id in claimed_events:
         row = found.get(event_id)
-        if row is None:  # cannot happen (events are never deleted): nothing to tell
-            counts["skipped"] = counts.get("skipped", 0) + 1
+        if row is None or event_id in seen:  # no such event (cannot happen), or told once in this batch
+            counts["skipped"] = counts.get("skipped", 0) + 1  # (a resend queued before the first was sent)
             continue
+        seen.add(event_id)
         event, number, language, preference_row, existing = row
         item = _Pending(message_id, event, number, language or "zh-CN", _preferences(preference_row),
                         existing)  # an inbox row already there: a batch retried after its worker died

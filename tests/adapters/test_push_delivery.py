@@ -273,3 +273,17 @@ def test_a_worker_killed_mid_batch_leaves_its_pushes_to_the_next_worker(app, cli
     [notification] = db.session.scalars(select(Notification))  # the inbox row was made once
     assert notification.kind == "supplement_requested"
     assert len(events_named("notification_created")) == 1
+
+
+def test_a_resend_queued_before_the_first_was_sent_tells_once_in_one_batch(app, client, push_service):
+    from bff.services.notify import NOTIFY_TOPIC
+
+    user, (device,) = resident_with_devices(app, client, push_service)
+    supplement_requested(user)
+    [event] = events_named("case_transitioned")
+    db.session.add(OutboxMessage(topic=NOTIFY_TOPIC, payload={}, event_id=event.id))  # as the service desk's resend
+    db.session.commit()
+    run_worker(app)
+    assert len(push_service.delivered(device)) == 1
+    assert len(list(db.session.scalars(select(Notification)))) == 1
+    assert {row.status for row in db.session.scalars(select(OutboxMessage))} == {"done"}
