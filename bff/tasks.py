@@ -142,8 +142,8 @@ def deliver_notifications() -> dict[str, int]:
             counts = notify_tasks.process_batch(app)
             for outcome, number in counts.items():
                 totals[outcome] = totals.get(outcome, 0) + number
-            if sum(counts.values()) < BATCH_LIMIT:
-                break
+            if not counts.get("retried") and sum(counts.values()) < BATCH_LIMIT:
+                break  # drained (a retry is one row: look again)
         else:  # a backlog left: the next job takes it (other jobs may run in between)
             enqueue_notify_batch(app)
     return totals

@@ -99,44 +99,12 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
     UPDATEs of devices) committed with the rows marked done. A worker that dies before that leaves
     the rows leased: they are claimed again when the lease ends, the inbox rows already made are
     reused and the pushes sent again (at least once; the Topic header lets the newer replace the
-    older on the device). A row claimed ``MAX_ATTEMPTS`` times without being done is set aside as dead."""
-    claimed = outbox.claim_batch(claimer or session, (NOTIFY_TOPIC,), notifier.lease, limit)
-    if not claimed:
-        return {}
+    older on the device)."""
     counts: dict[str, int] = {}
-    dead = [row.id for row in claimed if row.attempts > MAX_ATTEMPTS]
-    if dead:
-        log.error("notify outbox rows %s failed %d times: set aside as dead", dead, MAX_ATTEMPTS)
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(dead))
-                        .values(status="dead", last_error="failed too many times"))
-        counts["dead"] = len(dead)
-    # The event is named by the row's column (or, in rows written before it existed, its payload).
-    claimed_events = [(row.id, row.event_id or int(row.payload.get("event_id") or 0))
-                      for row in claimed if row.attempts <= MAX_ATTEMPTS]
-    event_ids = {event_id for _, event_id in claimed_events}
-    found = {row[0].id: row for row in session.execute(
-        select(Event, Application.number, User.language, NotificationPreference, Notification)
-        .outerjoin(Application, Application.id == Event.application_id)
-        .outerjoin(User, User.id == Event.subject_user_id)
-        .outerjoin(NotificationPreference, NotificationPreference.user_id == Event.subject_user_id)
-        .outerjoin(Notification, Notification.event_id == Event.id)
-        .where(Event.id.in_(event_ids)))}
-    pending: list[_Pending] = []
-    seen: set[int] = set()
-    for message_id, event_id in claimed_events:
-        row = found.get(event_id)
-        if row is None or event_id in seen:  # no such event (cannot happen), or told once in this batch
-            counts["skipped"] = counts.get("skipped", 0) + 1  # (a resend queued before the first was sent)
-            continue
-        seen.add(event_id)
-        event, number, language, preference_row, existing = row
-        item = _Pending(message_id, event, number, language or "zh-CN", _preferences(preference_row),
-                        existing)  # an inbox row already there: a batch retried after its worker died
-        if item.notification is None:
-            item.notification = _new_notification(event, item.preferences, number)
-        if item.notification is None:
-            counts["muted"] = counts.get("muted", 0) + 1
-        pending.append(item)
+    claimed = _claim(session, claimer or session, notifier, limit, counts)
+    if not claimed:
+        return counts
+    pending = _pending_of(session, claimed, counts)
     created = [item for item in pending if item.notification is not None and item.notification.id is None]
     session.add_all([item.notification for item in created])
     session.flush()  # one INSERT … RETURNING for all of them
@@ -160,12 +128,64 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
             now_items.append(item)
     delivered = _deliver_many(session, [(item.notification, item.preferences, item.language)  # type: ignore[misc]
                                         for item in now_items], notifier, before_sending=deferred,
-                              done=[message_id for message_id, _ in claimed_events])
+                              done=[message_id for message_id, _ in claimed])
     for outcome in delivered:
         counts[outcome] = counts.get(outcome, 0) + 1
     if deferred:
         counts["deferred"] = len(deferred)
     return counts
+
+
+def _claim(session: Session, claimer: Session, notifier: Notifier, limit: int,
+           counts: dict[str, int]) -> list[tuple[int, int]]:
+    """The batch's (outbox row id, event id).
+
+    A row claimed before and not done (its worker died, or its batch failed) is retried alone
+    (``counts["retried"]``), so that a row that makes a batch fail cannot take a hundred others
+    down with it every time; after ``MAX_ATTEMPTS`` claims it is set aside as dead."""
+    claimed = outbox.claim_batch(claimer, (NOTIFY_TOPIC,), notifier.lease, 1, retried=True)
+    if claimed:
+        counts["retried"] = 1
+    else:
+        claimed = outbox.claim_batch(claimer, (NOTIFY_TOPIC,), notifier.lease, limit, retried=False)
+    dead = [row.id for row in claimed if row.attempts > MAX_ATTEMPTS]
+    if dead:
+        log.error("notify outbox rows %s failed %d times: set aside as dead", dead, MAX_ATTEMPTS)
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(dead))
+                        .values(status="dead", last_error="failed too many times"))
+        session.commit()
+        counts["dead"] = len(dead)
+    # The event is named by the row's column (or, in rows written before it existed, its payload).
+    return [(row.id, row.event_id or int(row.payload.get("event_id") or 0))
+            for row in claimed if row.attempts <= MAX_ATTEMPTS]
+
+
+def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: dict[str, int]) -> list[_Pending]:
+    """Each claimed row's event with what telling it needs, read in one statement; its inbox entry
+    (already made by a batch whose worker died, or new and not yet added), or none if muted."""
+    found = {row[0].id: row for row in session.execute(
+        select(Event, Application.number, User.language, NotificationPreference, Notification)
+        .outerjoin(Application, Application.id == Event.application_id)
+        .outerjoin(User, User.id == Event.subject_user_id)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == Event.subject_user_id)
+        .outerjoin(Notification, Notification.event_id == Event.id)
+        .where(Event.id.in_({event_id for _, event_id in claimed})))}
+    pending: list[_Pending] = []
+    seen: set[int] = set()
+    for message_id, event_id in claimed:
+        row = found.get(event_id)
+        if row is None or event_id in seen:  # no such event (cannot happen), or told once in this batch
+            counts["skipped"] = counts.get("skipped", 0) + 1  # (a resend queued before the first was sent)
+            continue
+        seen.add(event_id)
+        event, number, language, preference_row, existing = row
+        item = _Pending(message_id, event, number, language or "zh-CN", _preferences(preference_row), existing)
+        if item.notification is None:
+            item.notification = _new_notification(event, item.preferences, number)
+        if item.notification is None:
+            counts["muted"] = counts.get("muted", 0) + 1
+        pending.append(item)
+    return pending
 
 
 def _preferences(row: NotificationPreference | None) -> rules.Preferences:

@@ -67,9 +67,10 @@ class Claimed(NamedTuple):
     attempts: int  # this claim included
 
 
-def claim_batch(session: Session, topics: Collection[str], lease: float, limit: int) -> list[Claimed]:
+def claim_batch(session: Session, topics: Collection[str], lease: float, limit: int, *,
+                retried: bool | None = None) -> list[Claimed]:
     """Lease up to ``limit`` due rows of ``topics`` to this worker in one statement, oldest first,
-    counting the attempt.
+    counting the attempt; only rows claimed before (``retried``) or only new ones, if asked.
 
     Rows another worker holds are skipped, not waited for (``SKIP LOCKED``), so several batch jobs
     drain a backlog side by side; a leased row is due again when its lease ends (a dead worker)."""
@@ -78,6 +79,8 @@ def claim_batch(session: Session, topics: Collection[str], lease: float, limit: 
            .where(OutboxMessage.status == "pending", OutboxMessage.topic.in_(topics),
                   OutboxMessage.next_attempt_at <= now)
            .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+    if retried is not None:
+        due = due.where(OutboxMessage.attempts > 0 if retried else OutboxMessage.attempts == 0)
     rows = session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due))
                            .values(next_attempt_at=now + timedelta(seconds=lease), attempts=OutboxMessage.attempts + 1)
                            .returning(OutboxMessage.id, OutboxMessage.payload, OutboxMessage.event_id,

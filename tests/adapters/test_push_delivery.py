@@ -287,3 +287,21 @@ def test_a_resend_queued_before_the_first_was_sent_tells_once_in_one_batch(app, 
     assert len(push_service.delivered(device)) == 1
     assert len(list(db.session.scalars(select(Notification)))) == 1
     assert {row.status for row in db.session.scalars(select(OutboxMessage))} == {"done"}
+
+
+def test_rows_a_dead_batch_left_are_retried_alone_and_set_aside_after_five_claims(app, client, push_service):
+    from sqlalchemy import update
+
+    user, (device,) = resident_with_devices(app, client, push_service)
+    submitted(user)
+    supplement_requested(user)
+    first, second = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    # As two batches whose workers died left them: claimed before, leases over.
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == first.id).values(attempts=5))
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == second.id).values(attempts=1))
+    db.session.commit()
+    run_worker(app)
+    db.session.expire_all()
+    assert [r.payload["kind"] for r in push_service.delivered(device)] == ["supplement_requested"]
+    assert (db.session.get(OutboxMessage, first.id).status, db.session.get(OutboxMessage, second.id).status) == \
+        ("dead", "done")
