@@ -108,6 +108,9 @@ def deliver_outbox_message(message_id: int, token: datetime | None = None) -> st
 NOTIFY_WAKE_KEY = "notify:wake"
 NOTIFY_WAKE_SECONDS = 30  # a flag whose job was lost clears itself; the relay queues a job meanwhile
 NOTIFY_ROUNDS = 10  # batches one job takes at most before leaving the worker to other jobs
+# ... and the time after which it starts no new one: a round is bounded by the push timeout (about
+# seven waves of 16 pushes to a service that never answers), so a job stays well within RQ's 180 s.
+NOTIFY_JOB_SECONDS = 60.0
 
 
 def wake_notifier(pipe: Any) -> None:
@@ -137,6 +140,7 @@ def deliver_notifications() -> dict[str, int]:
     with app_context() as app:
         # Hints that come meanwhile find the flag set and queue nothing: their rows join this batch.
         time.sleep(float(app.config["NOTIFY_BATCH_WAIT_SECONDS"]))
+        started = time.monotonic()
         for _ in range(NOTIFY_ROUNDS):
             redis.client.delete(NOTIFY_WAKE_KEY)
             counts = notify_tasks.process_batch(app)
@@ -144,6 +148,9 @@ def deliver_notifications() -> dict[str, int]:
                 totals[outcome] = totals.get(outcome, 0) + number
             if not counts.get("retried") and sum(counts.values()) < BATCH_LIMIT:
                 break  # drained (a retry is one row: look again)
+            if time.monotonic() - started > NOTIFY_JOB_SECONDS:
+                enqueue_notify_batch(app)
+                break
         else:  # a backlog left: the next job takes it (other jobs may run in between)
             enqueue_notify_batch(app)
     return totals
