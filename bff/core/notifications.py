@@ -181,3 +181,14 @@ def should_prune(*, failures: int, last_contact_at: datetime, now: datetime, sil
     the same subscription again) within ``silence``.
     """
     return failures >= max_failures or now - last_contact_at > silence
+
+
+# A device's last success is what pruning reads (silent for months): it is written at most this
+# often, not on every push, so a busy device costs no UPDATE per notification.
+SUCCESS_MARK_EVERY = timedelta(hours=6)
+
+
+def success_recorded_recently(*, failures: int, last_success_at: datetime | None, now: datetime) -> bool:
+    """Whether a new success need not be written to the device: one is recorded within
+    ``SUCCESS_MARK_EVERY`` and nothing failed since (a failure count must still be reset)."""
+    return failures == 0 and last_success_at is not None and now - last_success_at < SUCCESS_MARK_EVERY

@@ -108,9 +108,7 @@ def _publish(session: Session) -> None:
     from bff.tasks import enqueue_deliveries, enqueue_notify_batch, wake_notifier  # hints; the outbox relay is the safety net
 
     # The case messages' delivery hints (bff.services.dispatch) go in one RQ pipeline.
-    case_messages = [message if isinstance(message, int) else message.id
-                     for message in session.info.pop(DELIVERY_HINTS, []) if message is not None]
-    case_messages = [message_id for message_id in case_messages if message_id is not None]
+    case_messages = [message.id for message in session.info.pop(DELIVERY_HINTS, []) if message.id is not None]
     if case_messages:
         enqueue_deliveries(app, case_messages)
     announced = [row for row in rows if row.subject_user_id is not None]

@@ -21,6 +21,7 @@ production, the same in tests with a real worker); it never sleeps.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ from bff.core import notifications as rules
 from bff.services import outbox
 from bff.services.events import record_event, record_events_of_subjects
 from bff.store.models import Application, Event, OutboxMessage, User, utcnow
-from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
+from bff.store.notification_models import Notification, NotificationPreference, PushSubscription, subscription_info
 
 log = logging.getLogger("bff.notify")
 NOTIFY_TOPIC = "notify"
@@ -76,14 +77,12 @@ def notify_rows_due(session: Session) -> bool:
 
 @dataclass
 class _Pending:
-    """One claimed row's way through a batch."""
+    """One claimed row's inbox entry (new, or made by a batch whose worker died) and how to tell it."""
 
-    message_id: int
     event: Event
-    number: str | None
+    notification: Notification
     language: str
     preferences: rules.Preferences
-    notification: Notification | None = None
 
 
 def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Session | None = None,
@@ -100,44 +99,34 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
     the rows leased: they are claimed again when the lease ends, the inbox rows already made are
     reused and the pushes sent again (at least once; the Topic header lets the newer replace the
     older on the device)."""
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     claimed = _claim(session, claimer or session, notifier, limit, counts)
     if not claimed:
-        return counts
+        return dict(counts)
     pending = _pending_of(session, claimed, counts)
-    created = [item for item in pending if item.notification is not None and item.notification.id is None]
+    created = [item for item in pending if item.notification.id is None]
     session.add_all([item.notification for item in created])
     session.flush()  # one INSERT … RETURNING for all of them
     record_events_of_subjects(session, "notification_created", [
-        (item.event.subject_user_id, item.event.application_id,
-         {"notification": item.notification.id, "kind": item.notification.kind,  # type: ignore[union-attr]
-          **({"number": item.notification.application_number}  # type: ignore[union-attr]
-             if item.notification.application_number else {})})  # type: ignore[union-attr]
+        (item.event.subject_user_id, item.event.application_id, _created_event_data(item.notification))
         for item in created])
     now = notifier.clock()
     deferred: list[tuple[timedelta, int]] = []
     now_items: list[_Pending] = []
     for item in pending:
-        notification = item.notification
-        if notification is None:
-            continue
-        allowed = rules.push_allowed_at(now, item.preferences, notification.urgency)
+        allowed = rules.push_allowed_at(now, item.preferences, item.notification.urgency)
         if allowed > now:
-            deferred.append((allowed - now, notification.id))
+            deferred.append((allowed - now, item.notification.id))
         else:
             now_items.append(item)
-    delivered = _deliver_many(session, [(item.notification, item.preferences, item.language)  # type: ignore[misc]
-                                        for item in now_items], notifier, before_sending=deferred,
-                              done=[message_id for message_id, _ in claimed])
-    for outcome in delivered:
-        counts[outcome] = counts.get(outcome, 0) + 1
-    if deferred:
-        counts["deferred"] = len(deferred)
-    return counts
+    counts.update(_deliver_many(session, [(item.notification, item.preferences, item.language) for item in now_items],
+                                notifier, before_sending=deferred, done=[message_id for message_id, _ in claimed]))
+    counts["deferred"] += len(deferred)
+    return {outcome: number for outcome, number in counts.items() if number}
 
 
 def _claim(session: Session, claimer: Session, notifier: Notifier, limit: int,
-           counts: dict[str, int]) -> list[tuple[int, int]]:
+           counts: Counter[str]) -> list[tuple[int, int]]:
     """The batch's (outbox row id, event id).
 
     A row claimed before and not done (its worker died, or its batch failed) is retried alone
@@ -160,9 +149,9 @@ def _claim(session: Session, claimer: Session, notifier: Notifier, limit: int,
             for row in claimed if row.attempts <= MAX_ATTEMPTS]
 
 
-def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: dict[str, int]) -> list[_Pending]:
-    """Each claimed row's event with what telling it needs, read in one statement; its inbox entry
-    (already made by a batch whose worker died, or new and not yet added), or none if muted."""
+def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counter[str]) -> list[_Pending]:
+    """Each claimed row's event with what telling it needs, read in one statement, and its inbox
+    entry (already made by a batch whose worker died, or new and not yet added); muted ones left out."""
     found = {row[0].id: row for row in session.execute(
         select(Event, Application.number, User.language, NotificationPreference, Notification)
         .outerjoin(Application, Application.id == Event.application_id)
@@ -172,19 +161,19 @@ def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: dict[s
         .where(Event.id.in_({event_id for _, event_id in claimed})))}
     pending: list[_Pending] = []
     seen: set[int] = set()
-    for message_id, event_id in claimed:
+    for _, event_id in claimed:
         row = found.get(event_id)
         if row is None or event_id in seen:  # no such event (cannot happen), or told once in this batch
-            counts["skipped"] = counts.get("skipped", 0) + 1  # (a resend queued before the first was sent)
+            counts["skipped"] += 1  # (a resend queued before the first was sent)
             continue
         seen.add(event_id)
         event, number, language, preference_row, existing = row
-        item = _Pending(message_id, event, number, language or "zh-CN", _preferences(preference_row), existing)
-        if item.notification is None:
-            item.notification = _new_notification(event, item.preferences, number)
-        if item.notification is None:
-            counts["muted"] = counts.get("muted", 0) + 1
-        pending.append(item)
+        preferences = _preferences(preference_row)
+        notification = existing or _new_notification(event, preferences, number)
+        if notification is None:
+            counts["muted"] += 1
+        else:
+            pending.append(_Pending(event, notification, language or "zh-CN", preferences))
     return pending
 
 
@@ -207,6 +196,12 @@ def _new_notification(event: Event, preferences: rules.Preferences, number: str 
                         link=rules.link_for(kind_name, number), urgency=kind.urgency)
 
 
+def _created_event_data(notification: Notification) -> dict[str, Any]:
+    """The ``notification_created`` event's data (the inbox entry, its kind, the number if any)."""
+    number = {"number": notification.application_number} if notification.application_number else {}
+    return {"notification": notification.id, "kind": notification.kind, **number}
+
+
 def create_notification(session: Session, event: Event) -> Notification | None:
     """The inbox entry ``event`` makes (flushed, with its ``notification_created`` event), if it
     tells the resident something they want to know; the one already made if there is one."""
@@ -222,9 +217,8 @@ def create_notification(session: Session, event: Event) -> Notification | None:
         return None
     session.add(notification)
     session.flush()
-    extra: dict[str, Any] = {"number": number} if number else {}
     record_event(session, "notification_created", subject_user_id=event.subject_user_id,
-                 application_id=event.application_id, notification=notification.id, kind=notification.kind, **extra)
+                 application_id=event.application_id, **_created_event_data(notification))
     return notification
 
 
@@ -282,11 +276,6 @@ def _deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pr
     return outcomes
 
 
-# A device's last success is what pruning reads (silent for months): written at most this often,
-# not on every push, so a busy device costs no UPDATE per notification.
-SUCCESS_MARK_EVERY = timedelta(hours=6)
-
-
 @dataclass(frozen=True)
 class Device:
     """What a push needs of a device (read without loading ORM objects: a batch may reach hundreds)."""
@@ -296,11 +285,10 @@ class Device:
     endpoint: str
     p256dh: str
     auth: str
-    marked_recently: bool = False  # a success recorded within SUCCESS_MARK_EVERY, no failure since
+    marked_recently: bool = False  # rules.success_recorded_recently
 
     def info(self) -> dict[str, Any]:
-        """The ``subscription_info`` pywebpush takes."""
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+        return subscription_info(self.endpoint, self.p256dh, self.auth)
 
 
 def live_devices_of(session: Session, user_ids: Collection[int], notifier: Notifier) -> dict[int, list[Device]]:
@@ -320,8 +308,8 @@ def live_devices_of(session: Session, user_ids: Collection[int], notifier: Notif
                               now=now, silence=notifier.prune_after, max_failures=notifier.max_failures):
             pruned.append(row.id)
         else:
-            recent = (row.failure_count == 0 and row.last_success_at is not None
-                      and now - row.last_success_at < SUCCESS_MARK_EVERY)
+            recent = rules.success_recorded_recently(failures=row.failure_count, last_success_at=row.last_success_at,
+                                                     now=now)
             alive.setdefault(row.user_id, []).append(Device(row.id, row.user_id, row.endpoint, row.p256dh, row.auth,
                                                             recent))
     if pruned:
@@ -354,7 +342,8 @@ def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, Pu
     """One event per (notification, device) in one INSERT; the devices' bookkeeping in up to three
     statements, whatever their number; a retry scheduled where the push service asked for one.
 
-    A success is written to a device only if it is not ``marked_recently`` (see SUCCESS_MARK_EVERY)."""
+    A success is written to a device only if it is not ``marked_recently``
+    (:func:`bff.core.notifications.success_recorded_recently`)."""
     record_events_of_subjects(session, "push_delivered", [
         (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id})
         for sent, device_id, result in outcomes if result.delivered])

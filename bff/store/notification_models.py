@@ -28,8 +28,12 @@ class PushSubscription(Base):
     failure_count: Mapped[int] = mapped_column(default=0)
 
     def info(self) -> dict[str, Any]:
-        """The ``subscription_info`` pywebpush takes."""
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+        return subscription_info(self.endpoint, self.p256dh, self.auth)
+
+
+def subscription_info(endpoint: str, p256dh: str, auth: str) -> dict[str, Any]:
+    """The ``subscription_info`` pywebpush takes."""
+    return {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
 
 
 class Notification(Base):

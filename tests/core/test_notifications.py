@@ -82,6 +82,14 @@ def test_a_device_is_pruned_after_too_many_failures_or_long_silence():
                                   max_failures=10)
 
 
+def test_a_success_is_written_again_after_six_hours_or_after_a_failure():
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    assert rules.success_recorded_recently(failures=0, last_success_at=now - timedelta(hours=5), now=now)
+    assert not rules.success_recorded_recently(failures=0, last_success_at=now - timedelta(hours=7), now=now)
+    assert not rules.success_recorded_recently(failures=1, last_success_at=now - timedelta(minutes=1), now=now)
+    assert not rules.success_recorded_recently(failures=0, last_success_at=None, now=now)
+
+
 def test_a_payload_holds_only_a_title_the_number_and_a_link():
     payload = json.loads(rules.push_payload(notification_id=7, kind="case_approved", number="YJ202611260000017",
                                             language="en"))
