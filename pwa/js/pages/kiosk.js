@@ -15,16 +15,29 @@ export async function render({ main, session, navigate }) {
       el('p', {}, el('a', { className: 'button', href: '/', textContent: t('kiosk_start') })));
     return undefined;
   }
+  const view = kioskView();
+  fill(main, view.node);
+  const stop = await startLogin(view);
+  void navigate;
+  return stop;
+}
+
+function kioskView() {
   const qr = el('ot-qr');
   const digits = el('p', { className: 'kiosk__digits', attrs: { 'aria-describedby': 'digits-label' } });
   const status = el('p', { className: 'lead', attrs: { role: 'status', 'aria-live': 'polite' } });
   const expiry = el('p', { className: 'muted' });
-  fill(main, el('div', { className: 'kiosk' },
+  const node = el('div', { className: 'kiosk' },
     el('h1', { textContent: t('kiosk_title') }),
     el('ol', { className: 'kiosk__steps' }, el('li', { textContent: t('kiosk_step_open') }),
       el('li', { textContent: t('kiosk_step_scan') }), el('li', { textContent: t('kiosk_step_pick') })),
-    qr, el('p', { id: 'digits-label', textContent: t('kiosk_digits_label') }), digits, status, expiry));
+    qr, el('p', { id: 'digits-label', textContent: t('kiosk_digits_label') }), digits, status, expiry);
+  return { node, qr, digits, status, expiry };
+}
 
+/** Shows a login code, renews it before it expires and watches it until the phone approves. Returns stop(). */
+async function startLogin(view) {
+  const { status } = view;
   let ticket = null; let stream = null; let poll = null; let renew = null; let tick = null; let stopped = false;
   const stopWatching = () => { stream?.close(); clearTimeout(poll); clearTimeout(renew); clearInterval(tick); };
 
@@ -72,19 +85,23 @@ export async function render({ main, session, navigate }) {
       renew = setTimeout(fresh, 10000);
       return;
     }
-    qr.setAttribute('label', t('kiosk_qr_label'));
-    qr.setAttribute('value', ticket.qr_url);
-    digits.textContent = ticket.match_code;
-    status.textContent = t('kiosk_waiting');
-    const expires = new Date(ticket.expires_at).getTime();
-    const showExpiry = () => { expiry.textContent = t('kiosk_renews', { seconds: Math.max(0, Math.round((expires - Date.now()) / 1000)) }); };
-    showExpiry();
-    tick = setInterval(showExpiry, 1000);
-    renew = setTimeout(fresh, Math.max(5000, expires - Date.now() - RENEW_BEFORE_MS));
+    tick = showTicket(view, ticket);
+    renew = setTimeout(fresh, Math.max(5000, new Date(ticket.expires_at).getTime() - Date.now() - RENEW_BEFORE_MS));
     watch();
   }
 
   await fresh();
-  void navigate;
   return () => { stopped = true; stopWatching(); };
+}
+
+/** Draws the code, its two digits and a countdown to its renewal; returns the countdown's interval. */
+function showTicket({ qr, digits, status, expiry }, ticket) {
+  qr.setAttribute('label', t('kiosk_qr_label'));
+  qr.setAttribute('value', ticket.qr_url);
+  digits.textContent = ticket.match_code;
+  status.textContent = t('kiosk_waiting');
+  const expires = new Date(ticket.expires_at).getTime();
+  const showExpiry = () => { expiry.textContent = t('kiosk_renews', { seconds: Math.max(0, Math.round((expires - Date.now()) / 1000)) }); };
+  showExpiry();
+  return setInterval(showExpiry, 1000);
 }

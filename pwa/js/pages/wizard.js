@@ -75,33 +75,10 @@ async function renderSection({ main, params, navigate }) {
 
   // Questions to answer first; what the government already holds is grouped below, locked with its
   // source (open when it is all there is), so a phone screen shows the few things left to do.
-  const fieldsBox = el('div');
-  const lockedList = el('div');
-  const lockedBox = el('details', { className: 'prefilled' }, el('summary'), lockedList);
-  const renderFields = () => {
-    const lookup = lookupIn(form, answers);
-    const nodes = section.fields.filter((f) => isAsked(f, lookup)).map((field) => {
-      const existing = formEl.querySelector(`ot-field[data-key="${field.key}"]`);
-      if (existing) return existing;
-      const node = el('ot-field', { dataset: { key: field.key } });
-      node.config = { field, value: entry.draft.answers[field.key] };
-      return node;
-    });
-    const locked = nodes.filter((n) => n.locked);
-    fill(fieldsBox, nodes.filter((n) => !n.locked));
-    fill(lockedList, locked);
-    lockedBox.hidden = !locked.length;
-    lockedBox.open ||= locked.length === nodes.length;
-    lockedBox.querySelector('summary').textContent = t('wizard_prefilled', { count: locked.length });
-  };
+  const boxes = fieldBoxes();
+  const renderFields = () => drawFields(section, form, answers, entry.draft, formEl, boxes);
   const onEdit = () => {
-    const changes = {};
-    for (const node of formEl.querySelectorAll('ot-field')) {
-      if (node.locked) continue;
-      const value = node.value;
-      const before = answerOf(node.field, answers);
-      if (value !== before && !(value === null && before === undefined)) { changes[node.field.key] = value; answers[node.field.key] = value; }
-    }
+    const changes = takeChanges(formEl, answers);
     if (Object.keys(changes).length) saver.change(changes);
     renderFields();
   };
@@ -113,7 +90,7 @@ async function renderSection({ main, params, navigate }) {
     await saver.flush();
     const next = askedSections(form, answers)[index + 1];
     navigate(next ? `/app/drafts/${number}/${next.code}` : `/app/drafts/${number}/review`);
-  } } }, fieldsBox, lockedBox, indicator,
+  } } }, boxes.fields, boxes.locked, indicator,
   el('div', { className: 'button-group' }, el('button', { type: 'submit', className: 'button', textContent: t(index === sections.length - 1 ? 'wizard_to_review' : 'continue') }),
     el('a', { href: back, textContent: t('back') })));
 
@@ -127,6 +104,41 @@ async function renderSection({ main, params, navigate }) {
   const flushOnHide = () => { if (document.visibilityState === 'hidden') saver.flush(); };
   document.addEventListener('visibilitychange', flushOnHide);
   return () => { saver.flush(); saver.stop(); document.removeEventListener('visibilitychange', flushOnHide); };
+}
+
+function fieldBoxes() {
+  const lockedList = el('div');
+  return { fields: el('div'), lockedList, locked: el('details', { className: 'prefilled' }, el('summary'), lockedList) };
+}
+
+/** The section's asked fields (kept across redraws, so typing is not lost), the locked ones apart. */
+function drawFields(section, form, answers, draft, formEl, boxes) {
+  const lookup = lookupIn(form, answers);
+  const nodes = section.fields.filter((f) => isAsked(f, lookup)).map((field) => {
+    const existing = formEl.querySelector(`ot-field[data-key="${field.key}"]`);
+    if (existing) return existing;
+    const node = el('ot-field', { dataset: { key: field.key } });
+    node.config = { field, value: draft.answers[field.key] };
+    return node;
+  });
+  const locked = nodes.filter((n) => n.locked);
+  fill(boxes.fields, nodes.filter((n) => !n.locked));
+  fill(boxes.lockedList, locked);
+  boxes.locked.hidden = !locked.length;
+  boxes.locked.open ||= locked.length === nodes.length;
+  boxes.locked.querySelector('summary').textContent = t('wizard_prefilled', { count: locked.length });
+}
+
+/** The answers typed since the last look, written into `answers` too; locked fields never change. */
+function takeChanges(formEl, answers) {
+  const changes = {};
+  for (const node of formEl.querySelectorAll('ot-field')) {
+    if (node.locked) continue;
+    const value = node.value;
+    const before = answerOf(node.field, answers);
+    if (value !== before && !(value === null && before === undefined)) { changes[node.field.key] = value; answers[node.field.key] = value; }
+  }
+  return changes;
 }
 
 /** Client checks first (instant, offline too), then the server's for this section's fields. */
