@@ -4,6 +4,7 @@ The traits are the states a resident sees (``bff.core.applications``)::
 
     ApplicationFactory(draft=True)                 # draft: answers saved, nothing submitted
     ApplicationFactory()                           # submitted: every case delivered, none accepted
+    ApplicationFactory(delivered=False)            # submitted, deliveries still waiting in the outbox
     ApplicationFactory(supplement_requested=True)  # action_required: one case waits on the resident
     ApplicationFactory(approved=True)              # completed: every case approved, certificates issued
     ApplicationFactory(partially_rejected=True)    # one case rejected with a reason, the rest approved
@@ -30,7 +31,7 @@ from bff.core.forms import build_form
 from bff.store.models import Application, Case, Certificate, utcnow
 from tests.factories.answers import answers_for
 from tests.factories.base import StoreFactory
-from tests.factories.cases import WORKBENCH, CaseFactory, CertificateFactory, EventFactory
+from tests.factories.cases import WORKBENCH, CaseFactory, CaseMessageFactory, CertificateFactory, EventFactory
 from tests.factories.users import ResidentFactory
 
 # The demo persona whose life event each bundle is.
@@ -45,6 +46,7 @@ class CasesToWrite:
     statuses: dict[str, str]
     rejection_reason: str
     supplement: dict[str, Any] | None
+    delivered: bool
 
 
 def included_items(o: Any) -> tuple[ServiceItem, ...]:
@@ -71,7 +73,7 @@ class ApplicationFactory(StoreFactory):
     class Meta:
         model = Application
         exclude = ("applicant", "persona", "facts", "items", "statuses", "case_status", "supplement_item",
-                   "rejected_item", "rejection_reason", "supplement")
+                   "rejected_item", "rejection_reason", "supplement", "delivered")
 
     class Params:
         case_status: str | None = rules.SUBMITTED
@@ -79,6 +81,7 @@ class ApplicationFactory(StoreFactory):
         rejected_item: str | None = None
         rejection_reason = "材料不符"
         supplement: dict[str, Any] | None = None  # the request's message/fields/materials (a default if None)
+        delivered = True  # False (submitted only): just submitted, the cases' deliveries still in the outbox
         draft = factory.Trait(case_status=None, submitted_at=None)
         submitted = factory.Trait(case_status=rules.SUBMITTED)
         supplement_requested = factory.Trait(supplement_item=factory.LazyAttribute(first_item))
@@ -107,7 +110,7 @@ class ApplicationFactory(StoreFactory):
     updated_at = factory.SelfAttribute("created_at")
     submitted_at = factory.SelfAttribute("created_at")
     cases_to_write = factory.LazyAttribute(lambda o: CasesToWrite(o.items, o.statuses, o.rejection_reason,
-                                                                  o.supplement))
+                                                                  o.supplement, o.delivered))
 
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Application:
@@ -129,7 +132,10 @@ def write_cases(application: Application, wanted: CasesToWrite) -> list[Case]:
             continue
         extra = {"supplement": wanted.supplement} if wanted.supplement and status == rules.SUPPLEMENT_REQUESTED else {}
         cases.append(CaseFactory(application=application, position=position, item=item.code, status=status,
-                                 rejection_reason=wanted.rejection_reason, **extra))
+                                 rejection_reason=wanted.rejection_reason, delivered=wanted.delivered, **extra))
+    if not wanted.delivered:
+        for case in cases:
+            CaseMessageFactory(case=case)
     return cases
 
 
@@ -151,7 +157,7 @@ def write_history(application: Application, cases: list[Case], certificates: lis
     EventFactory(name="application_submitted", actor_user_id=application.user_id, **who,
                  data={"number": application.number, "bundle": application.bundle,
                        "cases": [case.reference for case in cases], "channel": application.channel})
-    for case in cases:
+    for case in (case for case in cases if case.dispatched_at is not None):
         EventFactory(name="case_dispatched", **who, data={"case": case.reference, "department": case.department,
                                                            "attempt": 1, "gateway": WORKBENCH})
     issued = {certificate.case_id: certificate for certificate in certificates}

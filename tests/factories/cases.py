@@ -18,7 +18,7 @@ from bff.core import applications as rules
 from bff.core.calendar import due_date
 from bff.core.catalog import default_catalog
 from bff.core.events import check_event
-from bff.store.models import Case, Certificate, Event, utcnow
+from bff.store.models import Case, Certificate, Event, OutboxMessage, utcnow
 from tests.factories.base import StoreFactory
 from tests.factories.users import OfficerFactory
 
@@ -51,6 +51,7 @@ class CaseFactory(StoreFactory):
 
     class Params:
         rejection_reason = "材料不符"
+        delivered = True  # False: submitted, its delivery still in the outbox
 
     application: Any = None  # required: the Application the case belongs to
     catalog_item = factory.LazyAttribute(lambda o: default_catalog().items[o.item])
@@ -66,8 +67,8 @@ class CaseFactory(StoreFactory):
     time_limit_days = factory.SelfAttribute("catalog_item.time_limit_days")
     created_at = factory.LazyAttribute(lambda o: o.application.submitted_at or utcnow())
     updated_at = factory.SelfAttribute("created_at")
-    dispatched_at = factory.SelfAttribute("created_at")
-    gateway = WORKBENCH
+    dispatched_at = factory.Maybe("delivered", factory.SelfAttribute("created_at"), None)
+    gateway = factory.Maybe("delivered", WORKBENCH, None)
     accepted = factory.LazyAttribute(lambda o: o.status not in NOT_ACCEPTED)
     accepted_at = factory.Maybe("accepted", factory.SelfAttribute("created_at"), None)
     # The statutory limit runs from acceptance; before it, from submission.
@@ -79,6 +80,18 @@ class CaseFactory(StoreFactory):
     officer_user_id = factory.LazyAttribute(lambda o: o.officer.id if o.officer else None)
     supplement = factory.LazyAttribute(default_supplement)
     decision = factory.LazyAttribute(default_decision)
+
+
+class CaseMessageFactory(StoreFactory):
+    """A department message about ``case`` waiting in the outbox, as ``add_case_message`` queues it."""
+
+    class Meta:
+        model = OutboxMessage
+        exclude = ("case",)
+
+    case: Any = None
+    topic = "case.submitted"
+    payload = factory.LazyAttribute(lambda o: {"case_id": o.case.id})
 
 
 class CertificateFactory(StoreFactory):
