@@ -148,3 +148,19 @@ def test_an_officer_acts_through_the_department_role_grant(app) -> None:
     client: Any = app.test_client()
     sign_in(app, client, officer)
     assert client.get("/api/v1/officer/cases").status_code == 200
+
+
+def test_an_undelivered_submission_reaches_the_officer_when_the_worker_runs(app) -> None:
+    from bff.tasks import relay_outbox
+    from tests.api.application_helpers import run_worker
+
+    application = ApplicationFactory(delivered=False)
+    officer = officer_client(app, "health")
+    assert officer.get("/api/v1/officer/cases").json["cases"] == []
+    relay_outbox()  # the outbox rows the factory left are real work: the scheduled relay queues them
+    run_worker(app)
+    cases = officer.get("/api/v1/officer/cases").json["cases"]
+    assert {(c["item"], c["application_number"]) for c in cases} == \
+        {("birth-medical-certificate", application.number), ("vaccination-certificate", application.number)}
+    inbox = applicant_client(app, application).get("/api/v1/inbox").json["notifications"]
+    assert [n["kind"] for n in inbox] == ["submitted"]  # the submission's notify row, delivered

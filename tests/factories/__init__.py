@@ -8,10 +8,10 @@
 """
 
 from tests.factories.applications import PERSONA_OF_BUNDLE, ApplicationFactory
-from tests.factories.cases import CaseFactory, CertificateFactory, EventFactory
+from tests.factories.cases import CaseFactory, CertificateFactory, EventFactory, OutboxMessageFactory
 from tests.factories.personas import create_user, persona_claims, sign_in
 from tests.factories.users import ISSUER, OfficerFactory, ResidentFactory, StaffFactory, UserFactory
 
 __all__ = ["ISSUER", "PERSONA_OF_BUNDLE", "ApplicationFactory", "CaseFactory", "CertificateFactory", "EventFactory",
-           "OfficerFactory", "ResidentFactory", "StaffFactory", "UserFactory", "create_user", "persona_claims",
-           "sign_in"]
+           "OfficerFactory", "OutboxMessageFactory", "ResidentFactory", "StaffFactory", "UserFactory", "create_user",
+           "persona_claims", "sign_in"]

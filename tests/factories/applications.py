@@ -31,7 +31,7 @@ from bff.core.forms import build_form
 from bff.store.models import Application, Case, Certificate, utcnow
 from tests.factories.answers import answers_for
 from tests.factories.base import StoreFactory
-from tests.factories.cases import WORKBENCH, CaseFactory, CaseMessageFactory, CertificateFactory, EventFactory
+from tests.factories.cases import WORKBENCH, CaseFactory, CertificateFactory, EventFactory, OutboxMessageFactory
 from tests.factories.users import ResidentFactory
 
 # The demo persona whose life event each bundle is.
@@ -135,7 +135,7 @@ def write_cases(application: Application, wanted: CasesToWrite) -> list[Case]:
                                  rejection_reason=wanted.rejection_reason, delivered=wanted.delivered, **extra))
     if not wanted.delivered:
         for case in cases:
-            CaseMessageFactory(case=case)
+            OutboxMessageFactory(case=case)
     return cases
 
 

@@ -3,8 +3,9 @@
 Each row is written as the service that makes it in the real flow writes it: a case as a
 submission inserts it and the workbench moves it on (``bff.services.applications``,
 ``bff.services.cases``, ``bff.services.officer``), a certificate as an approval issues it, an
-event checked against its schema (``bff.core.events``). Events are written as rows only: no
-``notify`` outbox rows, so a factory state has an empty inbox and queues no jobs.
+event checked against its schema (``bff.core.events``) and, when it tells the resident something,
+with its pending ``notify`` outbox row, as ``record_event`` writes it (a worker run makes the
+notifications, as after the real flow).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bff.core import applications as rules
 from bff.core.calendar import due_date
 from bff.core.catalog import default_catalog
 from bff.core.events import check_event
+from bff.core.notifications import is_notifiable
 from bff.store.models import Case, Certificate, Event, OutboxMessage, utcnow
 from tests.factories.base import StoreFactory
 from tests.factories.users import OfficerFactory
@@ -82,8 +84,9 @@ class CaseFactory(StoreFactory):
     decision = factory.LazyAttribute(default_decision)
 
 
-class CaseMessageFactory(StoreFactory):
-    """A department message about ``case`` waiting in the outbox, as ``add_case_message`` queues it."""
+class OutboxMessageFactory(StoreFactory):
+    """Work waiting in the outbox: a department message about ``case`` (as ``add_case_message``
+    queues it) unless told another topic."""
 
     class Meta:
         model = OutboxMessage
@@ -91,7 +94,7 @@ class CaseMessageFactory(StoreFactory):
 
     case: Any = None
     topic = "case.submitted"
-    payload = factory.LazyAttribute(lambda o: {"case_id": o.case.id})
+    payload = factory.LazyAttribute(lambda o: {"case_id": o.case.id} if o.case else {})
 
 
 class CertificateFactory(StoreFactory):
@@ -119,7 +122,7 @@ class CertificateFactory(StoreFactory):
 
 
 class EventFactory(StoreFactory):
-    """An event row, checked against its declared schema as ``record_event`` checks it."""
+    """An event row, checked against its declared schema, with its ``notify`` row, as ``record_event`` writes it."""
 
     class Meta:
         model = Event
@@ -131,4 +134,7 @@ class EventFactory(StoreFactory):
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         check_event(kwargs["name"], kwargs["data"])
-        return super()._create(model_class, *args, **kwargs)
+        event = super()._create(model_class, *args, **kwargs)
+        if event.subject_user_id is not None and is_notifiable(event.name, event.data):
+            OutboxMessageFactory(topic="notify", event=event)
+        return event
