@@ -56,7 +56,7 @@ class UserFactory(StoreFactory):
 
 
 class ResidentFactory(UserFactory):
-    pass
+    """A resident: a numbered one, or the demo persona ``persona``."""
 
 
 class StaffFactory(UserFactory):
@@ -78,7 +78,7 @@ class RoleGrantFactory(StoreFactory):
 
 
 class OfficerFactory(UserFactory):
-    """The demo officer of ``department``, with the admin grant of that department's officer role."""
+    """The demo officer of ``department_code``, with the admin grant of that department's officer role."""
 
     class Params:
         department_code = "health"
