@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from bff.app import CSRF_HEADER, create_app
+from bff.config import DEFAULTS
 from bff.store import migrate
 from bff.store.models import Base
 
@@ -65,8 +67,32 @@ def redis_url(testrun_uid: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def base_config(database_url: str, redis_url: str) -> dict[str, Any]:
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENV": "testing", "LOG_LEVEL": "INFO"}
+def unreachable_url() -> Iterator[str]:
+    """A URL on a port this process holds bound but never listens on: a connection is refused at
+    once, and nothing else (a running `make run`) can take the port while the tests run."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url: str, redis_url: str, unreachable_url: str) -> dict[str, Any]:
+    # The development issuer's fixed port may be busy (`make run`): the tests' provider is chosen here.
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENV": "testing", "LOG_LEVEL": "INFO",
+            "OIDC_ISSUER": unreachable_url}
+
+
+# The fixed ports `make run` serves on (the BFF and its development identity provider).
+DEVELOPMENT_PORTS = tuple(int(DEFAULTS[key].rsplit(":", 1)[1]) for key in ("PUBLIC_URL", "OIDC_ISSUER"))
+
+
+@pytest.fixture
+def development_ports_busy() -> Iterator[None]:
+    """While the test runs, `make run`'s fixed ports answer as its identity provider does."""
+    from tests.fakes.identity_provider import development_ports_taken
+
+    with development_ports_taken(DEVELOPMENT_PORTS):
+        yield
 
 
 @pytest.fixture(scope="session")

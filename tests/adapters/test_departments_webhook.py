@@ -176,7 +176,7 @@ def test_a_department_down_for_a_while_gets_everything_once_it_is_back(app, clie
 
 def test_a_department_asks_for_a_supplement_and_approves_once_the_resident_supplies_it(app, client, monkeypatch):
     from bff.core.catalog import default_catalog
-    from tests.api.application_helpers import value_for
+    from tests.factories.answers import value_for
 
     monkeypatch.setitem(app.config, "SIMULATED_DEPARTMENTS", "housing-fund")
     with bff_and_simulator(app, monkeypatch, replace(FAST, supplement_share=1.0)):

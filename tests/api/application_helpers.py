@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
-from bff.core.catalog import FieldDef
-from bff.core.forms import asked_fields
-from bff.core.idnumber import make_id_number
 from bff.services.catalog_adapter import submission_form
-
-TODAY = date.today()
-BORN = TODAY - timedelta(days=2)
-
-
-def _luhn_complete(prefix: str) -> str:
-    for last in "0123456789":
-        digits = prefix + last
-        total = sum((int(c) * (2 if i % 2 else 1)) - (9 if int(c) * (2 if i % 2 else 1) > 9 else 0)
-                    for i, c in enumerate(reversed(digits)))
-        if total % 10 == 0:
-            return digits
-    raise AssertionError
-
-
-def value_for(definition: FieldDef) -> Any:
-    key, kind = definition.key, definition.type
-    if kind == "id_number":
-        if "mother" in key:
-            return make_id_number("330106", date(1994, 7, 20), 242)
-        if key.startswith("subject."):
-            return make_id_number("330106", BORN, 131)
-        return make_id_number("330106", date(1992, 3, 15), 131)
-    if kind == "name":
-        return "张伟"
-    if kind == "mobile":
-        return "13800000001"
-    if kind == "bank_card":
-        return _luhn_complete("622202020011223344")
-    if kind == "date":
-        return (TODAY - timedelta(days=1) if "cremation" in key else BORN).isoformat()
-    if kind == "integer":
-        return max(definition.min or 1, 1)
-    if kind == "select":
-        return definition.choices[0].value
-    if kind == "boolean":
-        return True
-    return "浙江省杭州市西湖区文三路1号"
+from tests.factories.answers import answers_for
+from tests.factories.applications import PERSONA_OF_BUNDLE
 
 
 def complete_answers(bundle: str, user_id: int | None = None) -> dict[str, Any]:
@@ -61,15 +21,7 @@ def complete_answers(bundle: str, user_id: int | None = None) -> dict[str, Any]:
         from bff.services.forms import form_for_user
 
         form = form_for_user(db.session, user_id, bundle, None).form
-    answers: dict[str, Any] = {}
-    for _ in range(3):  # conditional fields appear as answers arrive
-        for form_field in asked_fields(form, answers):
-            if form_field.prefilled is None:
-                answers.setdefault(form_field.key, value_for(form_field.definition))
-    return answers
-
-
-PERSONA_OF_BUNDLE = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+    return answers_for(form)
 
 
 def start(client: FlaskClient, bundle: str = "birth", answers: dict[str, Any] | None = None,
@@ -124,6 +76,27 @@ def submitted_application(app: Any, client: FlaskClient, bundle: str = "birth") 
     receipt = submit(client, number).json
     run_worker(app)
     return {"user": user, "number": number, "receipt": receipt}
+
+
+def application_in_state(app: Any, client: FlaskClient, state: str = "submitted", bundle: str = "birth",
+                         **params: Any) -> dict[str, Any]:
+    """``{user, number, receipt}`` as :func:`submitted_application` gives, for an application made
+    by its factory in ``state`` (a trait of ``ApplicationFactory``); ``client`` signed in as its applicant."""
+    from sqlalchemy import select
+
+    from bff.extensions import db
+    from bff.store.models import Case, User
+    from tests.factories import ApplicationFactory, sign_in
+
+    application = ApplicationFactory(bundle=bundle, **{state: True}, **params)
+    user = db.session.get(User, application.user_id)
+    assert user is not None
+    sign_in(app, client, user)
+    cases = db.session.scalars(select(Case).where(Case.application_id == application.id).order_by(Case.position))
+    receipt = {"number": application.number, "bundle": bundle, "status": application.status,
+               "cases": [{"reference": c.reference, "item": c.item, "title": c.item_title, "department": c.department,
+                          "due_on": c.due_on.isoformat() if c.due_on else None} for c in cases]}
+    return {"user": user, "number": application.number, "receipt": receipt}
 
 
 def officer_client(app: Any, department: str) -> FlaskClient:

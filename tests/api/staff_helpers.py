@@ -9,9 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bff.store.models import User
-from tests.api.application_helpers import start, submit
 from tests.conftest import ApiClient
-from tests.factories import create_user, sign_in
+from tests.factories import ApplicationFactory, create_user, sign_in
 
 
 @dataclass
@@ -32,10 +31,9 @@ def signed_in_client(app: Flask, persona: str) -> tuple[FlaskClient, User]:
 
 
 def resident_with_application(app: Flask, persona: str = "zhangwei") -> Resident:
+    """``persona`` signed in, with a birth application just submitted (its deliveries still queued)."""
     client, user = signed_in_client(app, persona)
-    number = start(client)["number"]
-    response = submit(client, number)
-    assert response.status_code == 201, response.json
+    number = ApplicationFactory(persona=persona, delivered=False).number
     return Resident(user=user, client=client, number=number, id_number=user.id_number or "",
                     mobile=user.mobile or "")
 

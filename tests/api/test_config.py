@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bff.app import create_app
-from bff.config import ConfigurationError
+from bff.config import DEFAULTS, ConfigurationError
 
 SAFE = {
     "ENV": "production",
@@ -36,7 +36,7 @@ def test_production_starts_with_real_settings(base_config):
     ({"DATABASE_URL": "sqlite:////tmp/x.db"}, "SQLite"),
     ({"EMBEDDED_REDIS": True}, "embedded"),
     ({"DEVIDP_ENABLED": True}, "identity provider"),
-    ({"OIDC_ISSUER": "http://127.0.0.1:8001"}, "identity provider"),
+    ({"OIDC_ISSUER": DEFAULTS["OIDC_ISSUER"]}, "identity provider"),
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
     ({"PREFILL_BACKEND": "sample"}, "sample registry"),
     ({"VAPID_PRIVATE_KEY": ""}, "VAPID"),

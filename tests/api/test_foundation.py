@@ -22,8 +22,8 @@ def test_readyz_reports_every_dependency_ok(client):
     assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
 
 
-def test_readyz_is_unavailable_when_redis_cannot_be_reached(base_config):
-    broken = create_app({**base_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+def test_readyz_is_unavailable_when_redis_cannot_be_reached(base_config, unreachable_url):
+    broken = create_app({**base_config, "REDIS_URL": unreachable_url.replace("http://", "redis://") + "/0"})
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"] == "unreachable"

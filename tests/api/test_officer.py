@@ -1,10 +1,13 @@
+"""The officer workbench. Tests start from a submitted, delivered application made by its factory;
+the one about the whole way to completion replays it through the API and the worker."""
+
 from __future__ import annotations
 
-from tests.api.application_helpers import case_of, officer_client, submitted_application
+from tests.api.application_helpers import application_in_state, case_of, officer_client, submitted_application
 
 
 def test_the_queue_holds_only_my_departments_delivered_cases(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     health = officer_client(app, "health").get("/api/v1/officer/cases").json["cases"]
     assert {c["item"] for c in health} == {"birth-medical-certificate", "vaccination-certificate"}
     assert all(c["application_number"] == submitted["number"] for c in health)
@@ -12,7 +15,7 @@ def test_the_queue_holds_only_my_departments_delivered_cases(app, client) -> Non
 
 
 def test_a_case_of_another_department_is_not_found(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     reference = case_of(submitted["receipt"], "birth-registration")  # public security's
     officer = officer_client(app, "health")
     assert officer.get(f"/api/v1/officer/cases/{reference}").status_code == 404
@@ -22,7 +25,7 @@ def test_a_case_of_another_department_is_not_found(app, client) -> None:
 def test_case_detail_carries_only_the_fields_the_item_declares(app, client) -> None:
     from bff.core.catalog import default_catalog
 
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     reference = case_of(submitted["receipt"], "vaccination-certificate")
     detail = officer_client(app, "health").get(f"/api/v1/officer/cases/{reference}").json
     declared = set(default_catalog().items["vaccination-certificate"].fields)
@@ -31,12 +34,12 @@ def test_case_detail_carries_only_the_fields_the_item_declares(app, client) -> N
 
 
 def test_a_resident_cannot_use_the_workbench(app, client) -> None:
-    submitted_application(app, client)
+    application_in_state(app, client)
     assert client.get("/api/v1/officer/cases").status_code == 403
 
 
 def test_accept_sets_the_due_date_from_the_statutory_limit(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     reference = case_of(submitted["receipt"], "birth-medical-certificate")
     officer = officer_client(app, "health")
     response = officer.post(f"/api/v1/officer/cases/{reference}/accept")
@@ -47,7 +50,7 @@ def test_accept_sets_the_due_date_from_the_statutory_limit(app, client) -> None:
 
 
 def test_a_supplement_round_trip_then_approval_issues_a_verifiable_certificate(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     number, reference = submitted["number"], case_of(submitted["receipt"], "birth-medical-certificate")
     officer = officer_client(app, "health")
     officer.post(f"/api/v1/officer/cases/{reference}/accept")
@@ -83,7 +86,7 @@ def test_a_supplement_round_trip_then_approval_issues_a_verifiable_certificate(a
 
 
 def test_rejection_needs_a_reason_and_shows_it_to_the_resident(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     number, reference = submitted["number"], case_of(submitted["receipt"], "vaccination-certificate")
     officer = officer_client(app, "health")
     officer.post(f"/api/v1/officer/cases/{reference}/accept")
@@ -95,16 +98,16 @@ def test_rejection_needs_a_reason_and_shows_it_to_the_resident(app, client) -> N
 
 
 def test_an_officer_cannot_approve_before_accepting(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     reference = case_of(submitted["receipt"], "vaccination-certificate")
     response = officer_client(app, "health").post(f"/api/v1/officer/cases/{reference}/approve")
     assert response.status_code == 409 and response.json["reason"] == "invalid_transition"
 
 
 def test_withdrawal_works_before_acceptance_only(app, client) -> None:
-    first = submitted_application(app, client)
+    first = application_in_state(app, client)
     assert client.post(f"/api/v1/applications/{first['number']}/withdraw", json={}).json["status"] == "withdrawn"
-    second = submitted_application(app, client)
+    second = application_in_state(app, client)
     reference = case_of(second["receipt"], "vaccination-certificate")
     officer_client(app, "health").post(f"/api/v1/officer/cases/{reference}/accept")
     response = client.post(f"/api/v1/applications/{second['number']}/withdraw", json={})
@@ -126,7 +129,7 @@ def test_all_cases_decided_completes_the_application_with_a_timeline(app, client
 
 def test_a_department_with_its_own_system_decides_there_not_in_the_workbench(app, client, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "DEPARTMENTS", {"health": {"url": "http://127.0.0.1:9/x", "secret": "s"}})
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     reference = case_of(submitted["receipt"], "vaccination-certificate")
     response = officer_client(app, "health").post(f"/api/v1/officer/cases/{reference}/accept")
     assert response.status_code == 403 and response.json["reason"] == "department_has_own_system"

@@ -1,4 +1,7 @@
-"""好差评: a resident rates a finished application once; a bad rating gets a follow-up and one re-rating."""
+"""好差评: a resident rates a finished application once; a bad rating gets a follow-up and one re-rating.
+
+Each test starts from the state it is about, made by the application factory (rating comes after the
+departments' work, which the officer and department tests replay)."""
 
 from __future__ import annotations
 
@@ -11,15 +14,14 @@ from sqlalchemy import select
 from bff.core.ratings import tag_list
 from bff.extensions import db
 from bff.store.models import Event
-from tests.api.application_helpers import officer_client, run_worker, submitted_application
-from tests.api.rating_helpers import completed_application, decide_every_case
+from tests.api.application_helpers import application_in_state, officer_client, run_worker
 from tests.api.staff_helpers import grant_headers, signed_in_client
 from tests.factories import create_user, sign_in
 
 
 @pytest.fixture
 def completed(app, client) -> dict[str, Any]:
-    return completed_application(app, client)
+    return application_in_state(app, client, "approved")
 
 
 def rate(client, number: str, **body: Any):
@@ -119,15 +121,14 @@ def test_recording_a_call_back_needs_a_grant_for_that_resident(app, client, comp
 
 
 def test_an_application_still_in_progress_cannot_be_rated(app, client) -> None:
-    submitted = submitted_application(app, client)
+    submitted = application_in_state(app, client)
     response = rate(client, submitted["number"])
     assert response.status_code == 409 and response.json["reason"] == "not_rateable"
     assert client.get(f"/api/v1/applications/{submitted['number']}/rating").json["can_rate"] is False
 
 
 def test_a_partially_rejected_application_can_be_rated(app, client) -> None:
-    submitted = submitted_application(app, client)
-    decide_every_case(app, submitted["receipt"], reject=submitted["receipt"]["cases"][0]["item"])
+    submitted = application_in_state(app, client, "partially_rejected")
     assert client.get("/api/v1/applications").json["applications"][0]["status"] == "partially_rejected"
     assert rate(client, submitted["number"], score=2).status_code == 201
 

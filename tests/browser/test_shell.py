@@ -152,7 +152,8 @@ CACHED_PATHS = """async () => {
 
 
 def test_the_service_worker_never_caches_personal_data_and_clears_its_caches_at_logout(
-        server: LiveServer, context: BrowserContext, page: Page) -> None:
+        server: LiveServer, context: BrowserContext, page: Page, development_ports_busy: None) -> None:
+    # With `make run`'s ports answering (as they do beside a running `make run`), logout still lands home.
     sign_in_context(server, context, "zhangwei")
     page.goto("/app/settings")
     wait_for_app(page)

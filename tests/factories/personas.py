@@ -1,4 +1,4 @@
-"""Plain factory functions that create data through the real persistence code."""
+"""Demo personas as their first login makes them, and a real server-side session for a test client."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from bff.demo import Persona, persona
 from bff.extensions import db
 from bff.services.users import upsert_user_from_claims
 from bff.store.models import User
-
-ISSUER = "http://127.0.0.1:8001"
+from tests.factories.users import ISSUER
 
 
 def persona_claims(who: Persona) -> dict[str, Any]:
