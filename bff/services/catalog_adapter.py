@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bff.core import forms
 from bff.core.catalog import Bundle, default_catalog
 from bff.core.text import Text
+from bff.store import Session
 
 
 @dataclass(frozen=True)
