@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
 import redis as redis_lib
 from flask import Flask, current_app, g
 from flask_smorest import Api
-from psycopg import _queries as psycopg_queries
-from psycopg.types import json as psycopg_json
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from bff.store.engine import make_engine
 
 
 class DatabaseState:
@@ -84,38 +80,6 @@ class Database:
             session = g.pop(name, None)
             if session is not None:
                 session.close()
-
-
-def make_engine(url: str, *, autocommit: bool = False) -> Engine:
-    kwargs: dict[str, Any] = {"future": True, "json_serializer": _json_text}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-    else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_recycle=1800)
-        if autocommit:
-            kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=5)
-        psycopg_json.set_json_loads(orjson.loads)  # JSON columns are parsed in C (process-wide)
-        # psycopg keeps the parsed form of a query only up to 50 parameters; a submission's
-        # multi-row INSERTs (cases, outbox rows) have more and were parsed again on every request
-        # (a regex over the whole statement). Their shapes are few, so keeping them is cheap.
-        psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 256)
-        psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 16384)
-    engine = create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _json_text(value: Any) -> str:
-    """JSON columns written by orjson (UTF-8 text, not escapes; int keys as strings, as json does)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 class RedisClient:

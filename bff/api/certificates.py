@@ -23,13 +23,8 @@ pages = FlaskBlueprint("verify_pages", __name__)
 @access("resident")
 def my_certificates() -> dict[str, Any]:
     """Every certificate my applications produced."""
-    from sqlalchemy import select
-
-    from bff.store.models import Certificate
-
-    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == g.principal.user_id)
-                              .order_by(Certificate.id.desc()))
-    return {"certificates": [service.describe(c, current_app.config["PUBLIC_URL"]) for c in rows]}
+    return {"certificates": service.my_certificates(db.session, g.principal.user_id,
+                                                    current_app.config["PUBLIC_URL"])}
 
 
 @blp.route("/certificates/<string:number>/download")

@@ -15,10 +15,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
-
 from bff.core import applications as rules
 from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -27,7 +23,10 @@ from bff.services import catalog_adapter as catalog
 from bff.services.cases import transition_case
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
-from bff.store.models import Application, Case, IdempotencyKey, User, utcnow
+from bff.store import Session
+from bff.store.models import Application, Case, utcnow
+from bff.store.queries import applications as store
+from bff.store.queries import cases as case_store
 
 NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
 NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
@@ -60,10 +59,7 @@ def own_application(session: Session, user_id: int, number: str, *, lock: bool =
     """The caller's application ``number``; anyone else's is "not found" (no existence leak).
 
     ``with_answers=False`` leaves the (encrypted) answers unread until they are used."""
-    query = select(Application).where(Application.number == number, Application.user_id == user_id)
-    if not with_answers:
-        query = query.options(defer(Application.answers))
-    application = session.scalar(query.with_for_update() if lock else query)
+    application = store.own_application(session, user_id, number, lock=lock, with_answers=with_answers)
     if application is None:
         raise NotFound(NOT_FOUND)
     return application
@@ -106,8 +102,7 @@ def check_version(application: Application, if_match: int | None) -> None:
 
 
 def list_drafts(session: Session, user_id: int) -> list[Application]:
-    return list(session.scalars(select(Application).where(
-        Application.user_id == user_id, Application.status == rules.DRAFT).order_by(Application.updated_at.desc())))
+    return store.drafts_of(session, user_id, rules.DRAFT)
 
 
 def delete_draft(session: Session, user_id: int, number: str) -> None:
@@ -135,8 +130,7 @@ def submit_application(session: Session, key_session: Session, user_id: int, num
     except Exception:
         session.rollback()
         # Nothing was executed: free the key so the corrected request can use it.
-        key_session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
-                                                         IdempotencyKey.key == key))
+        store.free_idempotency_key(key_session, user_id, key)
         key_session.commit()
         raise
     return receipt, False
@@ -145,14 +139,10 @@ def submit_application(session: Session, key_session: Session, user_id: int, num
 def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
     """Claim ``key`` (committed at once); return the stored receipt to replay, or raise."""
     now = utcnow()
-    try:  # one INSERT, no unit of work: this runs on every submission
-        session.execute(insert(IdempotencyKey.__table__).values(  # type: ignore[arg-type]
-            user_id=user_id, key=key, fingerprint=fingerprint, completed=False, created_at=now))
+    if store.claim_idempotency_key(session, user_id, key, fingerprint, now):
         session.commit()
         return None
-    except IntegrityError:
-        session.rollback()
-    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+    row = store.idempotency_key(session, user_id, key)
     if row is None:  # freed between our insert and this read: try once more
         return claim_idempotency_key(session, user_id, key, fingerprint)
     decision = rules.decide_on_key(rules.StoredKey(row.fingerprint, row.completed, row.created_at), fingerprint, now)
@@ -161,11 +151,9 @@ def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint:
     if decision == rules.MISMATCH:
         raise ValidationFailed(rules.KEY_MISMATCH, code="idempotency_key_reused")
     if decision == rules.TAKE_OVER:
-        taken = session.execute(update(IdempotencyKey).where(
-            IdempotencyKey.id == row.id, IdempotencyKey.created_at == row.created_at,
-            IdempotencyKey.completed.is_(False)).values(created_at=now))
+        taken = store.take_over_idempotency_key(session, row, now)
         session.commit()
-        if taken.rowcount:  # type: ignore[attr-defined]
+        if taken:
             return None
     raise Conflict(rules.KEY_IN_FLIGHT, code="idempotency_key_in_flight")
 
@@ -173,10 +161,7 @@ def claim_idempotency_key(session: Session, user_id: int, key: str, fingerprint:
 def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping[str, Any],
             secret: str) -> dict[str, Any]:
     # The draft, locked, and the applicant's ID number (for the prefill) in one round trip.
-    found = session.execute(
-        select(Application, User.id_number).join(User, User.id == Application.user_id)
-        .where(Application.number == number, Application.user_id == user_id)
-        .with_for_update(of=Application)).one_or_none()
+    found = store.lock_draft_with_applicant(session, user_id, number)
     if found is None:
         raise NotFound(NOT_FOUND)
     application, id_number = found
@@ -193,18 +178,16 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     rows = [_new_case(application, position, plan, now)
             for position, plan in enumerate(catalog.plan_cases(form), start=1)]
     application.status = rules.derive_application_status([row["status"] for row in rows])
-    # The cases in one INSERT … RETURNING, after the application's UPDATE, without the unit of
-    # work's bookkeeping per object; the Case objects below only carry what was written.
-    ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
-    cases = [Case(id=case_id, **row) for case_id, row in zip(ids, rows, strict=True)]
+    # The cases in one INSERT … RETURNING, after the application's UPDATE (at that statement's
+    # autoflush); the Case objects only carry what was written.
+    cases = case_store.insert_cases(session, rows)
     record_event(session, "application_submitted", actor_user_id=user_id, subject_user_id=user_id,
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
     for case in cases:  # with the event's notify row: one INSERT of every outbox row, at the next flush
         add_case_message(session, case, "case.submitted")
     receipt = build_receipt(application, cases, secret)
-    session.execute(update(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-                    .values(completed=True, response_status=201, response=receipt))
+    store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
     return receipt
 
@@ -240,7 +223,7 @@ def build_receipt(application: Application, cases: list[Case], secret: str) -> d
 def verify_receipt(session: Session, number: str, token: str, secret: str) -> dict[str, Any]:
     """Public: only whether the receipt is genuine, its bundle and its submission date."""
     valid = hmac.compare_digest(receipt_token(secret, number), token or "")
-    application = session.scalar(select(Application).where(Application.number == number)) if valid else None
+    application = store.application_by_number(session, number) if valid else None
     if application is None or application.submitted_at is None:
         return {"valid": False}
     return {"valid": True, "bundle": application.bundle,
@@ -277,7 +260,7 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
 def withdraw_application(session: Session, user_id: int, number: str, reason: str | None) -> Application:
     """Withdraw before acceptance: every case must still be ``submitted``."""
     application = own_application(session, user_id, number, lock=True)
-    cases = list(session.scalars(select(Case).where(Case.application_id == application.id).with_for_update()))
+    cases = case_store.lock_cases_of(session, application.id)
     if not rules.can_withdraw([case.status for case in cases]):
         raise Conflict(Text("已有部门受理，无法撤回。", "A department has already accepted it; it cannot be withdrawn."),
                        code="cannot_withdraw")
@@ -293,8 +276,7 @@ def withdraw_application(session: Session, user_id: int, number: str, reason: st
 
 
 def _case_of(session: Session, application: Application, reference: str) -> Case:
-    case = session.scalar(select(Case).where(Case.application_id == application.id, Case.reference == reference)
-                          .with_for_update())
+    case = case_store.lock_case_of(session, application.id, reference)
     if case is None:
         raise NotFound(NOT_FOUND)
     return case

@@ -16,11 +16,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
-
 from bff.adapters.departments.signing import Headers, SignatureInvalid, verify
 from bff.core import applications as rules
 from bff.core.errors import NotFound, ValidationFailed
@@ -29,7 +24,9 @@ from bff.services.cases import walk_case_to
 from bff.services.certificates import issue_certificate
 from bff.services.dispatch import DispatchSettings
 from bff.services.events import record_event
-from bff.store.models import Application, Case, ProcessedCallback, UtcDateTime, utcnow
+from bff.store import Session
+from bff.store.models import Application, Case, utcnow
+from bff.store.queries import callbacks as store
 
 DEPARTMENT_STATUSES = (rules.ACCEPTED, rules.PROCESSING, rules.SUPPLEMENT_REQUESTED, rules.APPROVED, rules.REJECTED)
 BAD_CALLBACK = Text("回调内容无效。", "The callback is not valid.")
@@ -46,7 +43,7 @@ def authenticate_callback(settings: DispatchSettings, department: str, headers: 
 
 def receive_callback(session: Session, department: str, event_id: str, body: bytes) -> dict[str, Any]:
     data = _parse(body)
-    locked = _lock_first_delivery(session, department, event_id, data["case"])
+    locked = store.lock_case_for_callback(session, department, event_id, data["case"])
     if locked is None:
         session.rollback()
         raise NotFound(Text("找不到这个子件。", "No such case for this department."))
@@ -56,58 +53,12 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
         return {"outcome": "duplicate"}
     outcome = apply_status(session, case, data, application)
     if outcome == "stale":
-        session.execute(update(ProcessedCallback).where(ProcessedCallback.department == department,
-                                                        ProcessedCallback.event_id == event_id)
-                        .values(outcome="stale"))
+        store.mark_callback_stale(session, department, event_id)
     record_event(session, "callback_received", subject_user_id=application.user_id, application_id=application.id,
                  case=case.reference, department=department, event_id=event_id[:100], status=data["status"],
                  stale=outcome == "stale")
     session.commit()
     return {"outcome": outcome, "status": case.status}
-
-
-def _lock_first_delivery(session: Session, department: str, event_id: str,
-                         reference: str) -> tuple[Case, Application, bool] | None:
-    """The case and its application, both locked (every transition locks the application), and
-    whether this is the callback's first delivery: its id is stored, unique per department, so a
-    redelivery is told apart. ``None`` if the department has no such case.
-
-    On PostgreSQL one statement does it all: the id is inserted by a CTE of the locking read."""
-    # The answers (encrypted) are loaded only if needed: an approval's certificate names the subject.
-    lock = (select(Case, Application).join(Application, Application.id == Case.application_id)
-            .options(defer(Application.answers)))
-    if session.get_bind().dialect.name != "postgresql":
-        row = session.execute(lock.where(Case.reference == reference, Case.department == department)
-                              .with_for_update()).first()
-        if row is None:
-            return None
-        case, application = row
-        return case, application, _first_delivery(session, department, event_id, case.id)
-    target = select(Case.id).where(Case.reference == reference, Case.department == department).cte("target")
-    stored = (postgresql.insert(ProcessedCallback)
-              .from_select(["department", "event_id", "case_id", "outcome", "received_at"],
-                           select(literal(department), literal(event_id), target.c.id, literal("applied"),
-                                  literal(utcnow(), UtcDateTime())))
-              .on_conflict_do_nothing().returning(ProcessedCallback.case_id).cte("stored"))
-    row = session.execute(lock.add_columns(stored.c.case_id).outerjoin(stored, stored.c.case_id == Case.id)
-                          .where(Case.id.in_(select(target.c.id)))
-                          .with_for_update(of=[Case, Application])).first()
-    if row is None:
-        return None
-    found, owner, stored_for = tuple(row)
-    assert isinstance(found, Case) and isinstance(owner, Application)
-    return found, owner, stored_for is not None
-
-
-def _first_delivery(session: Session, department: str, event_id: str, case_id: int) -> bool:
-    """Store the callback's id; ``False`` if this department already sent it (a redelivery)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedCallback(department=department, event_id=event_id, case_id=case_id,
-                                          outcome="applied"))
-    except IntegrityError:
-        return False
-    return True
 
 
 def apply_status(session: Session, case: Case, data: Mapping[str, Any], application: Application) -> str:

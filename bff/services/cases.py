@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
-
 from bff.core import applications as rules
 from bff.core.calendar import due_date
 from bff.services.events import record_event
+from bff.store import Session
 from bff.store.models import Application, Case, utcnow
+from bff.store.queries import cases as store
 
 
 def transition_case(session: Session, case: Case, target: str, *, actor_user_id: int | None,
@@ -49,25 +48,15 @@ def transition_case(session: Session, case: Case, target: str, *, actor_user_id:
 def refresh_application_status(session: Session, application: Application) -> str:
     """Derive the application's status from its cases' (the caller holds the application's lock).
 
-    The cases are read without flushing first: a case this transaction changed is taken as it is
-    in the session, so the changes are written together at the caller's commit."""
-    with session.no_autoflush:
-        rows = session.execute(select(Case.id, Case.status).where(Case.application_id == application.id)).all()
-    statuses = [_status_in_session(session, case_id, status) for case_id, status in rows]
-    status = rules.derive_application_status(statuses)
+    A case this transaction changed counts as it is in the session, unflushed, so the changes
+    are written together at the caller's commit."""
+    status = rules.derive_application_status(store.case_statuses_in_session(session, application.id))
     if status != application.status:
         application.status, application.updated_at = status, utcnow()
         if status in (rules.COMPLETED, rules.PARTIALLY_REJECTED):
             record_event(session, "application_completed", subject_user_id=application.user_id,
                          application_id=application.id, number=application.number, status=status)
     return status
-
-
-def _status_in_session(session: Session, case_id: int, stored: str) -> str:
-    case = session.identity_map.get(session.identity_key(Case, case_id))
-    if case is None:
-        return stored
-    return str(inspect(case).dict.get("status", stored))  # not loaded (expired): nothing pending either
 
 
 def walk_case_to(session: Session, case: Case, target: str, *, actor_user_id: int | None,

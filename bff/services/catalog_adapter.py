@@ -1,7 +1,7 @@
 """ADAPTER (applications → catalog): the little the applications service needs from the catalog.
 
 The catalog (``bff.core.catalog``) and the combined form (``bff.core.forms``,
-``bff.services.forms``) belong to the catalog engineer. This module is the only place
+``bff.services.forms``) have their own API. This module is the only place
 applications touch them, so a change of their API is a change here:
 
 - :func:`submission_form_for` — the combined form with facts and prefill from the data sources;
@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bff.core import forms
 from bff.core.catalog import Bundle, default_catalog
 from bff.core.text import Text
+from bff.store import Session
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bff.core.calendar import china_date
 from bff.core.errors import NotFound
 from bff.core.text import Text
 from bff.services.events import record_event
+from bff.store import Session
 from bff.store.models import Application, Case, Certificate
+from bff.store.queries import certificates as store
 
 VERIFY_PATH = "/verify/certificates/"
 NOT_FOUND = Text("找不到这份证照。", "We could not find this certificate.")
@@ -35,7 +35,7 @@ def qr_svg(data: str) -> str:
 def issue_certificate(session: Session, case: Case, application: Application, *,
                       number: str | None = None, actor_user_id: int | None = None) -> Certificate:
     """One certificate per case (idempotent: a repeated approval returns the same one)."""
-    existing = session.scalar(select(Certificate).where(Certificate.case_id == case.id))
+    existing = store.certificate_of_case(session, case.id)
     if existing is not None:
         return existing
     title = case.item_title or {"zh-CN": case.item, "en": case.item}
@@ -56,13 +56,18 @@ def issue_certificate(session: Session, case: Case, application: Application, *,
 
 
 def certificates_of_application(session: Session, application_id: int) -> list[Certificate]:
-    return list(session.scalars(select(Certificate).where(Certificate.application_id == application_id)
-                                .order_by(Certificate.id)))
+    """The application's certificates, in the order they were issued."""
+    return store.certificates_of_application(session, application_id)
+
+
+def my_certificates(session: Session, user_id: int, public_url: str) -> list[dict[str, Any]]:
+    """Every certificate the user's applications produced, the newest first, described."""
+    return [describe(certificate, public_url) for certificate in store.certificates_of_user(session, user_id)]
 
 
 def own_certificate(session: Session, user_id: int, number: str) -> Certificate:
-    certificate = session.scalar(select(Certificate).where(Certificate.number == number,
-                                                           Certificate.user_id == user_id))
+    """The user's certificate ``number``; anyone else's is "not found"."""
+    certificate = store.own_certificate(session, user_id, number)
     if certificate is None:
         raise NotFound(NOT_FOUND)
     return certificate
@@ -78,7 +83,7 @@ def describe(certificate: Certificate, public_url: str) -> dict[str, Any]:
 
 def verify_certificate(session: Session, token: str) -> dict[str, Any]:
     """Public: validity, type and issue date — nothing about the person."""
-    certificate = session.scalar(select(Certificate).where(Certificate.token == token)) if token else None
+    certificate = store.certificate_by_token(session, token) if token else None
     if certificate is None:
         return {"valid": False}
     return {"valid": certificate.revoked_at is None, "kind": certificate.kind,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bff.demo import personas
 from bff.services.users import upsert_user_from_claims
+from bff.store import Session
 
 
 def seed_demo_world(session: Session, *, issuer: str) -> int:

@@ -27,8 +27,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bff.adapters.prefill import build_prefill_sources
 from bff.core import burden, forms
@@ -37,7 +35,8 @@ from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
 from bff.core.prefill import HOUSING, LICENCES, MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
 from bff.core.text import Text
-from bff.store.models import User
+from bff.store import Session
+from bff.store.queries.users import id_number_of
 
 T = TypeVar("T")
 
@@ -83,7 +82,7 @@ def current_sources() -> PrefillSources:
 
 
 def applicant_id_number(session: Session, user_id: int) -> str:
-    return _checked_id_number(session.scalar(select(User.id_number).where(User.id == user_id)))
+    return _checked_id_number(id_number_of(session, user_id))
 
 
 def _checked_id_number(id_number: str | None) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from auth.oidc import LoginResult
 from auth.permissions import Principal
 from auth.qr import QrTickets, Ticket
@@ -20,6 +18,7 @@ from bff.core.errors import NotFound, PermissionDenied
 from bff.core.text import LANGUAGES, Text
 from bff.services.events import record_event
 from bff.services.users import upsert_user_from_claims
+from bff.store import Session
 from bff.store.models import User
 
 

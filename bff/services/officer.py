@@ -9,9 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.core.errors import NotFound, PermissionDenied
@@ -20,7 +17,9 @@ from bff.core.text import Text
 from bff.services.cases import transition_case, walk_case_to
 from bff.services.certificates import issue_certificate
 from bff.services.events import record_event
+from bff.store import Session
 from bff.store.models import Application, Case, Certificate
+from bff.store.queries import cases as store
 
 NOT_FOUND = Text("找不到这个子件。", "We could not find this case.")
 OWN_SYSTEM = Text("本部门在自有业务系统中办理此件，请在该系统中操作。",
@@ -38,12 +37,8 @@ def officer_department(department: str | None) -> str:
 def department_queue(session: Session, department: str | None, *, status: str | None = None,
                      flag: str | None = None, overdue_only: bool = False, today: date) -> list[dict[str, Any]]:
     """Cases delivered to the department, oldest due first, with due flags worked out today."""
-    query = (select(Case, Application).join(Application, Application.id == Case.application_id)
-             .where(Case.department == officer_department(department), Case.dispatched_at.is_not(None)))
-    query = query.where(Case.status == status) if status else query.where(Case.status.not_in(rules.TERMINAL))
-    if flag:
-        query = query.where(Case.flag == flag)
-    rows = session.execute(query.order_by(Case.due_on.asc().nulls_last(), Case.id).limit(QUEUE_LIMIT)).all()
+    rows = store.department_queue(session, officer_department(department), status=status, excluded=rules.TERMINAL,
+                                  flag=flag, limit=QUEUE_LIMIT)
     queue = [queue_entry(case, application, today) for case, application in rows]
     return [entry for entry in queue if entry["due_status"] == "overdue"] if overdue_only else queue
 
@@ -60,8 +55,7 @@ def queue_entry(case: Case, application: Application, today: date) -> dict[str, 
 
 def department_case(session: Session, department: str | None, reference: str, *, lock: bool = False) -> Case:
     """A case of the officer's department; locking it (to act) needs a workbench department."""
-    query = select(Case).where(Case.reference == reference, Case.department == officer_department(department))
-    case = session.scalar(query.with_for_update() if lock else query)
+    case = store.department_case(session, officer_department(department), reference, lock=lock)
     if case is None:
         raise NotFound(NOT_FOUND)
     if lock and not works_in_workbench(case.department):

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Session
+from typing import Any
 
 from bff.core import applications as rules
 from bff.core.calendar import due_status
@@ -17,7 +12,9 @@ from bff.core.errors import NotFound
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import NOT_FOUND, own_application
 from bff.services.certificates import describe
-from bff.store.models import Application, Case, Certificate, Event
+from bff.store import Connection, Session
+from bff.store.models import Application, Case, Event
+from bff.store.queries import progress as store
 
 LIST_LIMIT = 100
 TIMELINE_LIMIT = 500
@@ -33,14 +30,8 @@ def _department_name(code: str) -> dict[str, str]:
 
 def list_my_applications(session: Session, user_id: int, today: date) -> list[dict[str, Any]]:
     """Submitted applications, newest first, each with its derived status, next action and due dates."""
-    applications = list(session.scalars(
-        select(Application).where(Application.user_id == user_id, Application.status != rules.DRAFT)
-        .order_by(Application.submitted_at.desc()).limit(LIST_LIMIT)))
-    by_application: dict[int, list[Case]] = {}
-    if applications:
-        for case in session.scalars(select(Case).where(Case.application_id.in_([a.id for a in applications]))
-                                    .order_by(Case.position)):
-            by_application.setdefault(case.application_id, []).append(case)
+    applications = store.submitted_applications(session, user_id, rules.DRAFT, LIST_LIMIT)
+    by_application = store.cases_of_applications(session, [a.id for a in applications])
     return [summary(application, by_application.get(application.id, []), today) for application in applications]
 
 
@@ -66,66 +57,6 @@ def draft_view(application: Application) -> dict[str, Any]:
             "updated_at": _iso(application.updated_at)}
 
 
-class _Head(NamedTuple):
-    """The application's own columns in a detail row (what :func:`summary` reads)."""
-
-    id: int
-    number: str
-    bundle: str
-    status: str
-    subject: str
-    submitted_at: datetime | None
-    updated_at: datetime | None
-
-
-class _CaseColumns(NamedTuple):
-    """A case's columns in a detail row (what :func:`case_progress` and :func:`summary` read)."""
-
-    case_id: int
-    reference: str
-    item: str
-    item_title: dict[str, str]
-    department: str
-    status: str
-    due_on: date | None
-    time_limit_days: int
-    dispatched_at: datetime | None
-    supplement: dict[str, Any] | None
-    decision: dict[str, Any] | None
-
-
-class _CertificateColumns(NamedTuple):
-    """A certificate's columns in a detail row (what :func:`describe` reads)."""
-
-    number: str
-    kind: str
-    title_zh: str
-    title_en: str
-    issuer: str
-    issued_at: datetime
-    revoked_at: datetime | None
-    token: str
-
-
-_A, _C, _X = Application.__table__.c, Case.__table__.c, Certificate.__table__.c
-_HEAD = [_A.id, _A.number, _A.bundle, _A.status, _A.subject, _A.submitted_at, _A.updated_at]
-_CERTIFICATE = [_X.number, _X.kind, _X.title_zh, _X.title_en, _X.issuer, _X.issued_at, _X.revoked_at, _X.token]
-# Built once: only the columns the page shows (no answers, no certificate content), addressed by
-# position (_Head, _CaseColumns, _CertificateColumns).
-_DETAIL = (
-    select(*[column.label(f"a_{column.name}") for column in _HEAD],
-           _C.id.label("case_id"), _C.reference, _C.item, _C.item_title, _C.department, _C.status, _C.due_on,
-           _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision,
-           *[column.label(f"x_{column.name}") for column in _CERTIFICATE])
-    .select_from(Application.__table__)
-    .outerjoin(Case.__table__, _C.application_id == _A.id)
-    .outerjoin(Certificate.__table__, _X.case_id == _C.id)
-    .where(_A.number == bindparam("number"), _A.user_id == bindparam("user_id"))
-    .order_by(_C.position))
-_CASE_AT = len(_HEAD)
-_CERTIFICATE_AT = len(_HEAD) + 11
-
-
 def application_detail(session: Session, user_id: int, number: str, today: date, public_url: str) -> dict[str, Any]:
     """The caller's application: a draft (its answers masked), or the progress of a submitted one."""
     body = submitted_detail(session.connection(), user_id, number, today, public_url)
@@ -136,36 +67,19 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
                      public_url: str) -> dict[str, Any] | None:
     """The caller's submitted application with its cases and certificates, read in one statement;
     None when it is still a draft (:func:`draft_view` shows that)."""
-    rows = _detail_rows(connection, {"number": number, "user_id": user_id})
-    if not rows:
+    detail = store.application_detail(connection, user_id, number)
+    if detail is None:
         raise NotFound(NOT_FOUND)
-    head = _Head(*rows[0][:_CASE_AT])
+    head, cases = detail
     if head.status == rules.DRAFT:
         return None
-    cases = [(_CaseColumns(*row[_CASE_AT:_CERTIFICATE_AT]), row) for row in rows if row[_CASE_AT] is not None]
     # The named tuples carry the attributes these read from a Case, Application and Certificate.
-    certificates = {case.case_id: describe(_CertificateColumns(*row[_CERTIFICATE_AT:]), public_url)  # type: ignore[arg-type]
-                    for case, row in cases if row[_CERTIFICATE_AT] is not None}
+    certificates = {case.case_id: describe(certificate, public_url)  # type: ignore[arg-type]
+                    for case, certificate in cases if certificate is not None}
     return {**summary(head, [case for case, _ in cases], today), "subject": head.subject,  # type: ignore[arg-type, misc]
             "cases": [case_progress(case, certificates.get(case.case_id), today)  # type: ignore[arg-type]
                       for case, _ in cases],
             "certificates": list(certificates.values())}
-
-
-def _detail_rows(connection: Connection, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-    """The detail statement's rows. On PostgreSQL straight through psycopg (prepared on the server
-    after a few uses, types converted in C; no result metadata built per call): every progress
-    view runs it. The values are those SQLAlchemy would give there (its types add no processing
-    on psycopg). Elsewhere (SQLite under ``make run``) through SQLAlchemy."""
-    if connection.dialect.name != "postgresql":
-        return connection.execute(_DETAIL, params).all()
-    sql = _compiled_detail(connection.dialect)
-    return connection.connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]
-
-
-@lru_cache(maxsize=4)
-def _compiled_detail(dialect: Dialect) -> str:
-    return str(_DETAIL.compile(dialect=dialect))
 
 
 def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -> dict[str, Any]:
@@ -186,8 +100,7 @@ def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -
 def timeline(session: Session, user_id: int, number: str) -> list[dict[str, Any]]:
     """Every event of the application, oldest first (event data never carries personal data)."""
     application = own_application(session, user_id, number)
-    events = session.scalars(select(Event).where(Event.application_id == application.id)
-                             .order_by(Event.id).limit(TIMELINE_LIMIT))
+    events = store.events_of_application(session, application.id, TIMELINE_LIMIT)
     return [{"id": event.id, "name": event.name, "occurred_at": _iso(event.occurred_at),
              "by_me": event.actor_user_id == user_id, "data": _public_data(event)} for event in events]
 

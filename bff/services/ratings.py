@@ -14,9 +14,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
-
 from bff.core import applications as rules
 from bff.core import ratings
 from bff.core.calendar import due_date, due_status
@@ -25,7 +22,11 @@ from bff.core.text import Text
 from bff.services.applications import own_application
 from bff.services.events import record_event
 from bff.services.staff_access import Grant
-from bff.store.models import Application, Case, Event, User, utcnow
+from bff.store import Session
+from bff.store.models import Application, Event, utcnow
+from bff.store.queries import applications as application_store
+from bff.store.queries import cases as case_store
+from bff.store.queries import ratings as store
 
 NO_APPLICATION = Text("该居民没有这份申请。", "This resident has no such application.")
 FOLLOW_UP_LIMIT = 200
@@ -62,8 +63,7 @@ def give_rating(session: Session, user_id: int, number: str, score: Any,
 
 def record_follow_up(session: Session, grant: Grant, number: str) -> dict[str, Any]:
     """The service desk called the resident back about a bad rating (within a grant, audited)."""
-    application = session.scalar(select(Application).where(Application.number == number.strip().upper())
-                                 .with_for_update())
+    application = application_store.lock_application(session, number.strip().upper())
     if application is None or application.user_id != grant.resident_user_id:
         raise NotFound(NO_APPLICATION, code="application_not_found")
     given, followed = _history(session, application)
@@ -85,9 +85,7 @@ def _view(session: Session, application: Application, status: str) -> dict[str, 
 
 def _history(session: Session, application: Application) -> tuple[list[Event], list[Event]]:
     """The application's ratings and recorded call-backs, oldest first."""
-    rows = list(session.scalars(select(Event).where(
-        Event.application_id == application.id, Event.name.in_(("rating_given", "rating_followed_up")))
-        .order_by(Event.id)))
+    rows = store.rating_events(session, application.id)
     return [e for e in rows if e.name == "rating_given"], [e for e in rows if e.name == "rating_followed_up"]
 
 
@@ -96,7 +94,7 @@ def _followed_up(given: list[Event], followed: list[Event]) -> bool:
 
 
 def _derived_status(session: Session, application: Application) -> str:
-    statuses = list(session.scalars(select(Case.status).where(Case.application_id == application.id)))
+    statuses = case_store.case_statuses(session, application.id)
     return rules.derive_application_status(statuses) if statuses else application.status
 
 
@@ -116,13 +114,7 @@ def open_follow_ups(session: Session, staff_user_id: int, today: date) -> dict[s
     The listing itself is recorded (who looked at the work list, and how long it was)."""
     from bff.services.staff import masked_summary
 
-    needed, done = aliased(Event), aliased(Event)
-    rows = session.execute(
-        select(needed, User).join(User, User.id == needed.subject_user_id)
-        .where(needed.name == "rating_follow_up_needed",
-               ~exists().where(done.name == "rating_followed_up", done.application_id == needed.application_id,
-                               done.id > needed.id))
-        .order_by(needed.id).limit(FOLLOW_UP_LIMIT)).all()
+    rows = store.open_follow_ups(session, FOLLOW_UP_LIMIT)
     items = sorted(({"resident": masked_summary(user), "number": event.data["number"], "score": event.data["score"],
                      "due_on": event.data["due_on"],
                      "overdue": due_status(date.fromisoformat(event.data["due_on"]), today) == "overdue",

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from bff.store import Session
 from bff.store.crypto import lookup_hash
-from bff.store.models import RoleGrant, User, utcnow
+from bff.store.models import User, utcnow
+from bff.store.queries import users as store
 
 
 def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims: dict[str, Any], *,
                             roles_claim: str = "roles", department_claim: str = "department",
                             logging_in: bool = True) -> User:
     """The user keyed by (issuer, subject), refreshed from the claims and admin role grants."""
-    user = session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+    user = store.user_by_login(session, issuer, subject)
     if user is None:
         user = User(issuer=issuer, subject=subject)
         session.add(user)
@@ -44,8 +43,7 @@ def _roles_from(session: Session, issuer: str, subject: str, claims: dict[str, A
     claimed = claims.get(roles_claim) or []
     roles = {r for r in (claimed if isinstance(claimed, list) else [claimed]) if r in ROLES}
     department = claims.get(department_claim) or None
-    grants = session.scalars(select(RoleGrant).where(RoleGrant.issuer == issuer, RoleGrant.subject == subject))
-    for grant in grants:
+    for grant in store.role_grants_of(session, issuer, subject):
         roles.add(grant.role)
         department = grant.department or department
     return sorted(roles or {"resident"}), department
