@@ -13,7 +13,7 @@ from auth.permissions import access
 from bff.core.ratings import COMMENT_MAX
 from bff.extensions import db, redis
 from bff.services import ratings as service
-from bff.services import staff_access
+from bff.services.service_desk import access as staff_access
 
 blp = Blueprint("ratings", __name__, url_prefix="/api/v1/applications",
                 description="好差评: rate a finished application; a bad rating gets a follow-up")

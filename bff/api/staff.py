@@ -22,9 +22,14 @@ from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
 from bff.services import ratings as ratings_service
-from bff.services import staff as service
-from bff.services import staff_access, staff_live, staff_timeline
 from bff.services.applications import today_in_china
+from bff.services.service_desk import access as desk_access
+from bff.services.service_desk import actions as desk_actions
+from bff.services.service_desk import live as desk_live
+from bff.services.service_desk import notes as desk_notes
+from bff.services.service_desk import resident as desk_resident
+from bff.services.service_desk import search as desk_search
+from bff.services.service_desk import timeline as desk_timeline
 
 blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff", description="Service-desk console (客服)")
 access_log_blp = Blueprint("access_log", __name__, url_prefix="/api/v1/me",
@@ -129,8 +134,8 @@ class TimelineArgs(Schema):
                              metadata={"description": f"Comma-separated, any of {', '.join(KINDS)}"})
     before = ma.Int(load_default=None, metadata={"description": "Older than this event id (next page)"})
     after = ma.Int(load_default=None, metadata={"description": "Newer than this event id (live updates)"})
-    limit = ma.Int(load_default=staff_timeline.PAGE_DEFAULT,
-                   validate=validate.Range(min=1, max=staff_timeline.PAGE_MAX))
+    limit = ma.Int(load_default=desk_timeline.PAGE_DEFAULT,
+                   validate=validate.Range(min=1, max=desk_timeline.PAGE_MAX))
 
 
 class ActorSchema(Schema):
@@ -192,8 +197,8 @@ class EndedSchema(Schema):
 
 class AccessLogArgs(Schema):
     before = ma.Int(load_default=None)
-    limit = ma.Int(load_default=staff_timeline.PAGE_DEFAULT,
-                   validate=validate.Range(min=1, max=staff_timeline.PAGE_MAX))
+    limit = ma.Int(load_default=desk_timeline.PAGE_DEFAULT,
+                   validate=validate.Range(min=1, max=desk_timeline.PAGE_MAX))
 
 
 class AccessEntrySchema(Schema):
@@ -220,10 +225,10 @@ def sessions() -> SessionStore:
     return current_app.extensions["sessions"]  # type: ignore[no-any-return]
 
 
-def grant_for(resident_id: int) -> staff_access.Grant:
+def grant_for(resident_id: int) -> desk_access.Grant:
     """The caller's grant for this resident, from the X-Staff-Grant header (403 without one)."""
-    return staff_access.check_grant(redis.client, g.principal, resident_id,
-                                    request.headers.get(staff_access.GRANT_HEADER))
+    return desk_access.check_grant(redis.client, g.principal, resident_id,
+                                   request.headers.get(desk_access.GRANT_HEADER))
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -245,7 +250,7 @@ def search(body: dict[str, Any]) -> dict[str, Any]:
 
     A POST, so the number never lands in a URL or an access log.
     """
-    return service.search_residents(db.session, g.principal.user_id, body["query"])
+    return desk_search.search_residents(db.session, g.principal.user_id, body["query"])
 
 
 @blp.route("/follow-ups")
@@ -262,8 +267,8 @@ def follow_ups() -> dict[str, Any]:
 @access("staff")
 def open_resident(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
     """Open a resident with a reason (a call ticket, or a purpose and text): audited, 15-minute grant."""
-    return service.open_resident(db.session, redis.client, sessions(), g.principal, resident_id, body,
-                                 today_in_china())
+    return desk_resident.open_resident(db.session, redis.client, sessions(), g.principal, resident_id, body,
+                                       today_in_china())
 
 
 @blp.route("/residents/<int:resident_id>/access", methods=["DELETE"])
@@ -271,7 +276,7 @@ def open_resident(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
 @access("staff")
 def close_resident(resident_id: int) -> None:
     """End the grant (the call is over)."""
-    staff_access.close_grant(redis.client, grant_for(resident_id))
+    desk_access.close_grant(redis.client, grant_for(resident_id))
 
 
 @blp.route("/residents/<int:resident_id>")
@@ -279,7 +284,7 @@ def close_resident(resident_id: int) -> None:
 @access("staff")
 def profile(resident_id: int) -> dict[str, Any]:
     """The opened resident: name, masked numbers, sessions, applications, drafts."""
-    return service.view_profile(db.session, redis.client, sessions(), grant_for(resident_id), today_in_china())
+    return desk_resident.view_profile(db.session, redis.client, sessions(), grant_for(resident_id), today_in_china())
 
 
 @blp.route("/residents/<int:resident_id>/reveal", methods=["POST"])
@@ -288,7 +293,7 @@ def profile(resident_id: int) -> dict[str, Any]:
 @access("staff")
 def reveal(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
     """One masked field in full, in this response only; every reveal is recorded."""
-    return service.reveal_field(db.session, grant_for(resident_id), body["field"])
+    return desk_actions.reveal_field(db.session, grant_for(resident_id), body["field"])
 
 
 @blp.route("/residents/<int:resident_id>/timeline")
@@ -297,9 +302,9 @@ def reveal(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
 @access("staff")
 def timeline(args: dict[str, Any], resident_id: int) -> Response:
     """Everything that happened to the resident, newest first; ``before`` pages, ``after`` polls."""
-    page = staff_timeline.timeline(db.session, redis.client, grant_for(resident_id), kinds=args["kinds"],
-                                   before=args["before"], after=args["after"], limit=args["limit"],
-                                   reader=db.read_session)
+    page = desk_timeline.timeline(db.session, redis.client, grant_for(resident_id), kinds=args["kinds"],
+                                  before=args["before"], after=args["after"], limit=args["limit"],
+                                  reader=db.read_session)
     # The page already has TimelineSchema's shape (which documents it): sent as is, without marshmallow
     # dumping every field of up to 200 items, which cost more than the database.
     items = [{**item, "occurred_at": item["occurred_at"].isoformat()} for item in page["items"]]
@@ -315,10 +320,10 @@ def timeline_stream(resident_id: int) -> Response:
     It ends by the grant's expiry (or ``SSE_MAX_STREAM_SECONDS``) and soon after the grant is closed.
     """
     grant = grant_for(resident_id)
-    staff_access.record_view(db.session, redis.client, grant, "timeline")  # once per grant, like the first page
+    desk_access.record_view(db.session, redis.client, grant, "timeline")  # once per grant, like the first page
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    body = staff_live.timeline_hints(fanout_for(app), app.extensions["redis"], app.extensions["db"].factory, grant,
-                                     last_event_id_of(request.headers, {}), stream_settings(app))
+    body = desk_live.timeline_hints(fanout_for(app), app.extensions["redis"], app.extensions["db"].factory, grant,
+                                    last_event_id_of(request.headers, {}), stream_settings(app))
     return Response(body, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -328,8 +333,8 @@ def timeline_stream(resident_id: int) -> Response:
 @access("staff")
 def application(resident_id: int, number: str) -> dict[str, Any]:
     """The application as the resident sees it, plus dispatch attempts, callbacks and overdue flags."""
-    return service.view_application(db.session, redis.client, grant_for(resident_id), number, today_in_china(),
-                                    current_app.config["PUBLIC_URL"])
+    return desk_resident.view_application(db.session, redis.client, grant_for(resident_id), number,
+                                          today_in_china(), current_app.config["PUBLIC_URL"])
 
 
 @blp.route("/residents/<int:resident_id>/notes")
@@ -337,7 +342,7 @@ def application(resident_id: int, number: str) -> dict[str, Any]:
 @access("staff")
 def notes(resident_id: int) -> dict[str, Any]:
     """Internal notes and escalations about the resident, newest first (residents never see them)."""
-    return {"notes": service.list_notes(db.session, redis.client, grant_for(resident_id))}
+    return {"notes": desk_notes.list_notes(db.session, redis.client, grant_for(resident_id))}
 
 
 @blp.route("/residents/<int:resident_id>/notes", methods=["POST"])
@@ -346,7 +351,7 @@ def notes(resident_id: int) -> dict[str, Any]:
 @access("staff")
 def add_note(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
     """Add an internal note, optionally about one of the resident's applications."""
-    return service.add_note(db.session, grant_for(resident_id), body["text"], body["application"])
+    return desk_notes.add_note(db.session, grant_for(resident_id), body["text"], body["application"])
 
 
 @blp.route("/residents/<int:resident_id>/cases/<string:reference>/escalate", methods=["POST"])
@@ -355,7 +360,7 @@ def add_note(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
 @access("staff")
 def escalate(body: dict[str, Any], resident_id: int, reference: str) -> dict[str, Any]:
     """Escalate an overdue case to its department (shown in that department's officer queue)."""
-    return service.escalate_case(db.session, grant_for(resident_id), reference, body["text"], today_in_china())
+    return desk_notes.escalate_case(db.session, grant_for(resident_id), reference, body["text"], today_in_china())
 
 
 @blp.route("/residents/<int:resident_id>/notifications/<int:notification_id>/resend", methods=["POST"])
@@ -363,7 +368,7 @@ def escalate(body: dict[str, Any], resident_id: int, reference: str) -> dict[str
 @access("staff")
 def resend_notification(resident_id: int, notification_id: int) -> dict[str, Any]:
     """Send one of the resident's notifications again, through the outbox (push per device, or SMS)."""
-    return service.resend_notification(db.session, grant_for(resident_id), notification_id)
+    return desk_actions.resend_notification(db.session, grant_for(resident_id), notification_id)
 
 
 @blp.route("/residents/<int:resident_id>/sessions/end", methods=["POST"])
@@ -371,7 +376,7 @@ def resend_notification(resident_id: int, notification_id: int) -> dict[str, Any
 @access("staff")
 def end_sessions(resident_id: int) -> dict[str, int]:
     """Sign the resident out on every device, at their request."""
-    return {"ended": service.end_resident_sessions(db.session, sessions(), grant_for(resident_id))}
+    return {"ended": desk_actions.end_resident_sessions(db.session, sessions(), grant_for(resident_id))}
 
 
 @access_log_blp.route("/access-log")
@@ -380,7 +385,7 @@ def end_sessions(resident_id: int) -> dict[str, int]:
 @access("resident")
 def my_access_log(args: dict[str, Any]) -> dict[str, Any]:
     """Who from the service desk viewed or revealed my data: when, why, and what."""
-    return staff_timeline.access_log(db.session, g.principal.user_id, before=args["before"], limit=args["limit"])
+    return desk_timeline.access_log(db.session, g.principal.user_id, before=args["before"], limit=args["limit"])
 
 
 @escalations_blp.route("")
@@ -388,4 +393,4 @@ def my_access_log(args: dict[str, Any]) -> dict[str, Any]:
 @access("officer")
 def my_department_escalations() -> dict[str, Any]:
     """Escalations of my department's overdue cases by the service desk, newest first."""
-    return {"notes": service.escalations_for_department(db.session, g.principal.department)}
+    return {"notes": desk_notes.escalations_for_department(db.session, g.principal.department)}

@@ -21,7 +21,7 @@ from bff.core.errors import NotFound
 from bff.core.text import Text
 from bff.services.applications import own_application
 from bff.services.events import record_event
-from bff.services.staff_access import Grant
+from bff.services.service_desk.access import Grant
 from bff.store import Session
 from bff.store.models import Application, Event, utcnow
 from bff.store.queries import applications as application_store
@@ -112,7 +112,7 @@ def open_follow_ups(session: Session, staff_user_id: int, today: date) -> dict[s
 
     Masked like search results: the way to the resident is still to open them with a reason.
     The listing itself is recorded (who looked at the work list, and how long it was)."""
-    from bff.services.staff import masked_summary
+    from bff.services.service_desk.search import masked_summary
 
     rows = store.open_follow_ups(session, FOLLOW_UP_LIMIT)
     items = sorted(({"resident": masked_summary(user), "number": event.data["number"], "score": event.data["score"],

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bff.core.pii import mask_id_number, mask_mobile
 from bff.extensions import db
 from bff.services.applications import today_in_china
-from bff.services.staff import escalations_for_department
+from bff.services.service_desk.notes import escalations_for_department
 from bff.store.models import Case, Event
 from bff.store.staff_models import StaffNote
 from tests.api.staff_helpers import grant_headers, resident_with_application, signed_in_client

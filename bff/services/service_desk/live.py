@@ -18,11 +18,11 @@ from dataclasses import replace
 from typing import Any
 
 import redis as redis_lib
-from sqlalchemy.orm import Session, sessionmaker
 
 from bff.services import live
 from bff.services import notifications as events
-from bff.services.staff_access import Grant, is_open
+from bff.services.service_desk.access import Grant, is_open
+from bff.store import Session
 
 REPLAY_BATCH = 500
 
@@ -37,7 +37,7 @@ def hint(message: str) -> str:
     return f"id: {event_id}\nevent: {name}\ndata: {data}\n\n"
 
 
-def timeline_hints(fanout: live.EventFanout, client: redis_lib.Redis, factory: sessionmaker[Session], grant: Grant,
+def timeline_hints(fanout: live.EventFanout, client: redis_lib.Redis, factory: Callable[[], Session], grant: Grant,
                    last_event_id: int | None, settings: live.StreamSettings, *,
                    clock: Callable[[], float] = time.time) -> Iterator[str]:
     """The text of one staff stream about ``grant``'s resident (runs outside any app context)."""

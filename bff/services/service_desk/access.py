@@ -1,7 +1,7 @@
 """Access with a purpose: a staff member opens a resident with a reason and gets a grant.
 
 Flow:
-1. ``open_resident`` checks the reason (``bff.core.service_desk.check_reason``), records a
+1. ``grant_access`` takes a checked reason (``bff.core.service_desk.check_reason``), records a
    ``staff_viewed`` Event (who, whom, why) and stores a grant in Redis for 15 minutes,
    bound to the staff member's session and to that one resident.
 2. Every other staff call about the resident presents the grant (``X-Staff-Grant``);
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis as redis_lib
-from sqlalchemy.orm import Session
 
 from auth.permissions import Principal
 from auth.sessions import session_handle
@@ -31,6 +30,7 @@ from bff.core.errors import NotFound, PermissionDenied
 from bff.core.service_desk import GRANT_SECONDS, Reason
 from bff.core.text import Text
 from bff.services.events import record_event
+from bff.store import Session
 from bff.store.models import User
 
 GRANT_HEADER = "X-Staff-Grant"
@@ -56,6 +56,7 @@ class Grant:
         return {"access": self.access_event_id}
 
     def reason_data(self) -> dict[str, Any]:
+        """The reason given at the opening, as staff Events that show it to the resident carry it."""
         return self.reason.event_data()
 
 
@@ -71,8 +72,8 @@ def resident_of(session: Session, resident_user_id: int) -> User:
     return user
 
 
-def open_resident(session: Session, client: redis_lib.Redis, principal: Principal, resident_user_id: int,
-                  reason: Reason, *, clock: Any = time.time) -> tuple[Grant, User]:
+def grant_access(session: Session, client: redis_lib.Redis, principal: Principal, resident_user_id: int,
+                 reason: Reason, *, clock: Any = time.time) -> tuple[Grant, User]:
     """Record why the staff member opens the resident, and grant them access for 15 minutes."""
     resident = resident_of(session, resident_user_id)
     opened = record_event(session, "staff_viewed", actor_user_id=principal.user_id,

@@ -1,0 +1,96 @@
+"""One timeline per resident, and the resident's own "who viewed my data".
+
+The timeline is every Event about the resident (``subject_user_id``) or about one of
+their applications (``application_id``), newest first, keyset-paginated by event id:
+``before=<id>`` pages back, ``after=<id>`` fetches what is new (the staff page's live
+path). The page's query is :func:`bff.store.queries.service_desk.resident_events`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis as redis_lib
+
+from bff.core.pii import mask_name
+from bff.core.service_desk import ACCESS_LOG_EVENTS, describe_reason, kind_of
+from bff.services.service_desk.access import Grant, record_view
+from bff.store import Session
+from bff.store.models import Event
+from bff.store.queries import service_desk as queries
+
+PAGE_DEFAULT, PAGE_MAX = 50, 200
+
+
+def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: list[str],
+             before: int | None = None, after: int | None = None, limit: int = PAGE_DEFAULT,
+             reader: Session | None = None) -> dict[str, Any]:
+    """The resident's timeline page for staff (the first page of a grant is an audited view).
+
+    ``reader``, if given, is the session the page is read through (e.g. an autocommit one:
+    no transaction round trips); the audit event is written through ``session``."""
+    if before is None and after is None:
+        record_view(session, client, grant, "timeline")
+    session = reader or session
+    resident_id = grant.resident_user_id
+    numbers = queries.application_numbers_of_user(session, resident_id)
+    rows, more = queries.resident_events(session, resident_id, list(numbers), kinds=kinds, before=before,
+                                         after=after, limit=min(max(limit, 1), PAGE_MAX))
+    # An event about the resident may concern an application that is not theirs: named all the same.
+    missing = {e.application_id for e in rows if e.application_id and e.application_id not in numbers}
+    if missing:
+        numbers.update(queries.application_numbers(session, missing))
+    devices = _device_names(session, rows)
+    items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
+              "application": numbers.get(e.application_id) if e.application_id else None,
+              "actor": actor_view(e.actor_user_id, e.actor_name, e.actor_roles, resident_id),
+              "device": devices.get((e.data or {}).get("device")) if e.name.startswith("push_") else None,
+              "data": e.data or {}} for e in rows]
+    newest = max((e.id for e in rows), default=after)
+    return {"items": items, "has_more": more,
+            "next_before": rows[-1].id if more and after is None and rows else None,
+            "latest": newest}
+
+
+def _device_names(session: Session, events: list[Any]) -> dict[Any, str]:
+    """Per-device delivery: the resident's device names (e.g. "Chrome on Android") by id."""
+    devices = {(e.data or {}).get("device") for e in events if e.name.startswith("push_")}
+    ids = {i for i in devices if isinstance(i, int)}
+    if not ids:
+        return {}
+    return queries.device_names(session, ids)
+
+
+def actor_view(user_id: int | None, name: str | None, roles: list[str] | None, resident_id: int) -> dict[str, Any]:
+    """Who did it: the resident themselves, staff or officers by name, other people masked."""
+    if user_id is None:
+        return {"role": "system", "name": None}
+    if user_id == resident_id:
+        return {"role": "self", "name": None}
+    role = next((r for r in ("staff", "officer", "admin") if r in (roles or [])), None)
+    if role:
+        return {"role": role, "name": name}
+    return {"role": "resident", "name": mask_name(name)}
+
+
+# --- "Who viewed my data" -----------------------------------------------------------------------
+
+def access_log(session: Session, resident_user_id: int, *, before: int | None = None,
+               limit: int = PAGE_DEFAULT) -> dict[str, Any]:
+    """The resident's own list of staff views and reveals: who, when, why, what."""
+    limit = min(max(limit, 1), PAGE_MAX)
+    rows = queries.staff_access_events(session, resident_user_id, ACCESS_LOG_EVENTS, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    items = [access_entry(event, staff_name) for event, staff_name in rows[:limit]]
+    return {"items": items, "next_before": items[-1]["id"] if more else None}
+
+
+def access_entry(event: Event, staff_name: str) -> dict[str, Any]:
+    """One line of "who viewed my data": who, when, why, and what they looked at or revealed."""
+    data = event.data or {}
+    return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
+            "action": "revealed" if event.name == "staff_revealed" else "viewed",
+            "what": data.get("field") or data.get("view") or "profile", "application": data.get("application"),
+            "purpose": data.get("purpose"),
+            "purpose_text": describe_reason(data.get("purpose"), data.get("ticket")).as_dict(),
+            "ticket": data.get("ticket"), "reason": data.get("reason") or ""}
