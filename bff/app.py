@@ -15,11 +15,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
+from bff import outbox
 from bff.cli import register_cli
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
+from bff.jobs.queue import RqHandOff
 from bff.logging_setup import configure_logging
-from bff.services.events import install_event_publisher
+from bff.outbox import AfterCommit
 from bff.store import crypto
 from bff.web import register_web
 
@@ -64,7 +66,8 @@ class FastJSONProvider(DefaultJSONProvider):
         return Response(body, mimetype=self.mimetype)  # the app's own response_class is Flask's
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *, after_commit: AfterCommit | None = None) -> Flask:
+    """The app. ``after_commit`` takes the outbox's hand-off after each commit (RQ by default)."""
     app = Flask(__name__, static_folder=None)
     config_module.load_config(app, config)
     app.session_interface = NoCookieSession()
@@ -84,8 +87,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     wire_auth(app)
     register_cli(app)
-    install_event_publisher()
+    wire_outbox(app, after_commit or RqHandOff(app))
     return app
+
+
+def wire_outbox(app: Flask, port: AfterCommit) -> None:
+    """Hand what each commit of the app's sessions wrote to ``port`` (``bff.outbox``)."""
+    state = app.extensions["db"]
+    for factory in (state.factory, state.read_factory):
+        outbox.connect(factory, port)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -273,7 +273,7 @@ def resend_notification(session: Session, grant: Grant, notification_id: int) ->
     ``notify`` row for the notification's event, which the notify job turns back into the
     same inbox entry and delivers again (quiet hours and preferences still apply).
     """
-    from bff.services.notify import NOTIFY_TOPIC  # the notifications engineer's module (issue 6)
+    from bff.outbox import NOTIFY_TOPIC
 
     notification = session.get(Notification, notification_id)
     if notification is None or notification.user_id != grant.resident_user_id:

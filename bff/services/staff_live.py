@@ -20,8 +20,8 @@ from typing import Any
 import redis as redis_lib
 from sqlalchemy.orm import Session, sessionmaker
 
-from bff.services import live
-from bff.services import notifications as events
+from bff.services.notifications import live
+from bff.services.notifications import live as events
 from bff.services.staff_access import Grant, is_open
 
 REPLAY_BATCH = 500

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from bff.extensions import db, redis
+from bff.outbox import CHANNEL_PREFIX
 from bff.services import staff_access
-from bff.services.events import CHANNEL_PREFIX, record_event
+from bff.services.events import record_event
 from bff.store.models import Application, Event
 from bff.store.notification_models import PushSubscription
 from tests.api.staff_helpers import grant_headers, resident_with_application, signed_in_client
