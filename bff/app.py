@@ -106,10 +106,10 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
     register_notification_blueprint()
-    staff.register(api)  # service desk (issue 7)
-    ratings.register(api)  # 好差评 and its follow-up (issue 8)
+    staff.register(api)  # service desk
+    ratings.register(api)  # 好差评 and its follow-up
     api.register_blueprint(fields.blp)  # field labels for pages that show answers by key
-    from bff.api import catalog  # life events, bundles, combined form (issue 4)
+    from bff.api import catalog  # life events, bundles, combined form
     api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
@@ -117,14 +117,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_notification_blueprint() -> None:
-    """Push subscriptions, inbox, preferences, live events (issue 6)."""
+    """Push subscriptions, inbox, preferences, live events."""
     from bff.api import notifications
 
     api.register_blueprint(notifications.blp)
 
 
 def register_application_blueprints(app: Flask) -> None:
-    """Applications, officer workbench, department callbacks, certificates (issue 5)."""
+    """Applications, officer workbench, department callbacks, certificates."""
     from bff.api import applications, callbacks, certificates, officer
 
     for blueprint in (applications.blp, officer.blp, callbacks.blp, certificates.blp):

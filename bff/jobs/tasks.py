@@ -27,7 +27,7 @@ from bff.services.notifications import channels, delivery
 from bff.services.notifications.devices import vapid_for
 from bff.services.sweeper import sweep_cases
 
-log = logging.getLogger("bff.tasks")
+log = logging.getLogger("bff.jobs")
 _process_app: dict[str, Flask] = {}
 
 NOTIFY_ROUNDS = 10  # batches one job takes at most before leaving the worker to other jobs
