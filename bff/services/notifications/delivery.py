@@ -36,7 +36,6 @@ from bff.store.queries import notifications as queries
 from bff.store.queries import outbox as outbox_queries
 
 log = logging.getLogger("bff.notify")
-__all__ = ["NOTIFY_TOPIC", "create_notification", "notify_rows_due", "process_notify_batch"]
 
 # --- The outbox rows of topic "notify" ---------------------------------------------------------
 
@@ -96,7 +95,7 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
         else:
             now_items.append(item)
     counts.update(deliver_many(session, [(item.notification, item.preferences, item.language) for item in now_items],
-                                notifier, before_sending=deferred, done=[message_id for message_id, _ in claimed]))
+                               notifier, before_sending=deferred, done=[message_id for message_id, _ in claimed]))
     counts["deferred"] += len(deferred)
     return {outcome: number for outcome, number in counts.items() if number}
 

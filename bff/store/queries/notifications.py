@@ -44,6 +44,7 @@ def notification_of_event(session: Session, event_id: int) -> Notification | Non
 
 
 def application_number(session: Session, application_id: int | None) -> str | None:
+    """An application's number (``None`` if there is no such application)."""
     return session.scalar(select(Application.number).where(Application.id == application_id))
 
 
@@ -82,6 +83,7 @@ def count_device_failures(session: Session, device_ids: Collection[int]) -> None
 
 
 def subscription_by_endpoint(session: Session, endpoint: str) -> PushSubscription | None:
+    """The subscription of a browser's push endpoint, whoever it belongs to now."""
     return session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
 
 
@@ -102,6 +104,7 @@ def inbox_page(session: Session, user_id: int, *, before: int | None, limit: int
 
 
 def unread_count(session: Session, user_id: int) -> int:
+    """How many of the person's inbox entries are unread."""
     return session.scalar(select(func.count()).select_from(Notification)
                           .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
