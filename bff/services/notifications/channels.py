@@ -61,8 +61,8 @@ def deliver_notification(session: Session, notification_id: int, notifier: Notif
 
 
 def deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Preferences, str]],
-                  notifier: Notifier, *, before_sending: Sequence[tuple[timedelta, int]] = (),
-                  done: Sequence[int] = ()) -> list[str]:
+                 notifier: Notifier, *, before_sending: Sequence[tuple[timedelta, int]] = (),
+                 done: Sequence[int] = ()) -> list[str]:
     """Deliver each (notification, preferences, language) on its channels; one outcome each.
 
     Commits what the session holds before the pushes leave (no transaction stays open during
