@@ -116,9 +116,10 @@ def measure_dispatch(messages: int, workers: int) -> dict[str, float]:
     from bench.run import REDIS_URL, prepare_database
     from bff.app import create_app
     from bff.extensions import db
+    from bff.jobs.queue import queue_for
+    from bff.jobs.tasks import relay_outbox
     from bff.simulator import DepartmentSimulator, Knobs, serve
     from bff.store.models import OutboxMessage
-    from bff.tasks import queue_for, relay_outbox
 
     database_url = prepare_database()
     simulator = DepartmentSimulator("bench-secret", Knobs(accept_delay=3600, failure_share=0.0))

@@ -133,7 +133,7 @@ def sign_in(app: Any, persona_key: str) -> tuple[int, str]:
 
 def add_devices(app: Any, user_id: int, subscribers: list[Any]) -> None:
     from bff.extensions import db
-    from bff.services.notifications import subscribe_device
+    from bff.services.notifications.devices import subscribe_device
 
     with app.app_context():
         for subscriber in subscribers:
@@ -151,8 +151,8 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
     from sqlalchemy import delete
 
     from bff.extensions import db
-    from bff.notify_tasks import notifier_for
-    from bff.services import notify
+    from bff.jobs.tasks import notifier_for
+    from bff.services.notifications import channels
     from bff.store.notification_models import Notification, PushSubscription
 
     service = PushServiceProcess(check_every)
@@ -169,7 +169,7 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
                                application_number="YJ202611260000017", link="/app/inbox", urgency="normal")
             db.session.add(row)
             db.session.commit()
-            notify.deliver_notification(db.session, row.id, notifier_for(app))  # warm-up: connections, JWT
+            channels.deliver_notification(db.session, row.id, notifier_for(app))  # warm-up: connections, JWT
             for _ in range(rounds):
                 started = time.perf_counter()
                 for subscriber in subscribers:
@@ -177,7 +177,7 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
                 encrypt_rates.append(pushes / (time.perf_counter() - started))
                 before = len(service.delivered())
                 started = time.perf_counter()
-                notify.deliver_notification(db.session, row.id, notifier_for(app))
+                channels.deliver_notification(db.session, row.id, notifier_for(app))
                 seconds = time.perf_counter() - started
                 arrived = len(service.delivered()) - before
                 delivered += arrived
@@ -224,9 +224,9 @@ def measure_callback_to_push(app: Any, env: dict[str, str], rate: float, seconds
 
     from bff.adapters.departments.signing import signed_headers
     from bff.extensions import db
+    from bff.jobs.queue import queue_for
     from bff.services.dispatch import simulator_secret_for
     from bff.store.models import OutboxMessage
-    from bff.tasks import queue_for
 
     count = int(rate * seconds)
     user_id, pairs = prepare_cases(app, count)

@@ -15,11 +15,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
+from bff import outbox
 from bff.cli import register_cli
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
+from bff.jobs.queue import RqHandOff
 from bff.logging_setup import configure_logging
-from bff.services.events import install_event_publisher
+from bff.outbox import AfterCommit
 from bff.store import crypto
 from bff.web import register_web
 
@@ -64,7 +66,8 @@ class FastJSONProvider(DefaultJSONProvider):
         return Response(body, mimetype=self.mimetype)  # the app's own response_class is Flask's
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *, after_commit: AfterCommit | None = None) -> Flask:
+    """The app. ``after_commit`` takes the outbox's hand-off after each commit (RQ by default)."""
     app = Flask(__name__, static_folder=None)
     config_module.load_config(app, config)
     app.session_interface = NoCookieSession()
@@ -84,8 +87,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     wire_auth(app)
     register_cli(app)
-    install_event_publisher()
+    wire_outbox(app, after_commit or RqHandOff(app))
     return app
+
+
+def wire_outbox(app: Flask, port: AfterCommit) -> None:
+    """Hand what each commit of the app's sessions wrote to ``port`` (``bff.outbox``)."""
+    state = app.extensions["db"]
+    for factory in (state.factory, state.read_factory):
+        outbox.connect(factory, port)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -96,10 +106,10 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
     register_notification_blueprint()
-    staff.register(api)  # service desk (issue 7)
-    ratings.register(api)  # 好差评 and its follow-up (issue 8)
+    staff.register(api)  # service desk
+    ratings.register(api)  # 好差评 and its follow-up
     api.register_blueprint(fields.blp)  # field labels for pages that show answers by key
-    from bff.api import catalog  # life events, bundles, combined form (issue 4)
+    from bff.api import catalog  # life events, bundles, combined form
     api.register_blueprint(catalog.blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
@@ -107,14 +117,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_notification_blueprint() -> None:
-    """Push subscriptions, inbox, preferences, live events (issue 6)."""
+    """Push subscriptions, inbox, preferences, live events."""
     from bff.api import notifications
 
     api.register_blueprint(notifications.blp)
 
 
 def register_application_blueprints(app: Flask) -> None:
-    """Applications, officer workbench, department callbacks, certificates (issue 5)."""
+    """Applications, officer workbench, department callbacks, certificates."""
     from bff.api import applications, callbacks, certificates, officer
 
     for blueprint in (applications.blp, officer.blp, callbacks.blp, certificates.blp):

@@ -100,6 +100,6 @@ def simulate_departments(host: str, port: int, **overrides: float | None) -> Non
 @click.command("sweep")
 def sweep_now() -> None:
     """Run the sweeper once: re-queue stuck dispatches, flag cases due soon or overdue."""
-    from bff.tasks import sweep
+    from bff.jobs.tasks import sweep
 
     click.echo(sweep())

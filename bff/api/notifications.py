@@ -9,15 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
-from bff.adapters.push.vapid import application_server_key
 from bff.core import notifications as rules
 from bff.core.text import Text
 from bff.extensions import db
 from bff.i18n import t
-from bff.notify_tasks import vapid_for
-from bff.services import live
-from bff.services import notifications as service
-from bff.store.notification_models import Notification, PushSubscription
+from bff.services.notifications import devices, inbox, live, preferences
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Push, inbox and live events")
 
@@ -108,13 +104,13 @@ class LiveEventsSchema(Schema):
     last_id = fields.Int()
 
 
-def notification_view(row: Notification) -> dict[str, Any]:
+def notification_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "title": t(Text(row.title_zh, row.title_en)),
             "application_number": row.application_number, "link": row.link, "urgency": row.urgency,
             "created_at": row.created_at, "read_at": row.read_at}
 
 
-def device_view(row: PushSubscription) -> dict[str, Any]:
+def device_view(row: Any) -> dict[str, Any]:
     return {"id": row.id, "device": row.device, "created_at": row.created_at,
             "last_success_at": row.last_success_at}
 
@@ -126,7 +122,7 @@ def device_view(row: PushSubscription) -> dict[str, Any]:
 @access("public")
 def get_public_key() -> dict[str, str]:
     """The VAPID public key the PWA subscribes with (re-subscribe when it changes)."""
-    return {"public_key": application_server_key(vapid_for(current_app))}
+    return {"public_key": devices.push_public_key(current_app)}
 
 
 @blp.route("/push/subscriptions", methods=["POST"])
@@ -135,7 +131,7 @@ def get_public_key() -> dict[str, str]:
 @access("authenticated")
 def subscribe(body: dict[str, Any]) -> dict[str, Any]:
     """Save this browser's push subscription (``PushSubscription.toJSON()`` plus a device label)."""
-    row = service.subscribe_device(db.session, g.principal.user_id, body, body["device"],
+    row = devices.subscribe_device(db.session, g.principal.user_id, body, body["device"],
                                    allow_http=current_app.config["ENV"] != "production")
     return device_view(row)
 
@@ -145,7 +141,7 @@ def subscribe(body: dict[str, Any]) -> dict[str, Any]:
 @access("authenticated")
 def list_subscriptions() -> dict[str, Any]:
     """My devices that receive pushes."""
-    return {"devices": [device_view(row) for row in service.list_devices(db.session, g.principal.user_id)]}
+    return {"devices": [device_view(row) for row in devices.list_devices(db.session, g.principal.user_id)]}
 
 
 @blp.route("/push/subscriptions/<int:device_id>", methods=["DELETE"])
@@ -153,7 +149,7 @@ def list_subscriptions() -> dict[str, Any]:
 @access("authenticated")
 def unsubscribe(device_id: int) -> None:
     """Stop pushes to one of my devices (another person's device is "not found")."""
-    service.remove_device(db.session, g.principal.user_id, device_id)
+    devices.remove_device(db.session, g.principal.user_id, device_id)
 
 
 # --- Inbox ------------------------------------------------------------------------------------
@@ -165,9 +161,9 @@ def unsubscribe(device_id: int) -> None:
 def list_inbox(query: dict[str, Any]) -> dict[str, Any]:
     """My notifications, newest first, with the unread count."""
     user_id = g.principal.user_id
-    rows = service.list_inbox(db.session, user_id, before=query["before"], limit=query["limit"])
+    rows = inbox.list_inbox(db.session, user_id, before=query["before"], limit=query["limit"])
     return {"notifications": [notification_view(row) for row in rows],
-            "unread": service.unread_count(db.session, user_id)}
+            "unread": inbox.unread_count(db.session, user_id)}
 
 
 @blp.route("/inbox/unread-count")
@@ -175,7 +171,7 @@ def list_inbox(query: dict[str, Any]) -> dict[str, Any]:
 @access("authenticated")
 def get_unread_count() -> dict[str, int]:
     """How many of my notifications are unread (the badge)."""
-    return {"unread": service.unread_count(db.session, g.principal.user_id)}
+    return {"unread": inbox.unread_count(db.session, g.principal.user_id)}
 
 
 @blp.route("/inbox/<int:notification_id>/read", methods=["POST"])
@@ -183,7 +179,7 @@ def get_unread_count() -> dict[str, int]:
 @access("authenticated")
 def mark_read(notification_id: int) -> dict[str, Any]:
     """Mark one notification read."""
-    return notification_view(service.mark_read(db.session, g.principal.user_id, notification_id))
+    return notification_view(inbox.mark_read(db.session, g.principal.user_id, notification_id))
 
 
 @blp.route("/inbox/read-all", methods=["POST"])
@@ -191,7 +187,7 @@ def mark_read(notification_id: int) -> dict[str, Any]:
 @access("authenticated")
 def mark_all_read() -> dict[str, int]:
     """Mark all my notifications read."""
-    service.mark_all_read(db.session, g.principal.user_id)
+    inbox.mark_all_read(db.session, g.principal.user_id)
     return {"unread": 0}
 
 
@@ -208,7 +204,7 @@ def preferences_view(prefs: dict[str, Any]) -> dict[str, Any]:
 @access("authenticated")
 def get_preferences() -> dict[str, Any]:
     """Which kinds I want, on which channels, and my quiet hours (high urgency ignores them)."""
-    return preferences_view(service.get_preferences(db.session, g.principal.user_id))
+    return preferences_view(preferences.get_preferences(db.session, g.principal.user_id))
 
 
 @blp.route("/notifications/preferences", methods=["PUT"])
@@ -217,8 +213,8 @@ def get_preferences() -> dict[str, Any]:
 @access("authenticated")
 def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
     """Replace my notification preferences."""
-    return preferences_view(service.save_preferences(db.session, g.principal.user_id, body["kinds"],
-                                                     body["channels"], body["quiet_hours"]))
+    return preferences_view(preferences.save_preferences(db.session, g.principal.user_id, body["kinds"],
+                                                         body["channels"], body["quiet_hours"]))
 
 
 # --- Live events ------------------------------------------------------------------------------
@@ -229,8 +225,8 @@ def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
 @access("authenticated")
 def poll_events(query: dict[str, Any]) -> dict[str, Any]:
     """The polling fallback of the stream: my events with id > ``after``, oldest first."""
-    rows = service.events_after(db.session, g.principal.user_id, query["after"], query["limit"])
-    return {"events": [service.event_view(row) for row in rows],
+    rows = live.events_after(db.session, g.principal.user_id, query["after"], query["limit"])
+    return {"events": [live.event_view(row) for row in rows],
             "last_id": rows[-1].id if rows else query["after"]}
 
 
@@ -268,17 +264,14 @@ def fanout_for(app: Flask) -> live.EventFanout:
 # The stream runs outside the request's app context: each read opens and closes its own session.
 def _events_after(app: Flask, user_id: int, after: int) -> list[dict[str, Any]]:
     with app.extensions["db"].factory() as session:
-        return [service.event_view(row) for row in service.events_after(session, user_id, after, 500)]
+        return [live.event_view(row) for row in live.events_after(session, user_id, after, 500)]
 
 
 def _latest_id(app: Flask, user_id: int) -> int:
     with app.extensions["db"].factory() as session:
-        return service.latest_event_id(session, user_id)
+        return live.latest_event_id(session, user_id)
 
 
 def _load_event(app: Flask, event_id: int) -> dict[str, Any] | None:
-    from bff.store.models import Event
-
     with app.extensions["db"].factory() as session:
-        row = session.get(Event, event_id)
-        return service.event_view(row) if row is not None else None
+        return live.load_event_view(session, event_id)

@@ -22,22 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
-
+from bff import outbox
 from bff.adapters.departments.base import Delivery, DeliveryResult, DepartmentGateway
 from bff.adapters.departments.signing import sign
 from bff.adapters.departments.webhook import WebhookGateway
 from bff.adapters.departments.workbench import WorkbenchGateway
 from bff.core.applications import pick_fields
-from bff.services import outbox
-from bff.services.events import DELIVERY_HINTS, record_event
+from bff.services.events import record_event
+from bff.store import Session
 from bff.store.models import Application, Case, OutboxMessage, utcnow
+from bff.store.queries import outbox as queries
 
 log = logging.getLogger("bff.dispatch")
 
-TOPICS = ("case.submitted", "case.supplemented", "case.withdrawn")
+TOPICS = outbox.CASE_TOPICS
 
 
 @dataclass(frozen=True)
@@ -147,35 +145,10 @@ def add_case_message(session: Session, case: Case, topic: str,
                      extra: Mapping[str, Any] | None = None) -> OutboxMessage:
     """Queue a message about ``case`` for its department (ids only: no personal data here).
 
-    Not flushed: the caller's commit (or flush, when it needs the ids) writes them together."""
+    Not flushed: the caller's commit (or flush, when it needs the ids) writes them together;
+    after that commit the message is handed to a delivery job at once (``bff.outbox``)."""
     assert topic in TOPICS
-    message = OutboxMessage(topic=topic, payload={"case_id": case.id, **(extra or {})})
-    session.add(message)
-    _install_delivery_hints()
-    session.info.setdefault(HINTS, []).append(message)
-    return message
-
-
-# After the commit that wrote them, case messages are queued at once (a hint: the relay
-# would find them within seconds anyway). Installed once per process, on first use.
-HINTS = DELIVERY_HINTS  # the event publisher (bff.services.events) sends them with its own, in one pipeline
-_hints_installed: list[bool] = []
-
-
-def _install_delivery_hints() -> None:
-    if not _hints_installed:
-        sa_event.listen(Session, "after_commit", _send_hints)
-        sa_event.listen(Session, "after_rollback", lambda session: session.info.pop(HINTS, None))
-        _hints_installed.append(True)
-
-
-def _send_hints(session: Session) -> None:
-    messages = session.info.pop(HINTS, [])
-    ids = [message.id for message in messages if message.id is not None]
-    if ids and has_app_context():
-        from bff.tasks import enqueue_deliveries
-
-        enqueue_deliveries(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
+    return outbox.add(session, topic, {"case_id": case.id, **(extra or {})})
 
 
 RELAY_GRACE_SECONDS = 30.0
@@ -183,14 +156,14 @@ RELAY_GRACE_SECONDS = 30.0
 
 def relay_due_messages(session: Session, limit: int = 500,
                        grace: float = RELAY_GRACE_SECONDS) -> list[tuple[int, datetime]]:
-    """Due dispatch rows for the queue, each marked as queued for ``grace`` seconds (see bff.services.outbox)."""
-    return outbox.relay_due(session, TOPICS, limit=limit, grace=grace)
+    """Due dispatch rows for the queue, each marked as queued for ``grace`` seconds (see bff.store.queries.outbox)."""
+    return queries.relay_due(session, TOPICS, limit=limit, grace=grace)
 
 
 def deliver_outbox_message(session: Session, message_id: int, settings: DispatchSettings,
                            redis_client: Any, token: datetime | None = None) -> str:
     """Deliver one outbox row to its department. Returns the outcome (for logs and tests)."""
-    if not outbox.claim(session, message_id, TOPICS, settings.lease, token):
+    if not queries.claim(session, message_id, TOPICS, settings.lease, token):
         return "skipped"
     message = session.get(OutboxMessage, message_id)
     case = session.get(Case, message.payload["case_id"]) if message else None

@@ -12,17 +12,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
-from bff.core.applications import KEY_RETENTION, TERMINAL
+from bff.core.applications import KEY_RETENTION
 from bff.core.calendar import china_date, due_status
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
-from bff.store.models import Application, Case, IdempotencyKey, OutboxMessage, utcnow
+from bff.store import Session
+from bff.store.models import Application, utcnow
+from bff.store.queries import sweeper as queries
 
 
 def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | None = None) -> dict[str, Any]:
+    """One sweep, committed: re-queue, flag, forget; returns the counts."""
     requeued = requeue_undelivered_cases(session, stuck_after_seconds)
     flagged = flag_due_cases(session, today or china_date(utcnow()))
     expired = forget_old_idempotency_keys(session)
@@ -32,30 +32,22 @@ def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | Non
 
 def forget_old_idempotency_keys(session: Session) -> int:
     """Submission keys are kept for :data:`KEY_RETENTION` (24 h), then forgotten."""
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEY_RETENTION))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return queries.delete_idempotency_keys_before(session, utcnow() - KEY_RETENTION)
 
 
 def requeue_undelivered_cases(session: Session, stuck_after_seconds: int) -> int:
-    cutoff = utcnow() - timedelta(seconds=stuck_after_seconds)
-    live = select(OutboxMessage.id).where(
-        OutboxMessage.status == "pending", OutboxMessage.topic == "case.submitted",
-        OutboxMessage.payload["case_id"].as_integer() == Case.id)
-    stuck = session.scalars(
-        select(Case).where(Case.dispatched_at.is_(None), Case.status == "submitted",
-                           Case.created_at < cutoff, ~live.exists()).with_for_update(skip_locked=True))
+    """A fresh ``case.submitted`` row for each case undelivered past the threshold with none pending."""
     count = 0
-    for case in stuck:
+    for case in queries.undelivered_cases(session, utcnow() - timedelta(seconds=stuck_after_seconds)):
         add_case_message(session, case, "case.submitted", {"requeued": True})
         count += 1
     return count
 
 
 def flag_due_cases(session: Session, today: date) -> dict[str, int]:
+    """Flag open cases ``due_soon`` or ``overdue`` (an event each time a flag is set)."""
     counts = {"due_soon": 0, "overdue": 0}
-    open_cases = session.scalars(
-        select(Case).where(Case.status.not_in(TERMINAL), Case.due_on.is_not(None)))
-    for case in open_cases:
+    for case in queries.open_cases_with_due_date(session):
         status = due_status(case.due_on, today)  # type: ignore[arg-type]
         if status == "on_time" or case.flag in (status, "overdue"):
             continue

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bff.adapters.departments.signing import signed_headers
 from bff.extensions import db
+from bff.jobs.tasks import relay_outbox
 from bff.store.models import Case, Certificate, Event, OutboxMessage
-from bff.tasks import relay_outbox
 from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
 from tests.api.application_helpers import run_worker, submitted_application
 

@@ -16,10 +16,10 @@ from bff.core import notifications as rules
 from bff.core.notifications import CHINA
 from bff.demo import persona
 from bff.extensions import db
+from bff.jobs.queue import queue_for
 from bff.services.events import record_event
 from bff.store.models import Event, OutboxMessage
 from bff.store.notification_models import Notification, PushSubscription
-from bff.tasks import queue_for
 from tests.factories import create_user, sign_in
 from tests.fakes.push_service import FakePushService
 
@@ -213,7 +213,7 @@ def test_quiet_hours_hold_normal_pushes_until_they_end_but_not_urgent_ones(app, 
 
 
 def test_a_lost_hint_is_made_good_by_the_outbox_relay(app, client, push_service):
-    from bff.tasks import relay_outbox
+    from bff.jobs.tasks import relay_outbox
 
     user, (subscriber,) = resident_with_devices(app, client, push_service)
     supplement_requested(user)
@@ -231,7 +231,7 @@ def test_hints_of_many_changes_queue_one_batch_job_that_tells_everyone(app, clie
     for user, _ in people:
         submitted(user)
         supplement_requested(user)  # each commit is a hint
-    assert [job.func_name for job in queue_for(app).jobs] == ["bff.tasks.deliver_notifications"]
+    assert [job.func_name for job in queue_for(app).jobs] == ["bff.jobs.tasks.deliver_notifications"]
     run_worker(app)
     for _, (device,) in people:
         assert sorted(r.payload["kind"] for r in push_service.delivered(device)) == ["submitted", "supplement_requested"]
@@ -244,7 +244,7 @@ def test_a_worker_killed_mid_batch_leaves_its_pushes_to_the_next_worker(app, cli
     import os
     import signal
 
-    from bff.tasks import relay_outbox
+    from bff.jobs.tasks import relay_outbox
     from tests.adapters.departments_helpers import wait_until
     from tests.api.application_helpers import start_worker_process
 
@@ -276,7 +276,7 @@ def test_a_worker_killed_mid_batch_leaves_its_pushes_to_the_next_worker(app, cli
 
 
 def test_a_resend_queued_before_the_first_was_sent_tells_once_in_one_batch(app, client, push_service):
-    from bff.services.notify import NOTIFY_TOPIC
+    from bff.outbox import NOTIFY_TOPIC
 
     user, (device,) = resident_with_devices(app, client, push_service)
     supplement_requested(user)

@@ -46,7 +46,7 @@ def run_worker(app: Any) -> None:
     """A real RQ worker, in this process, until the queue is empty."""
     from rq import SimpleWorker
 
-    from bff.tasks import queue_for
+    from bff.jobs.queue import queue_for
 
     queue = queue_for(app)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)

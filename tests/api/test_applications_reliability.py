@@ -14,10 +14,11 @@ from sqlalchemy import select, update
 
 from bff.core.calendar import add_working_days, china_date
 from bff.extensions import db
+from bff.jobs.queue import queue_for
+from bff.jobs.tasks import relay_outbox
+from bff.jobs.worker import register_periodic_jobs
 from bff.services.sweeper import sweep_cases
 from bff.store.models import Case, Event, OutboxMessage, utcnow
-from bff.tasks import queue_for, relay_outbox
-from bff.worker import register_periodic_jobs
 from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
 from tests.api.application_helpers import (
     case_of,
@@ -75,7 +76,7 @@ def test_the_sweeper_requeues_a_case_whose_dispatch_went_dead(app, client) -> No
 def test_the_relay_and_the_sweeper_are_registered_for_rqs_scheduler(app) -> None:
     scheduler = CronScheduler(connection=queue_for(app).connection, name="test")
     register_periodic_jobs(app, scheduler)
-    assert {job.func_name for job in scheduler.get_jobs()} == {"bff.tasks.relay_outbox", "bff.tasks.sweep"}
+    assert {job.func_name for job in scheduler.get_jobs()} == {"bff.jobs.tasks.relay_outbox", "bff.jobs.tasks.sweep"}
 
 
 def test_losing_every_queued_job_in_redis_loses_no_submission(app, client) -> None:
@@ -181,7 +182,7 @@ def test_a_real_redis_restart_loses_queued_jobs_but_no_submission(app, base_conf
             hinted = [message_id for job in jobs if not job.func_name.endswith("deliver_notifications")
                       for message_id in (job.args[0] if job.func_name.endswith("fan_out_deliveries") else [job.args[0]])]
             assert len(hinted) >= len(receipt["cases"])
-            assert [job.func_name for job in jobs].count("bff.tasks.deliver_notifications") == 1
+            assert [job.func_name for job in jobs].count("bff.jobs.tasks.deliver_notifications") == 1
             server.stop()
             server.start()  # back on the same port, empty
             assert queue_for(other).count == 0

@@ -44,9 +44,9 @@ def test_callbacks_and_notification_batches_on_sqlite(tmp_path: Path, redis_url:
     from sqlalchemy import select
 
     from bff.extensions import db
+    from bff.jobs.queue import queue_for
     from bff.store.models import Event, OutboxMessage
     from bff.store.notification_models import Notification
-    from bff.tasks import queue_for
     from tests.adapters.test_departments_webhook import HRSS, callback, hrss_case
     from tests.fakes.push_service import FakePushService
 
@@ -69,7 +69,7 @@ def test_callbacks_and_notification_batches_on_sqlite(tmp_path: Path, redis_url:
             assert callback(department, hrss_case(receipt), "accepted", event_id="evt-1").json["outcome"] == "applied"
             assert callback(department, hrss_case(receipt), "accepted", event_id="evt-1").json["outcome"] == "duplicate"
             queue = queue_for(app)
-            assert [job.func_name for job in queue.jobs].count("bff.tasks.deliver_notifications") >= 1
+            assert [job.func_name for job in queue.jobs].count("bff.jobs.tasks.deliver_notifications") >= 1
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
             kinds = sorted(received.payload["kind"] for received in push_service.delivered(device))
             inbox = sorted(row.kind for row in db.session.scalars(select(Notification)))

@@ -151,7 +151,7 @@ def test_an_officer_acts_through_the_department_role_grant(app) -> None:
 
 
 def test_an_undelivered_submission_reaches_the_officer_when_the_worker_runs(app) -> None:
-    from bff.tasks import relay_outbox
+    from bff.jobs.tasks import relay_outbox
     from tests.api.application_helpers import run_worker
 
     application = ApplicationFactory(delivered=False)

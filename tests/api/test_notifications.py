@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bff.core import notifications as rules
 from bff.extensions import db
+from bff.jobs.queue import queue_for
 from bff.services.events import record_event
 from bff.store.notification_models import Notification
-from bff.tasks import queue_for
 from tests.factories import create_user, sign_in
 from tests.fakes.push_service import FakePushService
 

@@ -10,7 +10,8 @@ import requests
 from werkzeug.serving import make_server
 
 from bff.extensions import db, redis
-from bff.services.events import CHANNEL_PREFIX, record_event
+from bff.outbox import CHANNEL_PREFIX
+from bff.services.events import record_event
 from tests.factories import create_user, sign_in
 
 STREAM = "/api/v1/events/stream"

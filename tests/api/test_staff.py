@@ -383,7 +383,8 @@ def test_another_residents_application_is_not_found(app, staff, resident):
 
 def test_resending_a_notification_queues_it_through_the_outbox_and_is_audited(staff, resident):
     from bff.core.notifications import is_notifiable
-    from bff.services.notify import NOTIFY_TOPIC, create_notification
+    from bff.outbox import NOTIFY_TOPIC
+    from bff.services.notifications.delivery import create_notification
     from bff.store.models import OutboxMessage
 
     event = next(e for e in events("application_submitted") if is_notifiable(e.name, e.data))
@@ -402,7 +403,7 @@ def test_resending_a_notification_queues_it_through_the_outbox_and_is_audited(st
 
 def test_another_residents_notification_cannot_be_resent(app, staff, resident):
     from bff.core.notifications import is_notifiable
-    from bff.services.notify import create_notification
+    from bff.services.notifications.delivery import create_notification
 
     other = resident_with_application(app, "chenming")
     event = next(e for e in events("application_submitted")

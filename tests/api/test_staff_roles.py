@@ -57,7 +57,7 @@ def short_streams(app, monkeypatch):
 
 @pytest.fixture
 def world(app):
-    from bff.services.notify import create_notification
+    from bff.services.notifications.delivery import create_notification
 
     resident = resident_with_application(app)
     case = db.session.scalar(select(Case).order_by(Case.id))

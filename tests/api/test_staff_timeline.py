@@ -12,7 +12,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from bff.extensions import db, redis
-from bff.services.events import CHANNEL_PREFIX, record_event
+from bff.outbox import CHANNEL_PREFIX
+from bff.services.events import record_event
 from bff.services.service_desk import access as staff_access
 from bff.store.models import Application, Event
 from bff.store.notification_models import PushSubscription

@@ -13,7 +13,7 @@ def run_worker(app: Any) -> None:
     """A real RQ worker in this process until the queue is empty (dispatches cases to departments)."""
     from rq import SimpleWorker
 
-    from bff.tasks import queue_for
+    from bff.jobs.queue import queue_for
 
     queue = queue_for(app)
     with app.app_context():

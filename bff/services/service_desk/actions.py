@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from auth.sessions import SessionStore
+from bff import outbox
 from bff.core.errors import Conflict, NotFound, ValidationFailed
 from bff.core.service_desk import REVEALABLE_FIELDS
 from bff.core.text import Text
@@ -63,15 +64,6 @@ def resend_notification(session: Session, grant: Grant, notification_id: int) ->
 
 
 def _notify_again(session: Session, event_id: int) -> None:
-    """Add a ``notify`` outbox row for ``event_id`` and ask for the after-commit wake-up.
-
-    The only place in the service desk that knows how notifications leave: its imports sit here,
-    with their one use, so that moving the outbox or the notifier changes this function alone.
-    """
-    from bff.services.events import NOTIFY_HINTS
-    from bff.services.notify import NOTIFY_TOPIC
-    from bff.store.models import OutboxMessage
-
-    session.add(OutboxMessage(topic=NOTIFY_TOPIC, payload={}, event_id=event_id))
-    # The same wake-up record_event gives its own notify rows; the outbox relay is the safety net.
-    session.info[NOTIFY_HINTS] = True
+    """Add a ``notify`` outbox row for ``event_id``: the notify job turns it back into the same
+    inbox entry and delivers it again, woken after commit like any other notify row."""
+    outbox.add(session, outbox.NOTIFY_TOPIC, {}, event_id=event_id)

@@ -1,7 +1,7 @@
 """The staff timeline's live path: an SSE stream of *hints* about one opened resident.
 
-The stream reuses the process's one subscriber (:class:`bff.services.live.EventFanout`, keyed by
-the resident's user id) and :func:`bff.services.live.stream_events` (Last-Event-ID replay,
+The stream reuses the process's one subscriber (:class:`bff.services.notifications.live.EventFanout`, keyed by
+the resident's user id) and :func:`bff.services.notifications.live.stream_events` (Last-Event-ID replay,
 keep-alives, ``retry``, bounded lifetime). Each message carries only the event's id and name —
 never its data: the page then fetches ``timeline?after=<latest>``, the audited read that renders.
 
@@ -19,8 +19,8 @@ from typing import Any
 
 import redis as redis_lib
 
-from bff.services import live
-from bff.services import notifications as events
+from bff.services.notifications import live
+from bff.services.notifications import live as events
 from bff.services.service_desk.access import Grant, is_open
 from bff.store import Session
 

@@ -8,7 +8,8 @@ greenlets and cooperative queues; under the threaded development or test server 
 plain threads. Nothing here sleeps while holding a database connection.
 
 Redis is only a hint: a stream that reconnects with ``Last-Event-ID`` replays from the
-database, and a lost subscription makes every stream re-read what it may have missed.
+database, and a lost subscription makes every stream re-read what it may have missed. The
+reads of that replay (and of the polling fallback) are at the end of this module.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bff.services.events import CHANNEL_PREFIX
+from bff.outbox import CHANNEL_PREFIX
+from bff.store import Session
+from bff.store.models import Event
+from bff.store.queries import events as queries
 
 log = logging.getLogger("bff.live")
 RESYNC = object()  # put in every queue after the subscription was lost and re-established
@@ -197,3 +201,27 @@ class SentIds:
 
     def highest(self) -> int:
         return max(self._recent, default=self.floor)
+
+
+# --- Reading a person's events (the replay, and the polling fallback of the stream) -----------
+
+def events_after(session: Session, user_id: int, after: int, limit: int = 100) -> list[Event]:
+    """The user's events with id > ``after``, oldest first."""
+    return queries.events_of_subject_after(session, user_id, after, limit)
+
+
+def latest_event_id(session: Session, user_id: int) -> int:
+    """The id of the user's latest event (0 if none): where a new stream starts."""
+    return queries.latest_event_id_of_subject(session, user_id)
+
+
+def event_view(event: Event) -> dict[str, Any]:
+    """What a resident sees of one of their events (data never carries plaintext PII)."""
+    return {"id": event.id, "name": event.name, "occurred_at": event.occurred_at.isoformat(),
+            "application_id": event.application_id, "data": event.data}
+
+
+def load_event_view(session: Session, event_id: int) -> dict[str, Any] | None:
+    """:func:`event_view` of one event by id (``None`` if there is none)."""
+    row = session.get(Event, event_id)
+    return event_view(row) if row is not None else None

@@ -1,14 +1,14 @@
-"""The outbox, shared by every kind of side effect (department dispatch, notifications).
+"""The outbox rows: the relay's marking, a job's lease, a batch's claim, and their end.
 
-Rows are written in the same transaction as the change they announce. The relay marks due
-rows as queued with a token (their new ``next_attempt_at``) before queueing a job each; a job
-then leases its row. A lost job (Redis restarted, worker killed) leaves its row due again once
-the grace or the lease is over, so nothing is lost and nothing is done twice at once.
+Rows are written in the same transaction as the change they announce (``bff.outbox.add``). The
+relay marks due rows as queued with a token (their new ``next_attempt_at``) before queueing a job
+each; a job then leases its row. A lost job (Redis restarted, worker killed) leaves its row due
+again once the grace or the lease is over, so nothing is lost and nothing is done twice at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -98,3 +98,15 @@ def any_due(session: Session, topics: Collection[str]) -> bool:
                                                           OutboxMessage.next_attempt_at <= now).limit(1))
     session.commit()
     return found is not None
+
+
+def set_aside_as_dead(session: Session, message_ids: Sequence[int], reason: str) -> None:
+    """Mark rows ``dead`` (no job takes them again); not committed."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                    .values(status="dead", last_error=reason))
+
+
+def mark_done(session: Session, message_ids: Sequence[int]) -> None:
+    """Mark rows ``done`` in the caller's transaction (with the outcome of their work); not committed."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                    .values(status="done", done_at=utcnow()).execution_options(synchronize_session=False))

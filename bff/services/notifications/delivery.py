@@ -1,0 +1,182 @@
+"""Telling residents: events become inbox entries, pushes and SMS, a batch at a time.
+
+The flow (at-least-once, never inside a request)::
+
+    record_event(notifiable) ──(same transaction)──► outbox row (topic "notify")
+    after-commit wake-up / relay ──► ONE RQ batch job ──► process_notify_batch:
+        claims every due row (up to a limit), and for each:
+        inbox row + notification_created ──► delivered now, or deliver_notification when quiet hours end
+            push: every device of the resident ─► push_delivered | push_failed per device
+                  429/5xx/no answer ─► retry_push later (Retry-After), 404/410 ─► device pruned
+            SMS:  only for residents push cannot reach ─► sms_sent
+
+A wake-up is a Redis flag set with NX: only the hint that finds it unset queues a batch job,
+and the job clears it before claiming, so under load one job serves many status changes
+(its cost is per batch, not per notification) and at rest each change still gets its own.
+The channels themselves are in :mod:`bff.services.notifications.channels`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bff.core import notifications as rules
+from bff.outbox import NOTIFY_TOPIC
+from bff.services.events import record_event, record_events_of_subjects
+from bff.services.notifications.channels import Notifier, deliver_many
+from bff.services.notifications.preferences import preferences_from, preferences_of
+from bff.store import Session
+from bff.store.models import Event
+from bff.store.notification_models import Notification
+from bff.store.queries import notifications as queries
+from bff.store.queries import outbox as outbox_queries
+
+log = logging.getLogger("bff.notify")
+
+# --- The outbox rows of topic "notify" ---------------------------------------------------------
+
+BATCH_LIMIT = 100  # rows one claim takes: a batch's pushes are in flight together from one thread
+MAX_ATTEMPTS = 5  # claims of one row (each a worker that died or failed before it was done)
+
+
+def notify_rows_due(session: Session) -> bool:
+    """Whether a ``notify`` row waits (a lost hint, or a dead worker's lease over): the relay's check."""
+    return outbox_queries.any_due(session, (NOTIFY_TOPIC,))
+
+
+# --- From event to inbox ----------------------------------------------------------------------
+
+@dataclass
+class _Pending:
+    """One claimed row's inbox entry (new, or made by a batch whose worker died) and how to tell it."""
+
+    event: Event
+    notification: Notification
+    language: str
+    preferences: rules.Preferences
+
+
+def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Session | None = None,
+                         limit: int = BATCH_LIMIT) -> dict[str, int]:
+    """Claim up to ``limit`` due ``notify`` rows and turn each into an inbox entry, then deliver
+    them all (now, or when quiet hours end). Returns how many went which way.
+
+    A batch costs the same few statements whatever its size: the claim (on ``claimer``, an
+    autocommit session, if given); one read of the events with what they need (number, language,
+    preferences, an inbox row of a retried batch); one INSERT of the inbox rows, one of their
+    ``notification_created`` events, one read of the devices; a commit before any network call;
+    then the pushes all in flight together, and their outcomes (one INSERT of events, up to three
+    UPDATEs of devices) committed with the rows marked done. A worker that dies before that leaves
+    the rows leased: they are claimed again when the lease ends, the inbox rows already made are
+    reused and the pushes sent again (at least once; the Topic header lets the newer replace the
+    older on the device)."""
+    counts: Counter[str] = Counter()
+    claimed = _claim(session, claimer or session, notifier, limit, counts)
+    if not claimed:
+        return dict(counts)
+    pending = _pending_of(session, claimed, counts)
+    created = [item for item in pending if item.notification.id is None]
+    session.add_all([item.notification for item in created])
+    session.flush()  # one INSERT … RETURNING for all of them
+    record_events_of_subjects(session, "notification_created", [
+        (item.event.subject_user_id, item.event.application_id, _created_event_data(item.notification))
+        for item in created])
+    now = notifier.clock()
+    deferred: list[tuple[timedelta, int]] = []
+    now_items: list[_Pending] = []
+    for item in pending:
+        allowed = rules.push_allowed_at(now, item.preferences, item.notification.urgency)
+        if allowed > now:
+            deferred.append((allowed - now, item.notification.id))
+        else:
+            now_items.append(item)
+    counts.update(deliver_many(session, [(item.notification, item.preferences, item.language) for item in now_items],
+                               notifier, before_sending=deferred, done=[message_id for message_id, _ in claimed]))
+    counts["deferred"] += len(deferred)
+    return {outcome: number for outcome, number in counts.items() if number}
+
+
+def _claim(session: Session, claimer: Session, notifier: Notifier, limit: int,
+           counts: Counter[str]) -> list[tuple[int, int]]:
+    """The batch's (outbox row id, event id).
+
+    A row claimed before and not done (its worker died, or its batch failed) is retried alone
+    (``counts["retried"]``), so that a row that makes a batch fail cannot take a hundred others
+    down with it every time; after ``MAX_ATTEMPTS`` claims it is set aside as dead."""
+    claimed = outbox_queries.claim_batch(claimer, (NOTIFY_TOPIC,), notifier.lease, 1, retried=True)
+    if claimed:
+        counts["retried"] = 1
+    else:
+        claimed = outbox_queries.claim_batch(claimer, (NOTIFY_TOPIC,), notifier.lease, limit, retried=False)
+    dead = [row.id for row in claimed if row.attempts > MAX_ATTEMPTS]
+    if dead:
+        log.error("notify outbox rows %s failed %d times: set aside as dead", dead, MAX_ATTEMPTS)
+        outbox_queries.set_aside_as_dead(session, dead, "failed too many times")
+        session.commit()
+        counts["dead"] = len(dead)
+    # The event is named by the row's column (or, in rows written before it existed, its payload).
+    return [(row.id, row.event_id or int(row.payload.get("event_id") or 0))
+            for row in claimed if row.attempts <= MAX_ATTEMPTS]
+
+
+def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counter[str]) -> list[_Pending]:
+    """Each claimed row's event with what telling it needs, read in one statement, and its inbox
+    entry (already made by a batch whose worker died, or new and not yet added); muted ones left out."""
+    found = queries.events_to_tell(session, {event_id for _, event_id in claimed})
+    pending: list[_Pending] = []
+    seen: set[int] = set()
+    for _, event_id in claimed:
+        row = found.get(event_id)
+        if row is None or event_id in seen:  # no such event (cannot happen), or told once in this batch
+            counts["skipped"] += 1  # (a resend queued before the first was sent)
+            continue
+        seen.add(event_id)
+        event, number, language, preference_row, existing = row
+        preferences = preferences_from(preference_row)
+        notification = existing or _new_notification(event, preferences, number)
+        if notification is None:
+            counts["muted"] += 1
+        else:
+            pending.append(_Pending(event, notification, language or "zh-CN", preferences))
+    return pending
+
+
+def _new_notification(event: Event, preferences: rules.Preferences, number: str | None) -> Notification | None:
+    """The inbox entry ``event`` makes (not yet added), or ``None`` if it tells the resident nothing they want."""
+    kind_name = rules.notification_kind(event.name, event.data)
+    if kind_name is None or event.subject_user_id is None or not rules.wants(preferences, kind_name):
+        return None
+    kind = rules.KINDS[kind_name]
+    number = event.data.get("number") or number
+    return Notification(user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
+                        title_en=kind.title.en, application_id=event.application_id, application_number=number,
+                        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+
+
+def _created_event_data(notification: Notification) -> dict[str, Any]:
+    """The ``notification_created`` event's data (the inbox entry, its kind, the number if any)."""
+    number = {"number": notification.application_number} if notification.application_number else {}
+    return {"notification": notification.id, "kind": notification.kind, **number}
+
+
+def create_notification(session: Session, event: Event) -> Notification | None:
+    """The inbox entry ``event`` makes (flushed, with its ``notification_created`` event), if it
+    tells the resident something they want to know; the one already made if there is one."""
+    if event.subject_user_id is None:
+        return None
+    existing = queries.notification_of_event(session, event.id)
+    if existing is not None:
+        return existing
+    number = event.data.get("number") or queries.application_number(session, event.application_id)
+    notification = _new_notification(event, preferences_of(session, event.subject_user_id), number)
+    if notification is None:
+        return None
+    session.add(notification)
+    session.flush()
+    record_event(session, "notification_created", subject_user_id=event.subject_user_id,
+                 application_id=event.application_id, **_created_event_data(notification))
+    return notification
