@@ -23,16 +23,18 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 run: $(VENV)/.runtime ## install what is needed, then start the whole product on the embedded default
 	$(PY) -m bff.devserver
 
-test: $(VENV)/.dev ## install what is needed, then run ruff, mypy and every test against real services
+test: $(VENV)/.dev ## install what is needed, then run ruff, mypy, the import contracts and every test against real services
 	scripts/ensure_services.sh
 	scripts/ensure_chromium.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/pytest -n $(WORKERS)
 
-lint: $(VENV)/.dev ## ruff and mypy
+lint: $(VENV)/.dev ## ruff, mypy and the import contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 bench: $(VENV)/.dev ## benchmarks against PostgreSQL and Redis; prints ratios to a bare-Flask baseline
 	scripts/ensure_services.sh
