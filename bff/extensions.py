@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bff.errors import ErrorSchema
+
 
 class DatabaseState:
     """The engine and session factory of one app."""
@@ -139,4 +141,10 @@ class RedisClient:
 
 db = Database()
 redis = RedisClient()
-api = Api()
+class OneThingApi(Api):
+    """flask-smorest's Api, documenting errors with our envelope (``bff.errors``)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = OneThingApi()
