@@ -225,6 +225,8 @@ def get_application(number: str) -> Response:
 @blp.route("/<string:number>", methods=["PATCH"])
 @blp.arguments(DraftChangesSchema)
 @blp.response(200, DraftSchema)
+@blp.alt_response(412, response="PRECONDITION_FAILED", description="The draft changed since that ETag")
+@blp.alt_response(428, response="PRECONDITION_REQUIRED", description="No If-Match")
 @access("resident")
 def save_draft(data: dict[str, Any], number: str) -> Response:
     """Autosave: only with the current ETag in If-Match; a stale one gets 412 and changes nothing."""
@@ -243,6 +245,9 @@ def delete_draft(number: str) -> None:
 @blp.route("/<string:number>/submit", methods=["POST"])
 @blp.arguments(SubmitSchema)
 @blp.response(201, ReceiptSchema)
+@blp.alt_response(400, response="BAD_REQUEST", description="No Idempotency-Key")
+@blp.alt_response(409, response="CONFLICT", description="The same key is still being processed")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Answers invalid, or the key was used with another body")
 @access("resident")
 def submit(data: dict[str, Any], number: str) -> Response:
     """Submit once. Same Idempotency-Key and body → the same receipt; different body → 422; in flight → 409."""

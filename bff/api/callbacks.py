@@ -41,6 +41,9 @@ class CallbackOutcomeSchema(ResponseSchema):
 @blp.route("/<string:department>/callbacks", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CallbackSchema}}})
 @blp.response(200, CallbackOutcomeSchema)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Bad or missing signature")
+@blp.alt_response(404, response="NOT_FOUND", description="Not this department's case")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Malformed body")
 @access("department")
 def department_callback(department: str) -> dict[str, Any]:
     """Apply a signed status callback; redelivery and out-of-order delivery are safe."""

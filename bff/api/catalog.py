@@ -279,6 +279,7 @@ def public_document(name: str, schema: Schema, build: Callable[[], Any]) -> Resp
 
 @blp.route("/categories")
 @blp.response(200, CategoriesSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def list_categories() -> Response:
     """The ten life-cycle categories, each with its bundles."""
@@ -288,6 +289,7 @@ def list_categories() -> Response:
 
 @blp.route("/bundles")
 @blp.response(200, BundlesSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def list_bundles() -> Response:
     """Every bundle with its departments and the burden figures of a typical applicant."""
@@ -297,6 +299,7 @@ def list_bundles() -> Response:
 
 @blp.route("/bundles/<string:code>")
 @blp.response(200, BundleSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def get_bundle(code: str) -> Response:
     """One bundle: items with their eight unifications, conditions, sections, burden figures."""
@@ -325,6 +328,7 @@ def get_form(query: dict[str, Any], code: str) -> Any:
 @blp.arguments(FormQuerySchema, location="query")
 @blp.arguments(AnswersSchema)
 @blp.response(200, CheckedSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Per-field errors")
 @access("resident")
 def check_form(query: dict[str, Any], body: dict[str, Any], code: str) -> Any:
     """Validate answers against my combined form (422 with per-field errors), without saving."""
