@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bff.core.clock import china_today
 from bff.core.idnumber import make_id_number
 
 REGION = "330106"
@@ -49,7 +50,7 @@ def _add_months(day: date, months: int) -> date:
 
 def personas(today: date | None = None) -> list[Persona]:
     """Everyone in the demo world, residents first, then staff and officers."""
-    today = today or date.today()
+    today = today or china_today()
     retiree_born = _add_months(today, 1).replace(year=_add_months(today, 1).year - 60, day=8)
     return [
         Persona("zhangwei", "张伟", "Zhang Wei", "male", date(1992, 3, 15), "13800000001", sequence=131,

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from bff.core import errors as domain
@@ -47,6 +48,18 @@ GENERIC = {
     500: Text("系统繁忙，请稍后再试。", "Something went wrong on our side. Please try again later."),
     503: Text("服务暂时不可用，请稍后再试。", "The service is temporarily unavailable."),
 }
+
+
+class ErrorSchema(Schema):
+    """The envelope as the OpenAPI document shows it (flask-smorest documents every error with
+    it); :func:`envelope` writes the same keys. Only documents: errors are never dumped with it."""
+
+    code = fields.Int(required=True, metadata={"description": "The HTTP status code"})
+    status = fields.Str(required=True, metadata={"description": "The HTTP status name"})
+    message = fields.Str(required=True, metadata={"description": "For the person, in the request's language"})
+    errors = fields.Dict(metadata={"description": "Field messages by location and field: {json: {key: [message]}}"})
+    reason = fields.Str(metadata={"description": "A stable machine code of the domain refusal (e.g. no_id_number)"})
+    error_id = fields.Str(metadata={"description": "500 only: the id under which the log holds the details"})
 
 
 def envelope(status: int, message: str, errors: Any = None, **extra: Any) -> Response:

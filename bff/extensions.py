@@ -8,6 +8,7 @@ from flask_smorest import Api
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bff.errors import ErrorSchema
 from bff.store.engine import make_engine
 
 
@@ -103,4 +104,10 @@ class RedisClient:
 
 db = Database()
 redis = RedisClient()
-api = Api()
+class OneThingApi(Api):
+    """flask-smorest's Api, documenting errors with our envelope (``bff.errors``)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = OneThingApi()

@@ -29,7 +29,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -37,6 +36,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from bff.adapters.departments.signing import SignatureInvalid, signed_headers, verify
+from bff.core.clock import utc_now
 from bff.services.dispatch import simulator_secret_for
 
 log = logging.getLogger("bff.simulator")
@@ -186,7 +186,7 @@ class DepartmentSimulator:
         case.status = status
         case.history.append(status)
         body = json.dumps({"case": case.reference, "status": status, "external_id": f"SIM-{case.reference}",
-                           "occurred_at": datetime.now(UTC).isoformat(), **extra}, ensure_ascii=False).encode()
+                           "occurred_at": utc_now().isoformat(), **extra}, ensure_ascii=False).encode()
         event_id = f"sim-{uuid.uuid4().hex}"
         for attempt in range(self.knobs.callback_attempts):
             try:

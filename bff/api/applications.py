@@ -9,6 +9,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.certificates import CertificateSchema
+from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date, iso_datetime
 from bff.core.text import Text
 from bff.extensions import db
 from bff.i18n import t
@@ -55,6 +57,114 @@ class SupplementSchema(Schema):
     materials = fields.List(fields.Str(validate=validate.Length(max=60)), load_default=list)
 
 
+class NextActionSchema(ResponseSchema):
+    code = fields.Str(metadata={"description": "none, supplement, rate, …"})
+    text = bilingual()
+
+
+class ApplicationSummarySchema(ResponseSchema):
+    number = fields.Str()
+    bundle = fields.Str()
+    status = fields.Str(metadata={"description": "Derived from the cases: submitted, in_progress, action_required, …"})
+    status_text = bilingual()
+    next_action = fields.Nested(NextActionSchema)
+    submitted_at = iso_datetime()
+    updated_at = iso_datetime()
+    cases_total = fields.Int()
+    cases_done = fields.Int()
+    next_due_on = iso_date(metadata={"description": "The earliest due date of an open case"})
+    overdue = fields.Bool()
+
+
+class ApplicationsSchema(ResponseSchema):
+    applications = fields.List(fields.Nested(ApplicationSummarySchema))
+
+
+class DraftSchema(ResponseSchema):
+    number = fields.Str()
+    bundle = fields.Str()
+    status = fields.Str(metadata={"description": "draft"})
+    subject = fields.Str(metadata={"description": "The bundle's subject kind: self, newborn, deceased"})
+    subject_ref = fields.Str(allow_none=True)
+    relation = fields.Str(allow_none=True)
+    channel = fields.Str()
+    version = fields.Int(metadata={"description": "Also the ETag; send it in If-Match to save"})
+    answers = fields.Dict(metadata={"description": "Answers by field key; ID numbers and bank cards masked"})
+    catalog_version = fields.Str()
+    created_at = iso_datetime()
+    updated_at = iso_datetime()
+
+
+class DraftsSchema(ResponseSchema):
+    drafts = fields.List(fields.Nested(DraftSchema))
+
+
+class CaseProgressSchema(ResponseSchema):
+    reference = fields.Str()
+    item = fields.Str()
+    title = fields.Str()
+    department = fields.Str()
+    department_name = bilingual()
+    status = fields.Str()
+    status_text = bilingual()
+    due_on = iso_date()
+    time_limit_days = fields.Int(allow_none=True)
+    due_status = fields.Str(allow_none=True, metadata={"description": "on_time, due_soon or overdue (open cases)"})
+    delivered = fields.Bool(metadata={"description": "The department's system has received the case"})
+    supplement = fields.Dict(allow_none=True, metadata={"description": "What the department asks for: "
+                                                        "message, fields, materials, field_labels"})
+    decision = fields.Dict(allow_none=True, metadata={"description": "outcome, and the certificate or reason"})
+    certificate = fields.Nested(CertificateSchema, allow_none=True)
+
+
+class ApplicationSchema(ApplicationSummarySchema, DraftSchema):
+    """A submitted application with its cases; a draft has the draft's fields instead (and an ETag)."""
+
+    status = fields.Str(metadata={"description": "draft, or the status derived from the cases"})
+    cases = fields.List(fields.Nested(CaseProgressSchema), metadata={"description": "Submitted only"})
+    certificates = fields.List(fields.Nested(CertificateSchema), metadata={"description": "Submitted only"})
+
+
+class ReceiptCaseSchema(ResponseSchema):
+    reference = fields.Str()
+    item = fields.Str()
+    title = fields.Str()
+    department = fields.Str()
+    due_on = iso_date()
+
+
+class ReceiptSchema(ResponseSchema):
+    number = fields.Str()
+    bundle = fields.Str()
+    submitted_at = iso_datetime()
+    status = fields.Str()
+    cases = fields.List(fields.Nested(ReceiptCaseSchema))
+    verify_path = fields.Str(metadata={"description": "The public receipt check the QR code opens"})
+    qr_path = fields.Str()
+
+
+class ApplicationEventSchema(ResponseSchema):
+    id = fields.Int()
+    name = fields.Str()
+    occurred_at = iso_datetime()
+    by_me = fields.Bool()
+    data = fields.Dict()
+
+
+class ApplicationTimelineSchema(ResponseSchema):
+    events = fields.List(fields.Nested(ApplicationEventSchema))
+
+
+class WithdrawnSchema(ResponseSchema):
+    number = fields.Str()
+    status = fields.Str()
+
+
+class SupplementedSchema(ResponseSchema):
+    reference = fields.Str()
+    status = fields.Str()
+
+
 def etag_of(version: int) -> str:
     return f'"{version}"'
 
@@ -74,7 +184,7 @@ def with_etag(body: dict[str, Any], status: int = 200) -> Response:
 
 
 @blp.route("")
-@blp.response(200)
+@blp.response(200, ApplicationsSchema)
 @access("resident")
 def list_applications() -> dict[str, Any]:
     """My submitted applications: derived status, next action, next due date, overdue flag."""
@@ -83,7 +193,7 @@ def list_applications() -> dict[str, Any]:
 
 @blp.route("", methods=["POST"])
 @blp.arguments(StartDraftSchema)
-@blp.response(201)
+@blp.response(201, DraftSchema)
 @access("resident")
 def start_draft(data: dict[str, Any]) -> Response:
     """Start a draft from a bundle for a subject (self, newborn, deceased relative)."""
@@ -93,7 +203,7 @@ def start_draft(data: dict[str, Any]) -> Response:
 
 
 @blp.route("/drafts")
-@blp.response(200)
+@blp.response(200, DraftsSchema)
 @access("resident")
 def list_drafts() -> dict[str, Any]:
     """My drafts, last saved first (resume on any device)."""
@@ -101,7 +211,7 @@ def list_drafts() -> dict[str, Any]:
 
 
 @blp.route("/<string:number>")
-@blp.response(200)
+@blp.response(200, ApplicationSchema)
 @access("resident")
 def get_application(number: str) -> Response:
     """A draft (with its ETag) or a submitted application with per-department progress."""
@@ -114,7 +224,9 @@ def get_application(number: str) -> Response:
 
 @blp.route("/<string:number>", methods=["PATCH"])
 @blp.arguments(DraftChangesSchema)
-@blp.response(200)
+@blp.response(200, DraftSchema)
+@blp.alt_response(412, response="PRECONDITION_FAILED", description="The draft changed since that ETag")
+@blp.alt_response(428, response="PRECONDITION_REQUIRED", description="No If-Match")
 @access("resident")
 def save_draft(data: dict[str, Any], number: str) -> Response:
     """Autosave: only with the current ETag in If-Match; a stale one gets 412 and changes nothing."""
@@ -132,7 +244,10 @@ def delete_draft(number: str) -> None:
 
 @blp.route("/<string:number>/submit", methods=["POST"])
 @blp.arguments(SubmitSchema)
-@blp.response(201)
+@blp.response(201, ReceiptSchema)
+@blp.alt_response(400, response="BAD_REQUEST", description="No Idempotency-Key")
+@blp.alt_response(409, response="CONFLICT", description="The same key is still being processed")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Answers invalid, or the key was used with another body")
 @access("resident")
 def submit(data: dict[str, Any], number: str) -> Response:
     """Submit once. Same Idempotency-Key and body → the same receipt; different body → 422; in flight → 409."""
@@ -154,6 +269,7 @@ def submit(data: dict[str, Any], number: str) -> Response:
 
 
 @blp.route("/<string:number>/receipt/qr.svg")
+@blp.response(200, BINARY, content_type=SVG, description="The QR code as SVG")
 @access("resident")
 def receipt_qr(number: str) -> Response:
     """The receipt's QR code: it opens the public receipt check."""
@@ -165,7 +281,7 @@ def receipt_qr(number: str) -> Response:
 
 
 @blp.route("/<string:number>/timeline")
-@blp.response(200)
+@blp.response(200, ApplicationTimelineSchema)
 @access("resident")
 def get_timeline(number: str) -> dict[str, Any]:
     """Everything that happened to the application, oldest first."""
@@ -174,7 +290,7 @@ def get_timeline(number: str) -> dict[str, Any]:
 
 @blp.route("/<string:number>/withdraw", methods=["POST"])
 @blp.arguments(WithdrawSchema)
-@blp.response(200)
+@blp.response(200, WithdrawnSchema)
 @access("resident")
 def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Withdraw the application while no department has accepted it yet."""
@@ -184,7 +300,7 @@ def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
 
 @blp.route("/<string:number>/cases/<string:reference>/supplement", methods=["POST"])
 @blp.arguments(SupplementSchema)
-@blp.response(200)
+@blp.response(200, SupplementedSchema)
 @access("resident")
 def supply_supplement(data: dict[str, Any], number: str, reference: str) -> dict[str, Any]:
     """Supply what a department asked for (only the requested fields)."""

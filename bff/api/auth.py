@@ -115,13 +115,28 @@ class LogoutSchema(Schema):
     redirect = fields.Str(metadata={"description": "Where the PWA goes afterwards"})
 
 
+class LoginQuerySchema(Schema):
+    next = fields.Str(load_default=None, metadata={"description": "A path on this site to return to"})
+
+
+class CallbackQuerySchema(Schema):
+    """What the identity provider sends back (documents them: the relying party reads them all)."""
+
+    code = fields.Str()
+    state = fields.Str()
+    iss = fields.Str()
+    error = fields.Str()
+    error_description = fields.Str()
+
+
 @blp.route("/login")
+@blp.arguments(LoginQuerySchema, location="query")
 @blp.response(302, description="Redirect to the identity provider")
 @access("public")
-def login() -> BaseResponse:
+def login(query: dict[str, Any]) -> BaseResponse:
     """Start signing in; ``next`` is where to return afterwards (a path on this site only)."""
     try:
-        url, login_id = oidc().begin_login(safe_next(request.args.get("next")))
+        url, login_id = oidc().begin_login(safe_next(query["next"]))
     except LoginFailed as error:
         if wants_page():
             return login_failed_page(error)
@@ -132,9 +147,10 @@ def login() -> BaseResponse:
 
 
 @blp.route("/callback")
+@blp.arguments(CallbackQuerySchema, location="query")
 @blp.response(302, description="Signed in; redirect to where the person was going")
 @access("public")
-def callback() -> BaseResponse:
+def callback(_query: dict[str, Any]) -> BaseResponse:
     """Finish signing in: check state, exchange the code, validate the ID token, start a session."""
     login_id = request.cookies.get(cookie_name(LOGIN_COOKIE))
     try:

@@ -6,19 +6,44 @@ from typing import Any
 
 from flask import current_app, request
 from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
 from bff.adapters.departments.signing import SignatureInvalid
+from bff.api.schemas import ResponseSchema
 from bff.extensions import db
-from bff.services.callbacks import authenticate_callback, receive_callback
+from bff.services.callbacks import DEPARTMENT_STATUSES, authenticate_callback, receive_callback
 from bff.services.dispatch import DispatchSettings
 
 blp = Blueprint("callbacks", __name__, url_prefix="/api/v1/departments",
                 description="Department systems report case status here (webhook protocol, docs/applications.md)")
 
 
+class CallbackSchema(Schema):
+    """The signed body (documents it: the view reads the raw bytes, which the signature covers)."""
+
+    case = fields.Str(required=True, metadata={"description": "The case reference"})
+    status = fields.Str(required=True, validate=validate.OneOf(DEPARTMENT_STATUSES))
+    occurred_at = fields.DateTime(metadata={"description": "With a time zone; default now"})
+    external_id = fields.Str(metadata={"description": "The department system's own id"})
+    message = fields.Str(metadata={"description": "supplement_requested: what is needed"})
+    fields_ = fields.List(fields.Str(), data_key="fields", metadata={"description": "supplement_requested"})
+    materials = fields.List(fields.Str(), metadata={"description": "supplement_requested"})
+    reason = fields.Str(metadata={"description": "rejected: the reason the resident reads"})
+    certificate = fields.Dict(metadata={"description": "approved: {number}"})
+
+
+class CallbackOutcomeSchema(ResponseSchema):
+    outcome = fields.Str(metadata={"description": "applied, stale (older than the case's state) or duplicate"})
+    status = fields.Str(metadata={"description": "The case's status now (not for a duplicate)"})
+
+
 @blp.route("/<string:department>/callbacks", methods=["POST"])
-@blp.response(200)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CallbackSchema}}})
+@blp.response(200, CallbackOutcomeSchema)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Bad or missing signature")
+@blp.alt_response(404, response="NOT_FOUND", description="Not this department's case")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Malformed body")
 @access("department")
 def department_callback(department: str) -> dict[str, Any]:
     """Apply a signed status callback; redelivery and out-of-order delivery are safe."""

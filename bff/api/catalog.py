@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Response, g, request
@@ -24,13 +23,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from auth.permissions import access
-from bff.api.form_schema import load_answers
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
-from bff.core.pii import mask_field
 from bff.core.text import Text
 from bff.extensions import db
 from bff.services import catalog as catalog_service
+from bff.services import form_check
 from bff.services import forms as form_service
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Life events, bundles and the combined form")
@@ -250,17 +248,10 @@ class NameCheckSchema(Schema):
     same_name_count = fields.Int()
 
 
-def masked_value(form_field: forms.FormField) -> tuple[Any, bool]:
-    """A prefilled value as shown: ID numbers, bank cards, mobiles and addresses masked."""
-    value = form_field.prefilled.value if form_field.prefilled else None
-    masked = mask_field(form_field.definition.type, value)
-    return masked, masked != value
-
-
 def prefilled_view(form_field: forms.FormField) -> dict[str, Any] | None:
     if form_field.prefilled is None:
         return None
-    value, masked = masked_value(form_field)
+    value, masked = forms.shown_prefill(form_field)
     source = form_field.prefilled.source
     return {"value": value, "masked": masked, "source": source, "source_name": default_catalog().sources[source]}
 
@@ -288,6 +279,7 @@ def public_document(name: str, schema: Schema, build: Callable[[], Any]) -> Resp
 
 @blp.route("/categories")
 @blp.response(200, CategoriesSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def list_categories() -> Response:
     """The ten life-cycle categories, each with its bundles."""
@@ -297,6 +289,7 @@ def list_categories() -> Response:
 
 @blp.route("/bundles")
 @blp.response(200, BundlesSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def list_bundles() -> Response:
     """Every bundle with its departments and the burden figures of a typical applicant."""
@@ -306,6 +299,7 @@ def list_bundles() -> Response:
 
 @blp.route("/bundles/<string:code>")
 @blp.response(200, BundleSchema)
+@blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def get_bundle(code: str) -> Response:
     """One bundle: items with their eight unifications, conditions, sections, burden figures."""
@@ -334,14 +328,11 @@ def get_form(query: dict[str, Any], code: str) -> Any:
 @blp.arguments(FormQuerySchema, location="query")
 @blp.arguments(AnswersSchema)
 @blp.response(200, CheckedSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Per-field errors")
 @access("resident")
 def check_form(query: dict[str, Any], body: dict[str, Any], code: str) -> Any:
     """Validate answers against my combined form (422 with per-field errors), without saving."""
-    view = form_service.form_for_user(db.session, g.principal.user_id, code, query["subject"])
-    answers = {k: v for k, v in body["answers"].items() if not _echoes_mask(view.form, k, v)}
-    effective = load_answers(view.form, answers, date.today())
-    items = {item.code: sorted(forms.fields_for_item(item, effective)) for item in view.form.included_items}
-    return {"valid": True, "items": items, "burden": view.burden}
+    return form_check.check_form(db.session, g.principal.user_id, code, query["subject"], body["answers"])
 
 
 @blp.route("/name-check")
@@ -352,8 +343,3 @@ def name_check(query: dict[str, Any]) -> Any:
     """How many registered people already have this name (newborn name-duplication check)."""
     return {"same_name_count": form_service.check_newborn_name(query["name"])}
 
-
-def _echoes_mask(form: forms.CombinedForm, key: str, value: Any) -> bool:
-    """A masked prefilled value sent back unchanged means "keep the government's value"."""
-    form_field = form.field(key)
-    return form_field is not None and form_field.prefilled is not None and masked_value(form_field) == (value, True)

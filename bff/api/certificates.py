@@ -8,8 +8,10 @@ from typing import Any
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from auth.permissions import access
+from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date
 from bff.extensions import db
 from bff.services import applications as applications_service
 from bff.services import certificates as service
@@ -18,8 +20,39 @@ blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="E-c
 pages = FlaskBlueprint("verify_pages", __name__)
 
 
+class CertificateSchema(ResponseSchema):
+    number = fields.Str()
+    kind = fields.Str()
+    title = bilingual()
+    issuer = fields.Str()
+    issued_on = iso_date()
+    valid = fields.Bool(metadata={"description": "False once revoked"})
+    verify_url = fields.Str(metadata={"description": "What the certificate's QR code opens"})
+
+
+class CertificatesSchema(ResponseSchema):
+    certificates = fields.List(fields.Nested(CertificateSchema))
+
+
+class CertificateCheckSchema(ResponseSchema):
+    valid = fields.Bool()
+    kind = fields.Str(metadata={"description": "Only when the token is known"})
+    title = bilingual(metadata={"description": "Only when the token is known"})
+    issued_on = iso_date(metadata={"description": "Only when the token is known"})
+
+
+class ReceiptTokenSchema(Schema):
+    t = fields.Str(load_default="", metadata={"description": "The token printed in the receipt's QR code"})
+
+
+class ReceiptCheckSchema(ResponseSchema):
+    valid = fields.Bool()
+    bundle = fields.Str(metadata={"description": "Only when valid"})
+    submitted_on = iso_date(metadata={"description": "Only when valid"})
+
+
 @blp.route("/certificates")
-@blp.response(200)
+@blp.response(200, CertificatesSchema)
 @access("resident")
 def my_certificates() -> dict[str, Any]:
     """Every certificate my applications produced."""
@@ -28,6 +61,7 @@ def my_certificates() -> dict[str, Any]:
 
 
 @blp.route("/certificates/<string:number>/download")
+@blp.response(200, BINARY, content_type=SVG, description="A printable SVG (attachment)")
 @access("resident")
 def download(number: str) -> Response:
     """The certificate as a printable SVG, with its verification QR code."""
@@ -40,7 +74,7 @@ def download(number: str) -> Response:
 
 
 @blp.route("/verify/certificates/<string:token>")
-@blp.response(200)
+@blp.response(200, CertificateCheckSchema)
 @access("public")
 def verify_certificate(token: str) -> dict[str, Any]:
     """Public: only validity, type and issue date."""
@@ -48,11 +82,12 @@ def verify_certificate(token: str) -> dict[str, Any]:
 
 
 @blp.route("/verify/receipts/<string:number>")
-@blp.response(200)
+@blp.arguments(ReceiptTokenSchema, location="query")
+@blp.response(200, ReceiptCheckSchema)
 @access("public")
-def verify_receipt(number: str) -> dict[str, Any]:
+def verify_receipt(query: dict[str, Any], number: str) -> dict[str, Any]:
     """Public: whether a receipt is genuine, its bundle and submission date."""
-    return applications_service.verify_receipt(db.session, number, request.args.get("t", ""),
+    return applications_service.verify_receipt(db.session, number, query["t"],
                                                current_app.config["SECRET_KEY"])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import g
 from flask_smorest import Blueprint
@@ -15,7 +15,6 @@ from bff.core.pii import mask_id_number, mask_mobile
 from bff.core.text import LANGUAGES
 from bff.extensions import db
 from bff.services import identity
-from bff.store.models import User
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in person")
 
@@ -61,11 +60,22 @@ class RevokedSchema(Schema):
     revoked = fields.Int()
 
 
+class Person(Protocol):
+    """What the profile shows of a user record."""
+
+    id: int
+    name: str
+    id_number: str | None
+    mobile: str | None
+    language: str | None
+    elder_mode: bool
+
+
 def when(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
 
-def me_view(user: User) -> dict[str, Any]:
+def me_view(user: Person) -> dict[str, Any]:
     record = g.session
     view = record.public_view()
     return {"id": user.id, "name": user.name, "id_number": mask_id_number(user.id_number),
@@ -80,8 +90,7 @@ def me_view(user: User) -> dict[str, Any]:
 @access("authenticated")
 def get_me() -> dict[str, Any]:
     """Who is signed in; the ID number and mobile are masked."""
-    user = db.session.get(User, g.principal.user_id)
-    return me_view(user)  # type: ignore[arg-type]
+    return me_view(identity.own_profile(db.session, g.principal.user_id))
 
 
 @blp.route("", methods=["PATCH"])

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.schemas import BINARY, SSE
 from bff.core import notifications as rules
 from bff.core.text import Text
 from bff.extensions import db
@@ -89,6 +90,11 @@ class NotificationPreferencesViewSchema(NotificationPreferencesSchema):
 class LiveEventsQuerySchema(Schema):
     after = fields.Int(load_default=0, validate=validate.Range(min=0))
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
+
+
+class StreamQuerySchema(Schema):
+    last_event_id = fields.Str(load_default=None, metadata={
+        "description": "Where to resume, for clients that cannot send the Last-Event-ID header"})
 
 
 class LiveEventSchema(Schema):
@@ -231,8 +237,10 @@ def poll_events(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/events/stream")
+@blp.arguments(StreamQuerySchema, location="query")
+@blp.response(200, BINARY, content_type=SSE, description="`event` messages, each with its id")
 @access("authenticated")
-def stream_events() -> Response:
+def stream_events(_query: dict[str, Any]) -> Response:
     """Server-Sent Events of my events; reconnect with ``Last-Event-ID`` (or ``?last_event_id=``)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     user_id = g.principal.user_id

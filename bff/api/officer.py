@@ -10,6 +10,7 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from auth.permissions import access
+from bff.api.schemas import ResponseSchema, iso_date, iso_datetime
 from bff.core import applications as rules
 from bff.extensions import db
 from bff.services import officer as service
@@ -35,6 +36,45 @@ class RejectSchema(Schema):
     reason = ma.Str(required=True, validate=validate.Length(max=500))
 
 
+class QueueEntrySchema(ResponseSchema):
+    reference = ma.Str()
+    item = ma.Str()
+    title = ma.Str()
+    status = ma.Str()
+    due_on = iso_date()
+    due_status = ma.Str(allow_none=True, metadata={"description": "on_time, due_soon or overdue (open cases)"})
+    overdue = ma.Bool()
+    flag = ma.Str(allow_none=True, metadata={"description": "due_soon, overdue or stuck, set by the sweeper"})
+    application_number = ma.Str()
+    subject_name = ma.Str(allow_none=True, metadata={"description": "Masked: 陈**"})
+    submitted_at = iso_datetime()
+
+
+class QueueSchema(ResponseSchema):
+    cases = ma.List(ma.Nested(QueueEntrySchema))
+
+
+class CaseDetailSchema(QueueEntrySchema):
+    bundle = ma.Str()
+    fields_ = ma.Dict(data_key="fields", attribute="fields",
+                      metadata={"description": "Only the answers the item declares (minimum necessary)"})
+    field_keys = ma.List(ma.Str())
+    supplement = ma.Dict(allow_none=True)
+    decision = ma.Dict(allow_none=True)
+
+
+class CaseStateSchema(ResponseSchema):
+    reference = ma.Str()
+    status = ma.Str()
+    due_on = iso_date()
+
+
+class ApprovedSchema(ResponseSchema):
+    reference = ma.Str()
+    status = ma.Str()
+    certificate = ma.Str(metadata={"description": "The number of the e-certificate issued"})
+
+
 def _case(case: Any) -> dict[str, Any]:
     return {"reference": case.reference, "status": case.status,
             "due_on": case.due_on.isoformat() if case.due_on else None}
@@ -42,7 +82,7 @@ def _case(case: Any) -> dict[str, Any]:
 
 @blp.route("/cases")
 @blp.arguments(QueueArgs, location="query")
-@blp.response(200)
+@blp.response(200, QueueSchema)
 @access("officer")
 def queue(args: dict[str, Any]) -> dict[str, Any]:
     """Open cases of my department, earliest due first, with due-soon and overdue flags."""
@@ -52,7 +92,7 @@ def queue(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>")
-@blp.response(200)
+@blp.response(200, CaseDetailSchema)
 @access("officer")
 def case_detail(reference: str) -> dict[str, Any]:
     """One case with only the fields its item declares (the look is audited)."""
@@ -61,7 +101,7 @@ def case_detail(reference: str) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>/accept", methods=["POST"])
-@blp.response(200)
+@blp.response(200, CaseStateSchema)
 @access("officer")
 def accept(reference: str) -> dict[str, Any]:
     """Accept (受理): the statutory time limit starts."""
@@ -69,7 +109,7 @@ def accept(reference: str) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>/process", methods=["POST"])
-@blp.response(200)
+@blp.response(200, CaseStateSchema)
 @access("officer")
 def process(reference: str) -> dict[str, Any]:
     """Start (or resume after a supplement) the review."""
@@ -78,7 +118,7 @@ def process(reference: str) -> dict[str, Any]:
 
 @blp.route("/cases/<string:reference>/supplement-request", methods=["POST"])
 @blp.arguments(SupplementRequestSchema)
-@blp.response(200)
+@blp.response(200, CaseStateSchema)
 @access("officer")
 def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
     """Ask the resident for a supplement: a message plus the fields or materials needed."""
@@ -88,7 +128,7 @@ def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>/approve", methods=["POST"])
-@blp.response(200)
+@blp.response(200, ApprovedSchema)
 @access("officer")
 def approve(reference: str) -> dict[str, Any]:
     """Approve and issue the case's e-certificate."""
@@ -98,7 +138,7 @@ def approve(reference: str) -> dict[str, Any]:
 
 @blp.route("/cases/<string:reference>/reject", methods=["POST"])
 @blp.arguments(RejectSchema)
-@blp.response(200)
+@blp.response(200, CaseStateSchema)
 @access("officer")
 def reject(data: dict[str, Any], reference: str) -> dict[str, Any]:
     """Reject, with the reason the resident will read."""

@@ -22,6 +22,7 @@ from auth.qr import BINDING_COOKIE, TICKET_SECONDS, QrError, QrTickets, Ticket
 from auth.sessions import IDLE_SECONDS
 from bff.api.auth import cookie_name, session_cookie_name, sessions, set_cookie, set_session_cookie, where_from_request
 from bff.api.identity_errors import abort_qr
+from bff.api.schemas import BINARY, PNG, SSE, SVG
 from bff.extensions import db
 from bff.services import identity
 
@@ -128,7 +129,8 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
 
 
 @blp.route(f"/{TICKET_ID}/stream")
-@blp.response(200, description="text/event-stream of `status` events; ends when the ticket settles")
+@blp.response(200, BINARY, content_type=SSE,
+              description="`status` events; the stream ends when the ticket settles")
 @access("public")
 def stream_ticket(ticket_id: str) -> Response:
     """Server-sent events: one ``status`` event per change, for at most the ticket's lifetime."""
@@ -146,7 +148,7 @@ def stream_ticket(ticket_id: str) -> Response:
 
 
 @blp.route(f"/{TICKET_ID}/qr.svg")
-@blp.response(200, description="The QR code as SVG")
+@blp.response(200, BINARY, content_type=SVG, description="The QR code as SVG")
 @access("public")
 def ticket_svg(ticket_id: str) -> Response:
     ticket = own_ticket(ticket_id)
@@ -154,7 +156,7 @@ def ticket_svg(ticket_id: str) -> Response:
 
 
 @blp.route(f"/{TICKET_ID}/qr.png")
-@blp.response(200, description="The QR code as PNG")
+@blp.response(200, BINARY, content_type=PNG, description="The QR code as PNG")
 @access("public")
 def ticket_png(ticket_id: str) -> Response:
     ticket = own_ticket(ticket_id)

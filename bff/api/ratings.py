@@ -10,6 +10,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.schemas import ResponseSchema, bilingual, iso_datetime
 from bff.core.ratings import COMMENT_MAX
 from bff.extensions import db, redis
 from bff.services import ratings as service
@@ -41,8 +42,32 @@ class RatingSchema(Schema):
                          metadata={"description": f"Optional, at most {COMMENT_MAX} characters"})
 
 
+class TagSchema(ResponseSchema):
+    code = fields.Str()
+    text = bilingual()
+    good = fields.Bool(metadata={"description": "Praise (true) or a complaint (false)"})
+
+
+class GivenRatingSchema(ResponseSchema):
+    id = fields.Int()
+    score = fields.Int()
+    tags = fields.List(fields.Str())
+    comment = fields.Str(allow_none=True)
+    given_at = iso_datetime()
+    bad = fields.Bool(metadata={"description": "A score of 2 or less: the service desk calls back"})
+    follow_up = fields.Str(allow_none=True, metadata={"description": "pending or done (bad ratings only)"})
+
+
+class RatingViewSchema(ResponseSchema):
+    number = fields.Str()
+    rating = fields.Nested(GivenRatingSchema, allow_none=True, metadata={"description": "The latest, or null"})
+    can_rate = fields.Bool()
+    rerating = fields.Bool(metadata={"description": "A rating was given before"})
+    tags = fields.List(fields.Nested(TagSchema))
+
+
 @blp.route("/<string:number>/rating")
-@blp.response(200)
+@blp.response(200, RatingViewSchema)
 @access("resident")
 def get_rating(number: str) -> dict[str, Any]:
     """My rating of the application (or null), whether I may rate now, and the tag list."""
@@ -51,7 +76,7 @@ def get_rating(number: str) -> dict[str, Any]:
 
 @blp.route("/<string:number>/rating", methods=["POST"])
 @blp.arguments(RatingSchema)
-@blp.response(201)
+@blp.response(201, RatingViewSchema)
 @access("resident")
 def give_rating(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Rate once when finished; after a bad rating (≤ 2) one re-rating is allowed. Else 409."""
@@ -60,7 +85,7 @@ def give_rating(data: dict[str, Any], number: str) -> dict[str, Any]:
 
 
 @staff_blp.route("/<int:resident_id>/ratings/<string:number>/follow-up", methods=["POST"])
-@staff_blp.response(201)
+@staff_blp.response(201, RatingViewSchema)
 @access("staff")
 def record_follow_up(resident_id: int, number: str) -> dict[str, Any]:
     """The call-back after a bad rating is done (needs X-Staff-Grant); the resident may then rate once more."""

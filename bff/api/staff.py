@@ -18,7 +18,9 @@ from webargs.fields import DelimitedList
 
 from auth.permissions import access
 from auth.sessions import SessionStore
+from bff.api.applications import ApplicationSchema
 from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
+from bff.api.schemas import BINARY, SSE, ResponseSchema, iso_date, iso_datetime
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
 from bff.services import ratings as ratings_service
@@ -161,6 +163,25 @@ class TimelineSchema(Schema):
     latest = ma.Int(allow_none=True, metadata={"description": "Poll with after=<latest> for new events"})
 
 
+class FollowUpSchema(ResponseSchema):
+    resident = ma.Nested(MaskedResidentSchema)
+    number = ma.Str()
+    score = ma.Int()
+    due_on = iso_date(metadata={"description": "The call-back is due by this day"})
+    overdue = ma.Bool()
+    rated_at = iso_datetime()
+
+
+class FollowUpsSchema(ResponseSchema):
+    items = ma.List(ma.Nested(FollowUpSchema))
+    truncated = ma.Bool(metadata={"description": "More are waiting than one page shows"})
+
+
+class StaffApplicationSchema(ResponseSchema):
+    application = ma.Nested(ApplicationSchema, metadata={"description": "As the resident sees it (answers masked)"})
+    staff = ma.Dict(metadata={"description": "Staff only: dispatch attempts, callbacks and overdue flags per case"})
+
+
 class NoteInSchema(Schema):
     text = ma.Str(required=True, validate=validate.Length(min=1, max=1000))
     application = ma.Str(load_default=None, validate=validate.Length(max=32))
@@ -254,7 +275,7 @@ def search(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/follow-ups")
-@blp.response(200)
+@blp.response(200, FollowUpsSchema)
 @access("staff")
 def follow_ups() -> dict[str, Any]:
     """The 好差评 work list: bad ratings still waiting for a call-back, the most urgent first (masked)."""
@@ -312,6 +333,7 @@ def timeline(args: dict[str, Any], resident_id: int) -> Response:
 
 
 @blp.route("/residents/<int:resident_id>/timeline/stream")
+@blp.response(200, BINARY, content_type=SSE, description="`event` hints: id and name")
 @access("staff")
 def timeline_stream(resident_id: int) -> Response:
     """Live hints (event id and name only) for the opened resident; fetch ``timeline?after=`` to render.
@@ -329,7 +351,7 @@ def timeline_stream(resident_id: int) -> Response:
 
 
 @blp.route("/residents/<int:resident_id>/applications/<string:number>")
-@blp.response(200)
+@blp.response(200, StaffApplicationSchema)
 @access("staff")
 def application(resident_id: int, number: str) -> dict[str, Any]:
     """The application as the resident sees it, plus dispatch attempts, callbacks and overdue flags."""

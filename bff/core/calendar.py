@@ -26,9 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from bff.core.clock import china_date
 
 
 @dataclass(frozen=True)
@@ -112,11 +111,6 @@ def working_days_between(start: date, end: date) -> int:
         return -working_days_between(end, start)
     return sum(1 for offset in range(1, (end - start).days + 1)
                if is_working_day(start + timedelta(days=offset)))
-
-
-def china_date(moment: datetime) -> date:
-    """The calendar date in China of an aware UTC timestamp."""
-    return moment.astimezone(CHINA).date()
 
 
 def due_date(accepted_at: datetime, time_limit_working_days: int) -> date:

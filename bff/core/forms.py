@@ -35,6 +35,7 @@ from typing import Any
 from bff.core import conditions, validation
 from bff.core.catalog import Bundle, Catalog, FieldDef, Material, Section, ServiceItem
 from bff.core.errors import ValidationFailed
+from bff.core.pii import mask_field
 from bff.core.prefill import Prefilled
 from bff.core.text import Text
 
@@ -207,7 +208,7 @@ def effective_answers(form: CombinedForm, answers: Mapping[str, Any]) -> dict[st
 
 def validate_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
     """Per-field errors (empty when the answers are complete and valid): each answer given,
-    then the form as a whole. ``bff/api`` runs the same two steps through a marshmallow schema."""
+    then the form as a whole. ``bff.api.form_schema`` states the same two steps as a marshmallow schema."""
     errors: dict[str, list[Text]] = {}
     for key, value in answers.items():
         problems = answer_errors(form, key, value, today)
@@ -252,6 +253,25 @@ def check_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -
     if errors:
         raise ValidationFailed(INVALID, errors=errors)
     return effective_answers(form, answers)
+
+
+def shown_prefill(form_field: FormField) -> tuple[Any, bool]:
+    """A prefilled value as the resident sees it, and whether it is masked (ID numbers, bank
+    cards, mobiles and addresses never reach the browser in full)."""
+    value = form_field.prefilled.value if form_field.prefilled else None
+    shown = mask_field(form_field.definition.type, value)
+    return shown, shown != value
+
+
+def without_masked_echoes(form: CombinedForm, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers less the masked prefilled values sent back unchanged: those mean "keep the
+    government's value", which the form already holds."""
+    return {key: value for key, value in answers.items() if not _echoes_mask(form, key, value)}
+
+
+def _echoes_mask(form: CombinedForm, key: str, value: Any) -> bool:
+    form_field = form.field(key)
+    return form_field is not None and form_field.prefilled is not None and shown_prefill(form_field) == (value, True)
 
 
 def fields_for_item(item: ServiceItem, answers: Mapping[str, Any]) -> dict[str, Any]:

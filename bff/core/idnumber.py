@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bff.core.clock import china_today
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -34,7 +36,7 @@ def is_valid_id_number(value: str, today: date | None = None) -> bool:
     if not PATTERN.match(value) or check_char(value[:17]) != value[17]:
         return False
     born = birth_date_of(value)
-    return born is not None and born.year >= 1900 and born <= (today or date.today())
+    return born is not None and born.year >= 1900 and born <= (today or china_today())
 
 
 def sex_of(value: str) -> str:

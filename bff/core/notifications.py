@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from bff.core.clock import CHINA
 from bff.core.text import Text
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
 URGENCIES = ("very-low", "low", "normal", "high")
 CHANNELS = ("push", "sms")
 MAX_PAYLOAD_BYTES = 3000  # push services take ~4 KB of ciphertext; stay well below

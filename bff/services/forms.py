@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,6 +30,7 @@ from flask import current_app
 from bff.adapters.prefill import build_prefill_sources
 from bff.core import burden, forms
 from bff.core.catalog import Bundle, Catalog, default_catalog
+from bff.core.clock import china_today
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
 from bff.core.prefill import HOUSING, LICENCES, MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
@@ -126,7 +126,7 @@ def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: s
 
 def check_answers(form: forms.CombinedForm, answers: dict[str, Any]) -> dict[str, Any]:
     """The effective answers (read-only prefill applied), or ValidationFailed with per-field errors."""
-    return forms.check_answers(form, answers, date.today())
+    return forms.check_answers(form, answers, china_today())
 
 
 def check_newborn_name(name: str, sources: PrefillSources | None = None) -> int:

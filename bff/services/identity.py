@@ -88,6 +88,14 @@ def revoke_other_sessions(db: Session, sessions: SessionStore, principal: Princi
     return count
 
 
+def own_profile(db: Session, user_id: int) -> User:
+    """The signed-in person's own record."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(Text("找不到该用户。", "We could not find this person."))
+    return user
+
+
 def update_preferences(db: Session, user_id: int, changes: dict[str, Any]) -> User:
     """Save the person's language and elder-mode choices; records ``profile_updated``."""
     user = db.get(User, user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Inte
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bff.core import clock
 from bff.store import crypto
 from bff.store.crypto import Encrypted
 
@@ -30,7 +31,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Column defaults read the one clock, so a test that moves time moves them too."""
+    return clock.utc_now()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bff.core.clock import china_today
 from bff.core.ports import (
     BirthRecord,
     Card,
@@ -151,7 +152,7 @@ class SampleRegistry:
 
     @property
     def world(self) -> SampleWorld:
-        day = self._fixed or date.today()
+        day = self._fixed or china_today()
         if day != self._day:
             self._world, self._day = build_world(day), day
         return self._world

@@ -1,0 +1,65 @@
+"""Pieces shared by the response schemas of every resource.
+
+Services hand views plain dicts; a response schema both documents them in the OpenAPI document
+and serialises them. Marshmallow drops a key the schema does not declare, which would hide a
+field from clients and leave the document wrong without anyone noticing, so ``ResponseSchema``
+refuses undeclared keys outside production (tests fail) and logs them in production.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, fields, pre_dump
+
+from bff.core.text import Text
+
+log = logging.getLogger(__name__)
+
+BINARY = {"type": "string", "format": "binary"}
+"""The body of a non-JSON response (an image, an event stream) in the OpenAPI document."""
+
+SSE = "text/event-stream"
+SVG = "image/svg+xml"
+PNG = "image/png"
+
+
+class TextField(fields.Field):
+    """A bilingual Text as ``{"zh-CN": …, "en": …}`` (a dict already in that shape passes)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return value.as_dict() if isinstance(value, Text) else value
+
+
+def bilingual(**kwargs: Any) -> TextField:
+    metadata = {"type": "object", "description": 'Text in both languages: {"zh-CN": …, "en": …}',
+                **kwargs.pop("metadata", {})}
+    return TextField(metadata=metadata, **kwargs)
+
+
+def iso_datetime(**kwargs: Any) -> fields.Str:
+    """A timestamp the service already wrote as ISO 8601 text."""
+    return fields.Str(allow_none=True, metadata={"format": "date-time", **kwargs.pop("metadata", {})}, **kwargs)
+
+
+def iso_date(**kwargs: Any) -> fields.Str:
+    """A China calendar date the service already wrote as ISO 8601 text."""
+    return fields.Str(allow_none=True, metadata={"format": "date", **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class ResponseSchema(Schema):
+    """A response schema that declares every key the view returns."""
+
+    @pre_dump
+    def declared_keys_only(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            declared = {field.attribute or name for name, field in self.fields.items()}
+            undeclared = sorted(set(data) - declared)
+            if undeclared:
+                problem = f"{type(self).__name__} does not declare {undeclared}"
+                if current_app.config.get("ENV") != "production":
+                    raise TypeError(problem)
+                log.error("response schema incomplete: %s", problem)
+        return data
