@@ -142,16 +142,20 @@ def add_devices(app: Any, user_id: int, subscribers: list[Any]) -> None:
 
 # --- 1. Push throughput vs raw encryption ------------------------------------------------------
 
-def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) -> dict[str, float]:
+def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
+                      transport: str = "selector") -> dict[str, float]:
     """Both rates in the same conditions: ``rounds`` interleaved rounds (encrypt every push, then
-    deliver the notification to every device), the median round of each."""
+    deliver the notification to every device), the median round of each. ``transport`` names the
+    sender's transport (:func:`bff.adapters.push.sender.make_transport`)."""
+    from dataclasses import replace
     from statistics import median
 
     from pywebpush import WebPusher
     from sqlalchemy import delete
 
+    from bff.adapters.push.sender import WebPushSender
     from bff.extensions import db
-    from bff.notify_tasks import notifier_for
+    from bff.notify_tasks import notifier_for, vapid_for
     from bff.services import notify
     from bff.store.notification_models import Notification, PushSubscription
 
@@ -164,12 +168,15 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
             db.session.commit()
         add_devices(app, user_id, subscribers)
         encrypt_rates, delivered_rates, delivered = [], [], 0
+        sender = WebPushSender(vapid_for(app), app.config["VAPID_SUBJECT"], transport=transport,
+                               timeout=float(app.config["PUSH_TIMEOUT_SECONDS"]))
+        notifier = replace(notifier_for(app), push=sender)
         with app.app_context():
             row = Notification(user_id=user_id, kind="case_accepted", title_zh="部门已受理", title_en="Accepted",
                                application_number="YJ202611260000017", link="/app/inbox", urgency="normal")
             db.session.add(row)
             db.session.commit()
-            notify.deliver_notification(db.session, row.id, notifier_for(app))  # warm-up: connections, JWT
+            notify.deliver_notification(db.session, row.id, notifier)  # warm-up: connections, JWT
             for _ in range(rounds):
                 started = time.perf_counter()
                 for subscriber in subscribers:
@@ -177,12 +184,13 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
                 encrypt_rates.append(pushes / (time.perf_counter() - started))
                 before = len(service.delivered())
                 started = time.perf_counter()
-                notify.deliver_notification(db.session, row.id, notifier_for(app))
+                notify.deliver_notification(db.session, row.id, notifier)
                 seconds = time.perf_counter() - started
                 arrived = len(service.delivered()) - before
                 delivered += arrived
                 delivered_rates.append(arrived / seconds)
     finally:
+        sender.close()
         service.stop()
     encrypt_rate, delivered_rate = median(encrypt_rates), median(delivered_rates)
     return {"encrypt_per_s": encrypt_rate, "delivered_per_s": delivered_rate, "delivered": delivered,
@@ -433,14 +441,17 @@ def main() -> None:
     parser.add_argument("--check-every", type=int, default=10,
                         help="second push run: the fake push service verifies and decrypts 1 push in n")
     parser.add_argument("--only", default="", help="push | callback | sse")
+    parser.add_argument("--transport", default="selector", choices=("selector", "httpx", "httpx-h2c"),
+                        help="push run: the sender's transport (httpx-h2c: httpx over HTTP/2 to the fake service)")
     args = parser.parse_args()
     app, _, env = make_app()
     print(f"OneThing notifications benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs\n")
     if args.only in ("", "push"):
         for check_every in sorted({1, args.check_every}):
-            push = measure_push_rate(app, args.pushes, check_every)
-            print(f"push: raw pywebpush encryption {push['encrypt_per_s']:.0f}/s; delivered to the fake push service "
-                  f"{push['delivered_per_s']:.0f}/s ({push['delivered']} pushes in {push['rounds']} rounds, medians; "
+            push = measure_push_rate(app, args.pushes, check_every, transport=args.transport)
+            print(f"push ({args.transport}): raw pywebpush encryption {push['encrypt_per_s']:.0f}/s; "
+                  f"delivered to the fake push service {push['delivered_per_s']:.0f}/s "
+                  f"({push['delivered']} pushes in {push['rounds']} rounds, medians; "
                   f"the service verifying and decrypting 1 in {check_every}); ratio {push['ratio']:.0%} (goal ≥ 50%); "
                   f"rounds {push['spread']}")
     if args.only in ("", "callback"):
