@@ -153,7 +153,6 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
     from pywebpush import WebPusher
     from sqlalchemy import delete
 
-    from bff.adapters.push.sender import WebPushSender
     from bff.extensions import db
     from bff.notify_tasks import notifier_for, vapid_for
     from bff.services import notify
@@ -168,8 +167,8 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
             db.session.commit()
         add_devices(app, user_id, subscribers)
         encrypt_rates, delivered_rates, delivered = [], [], 0
-        sender = WebPushSender(vapid_for(app), app.config["VAPID_SUBJECT"], transport=transport,
-                               timeout=float(app.config["PUSH_TIMEOUT_SECONDS"]))
+        sender = push_sender(vapid_for(app), app.config["VAPID_SUBJECT"], transport,
+                             float(app.config["PUSH_TIMEOUT_SECONDS"]))
         notifier = replace(notifier_for(app), push=sender)
         with app.app_context():
             row = Notification(user_id=user_id, kind="case_accepted", title_zh="部门已受理", title_en="Accepted",
@@ -197,6 +196,24 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
             "rounds": rounds, "ratio": delivered_rate / encrypt_rate,
             "spread": f"{min(delivered_rates):.0f}–{max(delivered_rates):.0f}/s vs "
                       f"{min(encrypt_rates):.0f}–{max(encrypt_rates):.0f}/s"}
+
+
+def push_sender(vapid: Any, subject: str, transport: str, timeout: float) -> Any:
+    """The production sender; with ``httpx`` or ``httpx-h2c`` (HTTP/2 without TLS, as the local fake push
+    service is plain http) its pushes go through httpx instead of the home-made HTTP/1.1 client."""
+    import ssl
+
+    import certifi
+
+    from bff.adapters.push.sender import WebPushSender
+
+    if transport == "selector":
+        return WebPushSender(vapid, subject, timeout=timeout)
+    from bench.push_httpx import HttpxTransport
+
+    verified = ssl.create_default_context(cafile=certifi.where())
+    return WebPushSender(vapid, subject, timeout=timeout, transport=HttpxTransport(
+        timeout, 16, verified, prior_knowledge=transport == "httpx-h2c"))
 
 
 # --- 2. Department callback → push delivered ---------------------------------------------------

@@ -25,7 +25,8 @@ import urllib3
 from py_vapid import Vapid
 from pywebpush import WebPusher
 
-from bff.adapters.push.transports import Answer, Request, Transport, split_endpoint
+from bff.adapters.push.transport import Answer, Request, Transport, split_endpoint
+from bff.adapters.push.transport.selector import SelectorTransport
 
 log = logging.getLogger("bff.push")
 JWT_LIFETIME = 12 * 3600  # the longest RFC 8292 push services accept is 24 h
@@ -52,24 +53,25 @@ class PushResult:
 
 
 class WebPushSender:
-    """pywebpush's encryption, handed to a :class:`Transport` that keeps many pushes in flight from
-    one thread; the VAPID header signed once per push service for the JWT's lifetime. TLS is
-    verified against ``ca_file`` (certifi's bundle). Origins behind a proxy (``HTTPS_PROXY``) go
-    through urllib3 instead."""
+    """pywebpush's encryption, handed to a transport that keeps many pushes in flight from one
+    thread (by default the home-made HTTP/1.1 one, :mod:`bff.adapters.push.transport.selector`:
+    docs/push-transport.md says why); the VAPID header signed once per push service for the JWT's
+    lifetime. TLS is verified against ``ca_file`` (certifi's bundle unless a test names its own).
+    Origins behind a proxy (``HTTPS_PROXY``) go through urllib3 instead."""
 
     name = "webpush"
 
     def __init__(self, vapid: Vapid, subject: str, *, timeout: float = 10.0,
                  default_retry_after: float = 30.0, connections_per_service: int = 16,
-                 transport: str = "selector", ca_file: str | None = None) -> None:
+                 ca_file: str | None = None, transport: Transport | None = None) -> None:
         self.vapid = vapid
         self.subject = subject
         self.timeout = timeout
         self.default_retry_after = default_retry_after
         self.connections_per_service = connections_per_service
         self.ca_file = ca_file or certifi.where()
-        self.transport = make_transport(transport, timeout, connections_per_service,
-                                        ssl.create_default_context(cafile=self.ca_file))
+        self.transport = transport or SelectorTransport(timeout, connections_per_service,
+                                                        ssl.create_default_context(cafile=self.ca_file))
         self._headers: dict[str, tuple[float, dict[str, str]]] = {}
         self._proxies: dict[str, str | None] = {}
         self._pools: dict[str, urllib3.PoolManager] = {}
@@ -207,18 +209,6 @@ ENDPOINT = re.compile(r"https?://[\x21-\x2e\x30-\x7e]+(/[\x21-\x7e]*)?")
 
 def _origin(endpoint: str) -> str:
     return split_endpoint(endpoint)[0]
-
-
-def make_transport(name: str, timeout: float, per_origin: int, ssl_context: ssl.SSLContext) -> Transport:
-    """``selector`` (the home-made HTTP/1.1 client), ``httpx`` (HTTP/2 over TLS, else HTTP/1.1) or
-    ``httpx-h2c`` (HTTP/2 on plain http too: a local push service)."""
-    if name == "selector":
-        from bff.adapters.push.transports.selector import SelectorTransport
-
-        return SelectorTransport(timeout, per_origin, ssl_context)
-    from bff.adapters.push.transports.httpx_async import HttpxTransport
-
-    return HttpxTransport(timeout, per_origin, ssl_context, prior_knowledge=name == "httpx-h2c")
 
 
 def parse_retry_after(value: str | None) -> float | None:

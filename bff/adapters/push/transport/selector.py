@@ -10,8 +10,7 @@ import time
 from collections import deque
 from collections.abc import Mapping
 
-from bff.adapters.push import http1
-from bff.adapters.push.transports import Answer, Done, Prepare, split_endpoint
+from bff.adapters.push.transport import Answer, Done, Prepare, http1, split_endpoint
 
 DEADLINE_CHECK = 0.05  # seconds between looks at the pushes' deadlines
 
