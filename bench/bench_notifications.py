@@ -166,7 +166,7 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
             db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))
             db.session.commit()
         add_devices(app, user_id, subscribers)
-        encrypt_rates, delivered_rates, delivered = [], [], 0
+        encrypt_rates, delivered_rates, delivered, cpu_seconds = [], [], 0, 0.0
         sender = push_sender(vapid_for(app), app.config["VAPID_SUBJECT"], transport,
                              float(app.config["PUSH_TIMEOUT_SECONDS"]))
         notifier = replace(notifier_for(app), push=sender)
@@ -182,9 +182,10 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
                     WebPusher(subscriber).encode(PAYLOAD, "aes128gcm")
                 encrypt_rates.append(pushes / (time.perf_counter() - started))
                 before = len(service.delivered())
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 notify.deliver_notification(db.session, row.id, notifier)
                 seconds = time.perf_counter() - started
+                cpu_seconds += time.process_time() - cpu_started
                 arrived = len(service.delivered()) - before
                 delivered += arrived
                 delivered_rates.append(arrived / seconds)
@@ -194,6 +195,7 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
     encrypt_rate, delivered_rate = median(encrypt_rates), median(delivered_rates)
     return {"encrypt_per_s": encrypt_rate, "delivered_per_s": delivered_rate, "delivered": delivered,
             "rounds": rounds, "ratio": delivered_rate / encrypt_rate,
+            "sender_cpu_us": cpu_seconds * 1e6 / max(delivered, 1),
             "spread": f"{min(delivered_rates):.0f}–{max(delivered_rates):.0f}/s vs "
                       f"{min(encrypt_rates):.0f}–{max(encrypt_rates):.0f}/s"}
 
@@ -470,7 +472,7 @@ def main() -> None:
                   f"delivered to the fake push service {push['delivered_per_s']:.0f}/s "
                   f"({push['delivered']} pushes in {push['rounds']} rounds, medians; "
                   f"the service verifying and decrypting 1 in {check_every}); ratio {push['ratio']:.0%} (goal ≥ 50%); "
-                  f"rounds {push['spread']}")
+                  f"rounds {push['spread']}; the sending process's CPU {push['sender_cpu_us']:.0f} µs per push")
     if args.only in ("", "callback"):
         result = measure_callback_to_push(app, env, args.rate, args.seconds, args.workers, args.servers)
         print(f"callback→push: {result['changes']} status changes offered at {result['offered_per_s']:.0f}/s, "
