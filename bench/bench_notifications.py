@@ -1,4 +1,4 @@
-"""Notification figures (issue 6), each against a baseline measured in the same run:
+"""Notification figures, each against a baseline measured in the same run:
 
 1. Pushes delivered per second to the local fake push service (real HTTP, VAPID, aes128gcm),
    through the notify service's own send path, vs the raw pywebpush encryption rate (goal ≥ 50%).
@@ -9,6 +9,7 @@
    (goal 2,000 clients within 2 s), and that worker's memory (psutil RSS).
 
     python -m bench.bench_notifications [--pushes 300] [--rate 200] [--seconds 8] [--workers 3] [--clients 2000]
+    python -m bench.bench_notifications --only push --transport httpx-h2c   # the sender on httpx (docs/push-transport.md)
 
 Everything runs on 127.0.0.1 with bounded loads. ``scenarios(ctx)`` is empty: these are not
 request-throughput scenarios for ``bench.run``.
