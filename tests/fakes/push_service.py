@@ -308,9 +308,10 @@ def _route(service: FakePushService, method: str, target: str, headers: dict[str
 
 
 def serve_standalone(port: int, check_every: int) -> None:
-    """The fake push service as a process of its own (benchmarks), on asyncio with keep-alive, so
-    that it shares neither the sender's GIL nor a general-purpose server's per-request cost: what
-    it spends is what a push service must (verify the VAPID JWT, decrypt the payload).
+    """The fake push service as a process of its own (benchmarks), on asyncio with keep-alive
+    (HTTP/1.1, or HTTP/2 with prior knowledge), so that it shares neither the sender's GIL nor a
+    general-purpose server's per-request cost: what it spends is what a push service must (verify
+    the VAPID JWT, decrypt the payload).
 
     ``POST /subscribers`` makes a subscriber and returns its subscription info;
     ``GET /delivered`` returns ``[[kind, number, at], …]`` of what was accepted (kind and
