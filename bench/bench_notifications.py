@@ -1,4 +1,4 @@
-"""Notification figures (issue 6), each against a baseline measured in the same run:
+"""Notification figures, each against a baseline measured in the same run:
 
 1. Pushes delivered per second to the local fake push service (real HTTP, VAPID, aes128gcm),
    through the notify service's own send path, vs the raw pywebpush encryption rate (goal ≥ 50%).
@@ -9,6 +9,7 @@
    (goal 2,000 clients within 2 s), and that worker's memory (psutil RSS).
 
     python -m bench.bench_notifications [--pushes 300] [--rate 200] [--seconds 8] [--workers 3] [--clients 2000]
+    python -m bench.bench_notifications --only push --transport httpx-h2c   # the sender on httpx (docs/push-transport.md)
 
 Everything runs on 127.0.0.1 with bounded loads. ``scenarios(ctx)`` is empty: these are not
 request-throughput scenarios for ``bench.run``.
@@ -142,9 +143,12 @@ def add_devices(app: Any, user_id: int, subscribers: list[Any]) -> None:
 
 # --- 1. Push throughput vs raw encryption ------------------------------------------------------
 
-def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) -> dict[str, float]:
+def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5,
+                      transport: str = "selector") -> dict[str, float]:
     """Both rates in the same conditions: ``rounds`` interleaved rounds (encrypt every push, then
-    deliver the notification to every device), the median round of each."""
+    deliver the notification to every device), the median round of each. ``transport`` names the
+    sender's transport (:func:`bff.adapters.push.sender.make_transport`)."""
+    from dataclasses import replace
     from statistics import median
 
     from pywebpush import WebPusher
@@ -153,6 +157,7 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
     from bff.extensions import db
     from bff.jobs.tasks import notifier_for
     from bff.services.notifications import channels
+    from bff.services.notifications.devices import vapid_for
     from bff.store.notification_models import Notification, PushSubscription
 
     service = PushServiceProcess(check_every)
@@ -163,32 +168,56 @@ def measure_push_rate(app: Any, pushes: int, check_every: int, rounds: int = 5) 
             db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))
             db.session.commit()
         add_devices(app, user_id, subscribers)
-        encrypt_rates, delivered_rates, delivered = [], [], 0
+        encrypt_rates, delivered_rates, delivered, cpu_seconds = [], [], 0, 0.0
+        sender = push_sender(vapid_for(app), app.config["VAPID_SUBJECT"], transport,
+                             float(app.config["PUSH_TIMEOUT_SECONDS"]))
+        notifier = replace(notifier_for(app), push=sender)
         with app.app_context():
             row = Notification(user_id=user_id, kind="case_accepted", title_zh="部门已受理", title_en="Accepted",
                                application_number="YJ202611260000017", link="/app/inbox", urgency="normal")
             db.session.add(row)
             db.session.commit()
-            channels.deliver_notification(db.session, row.id, notifier_for(app))  # warm-up: connections, JWT
+            channels.deliver_notification(db.session, row.id, notifier)  # warm-up: connections, JWT
             for _ in range(rounds):
                 started = time.perf_counter()
                 for subscriber in subscribers:
                     WebPusher(subscriber).encode(PAYLOAD, "aes128gcm")
                 encrypt_rates.append(pushes / (time.perf_counter() - started))
                 before = len(service.delivered())
-                started = time.perf_counter()
-                channels.deliver_notification(db.session, row.id, notifier_for(app))
+                started, cpu_started = time.perf_counter(), time.process_time()
+                channels.deliver_notification(db.session, row.id, notifier)
                 seconds = time.perf_counter() - started
+                cpu_seconds += time.process_time() - cpu_started
                 arrived = len(service.delivered()) - before
                 delivered += arrived
                 delivered_rates.append(arrived / seconds)
     finally:
+        sender.close()
         service.stop()
     encrypt_rate, delivered_rate = median(encrypt_rates), median(delivered_rates)
     return {"encrypt_per_s": encrypt_rate, "delivered_per_s": delivered_rate, "delivered": delivered,
             "rounds": rounds, "ratio": delivered_rate / encrypt_rate,
+            "sender_cpu_us": cpu_seconds * 1e6 / max(delivered, 1),
             "spread": f"{min(delivered_rates):.0f}–{max(delivered_rates):.0f}/s vs "
                       f"{min(encrypt_rates):.0f}–{max(encrypt_rates):.0f}/s"}
+
+
+def push_sender(vapid: Any, subject: str, transport: str, timeout: float) -> Any:
+    """The production sender; with ``httpx`` or ``httpx-h2c`` (HTTP/2 without TLS, as the local fake push
+    service is plain http) its pushes go through httpx instead of the home-made HTTP/1.1 client."""
+    import ssl
+
+    import certifi
+
+    from bff.adapters.push.sender import WebPushSender
+
+    if transport == "selector":
+        return WebPushSender(vapid, subject, timeout=timeout)
+    from bench.push_httpx import HttpxTransport
+
+    verified = ssl.create_default_context(cafile=certifi.where())
+    return WebPushSender(vapid, subject, timeout=timeout, transport=HttpxTransport(
+        timeout, 16, verified, prior_knowledge=transport == "httpx-h2c"))
 
 
 # --- 2. Department callback → push delivered ---------------------------------------------------
@@ -433,16 +462,19 @@ def main() -> None:
     parser.add_argument("--check-every", type=int, default=10,
                         help="second push run: the fake push service verifies and decrypts 1 push in n")
     parser.add_argument("--only", default="", help="push | callback | sse")
+    parser.add_argument("--transport", default="selector", choices=("selector", "httpx", "httpx-h2c"),
+                        help="push run: the sender's transport (httpx-h2c: httpx over HTTP/2 to the fake service)")
     args = parser.parse_args()
     app, _, env = make_app()
     print(f"OneThing notifications benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs\n")
     if args.only in ("", "push"):
         for check_every in sorted({1, args.check_every}):
-            push = measure_push_rate(app, args.pushes, check_every)
-            print(f"push: raw pywebpush encryption {push['encrypt_per_s']:.0f}/s; delivered to the fake push service "
-                  f"{push['delivered_per_s']:.0f}/s ({push['delivered']} pushes in {push['rounds']} rounds, medians; "
+            push = measure_push_rate(app, args.pushes, check_every, transport=args.transport)
+            print(f"push ({args.transport}): raw pywebpush encryption {push['encrypt_per_s']:.0f}/s; "
+                  f"delivered to the fake push service {push['delivered_per_s']:.0f}/s "
+                  f"({push['delivered']} pushes in {push['rounds']} rounds, medians; "
                   f"the service verifying and decrypting 1 in {check_every}); ratio {push['ratio']:.0%} (goal ≥ 50%); "
-                  f"rounds {push['spread']}")
+                  f"rounds {push['spread']}; the sending process's CPU {push['sender_cpu_us']:.0f} µs per push")
     if args.only in ("", "callback"):
         result = measure_callback_to_push(app, env, args.rate, args.seconds, args.workers, args.servers)
         print(f"callback→push: {result['changes']} status changes offered at {result['offered_per_s']:.0f}/s, "

@@ -1,13 +1,18 @@
-"""The push sender's HTTP/1.1 client against a raw socket server writing canned answers."""
+"""Conformance of the home-made HTTP/1.1 transport: its client against raw socket servers writing
+canned answers, and the sender on it (TLS, kept-alive connections, garbled answers, silence)."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
+from py_vapid import Vapid
 
-from bff.adapters.push import http1
+from bff.adapters.push.sender import PushMessage, WebPushSender
+from bff.adapters.push.transport import http1
+from tests.fakes.push_service import FakePushService
 
 
 def serve_once(answer: bytes, close: bool = True) -> str:
@@ -108,6 +113,19 @@ def self_signed(tmp_path) -> tuple[str, str]:
     return str(cert_file), str(key_file)
 
 
+def read_request(connection: socket.socket) -> bytes:
+    """One request: its head, then as many body bytes as its Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += connection.recv(65536)
+    return data
+
+
 def serve_tls(cert_file: str, key_file: str, answers: int) -> tuple[str, list[bytes]]:
     """A TLS server answering ``answers`` requests on one kept-alive connection with 201."""
     import ssl
@@ -122,10 +140,7 @@ def serve_tls(cert_file: str, key_file: str, answers: int) -> tuple[str, list[by
         try:
             with context.wrap_socket(raw, server_side=True) as connection:
                 for _ in range(answers):
-                    data = b""
-                    while b"\r\n\r\n" not in data or not data.endswith(b"body"):
-                        data += connection.recv(65536)
-                    received.append(data)
+                    received.append(read_request(connection))
                     connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
         except (OSError, ssl.SSLError):
             pass  # a client that refused our certificate
@@ -161,3 +176,77 @@ def test_a_push_service_with_an_untrusted_certificate_is_refused(tmp_path):
     with pytest.raises(ssl.SSLCertVerificationError):
         http1.Connection(origin, timeout=5, ssl_context=ssl.create_default_context())
     assert received == []
+
+
+# --- the sender on this transport ---------------------------------------------------------------
+
+PUSH = PushMessage(b'{"title":"t"}', ttl=60, urgency="normal", topic="t")
+
+
+@pytest.fixture(scope="module")
+def sender_key() -> Vapid:
+    key = Vapid()
+    key.generate_keys()
+    return key
+
+
+def subscription(origin: str, token: str = "x") -> dict:
+    return {"endpoint": f"{origin}/push/{token}", "keys": FakePushService().new_subscriber().subscription_info()["keys"]}
+
+
+def test_the_sender_sends_pushes_over_tls_on_one_kept_alive_connection(tmp_path, sender_key):
+    cert_file, key_file = self_signed(tmp_path)
+    origin, received = serve_tls(cert_file, key_file, answers=3)
+    sender = WebPushSender(sender_key, "mailto:ops@onething.example", ca_file=cert_file, connections_per_service=1)
+    try:
+        results = sender.send_many([subscription(origin, "a"), subscription(origin, "b")], PUSH)
+        again = sender.send(subscription(origin, "c"), PUSH)
+    finally:
+        sender.close()
+    assert [r.status for r in results] == [201, 201] and again.delivered
+    assert [request.split(b" ")[1] for request in received] == [b"/push/a", b"/push/b", b"/push/c"]
+
+
+def test_the_sender_refuses_a_push_service_whose_certificate_certifi_does_not_trust(tmp_path, sender_key):
+    cert_file, key_file = self_signed(tmp_path)
+    origin, received = serve_tls(cert_file, key_file, answers=1)
+    result = WebPushSender(sender_key, "mailto:ops@onething.example").send(subscription(origin), PUSH)
+    assert result.status == 0 and not result.delivered and result.retry_after is not None
+    assert "SSL" in (result.error or "") and received == []
+
+
+def test_a_garbled_answer_is_retried_later_not_raised(sender_key):
+    origin = serve_once(b"HTTP/1.1 201 Created\r\nContent-Length: 12abc\r\n\r\n")
+    result = WebPushSender(sender_key, "mailto:ops@onething.example", default_retry_after=9).send(
+        subscription(origin), PUSH)
+    assert (result.status, result.retry_after, result.error) == (0, 9, "ProtocolError")
+
+
+def test_a_push_service_that_never_answers_is_given_up_after_the_timeout(sender_key):
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel's backlog) but never answers
+    origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        result = WebPushSender(sender_key, "mailto:ops@onething.example", timeout=0.3).send(subscription(origin), PUSH)
+    finally:
+        listener.close()
+    assert (result.status, result.error) == (0, "timeout") and result.retry_after is not None
+
+
+def test_a_kept_alive_connection_the_push_service_closed_while_idle_is_not_reused(sender_key):
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_each_connection_once() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            read_request(connection)
+            connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")  # keep-alive, then closed
+            connection.close()
+        listener.close()
+
+    threading.Thread(target=answer_each_connection_once, daemon=True).start()
+    origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    sender = WebPushSender(sender_key, "mailto:ops@onething.example")
+    first = sender.send(subscription(origin), PUSH)
+    time.sleep(0.2)  # the service's close has arrived
+    second = sender.send(subscription(origin), PUSH)
+    assert first.delivered and second.delivered

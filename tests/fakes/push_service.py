@@ -209,13 +209,18 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
 class _ServerProtocol(asyncio.Protocol):
-    """HTTP/1.1 with keep-alive for the standalone service: requests with ``Content-Length``."""
+    """HTTP/1.1 with keep-alive for the standalone service (requests with ``Content-Length``), or
+    HTTP/2 when the client opens with the HTTP/2 preface, as the big push services speak it."""
 
     def __init__(self, service: FakePushService) -> None:
         self.service = service
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
+        self.h2: _H2Server | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -223,7 +228,15 @@ class _ServerProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         assert self.transport is not None
+        if self.h2 is not None:
+            self.h2.receive(data)
+            return
         self.buffer += data
+        if self.buffer.startswith(H2_PREFACE[:len(self.buffer)]):  # HTTP/2 with prior knowledge (h2c)
+            if len(self.buffer) >= len(H2_PREFACE):
+                self.h2 = _H2Server(self.service, self.transport)
+                self.h2.receive(bytes(self.buffer))
+            return
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
             lines = self.buffer[:end].decode("latin-1").split("\r\n")
             headers = {}
@@ -242,6 +255,43 @@ class _ServerProtocol(asyncio.Protocol):
             self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode() + content)
 
 
+class _H2Server:
+    """One HTTP/2 connection of the standalone service (the ``h2`` package's state machine): each
+    stream is one request, answered when its body has ended."""
+
+    def __init__(self, service: FakePushService, transport: asyncio.Transport) -> None:
+        import h2.config
+        import h2.connection
+
+        self.service, self.transport = service, transport
+        self.connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False,
+                                                                               header_encoding="utf-8"))
+        self.connection.initiate_connection()
+        self.streams: dict[int, tuple[dict[str, str], bytearray]] = {}
+
+    def receive(self, data: bytes) -> None:
+        import h2.events
+
+        for event in self.connection.receive_data(data):
+            if isinstance(event, h2.events.RequestReceived):
+                self.streams[event.stream_id] = ({str(k): str(v) for k, v in event.headers or []}, bytearray())
+            elif isinstance(event, h2.events.DataReceived):
+                self.streams[event.stream_id][1].extend(event.data or b"")
+                self.connection.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                self.answer(event.stream_id)
+        self.transport.write(self.connection.data_to_send())
+
+    def answer(self, stream_id: int) -> None:
+        headers, body = self.streams.pop(stream_id)
+        status, extra, content = _route(self.service, headers[":method"], headers[":path"], headers, bytes(body))
+        self.connection.send_headers(stream_id, [(":status", str(status)), ("content-length", str(len(content))),
+                                                 *((name.lower(), value) for name, value in extra.items())],
+                                     end_stream=not content)
+        if content:
+            self.connection.send_data(stream_id, content, end_stream=True)
+
+
 def _route(service: FakePushService, method: str, target: str, headers: dict[str, str],
            body: bytes) -> tuple[int, dict[str, str], bytes]:
     """The standalone service's routes: ``POST /push/<token>``, ``POST /subscribers``, ``GET /delivered``."""
@@ -258,9 +308,10 @@ def _route(service: FakePushService, method: str, target: str, headers: dict[str
 
 
 def serve_standalone(port: int, check_every: int) -> None:
-    """The fake push service as a process of its own (benchmarks), on asyncio with keep-alive, so
-    that it shares neither the sender's GIL nor a general-purpose server's per-request cost: what
-    it spends is what a push service must (verify the VAPID JWT, decrypt the payload).
+    """The fake push service as a process of its own (benchmarks), on asyncio with keep-alive
+    (HTTP/1.1, or HTTP/2 with prior knowledge), so that it shares neither the sender's GIL nor a
+    general-purpose server's per-request cost: what it spends is what a push service must (verify
+    the VAPID JWT, decrypt the payload).
 
     ``POST /subscribers`` makes a subscriber and returns its subscription info;
     ``GET /delivered`` returns ``[[kind, number, at], …]`` of what was accepted (kind and

@@ -1,4 +1,4 @@
-"""Sending encrypted pushes to devices: pywebpush encryption, kept-alive connections driven from one thread.
+"""Sending encrypted pushes to devices: pywebpush encryption, then a transport keeps many in flight.
 
 The caller decides what to do with the :class:`PushResult`: record it, prune the device
 (``gone``), or schedule a retry (``retry_after``). This module never sleeps and never
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import selectors
 import ssl
 import threading
 import time
@@ -17,7 +16,6 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,11 +25,14 @@ import urllib3
 from py_vapid import Vapid
 from pywebpush import WebPusher
 
-from bff.adapters.push import http1
+from bff.adapters.push.transport import Answer, Request, Transport, split_endpoint
+from bff.adapters.push.transport.selector import SelectorTransport
 
 log = logging.getLogger("bff.push")
 JWT_LIFETIME = 12 * 3600  # the longest RFC 8292 push services accept is 24 h
 JWT_RENEW_BEFORE = 3600
+# Topic and Urgency are written as header values: visible ASCII only (no CR/LF, no spaces).
+SAFE = re.compile(r"[\x21-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -52,24 +53,28 @@ class PushResult:
 
 
 class WebPushSender:
-    """pywebpush's encryption, sent over kept-alive connections: many pushes in flight from one
-    thread (:mod:`bff.adapters.push.http1`), the VAPID header signed once per push service for
-    the JWT's lifetime. Origins behind a proxy (``HTTPS_PROXY``) go through urllib3 instead."""
+    """pywebpush's encryption, handed to a transport that keeps many pushes in flight from one
+    thread (by default the home-made HTTP/1.1 one, :mod:`bff.adapters.push.transport.selector`:
+    docs/push-transport.md says why); the VAPID header signed once per push service for the JWT's
+    lifetime. TLS is verified against ``ca_file`` (certifi's bundle unless a test names its own).
+    Origins behind a proxy (``HTTPS_PROXY``) go through urllib3 instead."""
 
     name = "webpush"
 
     def __init__(self, vapid: Vapid, subject: str, *, timeout: float = 10.0,
-                 default_retry_after: float = 30.0, connections_per_service: int = 16) -> None:
+                 default_retry_after: float = 30.0, connections_per_service: int = 16,
+                 ca_file: str | None = None, transport: Transport | None = None) -> None:
         self.vapid = vapid
         self.subject = subject
         self.timeout = timeout
         self.default_retry_after = default_retry_after
         self.connections_per_service = connections_per_service
+        self.ca_file = ca_file or certifi.where()
+        self.transport = transport or SelectorTransport(timeout, connections_per_service,
+                                                        ssl.create_default_context(cafile=self.ca_file))
         self._headers: dict[str, tuple[float, dict[str, str]]] = {}
-        self._idle: dict[str, list[http1.Connection]] = {}
         self._proxies: dict[str, str | None] = {}
         self._pools: dict[str, urllib3.PoolManager] = {}
-        self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
 
     def send(self, subscription_info: Mapping[str, Any], message: PushMessage) -> PushResult:
@@ -85,7 +90,7 @@ class WebPushSender:
         for message in {message for _, message in pushes}:
             if message.ttl <= 0:
                 raise ValueError("a push needs a TTL: 0 means it is dropped when the device is offline")
-            if not (http1.SAFE.fullmatch(message.topic) and http1.SAFE.fullmatch(message.urgency)):
+            if not (SAFE.fullmatch(message.topic) and SAFE.fullmatch(message.urgency)):
                 raise ValueError("Topic and Urgency must be visible ASCII")
         results: list[PushResult | None] = [None] * len(pushes)
         waiting: dict[str, deque[int]] = {}
@@ -102,35 +107,42 @@ class WebPushSender:
             self._send_direct(pushes, waiting, results)
         return [result or PushResult(0, retry_after=self.default_retry_after, error="not sent") for result in results]
 
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self.transport.close()
+
     def _send_direct(self, pushes: Sequence[tuple[Mapping[str, Any], PushMessage]],
                      waiting: dict[str, deque[int]], results: list[PushResult | None]) -> None:
-        batch = _Batch(self, pushes, waiting, results)
-        try:
-            batch.run()
-        finally:
-            batch.close()
+        shared: dict[tuple[str, PushMessage], dict[str, str]] = {}  # headers of one message to one service
 
-    def check_out(self, origin: str) -> http1.Connection:
-        with self._lock:
-            idle = self._idle.get(origin, [])
-            while idle:
-                connection = idle.pop()
-                if not connection.dropped():
-                    return connection
-                connection.close()
-        if origin.startswith("https:") and self._ssl is None:
-            self._ssl = ssl.create_default_context(cafile=certifi.where())
-        return http1.Connection(origin, self.timeout, self._ssl)
+        def prepare(index: int) -> Request | None:
+            info, message = pushes[index]
+            try:
+                body = WebPusher(dict(info)).encode(message.payload, "aes128gcm")["body"]
+            except Exception as error:  # noqa: BLE001 - a malformed subscription fails alone
+                results[index] = PushResult(0, error=f"cannot encrypt: {type(error).__name__}")
+                return None
+            endpoint = info["endpoint"]
+            key = (_origin(endpoint), message)
+            headers = shared.get(key)
+            if headers is None:
+                headers = shared[key] = self.push_headers(endpoint, message)
+            return Request(endpoint, headers, body)
 
-    def check_in(self, spare: Mapping[str, list[http1.Connection]]) -> None:
-        with self._lock:
-            for origin, connections in spare.items():
-                idle = self._idle.setdefault(origin, [])
-                for connection in connections:
-                    if len(idle) < self.connections_per_service:
-                        idle.append(connection)
-                    else:
-                        connection.close()
+        def done(index: int, answer: Answer) -> None:
+            results[index] = self.classify_answer(answer)
+
+        self.transport.send(waiting, prepare, done)
+
+    def push_headers(self, endpoint: str, message: PushMessage) -> dict[str, str]:
+        return {**self.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
+                "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
+                "Content-Type": "application/octet-stream"}
+
+    def classify_answer(self, answer: Answer) -> PushResult:
+        if answer.status == 0:  # no answer (connection error, timeout, garbled response): worth a retry later
+            return PushResult(0, retry_after=self.default_retry_after, error=answer.error)
+        return self.classify(answer.status, answer.retry_after, answer.text)
 
     def _proxy(self, origin: str) -> str | None:
         """The proxy for this origin from the environment (HTTPS_PROXY, NO_PROXY), read once."""
@@ -141,8 +153,7 @@ class WebPushSender:
     def _send_through_proxy(self, subscription_info: Mapping[str, Any], message: PushMessage) -> PushResult:
         endpoint = subscription_info["endpoint"]
         body = WebPusher(dict(subscription_info)).encode(message.payload, "aes128gcm")["body"]
-        headers = {**self.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
-                   "TTL": str(message.ttl), "Content-Encoding": "aes128gcm"}
+        headers = self.push_headers(endpoint, message)
         try:
             response = self._proxy_pool(endpoint).request(
                 "POST", endpoint, body=body, headers=headers, retries=NO_RETRIES,
@@ -183,125 +194,12 @@ class WebPushSender:
             with self._lock:
                 pool = self._pools.get(origin)
                 if pool is None:
-                    options: dict[str, Any] = {"maxsize": self.connections_per_service, "ca_certs": certifi.where()}
+                    options: dict[str, Any] = {"maxsize": self.connections_per_service, "ca_certs": self.ca_file}
                     pool = urllib3.ProxyManager(str(self._proxy(origin)), **options)
                     self._pools[origin] = pool
         return pool
 
 
-class _Batch:
-    """One ``send_each`` call's pushes in flight: one per connection, up to the sender's limit per
-    push service; each answer frees its connection for the next push to that service."""
-
-    def __init__(self, sender: WebPushSender, pushes: Sequence[tuple[Mapping[str, Any], PushMessage]],
-                 waiting: dict[str, deque[int]], results: list[PushResult | None]) -> None:
-        self.sender, self.pushes, self.waiting, self.results = sender, pushes, waiting, results
-        self.selector = selectors.DefaultSelector()
-        self.in_flight: dict[http1.Connection, tuple[int, float]] = {}  # connection → (push index, deadline)
-        self.spare: dict[str, list[http1.Connection]] = {origin: [] for origin in waiting}
-        self.registered: set[http1.Connection] = set()
-        # (origin, TTL, urgency, topic) → the header lines the pushes of one message to one service share
-        self.heads: dict[tuple[str, int, str, str], bytes] = {}
-
-    def run(self) -> None:
-        for origin, queue in self.waiting.items():
-            for _ in range(min(self.sender.connections_per_service, len(queue))):
-                self.start_next(origin, None)
-        checked = time.monotonic()
-        while self.in_flight:
-            timeout = max(min(deadline for _, deadline in self.in_flight.values()) - time.monotonic(), 0)
-            for key, _ in self.selector.select(min(timeout, DEADLINE_CHECK)):
-                self.read(key.data)
-            now = time.monotonic()
-            if now - checked >= DEADLINE_CHECK:  # not after every answer: deadlines are seconds away
-                checked = now
-                for connection, (_, deadline) in list(self.in_flight.items()):
-                    if deadline <= now:  # no answer in time: the connection cannot be trusted any more
-                        self.finish(connection, self.failure("timeout"), None)
-
-    def read(self, connection: http1.Connection) -> None:
-        try:
-            response = connection.receive()
-        except (OSError, http1.ProtocolError) as error:
-            self.finish(connection, self.failure(type(error).__name__), None)
-            return
-        if response is not None:
-            result = self.sender.classify(response.status, response.headers.get("retry-after"),
-                                          response.body.decode("utf-8", "replace"))
-            self.finish(connection, result, connection if response.keep_alive else None)
-
-    def finish(self, connection: http1.Connection, result: PushResult, reusable: http1.Connection | None) -> None:
-        index, _ = self.in_flight.pop(connection)
-        self.results[index] = result
-        if reusable is None or not self.waiting[connection.origin]:
-            self.selector.unregister(connection)  # stays registered only to carry the next push
-            self.registered.discard(connection)
-        if reusable is None:
-            connection.close()
-        if self.waiting[connection.origin]:
-            self.start_next(connection.origin, reusable)
-        elif reusable is not None:
-            self.spare[connection.origin].append(reusable)
-
-    def start_next(self, origin: str, connection: http1.Connection | None) -> None:
-        """Encrypt the next push to ``origin`` and write it on ``connection`` (or a pooled or new one)."""
-        queue, sender = self.waiting[origin], self.sender
-        while queue:
-            index = queue.popleft()
-            info, message = self.pushes[index]
-            endpoint = info["endpoint"]
-            try:
-                body = WebPusher(dict(info)).encode(message.payload, "aes128gcm")["body"]
-            except Exception as error:  # noqa: BLE001 - a malformed subscription fails alone
-                self.results[index] = PushResult(0, error=f"cannot encrypt: {type(error).__name__}")
-                continue
-            shared = (origin, message.ttl, message.urgency, message.topic)
-            head = self.heads.get(shared)
-            if head is None:  # the same for every push of this message to this push service
-                head = self.heads[shared] = http1.header_lines({
-                    **sender.vapid_headers(endpoint), "Urgency": message.urgency, "Topic": message.topic,
-                    "TTL": str(message.ttl), "Content-Encoding": "aes128gcm",
-                    "Content-Type": "application/octet-stream"})
-            _, host, target = _split(endpoint)
-            request = http1.request_with_head("POST", target, host, head, body)
-            try:
-                connection = connection or sender.check_out(origin)
-                connection.send(request)
-            except OSError as error:
-                if connection is not None:
-                    self.forget(connection)
-                connection = None
-                self.results[index] = self.failure(type(error).__name__)
-                continue
-            if connection not in self.registered:
-                self.selector.register(connection, selectors.EVENT_READ, connection)
-                self.registered.add(connection)
-            self.in_flight[connection] = (index, time.monotonic() + sender.timeout)
-            return
-        if connection is not None:
-            self.forget(connection, keep=True)
-            self.spare[origin].append(connection)
-
-    def forget(self, connection: http1.Connection, *, keep: bool = False) -> None:
-        """Out of the selector; closed unless ``keep``."""
-        if connection in self.registered:
-            self.selector.unregister(connection)
-            self.registered.discard(connection)
-        if not keep:
-            connection.close()
-
-    def failure(self, error: str) -> PushResult:
-        """No answer (connection error, timeout, garbled response): worth a retry later."""
-        return PushResult(0, retry_after=self.sender.default_retry_after, error=error)
-
-    def close(self) -> None:
-        for connection in self.in_flight:
-            connection.close()
-        self.selector.close()
-        self.sender.check_in(self.spare)
-
-
-DEADLINE_CHECK = 0.05  # seconds between looks at the pushes' deadlines
 NO_RETRIES = urllib3.Retry(0, read=False)  # never re-send a push by ourselves: the caller schedules retries
 
 
@@ -309,16 +207,8 @@ NO_RETRIES = urllib3.Retry(0, read=False)  # never re-send a push by ourselves: 
 ENDPOINT = re.compile(r"https?://[\x21-\x2e\x30-\x7e]+(/[\x21-\x7e]*)?")
 
 
-@lru_cache(maxsize=4096)  # a device's endpoint is parsed once, not several times per push
-def _split(endpoint: str) -> tuple[str, str, str]:
-    """(origin, host[:port], request target) of a push endpoint."""
-    parts = urlsplit(endpoint)
-    return (f"{parts.scheme}://{parts.netloc}", parts.netloc,
-            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
-
-
 def _origin(endpoint: str) -> str:
-    return _split(endpoint)[0]
+    return split_endpoint(endpoint)[0]
 
 
 def parse_retry_after(value: str | None) -> float | None:
