@@ -1,7 +1,7 @@
 """Lighthouse (mobile) against the local server with Debian's Chromium; prints the scores.
 
 Usage: python -m bench.lighthouse [--path /] [--path /app/bundles/birth]
-Goals (issue 8): performance ≥ 95 and accessibility 100 on the home screen.
+Goals: performance ≥ 95 and accessibility 100 on the home screen.
 
 Lighthouse 12.8.2 (the last release for Node 20) is installed with npm into var/lighthouse on
 first use; nothing is committed and no browser is downloaded (CHROME_PATH=/usr/bin/chromium).

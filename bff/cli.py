@@ -1,6 +1,6 @@
 """Flask commands: ``flask --app wsgi:app <command>``.
 
-Each engineer adds commands inside :func:`register_cli` (one function per command).
+Commands are added inside :func:`register_cli` (one function per command).
 """
 
 from __future__ import annotations

@@ -44,20 +44,20 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
     "DEPARTMENT_SIMULATOR_URL": "",
-    # Prefill (issue 4): "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
+    # Prefill: "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
     "PREFILL_BACKEND": "sample",
     "PREFILL_URL": "",
     "PREFILL_TIMEOUT": 2.0,
     "PREFILL_FAILURES_TO_OPEN": 5,
     "PREFILL_OPEN_SECONDS": 30.0,
-    # Applications (issue 5): department routing, dispatch retries, sweeper, simulator.
+    # Applications: department routing, dispatch retries, sweeper, simulator.
     # DEPARTMENTS: JSON {code: "workbench" | {"url": ..., "secret": ...}}; unlisted codes use the
     # workbench, or the simulator when DEPARTMENT_SIMULATOR_URL is set and the code is simulated.
     "DEPARTMENTS": "{}",
     "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund,traffic-police",
     "DEPARTMENT_SIMULATOR_SECRET": "dev-only-simulator-secret",
     "RQ_QUEUE": "onething",
-    # Notifications (issue 6): VAPID key (PEM or base64; generated under var/ in development).
+    # Notifications: VAPID key (PEM or base64; generated under var/ in development).
     "VAPID_PRIVATE_KEY": "",
     "VAPID_SUBJECT": "mailto:ops@onething.example",
     "PUSH_TIMEOUT_SECONDS": 10.0,

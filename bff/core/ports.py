@@ -205,7 +205,7 @@ class PrefillSources:
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
 
-# ---- Department gateways (applications, issue 5) -------------------------------------------
+# ---- Department gateways (applications) ----------------------------------------------------
 # How a case reaches the department that handles it. Implementations:
 # ``bff.adapters.departments.webhook`` (the department's own system, signed HTTP) and
 # ``bff.adapters.departments.workbench`` (our officer workbench). Delivery is at-least-once:

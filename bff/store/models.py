@@ -129,7 +129,7 @@ class OutboxMessage(Base):
     event: Mapped[Event | None] = relationship(lazy="raise")
 
 
-# --- Applications (issue 5) -------------------------------------------------------------------
+# --- Applications -----------------------------------------------------------------------------
 
 class EncryptedJson(TypeDecorator[Any]):
     """A JSON value stored encrypted (answers hold ID numbers, addresses, bank accounts)."""

@@ -1,4 +1,4 @@
-"""The home-made transport: kept-alive HTTP/1.1 connections (:mod:`bff.adapters.push.http1`), one
+"""The home-made transport: kept-alive HTTP/1.1 connections (:mod:`bff.adapters.push.transport.http1`), one
 push in flight per connection, every connection driven from one thread by a selector."""
 
 from __future__ import annotations
