@@ -208,7 +208,7 @@ def effective_answers(form: CombinedForm, answers: Mapping[str, Any]) -> dict[st
 
 def validate_answers(form: CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, list[Text]]:
     """Per-field errors (empty when the answers are complete and valid): each answer given,
-    then the form as a whole. ``bff.api.form_schema`` states the same two steps as a marshmallow schema."""
+    then the form as a whole. The form check and submission both call this, so they never disagree."""
     errors: dict[str, list[Text]] = {}
     for key, value in answers.items():
         problems = answer_errors(form, key, value, today)
