@@ -222,7 +222,9 @@ def build_receipt(application: Application, cases: list[Case], secret: str) -> d
 
 def verify_receipt(session: Session, number: str, token: str, secret: str) -> dict[str, Any]:
     """Public: only whether the receipt is genuine, its bundle and its submission date."""
-    valid = hmac.compare_digest(receipt_token(secret, number), token or "")
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters, and a scanned or
+    # typed token can hold anything.
+    valid = hmac.compare_digest(receipt_token(secret, number).encode(), (token or "").encode())
     application = store.application_by_number(session, number) if valid else None
     if application is None or application.submitted_at is None:
         return {"valid": False}

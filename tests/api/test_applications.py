@@ -194,3 +194,10 @@ def test_the_receipt_qr_code_opens_a_public_check_that_shows_no_personal_data(ap
     assert page.status_code == 200 and "有效 Valid" in page.text and "张" not in page.text
     forged = anonymous.get(f"/verify/receipt/{number}?t=00000000000000000000")
     assert "无效" in forged.text
+
+
+def test_a_receipt_check_with_a_token_of_any_characters_answers_invalid_not_500(app) -> None:
+    anonymous = app.test_client()
+    for token in ("\u008a\u00d3\u00837Z", "找不到", "\x00"):
+        answer = anonymous.get("/api/v1/verify/receipts/YJ202612070000001", query_string={"t": token})
+        assert answer.status_code == 200 and answer.json == {"valid": False}, (token, answer.status_code)
