@@ -49,7 +49,8 @@ class EnrolledSchema(Schema):
 @access("admin")
 def enrol(args: dict[str, str]) -> dict[str, Any]:
     """Enrol a kiosk; the answer holds its credential, which is never shown again."""
-    kiosk, credential = identity.enrol_kiosk(db.session, g.principal, hall=args["hall"], device_name=args["device_name"])
+    kiosk, credential = identity.enrol_kiosk(db.session, hall=args["hall"], device_name=args["device_name"],
+                                             enrolled_by=g.principal.user_id)
     public_url = current_app.config["PUBLIC_URL"].rstrip("/")
     return {"id": kiosk.id, "hall": kiosk.hall, "device_name": kiosk.device_name, "place": kiosk.place,
             "credential": credential, "setup_url": f"{public_url}/kiosk#kiosk-credential={credential}"}

@@ -146,18 +146,22 @@ def credential_hash(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()
 
 
-def enrol_kiosk(db: Session, principal: Principal, *, hall: str, device_name: str,
+def enrol_kiosk(db: Session, *, hall: str, device_name: str, enrolled_by: int | None,
                 credential: str | None = None) -> tuple[Kiosk, str]:
     """An administrator enrols a kiosk; returns it with its credential, shown this once only.
 
-    ``credential`` is for the demo world's fixed kiosk only; otherwise a fresh random one.
+    ``credential`` is for the demo world's kiosk only (``bff.services.demo``); otherwise a fresh
+    random one. An already enrolled credential is not enrolled twice: that kiosk is returned.
     """
     secret = credential or secrets.token_urlsafe(32)
+    existing = kiosk_by_credential_hash(db, credential_hash(secret))
+    if existing is not None:
+        return existing, secret
     kiosk = Kiosk(hall=hall.strip(), device_name=device_name.strip(), credential_hash=credential_hash(secret),
-                  enrolled_by=principal.user_id or None)
+                  enrolled_by=enrolled_by)
     db.add(kiosk)
     db.flush()
-    record_event(db, "kiosk_enrolled", actor_user_id=principal.user_id or None, kiosk=kiosk.id,
+    record_event(db, "kiosk_enrolled", actor_user_id=enrolled_by, kiosk=kiosk.id,
                  hall=kiosk.hall, device=kiosk.device_name)
     db.commit()
     return kiosk, secret
