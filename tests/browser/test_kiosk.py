@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -80,4 +83,40 @@ def test_an_unregistered_device_is_named_so_on_the_phone_and_not_me_is_the_defau
     expect(phone.get_by_role("alert")).to_have_count(0)  # same network as the phone here: no alarm
     assert_accessible(phone)
     phone.keyboard.press("Enter")  # the default action refuses
+    expect(phone.locator("h1")).to_have_text("已拒绝")
+
+
+def test_the_phone_alerts_when_the_device_asking_is_on_another_network(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    # The relaying attacker asks from elsewhere: here, another loopback network (127.0.1.0/24) than
+    # the phone's browser (127.0.0.1), through a plain HTTP client as an attacker's script would.
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    connection = http.client.HTTPConnection(host, port, timeout=10, source_address=("127.0.1.1", 0))
+    connection.request("POST", "/api/v1/auth/qr-tickets", body=json.dumps({"place": "杭州市民之家 1楼 自助机 A-03"}),
+                       headers={"Content-Type": "application/json", "X-OneThing-CSRF": "1"})
+    forged = connection.getresponse()
+    assert forged.status == 422  # it cannot name a place
+    forged.read()
+    connection.request("POST", "/api/v1/auth/qr-tickets", body="{}",
+                       headers={"Content-Type": "application/json", "X-OneThing-CSRF": "1",
+                                "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"})
+    answer = connection.getresponse()
+    assert answer.status == 201
+    link = json.loads(answer.read())["qr_url"]
+    connection.close()
+
+    phone = signed_in_page("liuxiuying")
+    phone.goto(link.removeprefix(server.url))
+    wait_for_app(phone)
+
+    alert = phone.get_by_role("alert")
+    expect(alert).to_contain_text("扫码的手机与请求登录的设备不在同一网络")
+    summary = phone.locator(".summary")
+    expect(summary).to_contain_text("未登记的设备")
+    expect(summary).to_contain_text("Firefox on Linux")
+    expect(summary).to_contain_text("127.0.1.0/24")
+    expect(summary).not_to_contain_text("自助机")
+    expect(phone.get_by_role("button", name="不是我，拒绝登录")).to_be_focused()
+    assert_accessible(phone)
+    phone.get_by_role("button", name="不是我，拒绝登录").click()
     expect(phone.locator("h1")).to_have_text("已拒绝")
