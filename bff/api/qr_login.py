@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Response, after_this_request, current_app, g, request, stream_with_context
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from auth.permissions import access
 from auth.qr import BINDING_COOKIE, TICKET_SECONDS, QrError, QrTickets, Ticket, network_of
@@ -51,6 +51,9 @@ def iso(timestamp: float) -> datetime:
 
 class TicketRequestSchema(Schema):
     # No ``place``: unknown fields are refused (422), so a caller cannot name where it stands.
+    class Meta:
+        unknown = RAISE
+
     kiosk_credential = fields.Str(load_default=None, validate=validate.Length(min=20, max=100), metadata={
         "description": "An enrolled kiosk's device credential; without it the ticket is a desktop ticket"})
 
