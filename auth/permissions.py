@@ -33,6 +33,7 @@ class Principal:
     roles: frozenset[str]
     department: str | None = None
     kind: str = "browser"  # browser | kiosk
+    via_qr: bool = False  # the session came from a QR login: reduced scope (bff.services.identity)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def has(self, role: str) -> bool:

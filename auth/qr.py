@@ -10,11 +10,20 @@ when the kiosk takes its session. Every transition runs in one Lua script, so
 two phones, two clicks or two kiosks racing cannot both win. Number matching:
 the kiosk shows two digits, the phone offers three numbers and the resident
 picks the one on the kiosk; a wrong pick denies the ticket.
+
+Number matching alone does not stop a relay: an attacker's page can show the
+kiosk's digits next to the relayed QR. So a ticket says who asked. A ``kiosk``
+ticket was asked for by an enrolled kiosk and carries the place of its
+enrolment; any other is a ``desktop`` ticket, and the phone is shown the
+requesting browser and its network (``network``, the requester's address
+masked to /24 or /48, never the full address) so it can warn when the phone is
+elsewhere. A place is never taken from the request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import struct
 import time
@@ -31,6 +40,7 @@ TICKET_SECONDS = 120
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
 BINDING_COOKIE = "onething_qr"
 TERMINAL = ("approved", "denied", "consumed")
+KINDS = ("kiosk", "desktop")
 
 # KEYS[1] ticket; ARGV: allowed from-states (comma list), to-state, now, user id ('' = none),
 # binding hash ('' = not checked), match code ('' = not checked).
@@ -77,6 +87,8 @@ class Ticket:
     status: str
     device: str
     place: str
+    kind: str  # kiosk (an enrolled kiosk asked; place from its enrolment) | desktop (anyone else)
+    network: str  # the requester's network (masked address), "" if unknown
     created_at: float
     expires_at: float
     match_code: str
@@ -87,6 +99,22 @@ class Ticket:
     def reference(self) -> str:
         """A short name for events and logs that does not reveal the ticket id."""
         return hashlib.sha256(self.id.encode()).hexdigest()[:12]
+
+
+def network_of(address: str | None) -> str:
+    """The network an address belongs to (IPv4 /24, IPv6 /48), "" if it is not an address.
+
+    Coarse on purpose: enough to tell "the same hall or home network" from "somewhere else"
+    without keeping a person's exact address in a ticket.
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def binding_hash(secret: str | None) -> str:
@@ -108,19 +136,28 @@ class QrTickets:
     def _key(ticket_id: str) -> str:
         return f"qr:{ticket_id}"
 
-    def create(self, *, ip: str, device: str, place: str) -> tuple[Ticket, str]:
-        """A new pending ticket and the binding secret for the asking browser's cookie."""
+    def create(self, *, ip: str, device: str, kind: str = "desktop", place: str = "") -> tuple[Ticket, str]:
+        """A new pending ticket and the binding secret for the asking browser's cookie.
+
+        ``place`` is kept for a ``kiosk`` ticket only (the caller took it from the kiosk's
+        enrolment); a ``desktop`` ticket never has one.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown ticket kind {kind!r}")
+        place = place if kind == "kiosk" else ""
         self._check_rate(ip)
         rng = secrets.SystemRandom()
         choices = [str(n) for n in rng.sample(range(10, 100), 3)]
         now = self.clock()
         ticket = Ticket(id=secrets.token_urlsafe(24), status="pending", device=device[:80], place=place[:80],
-                        created_at=now, expires_at=now + TICKET_SECONDS, match_code=choices[0],
+                        kind=kind, network=network_of(ip), created_at=now, expires_at=now + TICKET_SECONDS,
+                        match_code=choices[0],
                         choices=sorted(choices), user_id=None)
         secret = secrets.token_urlsafe(32)
         key = self._key(ticket.id)
         self.redis.hset(key, mapping={
             "status": ticket.status, "device": ticket.device, "place": ticket.place,
+            "kind": ticket.kind, "network": ticket.network,
             "created_at": now, "expires_at": ticket.expires_at, "match": ticket.match_code,
             "choices": ",".join(ticket.choices), "user_id": "", "binding": binding_hash(secret)})
         # Kept a little past expiry so a late scan says "expired" rather than "unknown".
@@ -245,6 +282,7 @@ def matrix_png(matrix: list[list[bool]], scale: int) -> bytes:
 
 def _ticket(ticket_id: str, raw: dict[str, str]) -> Ticket:
     return Ticket(id=ticket_id, status=raw["status"], device=raw["device"], place=raw["place"],
+                  kind=raw.get("kind", "desktop"), network=raw.get("network", ""),
                   created_at=float(raw["created_at"]), expires_at=float(raw["expires_at"]),
                   match_code=raw["match"], choices=raw["choices"].split(","),
                   user_id=int(raw["user_id"]) if raw.get("user_id") else None)

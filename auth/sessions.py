@@ -71,10 +71,13 @@ class SessionRecord:
     device: str
     place: str
     tokens: dict[str, Any]
+    # Started by a QR login: the person approved it on a phone they hold, but the browser that
+    # took the session may be a relaying attacker's, so the session has a reduced scope.
+    via_qr: bool = False
 
     def principal(self) -> Principal:
         return Principal(user_id=self.user_id, session_id=self.id, roles=frozenset(self.roles),
-                         department=self.department, kind=self.kind)
+                         department=self.department, kind=self.kind, via_qr=self.via_qr)
 
     @property
     def handle(self) -> str:
@@ -109,11 +112,12 @@ class SessionStore:
         return f"user-sessions:{user_id}"
 
     def create(self, user_id: int, roles: list[str], department: str | None, *, kind: str = "browser",
-               device: str = "", place: str = "", tokens: dict[str, Any] | None = None) -> SessionRecord:
+               device: str = "", place: str = "", tokens: dict[str, Any] | None = None,
+               via_qr: bool = False) -> SessionRecord:
         now = self.clock()
         record = SessionRecord(id=secrets.token_urlsafe(32), user_id=user_id, roles=list(roles),
                                department=department, kind=kind, created_at=now, last_seen=now,
-                               device=device[:200], place=place[:100], tokens=tokens or {})
+                               device=device[:200], place=place[:100], tokens=tokens or {}, via_qr=via_qr)
         self._save(record)
         self.redis.sadd(self._index(user_id), record.id)
         self.redis.expire(self._index(user_id), ABSOLUTE_SECONDS)
@@ -126,6 +130,7 @@ class SessionStore:
             "department": record.department or "", "kind": record.kind,
             "created_at": record.created_at, "last_seen": record.last_seen,
             "device": record.device, "place": record.place, "tokens": json.dumps(record.tokens),
+            "via_qr": "1" if record.via_qr else "",
         })
         self.redis.expire(key, ABSOLUTE_SECONDS)
 
@@ -145,7 +150,8 @@ class SessionStore:
             id=sid, user_id=int(raw["user_id"]), roles=json.loads(raw["roles"]),
             department=raw["department"] or None, kind=raw["kind"],
             created_at=float(raw["created_at"]), last_seen=float(raw["last_seen"]),
-            device=raw["device"], place=raw["place"], tokens=json.loads(raw["tokens"]))
+            device=raw["device"], place=raw["place"], tokens=json.loads(raw["tokens"]),
+            via_qr=raw.get("via_qr") == "1")
         idle = idle_limit(record.roles, record.kind)
         if now - record.last_seen > idle or now - record.created_at > ABSOLUTE_SECONDS:
             self.revoke(record.user_id, sid)

@@ -99,10 +99,10 @@ def wire_outbox(app: Flask, port: AfterCommit) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import auth, fields, health, me, qr_login, ratings, staff
+    from bff.api import auth, fields, health, kiosks, me, qr_login, ratings, staff
 
     app.register_blueprint(health.blp)
-    for identity_blp in (auth.blp, me.blp, qr_login.blp):
+    for identity_blp in (auth.blp, me.blp, qr_login.blp, kiosks.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
     register_notification_blueprint()

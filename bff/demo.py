@@ -12,6 +12,8 @@ records, so a login and a prefill always agree.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -92,6 +94,17 @@ DEPARTMENT_OFFICERS = [
     ("disabled-federation", "郑科员", "残联", "Disabled Persons' Federation"),
     ("traffic-police", "冯警官", "交警", "Traffic Police"),
 ]
+
+
+# The demo world's one enrolled hall kiosk, so the kiosk journey shows a place on the phone.
+DEMO_KIOSK_HALL = "西湖区市民之家 1楼"
+DEMO_KIOSK_DEVICE = "自助机 A-01"
+
+
+def demo_kiosk_credential(secret_key: str) -> str:
+    """The demo kiosk's credential, derived from the deployment's secret key rather than written here:
+    a credential in the source would let anyone who reads it pose as an enrolled kiosk."""
+    return hmac.new(secret_key.encode(), b"onething demo kiosk credential", hashlib.sha256).hexdigest()
 
 
 def persona(key: str, today: date | None = None) -> Persona:

@@ -15,6 +15,7 @@ from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date
 from bff.extensions import db
 from bff.services import applications as applications_service
 from bff.services import certificates as service
+from bff.services import identity
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="E-certificates (电子证照)")
 pages = FlaskBlueprint("verify_pages", __name__)
@@ -64,7 +65,8 @@ def my_certificates() -> dict[str, Any]:
 @blp.response(200, BINARY, content_type=SVG, description="A printable SVG (attachment)")
 @access("resident")
 def download(number: str) -> Response:
-    """The certificate as a printable SVG, with its verification QR code."""
+    """The certificate as a printable SVG, with its verification QR code (not from a QR-login session)."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_CERTIFICATE)
     certificate = service.own_certificate(db.session, g.principal.user_id, number)
     document = service.render_certificate_svg(certificate, current_app.config["PUBLIC_URL"])
     response = Response(document, mimetype="image/svg+xml")

@@ -117,6 +117,7 @@ def list_sessions() -> dict[str, Any]:
 @access("authenticated")
 def revoke_other_sessions() -> dict[str, int]:
     """Sign out everywhere else (this session stays; sign out here with POST /auth/logout)."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_SECURITY)
     return {"revoked": identity.revoke_other_sessions(db.session, sessions(), g.principal)}
 
 
@@ -125,4 +126,5 @@ def revoke_other_sessions() -> dict[str, int]:
 @access("authenticated")
 def revoke_session(handle: str) -> None:
     """End one of my sessions (another person's session is "not found")."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_SECURITY)
     identity.revoke_session(db.session, sessions(), g.principal, handle)

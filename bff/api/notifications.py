@@ -14,6 +14,7 @@ from bff.core import notifications as rules
 from bff.core.text import Text
 from bff.extensions import db
 from bff.i18n import t
+from bff.services import identity
 from bff.services.notifications import devices, inbox, live, preferences
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Push, inbox and live events")
@@ -218,7 +219,8 @@ def get_preferences() -> dict[str, Any]:
 @blp.response(200, NotificationPreferencesViewSchema)
 @access("authenticated")
 def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
-    """Replace my notification preferences."""
+    """Replace my notification preferences (the channels that reach me: not from a QR-login session)."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_CONTACT)
     return preferences_view(preferences.save_preferences(db.session, g.principal.user_id, body["kinds"],
                                                          body["channels"], body["quiet_hours"]))
 

@@ -2,8 +2,13 @@
 
 Kiosk: ``POST /api/v1/auth/qr-tickets`` → shows ``qr.svg`` and the two digits →
 waits on ``…/{id}/stream`` (SSE) or polls ``GET …/{id}`` → ``POST …/{id}/complete``.
-Phone (signed in): opens ``/app/qr/{id}`` → ``POST …/{id}/scan`` (sees the device,
-place, time and three numbers) → ``POST …/{id}/approve`` with the number, or ``…/deny``.
+Phone (signed in): opens ``/app/qr/{id}`` → ``POST …/{id}/scan`` (sees who asks,
+time and three numbers) → ``POST …/{id}/approve`` with the number, or ``…/deny``.
+
+Who asks: an enrolled kiosk (it sends its ``kiosk_credential``; the place comes from
+its enrolment) or an unregistered "desktop" browser, shown with its browser, its
+network and whether that is the phone's network. The request cannot name a place:
+a ``place`` field is refused (422), so a relaying page cannot pose as a hall kiosk.
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ from typing import Any
 
 from flask import Response, after_this_request, current_app, g, request, stream_with_context
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from auth.permissions import access
-from auth.qr import BINDING_COOKIE, TICKET_SECONDS, QrError, QrTickets, Ticket
+from auth.qr import BINDING_COOKIE, TICKET_SECONDS, QrError, QrTickets, Ticket, network_of
 from auth.sessions import IDLE_SECONDS
-from bff.api.auth import cookie_name, session_cookie_name, sessions, set_cookie, set_session_cookie, where_from_request
+from bff.api.auth import cookie_name, session_cookie_name, sessions, set_cookie, set_session_cookie
 from bff.api.identity_errors import abort_qr
 from bff.api.schemas import BINARY, PNG, SSE, SVG
+from bff.core.devices import describe_user_agent
 from bff.extensions import db
 from bff.services import identity
 
@@ -44,8 +50,12 @@ def iso(timestamp: float) -> datetime:
 
 
 class TicketRequestSchema(Schema):
-    place = fields.Str(load_default="", validate=validate.Length(max=80), metadata={
-        "description": "The hall or location the kiosk is configured with, shown on the phone"})
+    # No ``place``: unknown fields are refused (422), so a caller cannot name where it stands.
+    class Meta:
+        unknown = RAISE
+
+    kiosk_credential = fields.Str(load_default=None, validate=validate.Length(min=20, max=100), metadata={
+        "description": "An enrolled kiosk's device credential; without it the ticket is a desktop ticket"})
 
 
 class KioskTicketSchema(Schema):
@@ -61,8 +71,11 @@ class KioskTicketSchema(Schema):
 
 class PhoneTicketSchema(Schema):
     status = fields.Str()
-    device = fields.Str(metadata={"description": "The requesting device"})
-    place = fields.Str(metadata={"description": "The hall or location, if the kiosk named one"})
+    kind = fields.Str(metadata={"description": "kiosk (an enrolled kiosk) or desktop (an unregistered device)"})
+    device = fields.Str(metadata={"description": "The requesting browser, in short (e.g. Chrome on Windows)"})
+    place = fields.Str(metadata={"description": "The enrolled kiosk's hall and name; empty for a desktop ticket"})
+    network = fields.Str(metadata={"description": "The requester's network, masked (e.g. 203.0.113.0/24)"})
+    same_network = fields.Bool(metadata={"description": "Whether this phone is on the requester's network"})
     requested_at = fields.DateTime()
     expires_at = fields.DateTime()
     choices = fields.List(fields.Str(), metadata={"description": "Pick the number the kiosk shows"})
@@ -86,7 +99,12 @@ def kiosk_view(ticket: Ticket) -> dict[str, Any]:
 
 
 def phone_view(ticket: Ticket) -> dict[str, Any]:
-    return {"status": ticket.status, "device": ticket.device, "place": ticket.place,
+    # Compared at the network level: a phone and a browser on the same hall or home network
+    # share it; a relaying attacker elsewhere does not.
+    here = network_of(request.remote_addr)
+    return {"status": ticket.status, "kind": ticket.kind, "device": ticket.device,
+            "place": ticket.place if ticket.kind == "kiosk" else "", "network": ticket.network,
+            "same_network": bool(here) and here == ticket.network,
             "requested_at": iso(ticket.created_at), "expires_at": iso(ticket.expires_at), "choices": ticket.choices}
 
 
@@ -105,10 +123,15 @@ def own_ticket(ticket_id: str) -> Ticket:
 @blp.response(201, KioskTicketSchema)
 @access("public")
 def create_ticket(args: dict[str, Any]) -> dict[str, Any]:
-    """Ask for a QR login ticket (rate-limited per IP); sets the HttpOnly cookie that binds it here."""
+    """Ask for a QR login ticket (rate-limited per IP); sets the HttpOnly cookie that binds it here.
+
+    An enrolled kiosk sends its credential and gets a ticket naming its hall; any other browser
+    gets a desktop ticket. A credential that is not (or no longer) enrolled is refused (403).
+    """
     try:
         ticket, secret = identity.create_qr_ticket(db.session, tickets(), ip=request.remote_addr or "-",
-                                                   where=where_from_request(args["place"]))
+                                                   device=describe_user_agent(request.headers.get("User-Agent")),
+                                                   kiosk_credential=args["kiosk_credential"])
     except QrError as error:
         abort_qr(error)
 

@@ -23,6 +23,7 @@ from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
 from bff.api.schemas import BINARY, SSE, ResponseSchema, iso_date, iso_datetime
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
+from bff.services import identity
 from bff.services import ratings as ratings_service
 from bff.services.applications import today_in_china
 from bff.services.service_desk import access as desk_access
@@ -313,7 +314,8 @@ def profile(resident_id: int) -> dict[str, Any]:
 @blp.response(200, RevealedSchema)
 @access("staff")
 def reveal(body: dict[str, Any], resident_id: int) -> dict[str, Any]:
-    """One masked field in full, in this response only; every reveal is recorded."""
+    """One masked field in full, in this response only; every reveal is recorded (never from a QR-login session)."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_REVEAL)
     return desk_actions.reveal_field(db.session, grant_for(resident_id), body["field"])
 
 

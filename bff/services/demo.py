@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bff.demo import personas
+from bff.demo import DEMO_KIOSK_DEVICE, DEMO_KIOSK_HALL, demo_kiosk_credential, personas
+from bff.services.identity import enrol_kiosk
 from bff.services.users import upsert_user_from_claims
 from bff.store import Session
 
@@ -17,3 +18,10 @@ def seed_demo_world(session: Session, *, issuer: str) -> int:
         }, logging_in=False)
     session.commit()
     return len(people)
+
+
+def seed_demo_kiosk(session: Session, *, secret_key: str) -> str:
+    """Enrol the demo world's hall kiosk (once); returns its credential for the kiosk's setup link."""
+    credential = demo_kiosk_credential(secret_key)
+    enrol_kiosk(session, hall=DEMO_KIOSK_HALL, device_name=DEMO_KIOSK_DEVICE, enrolled_by=None, credential=credential)
+    return credential

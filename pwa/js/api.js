@@ -62,7 +62,7 @@ export const api = {
   revokeSession: (sid) => send('DELETE', `/api/v1/me/sessions/${id(sid)}`),
   logout: () => send('POST', '/auth/logout'),
   // QR login: the kiosk creates and completes a ticket, the phone looks at and approves it
-  createQrTicket: () => send('POST', '/api/v1/auth/qr-tickets', {}),
+  createQrTicket: (credential) => send('POST', '/api/v1/auth/qr-tickets', credential ? { kiosk_credential: credential } : {}),
   qrTicket: (tid) => get(`/api/v1/auth/qr-tickets/${id(tid)}`),
   qrTicketStreamUrl: (tid) => `/api/v1/auth/qr-tickets/${id(tid)}/stream`,
   completeQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/complete`, {}),

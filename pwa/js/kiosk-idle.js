@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
+import { clearAllButCredential } from './kiosk-device.js';
 
 const IDLE_MS = 90000;
 const COUNTDOWN_S = 30;
@@ -15,7 +16,7 @@ export function startKioskIdleWatch() {
     navigator.serviceWorker?.controller?.postMessage({ type: 'logout' });
     const store = await import('./store.js');
     await store.clear().catch(() => {});
-    localStorage.clear();
+    clearAllButCredential(); // the kiosk's own credential stays: it is the device's, not the resident's
     sessionStorage.clear();
     location.replace('/kiosk');
   }

@@ -17,8 +17,27 @@ KIOSK_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHT
 HALL = "西湖区市民之家 3号自助机"
 
 
-def ask_for_ticket(kiosk, place=HALL):
-    response = kiosk.post("/api/v1/auth/qr-tickets", json={"place": place}, headers={"User-Agent": KIOSK_AGENT})
+def enrol_kiosk(app, hall="西湖区市民之家", device_name="3号自助机"):
+    """An administrator enrols a kiosk through the API; returns the answer (with its one-time credential)."""
+    admin = new_browser(app)
+    log_in(admin, "admin")
+    response = admin.post("/api/v1/kiosks", json={"hall": hall, "device_name": device_name})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def kiosk(app):
+    """A hall kiosk an administrator enrolled: it holds its device credential."""
+    browser = new_browser(app)
+    browser.kiosk_credential = enrol_kiosk(app)["credential"]
+    return browser
+
+
+def ask_for_ticket(kiosk):
+    credential = getattr(kiosk, "kiosk_credential", None)
+    body = {"kiosk_credential": credential} if credential else {}
+    response = kiosk.post("/api/v1/auth/qr-tickets", json=body, headers={"User-Agent": KIOSK_AGENT})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -1,14 +1,18 @@
 // /kiosk: a hall kiosk shows a QR login code and two digits; the resident's phone scans it,
 // picks the same two digits and approves; the kiosk then takes its own short session.
 // The code is renewed before it expires; the stream (SSE) has a polling fallback.
+// An enrolled kiosk sends its device credential (kiosk-device.js) so the phone can name its hall;
+// without one the code is an "unregistered device" code and the phone warns accordingly.
 import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { t } from '../i18n.js';
 import '../components/qr-code.js';
+import { adoptFromSetupLink, kioskCredential } from '../kiosk-device.js';
 
 const RENEW_BEFORE_MS = 15000;
 
 export async function render({ main, session, navigate }) {
+  adoptFromSetupLink();
   await session.ready;
   if (session.me) {
     fill(main, el('h1', { textContent: t('kiosk_signed_in', { name: session.me.name }) }),
@@ -79,7 +83,7 @@ async function startLogin(view) {
     stopWatching();
     if (stopped) return;
     try {
-      ticket = await api.createQrTicket();
+      ticket = await api.createQrTicket(kioskCredential());
     } catch (error) {
       status.textContent = error instanceof ApiError ? error.message : t('offline_body');
       renew = setTimeout(fresh, 10000);
