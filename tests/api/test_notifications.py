@@ -18,7 +18,7 @@ from tests.fakes.push_service import FakePushService
 NUMBER = "YJ202611260000017"
 
 
-def subscription(endpoint: str = "https://push.example.net/send/abc") -> dict:
+def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/send/abc") -> dict:
     info = FakePushService().new_subscriber().subscription_info()
     return {**info, "endpoint": endpoint, "device": "Pixel 7"}
 
@@ -56,8 +56,8 @@ def test_the_public_key_is_served_to_anyone_as_base64url(client):
 
 def test_a_resident_registers_lists_and_removes_their_devices(app, client):
     signed_in(app, client)
-    first = client.post("/api/v1/push/subscriptions", json=subscription("https://push.example.net/a"))
-    second = client.post("/api/v1/push/subscriptions", json=subscription("https://push.example.net/b"))
+    first = client.post("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/a"))
+    second = client.post("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/b"))
     assert first.status_code == second.status_code == 201
     assert [d["device"] for d in client.get("/api/v1/push/subscriptions").json["devices"]] == ["Pixel 7", "Pixel 7"]
     assert client.delete(f"/api/v1/push/subscriptions/{first.json['id']}").status_code == 204
