@@ -106,12 +106,14 @@ def make_app() -> tuple[Any, str, dict[str, str]]:
     database_url, redis_url = prepare_database(), claim_redis_database()
     config = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
               "DEPARTMENT_SIMULATOR_URL": "http://127.0.0.1:9", "DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
-              "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund"}
+              "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund",
+              "PUSH_EXTRA_HOSTS": "127.0.0.1"}  # the fake push service runs on this machine
     app = create_app(config)
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "ONETHING_LOG_LEVEL": "WARNING",
            "ONETHING_DEPARTMENT_SIMULATOR_URL": config["DEPARTMENT_SIMULATOR_URL"],
            "ONETHING_DEPARTMENT_SIMULATOR_SECRET": "bench-secret",
            "ONETHING_SIMULATED_DEPARTMENTS": config["SIMULATED_DEPARTMENTS"],
+           "ONETHING_PUSH_EXTRA_HOSTS": config["PUSH_EXTRA_HOSTS"],
            "ONETHING_VAR_DIR": str(ROOT / "var")}
     with app.app_context():
         app.extensions["redis"].flushdb()
@@ -138,7 +140,8 @@ def add_devices(app: Any, user_id: int, subscribers: list[Any]) -> None:
 
     with app.app_context():
         for subscriber in subscribers:
-            subscribe_device(db.session, user_id, subscriber, "bench", allow_http=True)
+            subscribe_device(db.session, user_id, subscriber, "bench", allow_http=True,
+                             extra_hosts=frozenset({"127.0.0.1"}))
 
 
 # --- 1. Push throughput vs raw encryption ------------------------------------------------------
@@ -210,13 +213,15 @@ def push_sender(vapid: Any, subject: str, transport: str, timeout: float) -> Any
     import certifi
 
     from bff.adapters.push.sender import WebPushSender
+    from bff.adapters.push.transport.resolve import Destinations
 
+    local = Destinations.of({"127.0.0.1"}, production=False)  # the fake push service runs on this machine
     if transport == "selector":
-        return WebPushSender(vapid, subject, timeout=timeout)
+        return WebPushSender(vapid, subject, timeout=timeout, destinations=local)
     from bench.push_httpx import HttpxTransport
 
     verified = ssl.create_default_context(cafile=certifi.where())
-    return WebPushSender(vapid, subject, timeout=timeout, transport=HttpxTransport(
+    return WebPushSender(vapid, subject, timeout=timeout, destinations=local, transport=HttpxTransport(
         timeout, 16, verified, prior_knowledge=transport == "httpx-h2c"))
 
 

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bff.core.devices import is_loopback_host, parse_hosts
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONETHING_VAR_DIR", ROOT / "var"))
 
@@ -65,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_MAX_ATTEMPTS": 5,
     "PUSH_PRUNE_AFTER_DAYS": 90,
     "PUSH_MAX_FAILURES": 10,
+    # Push services beyond the browsers' own (bff/core/devices.py: PUSH_SERVICE_HOSTS), comma-separated
+    # host names or *.suffix patterns; tests name their local fake here (never loopback in production).
+    "PUSH_EXTRA_HOSTS": "",
     "NOTIFY_BATCH_WAIT_SECONDS": 0.05,
     "SSE_KEEPALIVE_SECONDS": 15.0,
     "SSE_RETRY_MILLISECONDS": 3000,
@@ -160,5 +165,9 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("PREFILL_BACKEND is the demo world's sample registry")
     if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:
         problems.append("ONETHING_OIDC_CLIENT_SECRET is the development secret")
+    local = sorted(host for host in parse_hosts(config["PUSH_EXTRA_HOSTS"]) if is_loopback_host(host))
+    if local:
+        problems.append(f"ONETHING_PUSH_EXTRA_HOSTS names this machine ({', '.join(local)}): pushes would reach "
+                        "local services")
     if problems:
         raise ConfigurationError("refusing to start in production: " + "; ".join(problems))

@@ -79,7 +79,9 @@ def unreachable_url() -> Iterator[str]:
 def base_config(database_url: str, redis_url: str, unreachable_url: str) -> dict[str, Any]:
     # The development issuer's fixed port may be busy (`make run`): the tests' provider is chosen here.
     return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENV": "testing", "LOG_LEVEL": "INFO",
-            "OIDC_ISSUER": unreachable_url}
+            "OIDC_ISSUER": unreachable_url,
+            # the fake push service (tests/fakes/push_service.py) listens on this machine
+            "PUSH_EXTRA_HOSTS": "127.0.0.1"}
 
 
 # The fixed ports `make run` serves on (the BFF and its development identity provider).

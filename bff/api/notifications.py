@@ -139,7 +139,8 @@ def get_public_key() -> dict[str, str]:
 def subscribe(body: dict[str, Any]) -> dict[str, Any]:
     """Save this browser's push subscription (``PushSubscription.toJSON()`` plus a device label)."""
     row = devices.subscribe_device(db.session, g.principal.user_id, body, body["device"],
-                                   allow_http=current_app.config["ENV"] != "production")
+                                   allow_http=current_app.config["ENV"] != "production",
+                                   extra_hosts=devices.push_extra_hosts(current_app))
     return device_view(row)
 
 

@@ -48,7 +48,10 @@ declare("callback_received", ("case", "department", "event_id"), ("status", "dup
 # Notifications
 declare("notification_created", ("notification", "kind"), ("number",))
 declare("push_delivered", ("notification", "device"))
-declare("push_failed", ("notification", "device", "status"), ("error",))
+# ``status`` (the push service's HTTP status, 0 without an answer) and ``reason`` (a word:
+# bff.adapters.push.sender.PushResult.reason) are for staff only: the resident is told "not
+# delivered", never how (RESIDENT_HIDDEN). Older rows may carry ``error``, hidden too.
+declare("push_failed", ("notification", "device", "status", "reason"))
 declare("sms_sent", ("notification",))
 # ``comment`` is the resident's own text (checked free of ID and mobile numbers); ``revises``
 # is the id of the earlier rating a re-rating replaces (one re-rating after a bad one).
@@ -65,6 +68,19 @@ declare("staff_note_added", ("note",), ("application", "access"))
 declare("staff_escalated", ("case", "department"), ("note", "access", "application"))
 declare("staff_resent_notification", ("notification",), ("access",))
 declare("staff_ended_sessions", ("count",), ("access",))
+
+
+# Keys of an event's data that the resident's own views (live events, polling, an application's
+# timeline) never show: how a push failed could tell a resident what the server can reach.
+RESIDENT_HIDDEN: dict[str, frozenset[str]] = {
+    "push_failed": frozenset({"status", "reason", "error"}),
+}
+
+
+def resident_data(name: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the resident may see of an event's data."""
+    hidden = RESIDENT_HIDDEN.get(name, frozenset())
+    return {key: value for key, value in (data or {}).items() if key not in hidden}
 
 
 class EventSchemaError(ValueError):

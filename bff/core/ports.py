@@ -234,3 +234,11 @@ class DepartmentGateway(Protocol):
 
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         """Hand one message to the department; never raises (failures are results)."""
+
+
+class Resolver(Protocol):
+    """Turns a push service's host name into addresses (``bff.adapters.push.transport.resolve``:
+    the system's resolver in production, a fixed map where a test names the answer)."""
+
+    def addresses(self, host: str, port: int) -> list[str]:
+        """The host's addresses as text (IPv4 or IPv6); raises ``OSError`` when it has none."""

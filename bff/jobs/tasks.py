@@ -18,13 +18,14 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 
 from bff.adapters.push.sender import WebPushSender
+from bff.adapters.push.transport.resolve import Destinations
 from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.extensions import db, redis
 from bff.jobs import queue
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
 from bff.services.notifications import channels, delivery
-from bff.services.notifications.devices import vapid_for
+from bff.services.notifications.devices import push_extra_hosts, vapid_for
 from bff.services.sweeper import sweep_cases
 
 log = logging.getLogger("bff.jobs")
@@ -139,7 +140,9 @@ def notifier_for(app: Flask) -> channels.Notifier:
         app.extensions["notifier"] = channels.Notifier(
             push=WebPushSender(vapid_for(app), config["VAPID_SUBJECT"],
                                timeout=float(config["PUSH_TIMEOUT_SECONDS"]),
-                               default_retry_after=float(config["PUSH_RETRY_AFTER_SECONDS"])),
+                               default_retry_after=float(config["PUSH_RETRY_AFTER_SECONDS"]),
+                               destinations=Destinations.of(push_extra_hosts(app),
+                                                            production=config["ENV"] == "production")),
             sms=LoggingSmsSender(), later=later, public_url=config["PUBLIC_URL"],
             max_push_attempts=int(config["PUSH_MAX_ATTEMPTS"]),
             prune_after=timedelta(days=float(config["PUSH_PRUNE_AFTER_DAYS"])),

@@ -9,6 +9,7 @@ from typing import Any
 from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.core.errors import NotFound
+from bff.core.events import resident_data
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import NOT_FOUND, own_application
 from bff.services.certificates import describe
@@ -107,7 +108,7 @@ def timeline(session: Session, user_id: int, number: str) -> list[dict[str, Any]
 
 def _public_data(event: Event) -> dict[str, Any]:
     hidden = {"officer", "event_id"}  # who in the department and their system's ids stay inside
-    return {key: value for key, value in (event.data or {}).items() if key not in hidden}
+    return {key: value for key, value in resident_data(event.name, event.data).items() if key not in hidden}
 
 
 def _iso(value: Any) -> str | None:

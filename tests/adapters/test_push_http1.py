@@ -12,7 +12,11 @@ from py_vapid import Vapid
 
 from bff.adapters.push.sender import PushMessage, WebPushSender
 from bff.adapters.push.transport import http1
+from bff.adapters.push.transport.resolve import Destinations
 from tests.fakes.push_service import FakePushService
+
+# These push services listen on this machine: named as a deployment outside production would.
+LOCAL = Destinations.of({"127.0.0.1"}, production=False)
 
 
 def serve_once(answer: bytes, close: bool = True) -> str:
@@ -197,7 +201,8 @@ def subscription(origin: str, token: str = "x") -> dict:
 def test_the_sender_sends_pushes_over_tls_on_one_kept_alive_connection(tmp_path, sender_key):
     cert_file, key_file = self_signed(tmp_path)
     origin, received = serve_tls(cert_file, key_file, answers=3)
-    sender = WebPushSender(sender_key, "mailto:ops@onething.example", ca_file=cert_file, connections_per_service=1)
+    sender = WebPushSender(sender_key, "mailto:ops@onething.example", destinations=LOCAL, ca_file=cert_file,
+                           connections_per_service=1)
     try:
         results = sender.send_many([subscription(origin, "a"), subscription(origin, "b")], PUSH)
         again = sender.send(subscription(origin, "c"), PUSH)
@@ -210,14 +215,14 @@ def test_the_sender_sends_pushes_over_tls_on_one_kept_alive_connection(tmp_path,
 def test_the_sender_refuses_a_push_service_whose_certificate_certifi_does_not_trust(tmp_path, sender_key):
     cert_file, key_file = self_signed(tmp_path)
     origin, received = serve_tls(cert_file, key_file, answers=1)
-    result = WebPushSender(sender_key, "mailto:ops@onething.example").send(subscription(origin), PUSH)
+    result = WebPushSender(sender_key, "mailto:ops@onething.example", destinations=LOCAL).send(subscription(origin), PUSH)
     assert result.status == 0 and not result.delivered and result.retry_after is not None
     assert "SSL" in (result.error or "") and received == []
 
 
 def test_a_garbled_answer_is_retried_later_not_raised(sender_key):
     origin = serve_once(b"HTTP/1.1 201 Created\r\nContent-Length: 12abc\r\n\r\n")
-    result = WebPushSender(sender_key, "mailto:ops@onething.example", default_retry_after=9).send(
+    result = WebPushSender(sender_key, "mailto:ops@onething.example", destinations=LOCAL, default_retry_after=9).send(
         subscription(origin), PUSH)
     assert (result.status, result.retry_after, result.error) == (0, 9, "ProtocolError")
 
@@ -226,7 +231,8 @@ def test_a_push_service_that_never_answers_is_given_up_after_the_timeout(sender_
     listener = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel's backlog) but never answers
     origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
-        result = WebPushSender(sender_key, "mailto:ops@onething.example", timeout=0.3).send(subscription(origin), PUSH)
+        result = WebPushSender(sender_key, "mailto:ops@onething.example", destinations=LOCAL,
+                               timeout=0.3).send(subscription(origin), PUSH)
     finally:
         listener.close()
     assert (result.status, result.error) == (0, "timeout") and result.retry_after is not None
@@ -245,7 +251,7 @@ def test_a_kept_alive_connection_the_push_service_closed_while_idle_is_not_reuse
 
     threading.Thread(target=answer_each_connection_once, daemon=True).start()
     origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    sender = WebPushSender(sender_key, "mailto:ops@onething.example")
+    sender = WebPushSender(sender_key, "mailto:ops@onething.example", destinations=LOCAL)
     first = sender.send(subscription(origin), PUSH)
     time.sleep(0.2)  # the service's close has arrived
     second = sender.send(subscription(origin), PUSH)

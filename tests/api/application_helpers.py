@@ -61,6 +61,7 @@ def start_worker_process(app: Any, base_config: dict[str, Any]) -> Any:
     environment = {**os.environ, "DATABASE_URL": base_config["DATABASE_URL"], "REDIS_URL": base_config["REDIS_URL"],
                    "ONETHING_ENV": "testing", "ONETHING_PUBLIC_URL": app.config["PUBLIC_URL"],
                    "ONETHING_DEPARTMENT_SIMULATOR_URL": app.config["DEPARTMENT_SIMULATOR_URL"],
+                   "ONETHING_PUSH_EXTRA_HOSTS": app.config["PUSH_EXTRA_HOSTS"],
                    "ONETHING_DISPATCH_LEASE_SECONDS": "1"}
     return subprocess.Popen([sys.executable, "-m", "bff.worker"], env=environment,  # noqa: S603
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -18,6 +18,7 @@ SAFE = {
     "PREFILL_BACKEND": "http",
     "PREFILL_URL": "https://registry.example.gov.cn/prefill",
     "VAPID_PRIVATE_KEY": "a-vapid-key-from-the-vault",
+    "PUSH_EXTRA_HOSTS": "push.example.gov.cn",  # the tests' own names this machine
 }
 
 
@@ -40,6 +41,12 @@ def test_production_starts_with_real_settings(base_config):
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
     ({"PREFILL_BACKEND": "sample"}, "sample registry"),
     ({"VAPID_PRIVATE_KEY": ""}, "VAPID"),
+    # a push service on this machine: every resident's pushes would be POSTed to local services
+    ({"PUSH_EXTRA_HOSTS": "127.0.0.1"}, "PUSH_EXTRA_HOSTS"),
+    ({"PUSH_EXTRA_HOSTS": "push.example.gov.cn, localhost"}, "PUSH_EXTRA_HOSTS"),
+    ({"PUSH_EXTRA_HOSTS": "*.localhost"}, "PUSH_EXTRA_HOSTS"),
+    ({"PUSH_EXTRA_HOSTS": "::1"}, "PUSH_EXTRA_HOSTS"),
+    ({"PUSH_EXTRA_HOSTS": "127.8.9.10"}, "PUSH_EXTRA_HOSTS"),
 ])
 def test_production_refuses_development_defaults(base_config, change, complaint):
     with pytest.raises(ConfigurationError, match=complaint):

@@ -52,7 +52,8 @@ def test_callbacks_and_notification_batches_on_sqlite(tmp_path: Path, redis_url:
 
     url = f"sqlite:///{tmp_path / 'onething.db'}"
     migrate.upgrade(url)
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "ENV": "testing", "DEPARTMENTS": HRSS})
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "ENV": "testing", "DEPARTMENTS": HRSS,
+                      "PUSH_EXTRA_HOSTS": "127.0.0.1"})
     app.test_client_class = ApiClient
     push_service = FakePushService().start()
     try:

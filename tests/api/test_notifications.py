@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from tests.fakes.push_service import FakePushService
 NUMBER = "YJ202611260000017"
 
 
-def subscription(endpoint: str = "https://push.example.net/send/abc") -> dict:
+def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/send/abc") -> dict:
     info = FakePushService().new_subscriber().subscription_info()
     return {**info, "endpoint": endpoint, "device": "Pixel 7"}
 
@@ -56,8 +57,8 @@ def test_the_public_key_is_served_to_anyone_as_base64url(client):
 
 def test_a_resident_registers_lists_and_removes_their_devices(app, client):
     signed_in(app, client)
-    first = client.post("/api/v1/push/subscriptions", json=subscription("https://push.example.net/a"))
-    second = client.post("/api/v1/push/subscriptions", json=subscription("https://push.example.net/b"))
+    first = client.post("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/a"))
+    second = client.post("/api/v1/push/subscriptions", json=subscription("https://fcm.googleapis.com/fcm/send/b"))
     assert first.status_code == second.status_code == 201
     assert [d["device"] for d in client.get("/api/v1/push/subscriptions").json["devices"]] == ["Pixel 7", "Pixel 7"]
     assert client.delete(f"/api/v1/push/subscriptions/{first.json['id']}").status_code == 204
@@ -99,6 +100,44 @@ def test_bad_keys_or_endpoints_get_field_errors(app, client):
     assert bad_keys.status_code == 422 and "keys" in str(bad_keys.json)
     bad_endpoint = client.post("/api/v1/push/subscriptions", json={**body, "endpoint": "ftp://push.example.net/x"})
     assert bad_endpoint.status_code == 422 and "endpoint" in str(bad_endpoint.json)
+
+
+# Endpoints an attacker registers to make the worker call inside the network (and read, from
+# their own events, whether something answered there).
+INTERNAL_ENDPOINTS = [
+    "https://169.254.169.254/latest/meta-data/iam/security-credentials/",
+    "https://10.0.0.5:8443/admin",
+    "https://localhost/",
+    "https://localhost:6379/",
+    "https://[::1]/",
+    "https://[::ffff:127.0.0.1]:5432/",
+    "https://192.168.1.1/",
+    "https://100.100.100.200/latest/meta-data/",
+    "https://fcm.googleapis.com@10.0.0.5/fcm/send/x",
+    "https://intranet.example/fcm.googleapis.com/fcm/send/x",
+]
+
+
+@pytest.mark.parametrize("endpoint", INTERNAL_ENDPOINTS)
+def test_a_subscription_to_anything_but_a_push_service_is_refused_when_it_is_made(app, client, endpoint):
+    signed_in(app, client)
+    response = client.post("/api/v1/push/subscriptions", json=subscription(endpoint))
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["endpoint"] == ["推送地址不属于已知的推送服务，请使用浏览器自带的通知功能。"]
+    english = client.post("/api/v1/push/subscriptions", json=subscription(endpoint),
+                          headers={"Accept-Language": "en"})
+    assert english.json["errors"]["json"]["endpoint"] == [
+        "The push endpoint is not one of the known push services; use the browser's own notifications."]
+    assert client.get("/api/v1/push/subscriptions").json["devices"] == []
+
+
+def test_without_extra_hosts_even_the_local_fake_push_service_is_refused(app, client, monkeypatch):
+    signed_in(app, client)
+    assert client.post("/api/v1/push/subscriptions",
+                       json=subscription("http://127.0.0.1:8443/push/t")).status_code == 201  # the tests' extra
+    monkeypatch.setitem(app.config, "PUSH_EXTRA_HOSTS", "")
+    response = client.post("/api/v1/push/subscriptions", json=subscription("http://127.0.0.1:8443/push/u"))
+    assert response.status_code == 422 and "endpoint" in response.json["errors"]["json"]
 
 
 def test_devices_need_a_signed_in_person(client):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text
 
+from bff.config import ROOT
 from bff.core.pii import mask_id_number, mask_mobile
 from bff.extensions import db
 from bff.services.applications import today_in_china
@@ -81,6 +83,32 @@ def test_a_search_is_recorded_without_the_number_searched_for(staff, resident):
     staff.post("/api/v1/staff/search", json={"query": resident.id_number})
     [searched] = events("staff_searched")
     assert searched.data == {"kind": "id_number", "results": 1}
+
+
+def test_a_search_is_not_answered_before_its_audit_row_is_on_disk(app, staff, resident):
+    """A crash right after the answer must not lose the record: the commit that writes it waits
+    for the write-ahead log (``synchronous_commit`` on), in that very transaction."""
+    durability: list[tuple[list[str], str]] = []
+
+    def before_commit(session) -> None:
+        written = [row.name for row in session.new if isinstance(row, Event)]
+        durability.append((written, session.execute(text("SHOW synchronous_commit")).scalar_one()))
+
+    factory = app.extensions["db"].factory
+    sa_event.listen(factory, "before_commit", before_commit)
+    try:
+        response = staff.post("/api/v1/staff/search", json={"query": resident.id_number})
+    finally:
+        sa_event.remove(factory, "before_commit", before_commit)
+    assert response.status_code == 200
+    assert ([setting for written, setting in durability if "staff_searched" in written] == ["on"])
+    assert len(events("staff_searched")) == 1
+
+
+def test_no_code_relaxes_the_durability_of_a_commit():
+    """Audit rows share transactions with everything else: no statement may trade them for speed."""
+    sources = [path for path in (ROOT / "bff").rglob("*.py") if "synchronous_commit" in path.read_text()]
+    assert sources == []
 
 
 # --- Access with a purpose --------------------------------------------------------------------

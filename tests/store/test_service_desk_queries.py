@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
 
 from bff.app import create_app
 from bff.extensions import db
@@ -41,19 +40,6 @@ def add_events(*rows: tuple[str, int | None, int | None]) -> list[int]:
     db.session.add_all(events)
     db.session.commit()
     return [event.id for event in events]
-
-
-def test_a_commit_that_does_not_wait_for_the_disk_still_writes_its_rows(database: str) -> None:
-    resident = create_user("zhangwei")
-    db.session.add(Event(name="staff_searched", actor_user_id=resident.id, data={"kind": "mobile"}))
-    queries.commit_without_waiting_for_disk(db.session)
-    if database == "postgresql":
-        assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
-    db.session.commit()
-    if database == "postgresql":  # SET LOCAL: the next transaction waits for the disk again
-        assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
-    db.session.rollback()
-    assert db.session.scalars(select(Event.name)).all() == ["staff_searched"]
 
 
 def test_resident_events_pages_back_and_forth_through_every_branch(database: str) -> None:

@@ -26,7 +26,8 @@ from py_vapid import Vapid
 from pywebpush import WebPusher
 
 from bff.adapters.push.transport import Answer, Request, Transport, split_endpoint
-from bff.adapters.push.transport.selector import SelectorTransport
+from bff.adapters.push.transport.resolve import AddressRefused, Destinations
+from bff.adapters.push.transport.selector import ADDRESS_REFUSED, SelectorTransport
 
 log = logging.getLogger("bff.push")
 JWT_LIFETIME = 12 * 3600  # the longest RFC 8292 push services accept is 24 h
@@ -49,7 +50,21 @@ class PushResult:
     delivered: bool = False
     gone: bool = False  # 404/410: the subscription is dead, delete it
     retry_after: float | None = None  # seconds, when a retry can help (429, 5xx, no answer)
-    error: str | None = None
+    error: str | None = None  # the detail, for the server's log only
+    refused: bool = False  # the endpoint or its address is not one pushes may go to: never sent
+
+    @property
+    def reason(self) -> str:
+        """The outcome in one word staff may read: never an exception's name, an address or a port."""
+        if self.delivered:
+            return "delivered"
+        if self.refused:
+            return "not_allowed"
+        if self.gone:
+            return "gone"
+        if self.status == 429 or self.status >= 500:
+            return "busy"
+        return "rejected" if self.status else "unreachable"
 
 
 class WebPushSender:
@@ -57,21 +72,26 @@ class WebPushSender:
     thread (by default the home-made HTTP/1.1 one, :mod:`bff.adapters.push.transport.selector`:
     docs/push-transport.md says why); the VAPID header signed once per push service for the JWT's
     lifetime. TLS is verified against ``ca_file`` (certifi's bundle unless a test names its own).
-    Origins behind a proxy (``HTTPS_PROXY``) go through urllib3 instead."""
+    Pushes go only where ``destinations`` allows (by default: the known push services over https,
+    at public addresses); an endpoint it refuses is never contacted. Origins behind a proxy
+    (``HTTPS_PROXY``) go through urllib3 instead."""
 
     name = "webpush"
 
     def __init__(self, vapid: Vapid, subject: str, *, timeout: float = 10.0,
                  default_retry_after: float = 30.0, connections_per_service: int = 16,
-                 ca_file: str | None = None, transport: Transport | None = None) -> None:
+                 ca_file: str | None = None, transport: Transport | None = None,
+                 destinations: Destinations | None = None) -> None:
         self.vapid = vapid
+        self.destinations = destinations or Destinations()
         self.subject = subject
         self.timeout = timeout
         self.default_retry_after = default_retry_after
         self.connections_per_service = connections_per_service
         self.ca_file = ca_file or certifi.where()
         self.transport = transport or SelectorTransport(timeout, connections_per_service,
-                                                        ssl.create_default_context(cafile=self.ca_file))
+                                                        ssl.create_default_context(cafile=self.ca_file),
+                                                        self.destinations)
         self._headers: dict[str, tuple[float, dict[str, str]]] = {}
         self._proxies: dict[str, str | None] = {}
         self._pools: dict[str, urllib3.PoolManager] = {}
@@ -99,6 +119,8 @@ class WebPushSender:
             origin = _origin(endpoint)
             if not ENDPOINT.fullmatch(endpoint):
                 results[index] = PushResult(0, error="invalid endpoint")
+            elif not self.destinations.endpoint_allowed(endpoint):  # saved before the rule, or by hand
+                results[index] = PushResult(0, error="endpoint not allowed", refused=True)
             elif self._proxy(origin):
                 results[index] = self._send_through_proxy(info, message)
             else:
@@ -140,6 +162,8 @@ class WebPushSender:
                 "Content-Type": "application/octet-stream"}
 
     def classify_answer(self, answer: Answer) -> PushResult:
+        if answer.error == ADDRESS_REFUSED:  # nothing was sent, and resending cannot change that soon
+            return PushResult(0, error=answer.error, refused=True)
         if answer.status == 0:  # no answer (connection error, timeout, garbled response): worth a retry later
             return PushResult(0, retry_after=self.default_retry_after, error=answer.error)
         return self.classify(answer.status, answer.retry_after, answer.text)
@@ -152,6 +176,13 @@ class WebPushSender:
 
     def _send_through_proxy(self, subscription_info: Mapping[str, Any], message: PushMessage) -> PushResult:
         endpoint = subscription_info["endpoint"]
+        parts = urlsplit(endpoint)
+        try:  # the proxy resolves the name again: deployments behind one let it refuse internal ranges too
+            self.destinations.address_for(parts.hostname or "", parts.port or 443)
+        except AddressRefused:
+            return PushResult(0, error=ADDRESS_REFUSED, refused=True)
+        except OSError as error:
+            return PushResult(0, retry_after=self.default_retry_after, error=type(error).__name__)
         body = WebPusher(dict(subscription_info)).encode(message.payload, "aes128gcm")["body"]
         headers = self.push_headers(endpoint, message)
         try:

@@ -169,8 +169,12 @@ def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, Pu
         for sent, device_id, result in outcomes if result.delivered])
     record_events_of_subjects(session, "push_failed", [
         (sent.user_id, sent.application_id, {"notification": sent.id, "device": device_id, "status": result.status,
-                                             "error": result.error or ""})
+                                             "reason": result.reason})
         for sent, device_id, result in outcomes if not result.delivered])
+    for sent, device_id, result in outcomes:
+        if not result.delivered:  # the detail stays here: ids and the sender's words, no endpoint
+            log.info("push of notification %s to device %s not delivered: %s (%s)", sent.id, device_id,
+                     result.reason, result.error or result.status)
     delivered = [device_id for _, device_id, result in outcomes
                  if result.delivered and device_id not in marked_recently]
     gone = [device_id for _, device_id, result in outcomes if result.gone]

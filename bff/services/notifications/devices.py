@@ -17,6 +17,7 @@ from py_vapid import Vapid
 
 from bff.adapters.push.vapid import application_server_key, development_vapid, load_vapid
 from bff.config import VAR_DIR
+from bff.core.devices import parse_hosts, push_endpoint_allowed
 from bff.core.errors import NotFound, ValidationFailed
 from bff.core.text import Text
 from bff.store import Session
@@ -26,6 +27,8 @@ from bff.store.queries import notifications as queries
 
 NOT_FOUND = Text("找不到这条记录。", "We could not find that.")
 BAD_ENDPOINT = Text("推送地址无效。", "The push endpoint is not valid.")
+NOT_A_PUSH_SERVICE = Text("推送地址不属于已知的推送服务，请使用浏览器自带的通知功能。",
+                          "The push endpoint is not one of the known push services; use the browser's own notifications.")
 BAD_KEYS = Text("推送密钥无效，请重新开启通知。", "The push keys are not valid; turn notifications on again.")
 
 
@@ -48,14 +51,15 @@ def push_public_key(app: Flask) -> str:
 
 
 def subscribe_device(session: Session, user_id: int, subscription: Mapping[str, Any], device: str, *,
-                     allow_http: bool) -> PushSubscription:
+                     allow_http: bool, extra_hosts: frozenset[str] = frozenset()) -> PushSubscription:
     """Save (or refresh) this browser's subscription for ``user_id``.
 
     An endpoint belongs to one browser: if someone else signed in on it before, the device
-    now tells only the person signed in now.
+    now tells only the person signed in now. Only a known push service's endpoint (or one of
+    ``extra_hosts``) is accepted: the worker will POST to it.
     """
     endpoint, keys = subscription["endpoint"], subscription["keys"]
-    check_endpoint(endpoint, allow_http)
+    check_endpoint(endpoint, allow_http, extra_hosts)
     check_keys(keys["p256dh"], keys["auth"])
     row = queries.subscription_by_endpoint(session, endpoint)
     if row is None:
@@ -67,12 +71,20 @@ def subscribe_device(session: Session, user_id: int, subscription: Mapping[str, 
     return row
 
 
-def check_endpoint(endpoint: str, allow_http: bool) -> None:
-    """An https URL of reasonable length (plain http where allowed: development and tests)."""
+def check_endpoint(endpoint: str, allow_http: bool, extra_hosts: frozenset[str] = frozenset()) -> None:
+    """An https URL of reasonable length (plain http where allowed: development and tests) of a
+    known push service or one of ``extra_hosts``."""
     parts = urlsplit(endpoint)
     plain_http_ok = allow_http and parts.scheme == "http"
     if not parts.netloc or (parts.scheme != "https" and not plain_http_ok) or len(endpoint) > 2000:
         raise ValidationFailed(BAD_ENDPOINT, errors={"endpoint": [BAD_ENDPOINT]})
+    if not push_endpoint_allowed(endpoint, extra_hosts=extra_hosts, allow_http=allow_http):
+        raise ValidationFailed(NOT_A_PUSH_SERVICE, errors={"endpoint": [NOT_A_PUSH_SERVICE]})
+
+
+def push_extra_hosts(app: Flask) -> frozenset[str]:
+    """The push services the deployment adds to the browsers' own (``PUSH_EXTRA_HOSTS``)."""
+    return parse_hosts(app.config["PUSH_EXTRA_HOSTS"])
 
 
 def check_keys(p256dh: str, auth: str) -> None:

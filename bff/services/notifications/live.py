@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bff.core.events import resident_data
 from bff.outbox import CHANNEL_PREFIX
 from bff.store import Session
 from bff.store.models import Event
@@ -216,9 +217,10 @@ def latest_event_id(session: Session, user_id: int) -> int:
 
 
 def event_view(event: Event) -> dict[str, Any]:
-    """What a resident sees of one of their events (data never carries plaintext PII)."""
+    """What a resident sees of one of their events (data never carries plaintext PII, and staff-only
+    keys are left out)."""
     return {"id": event.id, "name": event.name, "occurred_at": event.occurred_at.isoformat(),
-            "application_id": event.application_id, "data": event.data}
+            "application_id": event.application_id, "data": resident_data(event.name, event.data)}
 
 
 def load_event_view(session: Session, event_id: int) -> dict[str, Any] | None:

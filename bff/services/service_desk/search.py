@@ -26,9 +26,8 @@ def search_residents(session: Session, staff_user_id: int, query: str) -> dict[s
     users, application = _matching_users(session, kind, value)
     residents = [u for u in users if u is not None and "resident" in (u.roles or [])]
     record_event(session, "staff_searched", actor_user_id=staff_user_id, kind=kind, results=len(residents))
-    # A search answers in a couple of milliseconds instead of waiting for a disk flush; its audit
-    # row may be lost in a crash (never a view's: opening a resident waits for the disk).
-    queries.commit_without_waiting_for_disk(session)
+    # An audit row waits for the disk like any other: a search that answered must stay on record
+    # after a crash, or a staff member could look people up unseen.
     session.commit()
     return {"kind": kind, "results": [{**masked_summary(u), "application": application} for u in residents]}
 

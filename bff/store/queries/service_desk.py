@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, false, not_, or_, select, text, union_all
+from sqlalchemy import ColumnElement, Row, false, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bff.core import applications as rules
@@ -38,17 +38,6 @@ def users_with_number(session: Session, kind: Literal["id_number", "mobile"], va
     """Users whose ID number or mobile is exactly ``value``, found through its keyed hash."""
     column = User.id_number_hash if kind == "id_number" else User.mobile_hash
     return list(session.scalars(select(User).where(column == lookup_hash(value)).limit(limit)))
-
-
-def commit_without_waiting_for_disk(session: Session) -> None:
-    """Let the current transaction's commit return before its write-ahead log reaches the disk.
-
-    PostgreSQL: ``SET LOCAL synchronous_commit TO OFF``, for this transaction only; a crash may
-    lose its last fraction of a second, which is acceptable for a search's audit row and not for
-    a view. SQLite (the embedded default) has no such setting per transaction: nothing to do.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 # --- The resident and their applications ------------------------------------------------------

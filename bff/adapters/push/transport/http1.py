@@ -69,11 +69,13 @@ def request_with_head(method: str, target: str, host: str, head: bytes, body: by
 
 @dataclass(eq=False)  # hashed by identity: a key of the selector's maps
 class Connection:
-    """One kept-alive connection to a push service's origin (``scheme://host[:port]``)."""
+    """One kept-alive connection to a push service's origin (``scheme://host[:port]``), opened to
+    ``address`` when given (the one that was checked), the host name kept for SNI and the certificate."""
 
     origin: str
     timeout: float
     ssl_context: ssl.SSLContext | None = None
+    address: str | None = None
     sock: socket.socket = field(init=False)
     buffer: bytearray = field(init=False, default_factory=bytearray)
     _head: _Head | None = field(init=False, default=None)
@@ -83,7 +85,7 @@ class Connection:
         secure = parts.scheme == "https"
         host = parts.hostname or ""
         port = parts.port or (443 if secure else 80)
-        sock = socket.create_connection((host, port), timeout=self.timeout)
+        sock = socket.create_connection((self.address or host, port), timeout=self.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if secure:
             context = self.ssl_context or ssl.create_default_context()

@@ -9,17 +9,24 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from bff.adapters.push.transport import Answer, Done, Prepare, http1, split_endpoint
+from bff.adapters.push.transport.resolve import AddressRefused, Destinations
+
+ADDRESS_REFUSED = "address refused"  # Answer.error when the host resolved only to addresses pushes may not go to
 
 DEADLINE_CHECK = 0.05  # seconds between looks at the pushes' deadlines
 
 
 class SelectorTransport:
-    """Up to ``per_origin`` connections per push service, kept between calls."""
+    """Up to ``per_origin`` connections per push service, kept between calls; each one opened to
+    an address ``destinations`` checked (public ones only, unless it says otherwise)."""
 
-    def __init__(self, timeout: float, per_origin: int, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, timeout: float, per_origin: int, ssl_context: ssl.SSLContext,
+                 destinations: Destinations | None = None) -> None:
         self.timeout, self.per_origin, self.ssl_context = timeout, per_origin, ssl_context
+        self.destinations = destinations or Destinations()
         self._idle: dict[str, list[http1.Connection]] = {}
         self._lock = threading.Lock()
 
@@ -45,7 +52,10 @@ class SelectorTransport:
                 if not connection.dropped():
                     return connection
                 connection.close()
-        return http1.Connection(origin, self.timeout, self.ssl_context)
+        parts = urlsplit(origin)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = self.destinations.address_for(parts.hostname or "", port)
+        return http1.Connection(origin, self.timeout, self.ssl_context, address)
 
     def check_in(self, spare: Mapping[str, list[http1.Connection]]) -> None:
         with self._lock:
@@ -128,7 +138,8 @@ class _Batch:
                 if connection is not None:
                     self.forget(connection)
                 connection = None
-                self.done(index, Answer(0, error=type(error).__name__))
+                refused = isinstance(error, AddressRefused)
+                self.done(index, Answer(0, error=ADDRESS_REFUSED if refused else type(error).__name__))
                 continue
             if connection not in self.registered:
                 self.selector.register(connection, selectors.EVENT_READ, connection)
