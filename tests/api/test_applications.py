@@ -194,3 +194,43 @@ def test_the_receipt_qr_code_opens_a_public_check_that_shows_no_personal_data(ap
     assert page.status_code == 200 and "有效 Valid" in page.text and "张" not in page.text
     forged = anonymous.get(f"/verify/receipt/{number}?t=00000000000000000000")
     assert "无效" in forged.text
+
+
+def test_autosave_works_with_the_etag_of_a_compressed_draft(app, client) -> None:
+    """Browsers always send Accept-Encoding; a draft over the compression threshold comes back with an
+    encoding-suffixed ETag ("1:br"), and that ETag must still save the draft, twice in a row."""
+    import gzip
+    import json
+
+    import brotli
+
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress}
+    signed_in(app, client)
+    for coding in ("br", "gzip"):
+        # every field of the bundle answered: the draft is well over the 500-byte threshold
+        number = start(client, answers=complete_answers("birth"))["number"]
+        got = client.get(f"/api/v1/applications/{number}", headers={"Accept-Encoding": coding})
+        assert got.headers["Content-Encoding"] == coding
+        etag = got.headers["ETag"]
+        assert etag == f'"1:{coding}"'
+        for name, version in (("张小宝", 2), ("张大宝", 3)):
+            saved = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": name}},
+                                 headers={"If-Match": etag, "Accept-Encoding": coding})
+            assert saved.status_code == 200, saved.data
+            assert saved.headers["Content-Encoding"] == coding
+            body = json.loads(decode[coding](saved.data))
+            assert body["version"] == version and body["answers"]["subject.name"] == name
+            etag = saved.headers["ETag"]
+            assert etag == f'"{version}:{coding}"'
+        stale = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": "旧名字"}},
+                             headers={"If-Match": f'"2:{coding}"'})
+        assert stale.status_code == 412 and stale.json["reason"] == "stale_draft"
+
+
+def test_an_etag_with_an_unknown_suffix_is_not_taken_for_the_version(app, client) -> None:
+    signed_in(app, client)
+    number = start(client, answers={})["number"]
+    response = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": "张小宝"}},
+                            headers={"If-Match": '"1:evil"'})
+    assert response.status_code == 412
+    assert client.get(f"/api/v1/applications/{number}").json["answers"] == {}
