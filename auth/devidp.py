@@ -211,13 +211,17 @@ class _OpenIDCode(OpenIDCode):
         return {"iss": self.provider.issuer, "aud": [client.client_id]}
 
     def generate_user_info(self, user: str, scope: str) -> UserInfo:
-        return self.provider.user_info(user)
+        # The claims of the ID token; a minimal one carries only ``sub``, as many certified
+        # providers issue it, and the profile is then at the userinfo endpoint alone.
+        return UserInfo({"sub": user}) if self.provider.minimal_id_token else self.provider.user_info(user)
 
 
 class DevIdentityProvider:
     """The provider's state: issuer, signing key, personas, client, codes and tokens."""
 
-    def __init__(self, personas: list[dict[str, Any]], client: DevClient, issuer: str) -> None:
+    def __init__(self, personas: list[dict[str, Any]], client: DevClient, issuer: str, *,
+                 minimal_id_token: bool = False) -> None:
+        self.minimal_id_token = minimal_id_token
         self.personas = {p["sub"]: p for p in personas if p.get("can_log_in", True)}
         self.client = client
         self.issuer = issuer.rstrip("/")
@@ -304,12 +308,16 @@ def _authorization_server(app: Flask, provider: DevIdentityProvider) -> Authoriz
 
 def create_devidp_app(personas: list[dict[str, Any]], *, issuer: str, client_id: str, client_secret: str,
                       redirect_uris: list[str], post_logout_redirect_uris: list[str] | None = None,
-                      production: bool = False) -> Flask:
-    """The development provider as a WSGI app. Refuses to exist in production mode."""
+                      production: bool = False, minimal_id_token: bool = False) -> Flask:
+    """The development provider as a WSGI app. Refuses to exist in production mode.
+
+    ``minimal_id_token``: ID tokens carry only ``sub`` (and the protocol claims); the profile is
+    served at the userinfo endpoint only.
+    """
     if production or os.environ.get("ONETHING_ENV") == "production":
         raise DevIdpRefused("the development identity provider cannot run in production mode")
     client = DevClient(client_id, client_secret, list(redirect_uris), list(post_logout_redirect_uris or []))
-    provider = DevIdentityProvider(personas, client, issuer)
+    provider = DevIdentityProvider(personas, client, issuer, minimal_id_token=minimal_id_token)
     app = Flask("devidp")
     app.config["SECRET_KEY"] = secrets.token_hex(16)
     app.extensions["devidp"] = provider

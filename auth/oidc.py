@@ -28,7 +28,7 @@ import redis as redis_lib
 import requests
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oidc.core import CodeIDToken
+from authlib.oidc.core import CodeIDToken, UserInfo
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -38,6 +38,7 @@ PENDING_SECONDS = 600
 LOGIN_COOKIE = "onething_login"
 SCOPE = "openid profile phone"
 DISCOVERY_SECONDS = 300
+PROFILE_CLAIMS = ("name", "phone_number", "id_number")
 
 
 class LoginFailed(Exception):
@@ -46,7 +47,8 @@ class LoginFailed(Exception):
     ``login_expired`` (no pending login: expired, already used, or another browser),
     ``state_mismatch``, ``provider_error`` (the provider refused, e.g. the user cancelled),
     ``provider_unreachable``, ``issuer_mismatch``, ``token_rejected`` (the code exchange failed),
-    ``id_token_invalid`` (signature, audience, expiry), ``nonce_mismatch``.
+    ``id_token_invalid`` (signature, audience, expiry), ``nonce_mismatch``,
+    ``userinfo_subject_mismatch`` (the userinfo endpoint answered about another person).
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -78,8 +80,11 @@ class OidcClient:
     """One relying party of one provider (``issuer``), with pending logins in Redis."""
 
     def __init__(self, client: redis_lib.Redis, *, issuer: str, client_id: str, client_secret: str,
-                 redirect_uri: str, timeout: float = 10.0, clock: Callable[[], float] = time.time) -> None:
+                 redirect_uri: str, timeout: float = 10.0, clock: Callable[[], float] = time.time,
+                 profile_claims: tuple[str, ...] = PROFILE_CLAIMS, extra_claims: tuple[str, ...] = ()) -> None:
         self.redis = client
+        self.profile_claims = profile_claims
+        self.extra_claims = extra_claims
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
@@ -160,7 +165,7 @@ class OidcClient:
         if not params.get("code"):
             raise LoginFailed("provider_error", "no code")
         tokens = self._exchange_code(params["code"], pending["verifier"])
-        claims = self.validate_id_token(tokens, pending["nonce"])
+        claims = self.with_userinfo(self.validate_id_token(tokens, pending["nonce"]), tokens)
         return LoginResult(issuer=self.issuer, subject=str(claims["sub"]), claims=claims,
                            tokens=_kept_tokens(tokens, self.clock()), next_url=pending["next"])
 
@@ -206,6 +211,32 @@ class OidcClient:
         except JoseError as error:
             raise LoginFailed("id_token_invalid", type(error).__name__) from error
         return dict(claims)
+
+    def with_userinfo(self, claims: dict[str, Any], tokens: dict[str, Any]) -> dict[str, Any]:
+        """``claims`` completed from the userinfo endpoint when the ID token lacks a profile claim.
+
+        Many providers put only ``sub`` in the ID token and serve the profile at userinfo
+        (OpenID Connect Core 5.4). Only the profile claims missing from the ID token are taken, so
+        the signed token's own claims always win; and the answer must be about the same person
+        (5.3.2: its ``sub`` must equal the ID token's), or the login is refused.
+        """
+        endpoint = self.metadata().get("userinfo_endpoint")
+        if all(claims.get(key) for key in self.profile_claims) or not endpoint or not tokens.get("access_token"):
+            return claims
+        # ``extra_claims`` (roles, department) are often absent for good reason: they never
+        # trigger the call on their own, but are taken along when it is made
+        missing = [key for key in (*self.profile_claims, *self.extra_claims) if not claims.get(key)]
+        token = {"access_token": tokens["access_token"], "token_type": tokens.get("token_type") or "Bearer"}
+        try:
+            with OAuth2Session(self.client_id, self.client_secret, token=token) as session:
+                response = session.get(endpoint, timeout=self.timeout)
+            response.raise_for_status()
+            info = UserInfo(response.json())
+        except (requests.RequestException, ValueError) as error:
+            raise LoginFailed("provider_unreachable", f"userinfo {type(error).__name__}") from error
+        if not isinstance(info.get("sub"), str) or not secrets.compare_digest(info["sub"], str(claims["sub"])):
+            raise LoginFailed("userinfo_subject_mismatch")
+        return {**claims, **{key: info[key] for key in missing if info.get(key)}}
 
     # -- logout ----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from flask import Flask, Request, Response, g, request
@@ -164,9 +165,10 @@ def wire_auth(app: Flask) -> None:
             enforce(rule, g.principal)
         except AccessDenied as denied:
             abort(denied.status)
-        if request.method not in SAFE_METHODS and rule != "department" \
-                and request.headers.get(CSRF_HEADER) != "1":
-            abort(403, message=_csrf_message())
+        if request.method not in SAFE_METHODS and rule != "department":
+            if request.headers.get(CSRF_HEADER) != "1":
+                abort(403, message=_csrf_message())
+            refuse_foreign_origin(app)
 
     from bff.api.auth import set_signed_in_hint  # the blueprints are registered by now
 
@@ -185,6 +187,45 @@ def wire_auth(app: Flask) -> None:
         elif g.get("session") is None and has_hint and request.endpoint is not None:
             set_signed_in_hint(response, signed_in=False)
         return response
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` as a browser writes it in ``Origin``: lower case, no default port."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    try:
+        port = parts.port
+    except ValueError:
+        return ""  # not a URL a browser would send: matches no allowed origin
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+
+
+def refuse_foreign_origin(app: Flask) -> None:
+    """A second line behind the CSRF header: a browser names the page that sent a request in
+    ``Origin``, so a change sent from any other site is refused even if a future CORS or header
+    mistake lets the custom header through. No ``Origin`` (a command-line client, a server) passes,
+    as the header cannot be forged by a page. Outside production the request's own host is also
+    ours, so a developer reaching the app on another address than the public URL can work."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    allowed = {origin_of(app.config["PUBLIC_URL"])}
+    if app.config["ENV"] != "production":
+        allowed.add(origin_of(request.host_url))
+    if origin_of(origin) not in allowed:
+        message = _foreign_origin_message()
+        abort(403, message=message, errors={"headers": {"Origin": [message]}}, reason="cross_origin")
+
+
+def _foreign_origin_message() -> str:
+    from bff.core.text import Text
+    from bff.i18n import t
+
+    return t(Text("此请求来自其他网站，已被拒绝。请在本站页面上操作。",
+                  "This request came from another website and was refused; please use this site's own pages."))
 
 
 def _csrf_message() -> str:

@@ -170,10 +170,22 @@ def etag_of(version: int) -> str:
 
 
 def if_match_version() -> int:
+    """The draft version named by If-Match (-1, which never matches, for anything else).
+
+    Response compression gives each content coding its own strong ETag: the draft at version 3 goes
+    out as ``"3"``, ``"3:br"`` or ``"3:gzip"``. That is right for caches (the br and gzip bytes are
+    different representations, and a strong validator must tell them apart), so the compressor is
+    left to do it; weakening the ETag instead would make it unfit for If-Match. What a save needs
+    is the draft's version, and all three name the same one, so the suffix of a coding we
+    compress with is dropped here. Any other suffix is not one of our ETags and matches nothing.
+    """
     raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     if not raw:
         abort(428, message=t(MISSING_IF_MATCH))
-    return int(raw) if raw.isdigit() else -1
+    version, suffixed, coding = raw.partition(":")
+    if suffixed and coding not in current_app.config["COMPRESS_ALGORITHM"]:
+        return -1
+    return int(version) if version.isdigit() else -1
 
 
 def with_etag(body: dict[str, Any], status: int = 200) -> Response:

@@ -34,7 +34,9 @@ def wire_identity(state: Any) -> None:
     public_url = app.config["PUBLIC_URL"].rstrip("/")
     app.extensions["oidc"] = OidcClient(
         client, issuer=app.config["OIDC_ISSUER"], client_id=app.config["OIDC_CLIENT_ID"],
-        client_secret=app.config["OIDC_CLIENT_SECRET"], redirect_uri=f"{public_url}/auth/callback")
+        client_secret=app.config["OIDC_CLIENT_SECRET"], redirect_uri=f"{public_url}/auth/callback",
+        # taken from userinfo too when the ID token lacks the profile and so userinfo is asked
+        extra_claims=(app.config["OIDC_ROLES_CLAIM"], app.config["OIDC_DEPARTMENT_CLAIM"]))
     app.extensions["qr_tickets"] = QrTickets(
         client, public_url=public_url, per_minute=int(app.config["RATE_LIMIT_QR_TICKETS_PER_MINUTE"]))
 

@@ -31,6 +31,9 @@ LOGIN_FAILURES: dict[str, tuple[int, Text]] = {
     "nonce_mismatch": (400, Text("身份凭证不属于本次登录，已拒绝，请重新登录。",
                                  "The identity token does not belong to this sign-in, so it was refused.")),
     "id_token_invalid": (400, Text("身份凭证无效，请重新登录。", "The identity token is not valid. Please sign in again.")),
+    "userinfo_subject_mismatch": (400, Text("身份认证服务返回的资料不属于本次登录的用户，已拒绝，请重新登录。",
+                                            "The identity service sent a profile of another person, so the "
+                                            "sign-in was refused. Please sign in again.")),
     "token_rejected": (400, Text("登录凭证已失效或已使用，请重新登录。",
                                  "The sign-in code has expired or was already used. Please sign in again.")),
 }

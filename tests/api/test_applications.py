@@ -201,3 +201,43 @@ def test_a_receipt_check_with_a_token_of_any_characters_answers_invalid_not_500(
     for token in ("\u008a\u00d3\u00837Z", "找不到", "\x00"):
         answer = anonymous.get("/api/v1/verify/receipts/YJ202612070000001", query_string={"t": token})
         assert answer.status_code == 200 and answer.json == {"valid": False}, (token, answer.status_code)
+
+
+def test_autosave_works_with_the_etag_of_a_compressed_draft(app, client) -> None:
+    """Browsers always send Accept-Encoding; a draft over the compression threshold comes back with an
+    encoding-suffixed ETag ("1:br"), and that ETag must still save the draft, twice in a row."""
+    import gzip
+    import json
+
+    import brotli
+
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress}
+    signed_in(app, client)
+    for coding in ("br", "gzip"):
+        # every field of the bundle answered: the draft is well over the 500-byte threshold
+        number = start(client, answers=complete_answers("birth"))["number"]
+        got = client.get(f"/api/v1/applications/{number}", headers={"Accept-Encoding": coding})
+        assert got.headers["Content-Encoding"] == coding
+        etag = got.headers["ETag"]
+        assert etag == f'"1:{coding}"'
+        for name, version in (("张小宝", 2), ("张大宝", 3)):
+            saved = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": name}},
+                                 headers={"If-Match": etag, "Accept-Encoding": coding})
+            assert saved.status_code == 200, saved.data
+            assert saved.headers["Content-Encoding"] == coding
+            body = json.loads(decode[coding](saved.data))
+            assert body["version"] == version and body["answers"]["subject.name"] == name
+            etag = saved.headers["ETag"]
+            assert etag == f'"{version}:{coding}"'
+        stale = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": "旧名字"}},
+                             headers={"If-Match": f'"2:{coding}"'})
+        assert stale.status_code == 412 and stale.json["reason"] == "stale_draft"
+
+
+def test_an_etag_with_an_unknown_suffix_is_not_taken_for_the_version(app, client) -> None:
+    signed_in(app, client)
+    number = start(client, answers={})["number"]
+    response = client.patch(f"/api/v1/applications/{number}", json={"answers": {"subject.name": "张小宝"}},
+                            headers={"If-Match": '"1:evil"'})
+    assert response.status_code == 412
+    assert client.get(f"/api/v1/applications/{number}").json["answers"] == {}

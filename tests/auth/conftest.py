@@ -26,10 +26,11 @@ CLIENT_ID, CLIENT_SECRET = "onething", "onething-dev-secret"
 class RunningProvider:
     """A development identity provider served on a real socket in a daemon thread."""
 
-    def __init__(self, *, announced_issuer: str | None = None) -> None:
+    def __init__(self, *, announced_issuer: str | None = None, minimal_id_token: bool = False) -> None:
         self.app = create_devidp_app(
             demo_persona_dicts(), issuer="http://pending", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-            redirect_uris=[f"{PUBLIC_URL}/auth/callback"], post_logout_redirect_uris=[f"{PUBLIC_URL}/"])
+            redirect_uris=[f"{PUBLIC_URL}/auth/callback"], post_logout_redirect_uris=[f"{PUBLIC_URL}/"],
+            minimal_id_token=minimal_id_token)
         self.server = make_devidp_server(self.app, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.app.extensions["devidp"].issuer = announced_issuer or self.url

@@ -44,3 +44,36 @@ def test_a_draft_resumes_on_another_device_and_concurrent_edits_are_merged(
     expect(phone.locator("ot-autosave")).to_contain_text("已自动保存")
     answers = eventually(phone, lambda: (a := draft_answers(phone, number)).get("subject.hukou_choice") and a)
     assert answers["subject.name"] == "王大花" and answers["subject.hukou_choice"] == "mother"
+
+
+def test_a_draft_over_the_compression_threshold_saves_twice_in_a_row(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    """The browser asks for compressed responses, so the draft's ETag comes back as "1:br" or
+    "1:gzip"; autosave sends exactly that back in If-Match and must not be refused as stale."""
+    from tests.api.application_helpers import complete_answers
+
+    page = signed_in_page("wangfang")
+    page.goto("/")
+    wait_for_app(page)
+    # every field answered: far over the 500-byte compression threshold
+    made = page.request.post("/api/v1/applications", data={"bundle": "birth", "answers": complete_answers("birth")},
+                             headers={"X-OneThing-CSRF": "1"})
+    assert made.ok, made.text()
+    number = made.json()["number"]
+    saves: list[tuple[int, str | None, str | None]] = []
+    page.on("response", lambda r: saves.append((r.status, r.headers.get("content-encoding"), r.request.headers.get(
+        "if-match"))) if r.request.method == "PATCH" and number in r.url else None)
+
+    page.goto(f"/app/drafts/{number}")
+    expect(page.locator("h1")).to_have_text("申请人")
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator("h1")).to_have_text("新生儿信息")
+    for name in ("王小花", "王大花"):
+        page.get_by_label("姓名", exact=True).fill(name)
+        expect(page.locator("ot-autosave")).to_contain_text("已自动保存")
+        eventually(page, lambda name=name: draft_answers(page, number).get("subject.name") == name)
+
+    assert len(saves) == 2, saves
+    assert all(status == 200 for status, _, _ in saves), saves  # no 412, no retry
+    assert all(coding in ("br", "gzip") for _, coding, _ in saves), saves
+    assert all(if_match and ":" in if_match for _, _, if_match in saves), saves  # the suffixed ETag went back
