@@ -37,12 +37,15 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_DEPARTMENT_CLAIM": "department",
     "DEVIDP_ENABLED": None,  # None: on in development, off in production
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "JSON_MAX_BYTES": 256 * 1024,
+    "JSON_MAX_DEPTH": 32,
     "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the BFF
     "LOG_FORMAT": "text",
     "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_NAME": "onething_session",
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
+    "RATE_LIMIT_LOGINS_PER_MINUTE": 20,
     "DEPARTMENT_SIMULATOR_URL": "",
     # Prefill: "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
     "PREFILL_BACKEND": "sample",
