@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from werkzeug.wrappers import Response as BaseResponse
 
-from auth.oidc import LOGIN_COOKIE, LoginFailed, OidcClient, safe_next
+from auth.oidc import LOGIN_COOKIE, PENDING_SECONDS, LoginFailed, OidcClient, safe_next
 from auth.permissions import access
 from auth.qr import QrTickets
 from auth.sessions import ABSOLUTE_SECONDS, SIGNED_IN_HINT, SessionStore
@@ -34,7 +34,8 @@ def wire_identity(state: Any) -> None:
     public_url = app.config["PUBLIC_URL"].rstrip("/")
     app.extensions["oidc"] = OidcClient(
         client, issuer=app.config["OIDC_ISSUER"], client_id=app.config["OIDC_CLIENT_ID"],
-        client_secret=app.config["OIDC_CLIENT_SECRET"], redirect_uri=f"{public_url}/auth/callback")
+        client_secret=app.config["OIDC_CLIENT_SECRET"], redirect_uri=f"{public_url}/auth/callback",
+        refuse_development_provider=app.config["ENV"] == "production")
     app.extensions["qr_tickets"] = QrTickets(
         client, public_url=public_url, per_minute=int(app.config["RATE_LIMIT_QR_TICKETS_PER_MINUTE"]))
 
@@ -142,7 +143,7 @@ def login(query: dict[str, Any]) -> BaseResponse:
             return login_failed_page(error)
         abort_login(error)
     response = redirect(url, code=302)
-    set_cookie(response, LOGIN_COOKIE, login_id, max_age=600)
+    set_cookie(response, LOGIN_COOKIE, login_id, max_age=PENDING_SECONDS)
     return response
 
 
