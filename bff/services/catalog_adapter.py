@@ -120,5 +120,11 @@ def field_errors(answers: Mapping[str, Any], today: date) -> dict[str, list[Text
     from bff.core.validation import check_value
 
     fields = default_catalog().fields
+    # The shape first (an object, control characters, a number beyond 64 bits): the value checks
+    # assume a plain answer, and a stored one must stay readable.
+    shapes = drafts.answer_errors({key: fields[key] for key in answers if key in fields},
+                                  {key: value for key, value in answers.items() if key in fields})
+    if shapes:
+        return shapes
     errors = {key: check_value(fields[key], value, today) for key, value in answers.items() if key in fields}
     return {key: problems for key, problems in errors.items() if problems}

@@ -185,3 +185,22 @@ def test_a_draft_cannot_grow_past_its_size_limit(app: Flask) -> None:
     assert_envelope(response, 422)
     assert "answers" in response.json["errors"]["json"]
     assert client.get(f"/api/v1/applications/{draft.json['number']}").json["version"] == 1
+
+
+def test_a_supplement_with_an_object_or_control_characters_is_refused(app: Flask, client: Any) -> None:
+    from tests.api.application_helpers import application_in_state, case_of, officer_client
+
+    submitted = application_in_state(app, client)
+    number, reference = submitted["number"], case_of(submitted["receipt"], "birth-medical-certificate")
+    officer = officer_client(app, "health")
+    officer.post(f"/api/v1/officer/cases/{reference}/accept")
+    officer.post(f"/api/v1/officer/cases/{reference}/supplement-request",
+                 json={"message": "请核对新生儿姓名", "fields": ["subject.name"], "materials": []})
+    url = f"/api/v1/applications/{number}/cases/{reference}/supplement"
+    for bad in ({"x": {"y": 1}}, "张\x00小宝", 2**64):
+        response = client.post(url, data=json.dumps({"answers": {"subject.name": bad}}),
+                               content_type="application/json")
+        assert_envelope(response, 422)
+        assert "subject.name" in response.json["errors"]["json"]
+    assert client.get(f"/api/v1/applications/{number}").status_code == 200
+    assert client.post(url, json={"answers": {"subject.name": "张小宝"}}).status_code == 200
