@@ -31,6 +31,7 @@ from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from auth.devidp_pages import login_page, page
+from auth.oidc import DEVELOPMENT_MARKER
 
 CLAIM_KEYS = ("sub", "name", "phone_number", "id_number", "roles", "department")
 CODE_SECONDS = 300
@@ -254,6 +255,7 @@ class DevIdentityProvider:
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": list(CLAIM_KEYS),
+            DEVELOPMENT_MARKER: True,
         }
 
 

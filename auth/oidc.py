@@ -34,7 +34,12 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
-PENDING_SECONDS = 600
+# Long enough to sign in at the provider (a password, an SMS code), short enough that a flood of
+# abandoned logins leaves nothing behind for long.
+PENDING_SECONDS = 300
+DEVELOPMENT_MARKER = "x_onething_development_only"
+"""In the development provider's discovery document: a relying party that must not trust it
+(production) refuses it wherever it runs, whatever its address."""
 LOGIN_COOKIE = "onething_login"
 SCOPE = "openid profile phone"
 DISCOVERY_SECONDS = 300
@@ -81,10 +86,12 @@ class OidcClient:
 
     def __init__(self, client: redis_lib.Redis, *, issuer: str, client_id: str, client_secret: str,
                  redirect_uri: str, timeout: float = 10.0, clock: Callable[[], float] = time.time,
-                 profile_claims: tuple[str, ...] = PROFILE_CLAIMS, extra_claims: tuple[str, ...] = ()) -> None:
+                 profile_claims: tuple[str, ...] = PROFILE_CLAIMS, extra_claims: tuple[str, ...] = (),
+                 refuse_development_provider: bool = False) -> None:
         self.redis = client
         self.profile_claims = profile_claims
         self.extra_claims = extra_claims
+        self.refuse_development_provider = refuse_development_provider
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
@@ -106,6 +113,8 @@ class OidcClient:
                 document = self._get_json(url)
                 if str(document.get("issuer", "")).rstrip("/") != self.issuer:
                     raise LoginFailed("issuer_mismatch", f"discovery names {document.get('issuer')!r}")
+                if self.refuse_development_provider and document.get(DEVELOPMENT_MARKER):
+                    raise LoginFailed("provider_refused", "the development identity provider")
                 self._metadata, self._metadata_at, self._jwks = document, time.time(), None
             return self._metadata
 

@@ -11,13 +11,16 @@ from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SessionInterface
 from flask_compress import Compress
 from flask_smorest import abort
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
 from bff import outbox
+from bff.api.schemas import IdConverter
 from bff.cli import register_cli
+from bff.core.text import Text
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
 from bff.jobs.queue import RqHandOff
@@ -73,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None, *, after_commit: AfterCommi
     config_module.load_config(app, config)
     app.session_interface = NoCookieSession()
     app.json = FastJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:…> id is 1..2^63-1
     if app.config["TRUSTED_PROXIES"]:
         # Behind N reverse proxies: take the client address and scheme from their headers.
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -170,6 +174,8 @@ def wire_auth(app: Flask) -> None:
                 abort(403, message=_csrf_message())
             refuse_foreign_origin(app)
 
+    limit_json_bodies(app)  # after authorise: registered in this order, run in this order
+
     from bff.api.auth import set_signed_in_hint  # the blueprints are registered by now
 
     hint = ("__Host-" if app.config["ENV"] == "production" else "") + SIGNED_IN_HINT
@@ -226,6 +232,51 @@ def _foreign_origin_message() -> str:
 
     return t(Text("此请求来自其他网站，已被拒绝。请在本站页面上操作。",
                   "This request came from another website and was refused; please use this site's own pages."))
+def limit_json_bodies(app: Flask) -> None:
+    """Refuse a JSON body over JSON_MAX_BYTES (413) or nested deeper than JSON_MAX_DEPTH (400)."""
+
+    @app.before_request
+    def limit_json() -> None:
+        # After authorisation, so an anonymous caller never gets a body parsed. A deeply nested
+        # body would overflow the stack of whatever walks it later (a RecursionError, a 500).
+        if request.method in SAFE_METHODS or not request.is_json or request.endpoint is None:
+            return
+        if len(request.get_data(cache=True)) > int(app.config["JSON_MAX_BYTES"]):
+            abort(413)
+        try:
+            body = request.get_json()
+        except BadRequest:
+            # Refused here: the views' parser (the standard library's) would recurse itself into a
+            # RecursionError on a body nested deeper than orjson accepts.
+            abort(400, message=_json_message(NOT_JSON), reason="json_invalid")
+        if json_depth(body, int(app.config["JSON_MAX_DEPTH"])) > int(app.config["JSON_MAX_DEPTH"]):
+            abort(400, message=_json_message(TOO_DEEP), reason="json_too_deep")
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deep arrays and objects nest in ``value`` (a scalar is 0), counted without recursion
+    and stopping as soon as ``limit`` is passed."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+TOO_DEEP = Text("提交的内容层级过深，无法处理。", "What you sent is nested too deeply to be processed.")
+NOT_JSON = Text("提交的内容不是有效的 JSON，或层级过深。", "What you sent is not valid JSON, or is nested too deeply.")
+
+
+def _json_message(text: Text) -> str:
+    from bff.i18n import t
+
+    return t(text)
 
 
 def _csrf_message() -> str:

@@ -9,9 +9,11 @@ on any development default (see :func:`check_production`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bff.core.devices import is_loopback_host, parse_hosts
 
@@ -39,12 +41,15 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_DEPARTMENT_CLAIM": "department",
     "DEVIDP_ENABLED": None,  # None: on in development, off in production
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "JSON_MAX_BYTES": 256 * 1024,
+    "JSON_MAX_DEPTH": 32,
     "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the BFF
     "LOG_FORMAT": "text",
     "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_NAME": "onething_session",
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
+    "RATE_LIMIT_LOGINS_PER_MINUTE": 20,
     "DEPARTMENT_SIMULATOR_URL": "",
     # Prefill: "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
     "PREFILL_BACKEND": "sample",
@@ -142,6 +147,45 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def identity_problems(config: dict[str, Any]) -> list[str]:
+    """The development identity provider, and plain http where a browser or a token travels."""
+    problems = []
+    if config["DEVIDP_ENABLED"] or config["OIDC_ISSUER"] == DEFAULTS["OIDC_ISSUER"] \
+            or on_this_machine(config["OIDC_ISSUER"]):
+        problems.append("the development identity provider is enabled or is the OIDC issuer "
+                        "(an issuer on this machine is taken for it)")
+    for name in ("OIDC_ISSUER", "PUBLIC_URL"):
+        if urlsplit(str(config[name])).scheme != "https":
+            problems.append(f"ONETHING_{name} is not an https:// URL")
+    return problems
+
+
+def department_problems(config: dict[str, Any]) -> list[str]:
+    """The demo department simulator, and its secret (published in the code)."""
+    problems = []
+    if config["DEPARTMENT_SIMULATOR_URL"]:
+        problems.append("ONETHING_DEPARTMENT_SIMULATOR_URL is set: departments would be the demo simulator")
+    if config["DEPARTMENT_SIMULATOR_SECRET"] == DEFAULTS["DEPARTMENT_SIMULATOR_SECRET"]:
+        problems.append("ONETHING_DEPARTMENT_SIMULATOR_SECRET is the public development secret")
+    return problems
+
+
+def on_this_machine(url: str) -> bool:
+    """A URL whose host is a loopback or unspecified address or a ``localhost`` name.
+
+    The development identity provider serves on this machine (``bff.devserver``); a real one
+    never does. Wherever it runs, it also announces itself in its discovery document
+    (``auth.oidc.DEVELOPMENT_MARKER``), which production's relying party refuses at sign-in."""
+    host = (urlsplit(str(url)).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 class ConfigurationError(RuntimeError):
     """The configuration is unsafe or incomplete for the chosen mode."""
 
@@ -157,8 +201,7 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("DATABASE_URL is SQLite; production needs PostgreSQL")
     if not config["REDIS_URL"] or config["EMBEDDED_REDIS"] or str(VAR_DIR) in config["REDIS_URL"]:
         problems.append("REDIS_URL is unset or points at the embedded development Redis")
-    if config["DEVIDP_ENABLED"] or config["OIDC_ISSUER"] == DEFAULTS["OIDC_ISSUER"]:
-        problems.append("the development identity provider is enabled or is the OIDC issuer")
+    problems += identity_problems(config) + department_problems(config)
     if not config["VAPID_PRIVATE_KEY"]:
         problems.append("ONETHING_VAPID_PRIVATE_KEY is unset (development generates one under var/)")
     if config["PREFILL_BACKEND"] == "sample":

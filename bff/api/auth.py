@@ -11,18 +11,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, after_this_request, current_app, g, redirect, request
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 from werkzeug.wrappers import Response as BaseResponse
 
-from auth.oidc import LOGIN_COOKIE, LoginFailed, OidcClient, safe_next
+from auth.oidc import LOGIN_COOKIE, PENDING_SECONDS, LoginFailed, OidcClient, safe_next
 from auth.permissions import access
 from auth.qr import QrTickets
+from auth.ratelimit import FixedWindow
 from auth.sessions import ABSOLUTE_SECONDS, SIGNED_IN_HINT, SessionStore
 from bff.api.identity_errors import abort_login
 from bff.core.devices import describe_address, describe_user_agent
+from bff.core.text import Text
 from bff.extensions import db
+from bff.i18n import t
 from bff.services import identity
+
+TOO_MANY_LOGINS = Text("登录尝试太频繁，请稍后再试。", "Too many sign-in attempts; please wait a moment and try again.")
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign in and sign out")
 
@@ -36,7 +41,10 @@ def wire_identity(state: Any) -> None:
         client, issuer=app.config["OIDC_ISSUER"], client_id=app.config["OIDC_CLIENT_ID"],
         client_secret=app.config["OIDC_CLIENT_SECRET"], redirect_uri=f"{public_url}/auth/callback",
         # taken from userinfo too when the ID token lacks the profile and so userinfo is asked
-        extra_claims=(app.config["OIDC_ROLES_CLAIM"], app.config["OIDC_DEPARTMENT_CLAIM"]))
+        extra_claims=(app.config["OIDC_ROLES_CLAIM"], app.config["OIDC_DEPARTMENT_CLAIM"]),
+        refuse_development_provider=app.config["ENV"] == "production")
+    # Each started sign-in stores a pending login: an anonymous caller must not be able to fill Redis.
+    app.extensions["login_limit"] = FixedWindow(client, "login-rate", limit=int(app.config["RATE_LIMIT_LOGINS_PER_MINUTE"]))
     app.extensions["qr_tickets"] = QrTickets(
         client, public_url=public_url, per_minute=int(app.config["RATE_LIMIT_QR_TICKETS_PER_MINUTE"]))
 
@@ -134,9 +142,14 @@ class CallbackQuerySchema(Schema):
 @blp.route("/login")
 @blp.arguments(LoginQuerySchema, location="query")
 @blp.response(302, description="Redirect to the identity provider")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="Too many sign-ins started from this address; see Retry-After")
 @access("public")
 def login(query: dict[str, Any]) -> BaseResponse:
     """Start signing in; ``next`` is where to return afterwards (a path on this site only)."""
+    # The client's address as ProxyFix took it from the trusted proxies' X-Forwarded-For.
+    wait = current_app.extensions["login_limit"].hit(request.remote_addr or "unknown")
+    if wait is not None:
+        abort(429, message=t(TOO_MANY_LOGINS), reason="rate_limited", headers={"Retry-After": str(wait)})
     try:
         url, login_id = oidc().begin_login(safe_next(query["next"]))
     except LoginFailed as error:
@@ -144,7 +157,7 @@ def login(query: dict[str, Any]) -> BaseResponse:
             return login_failed_page(error)
         abort_login(error)
     response = redirect(url, code=302)
-    set_cookie(response, LOGIN_COOKIE, login_id, max_age=600)
+    set_cookie(response, LOGIN_COOKIE, login_id, max_age=PENDING_SECONDS)
     return response
 
 

@@ -26,6 +26,8 @@ LOGIN_FAILURES: dict[str, tuple[int, Text]] = {
                                  "The identity provider did not complete the sign-in (perhaps it was cancelled).")),
     "provider_unreachable": (503, Text("统一身份认证服务暂时无法访问，请稍后再试。",
                                        "The identity service cannot be reached right now; please try again later.")),
+    "provider_refused": (503, Text("统一身份认证服务配置有误，暂时无法登录，请稍后再试。",
+                                   "The identity service is misconfigured, so signing in is unavailable for now.")),
     "issuer_mismatch": (400, Text("身份凭证来自未知的认证机构，已拒绝。",
                                   "The sign-in came from an identity provider we do not trust, so it was refused.")),
     "nonce_mismatch": (400, Text("身份凭证不属于本次登录，已拒绝，请重新登录。",

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
-from bff.api.schemas import BINARY, SSE
+from bff.api.schemas import BINARY, MAX_ID, SSE, id_arg
 from bff.core import notifications as rules
 from bff.core.text import Text
 from bff.extensions import db
@@ -60,7 +60,7 @@ class NotificationSchema(Schema):
 
 
 class InboxQuerySchema(Schema):
-    before = fields.Int(load_default=None, metadata={"description": "Page back: the last id seen"})
+    before = id_arg(load_default=None, metadata={"description": "Page back: the last id seen"})
     limit = fields.Int(load_default=20, validate=validate.Range(1, 100))
 
 
@@ -89,7 +89,7 @@ class NotificationPreferencesViewSchema(NotificationPreferencesSchema):
 
 
 class LiveEventsQuerySchema(Schema):
-    after = fields.Int(load_default=0, validate=validate.Range(min=0))
+    after = id_arg(minimum=0, load_default=0)
     limit = fields.Int(load_default=100, validate=validate.Range(1, 500))
 
 
@@ -256,7 +256,8 @@ def stream_events(_query: dict[str, Any]) -> Response:
 
 def last_event_id_of(headers: Any, args: Any) -> int | None:
     value = headers.get("Last-Event-ID") or args.get("last_event_id")
-    return int(value) if value and value.strip().isdigit() else None
+    number = int(value) if value and value.strip().isdigit() else None
+    return number if number is not None and number <= MAX_ID else None  # a forged huge id: from the start
 
 
 def stream_settings(app: Flask) -> live.StreamSettings:

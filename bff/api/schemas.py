@@ -12,7 +12,8 @@ import logging
 from typing import Any
 
 from flask import current_app
-from marshmallow import Schema, fields, pre_dump
+from marshmallow import Schema, fields, pre_dump, validate
+from werkzeug.routing import IntegerConverter, Map
 
 from bff.core.text import Text
 
@@ -63,3 +64,21 @@ class ResponseSchema(Schema):
                     raise TypeError(problem)
                 log.error("response schema incomplete: %s", problem)
         return data
+
+
+# PostgreSQL's BIGINT, which every id and cursor is: a larger number reaching a query would be a
+# database error (500) instead of the "not found" or "invalid" the caller deserves.
+MAX_ID = 2**63 - 1
+
+
+def id_arg(*, minimum: int = 1, **kwargs: Any) -> fields.Int:
+    """An id or a paging cursor in a request: a whole number within ``minimum``..2^63-1, else 422."""
+    return fields.Int(strict=False, validate=validate.Range(minimum, MAX_ID), **kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a route: only 1..2^63-1 match, so a larger or zero id is a plain 404."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002 - werkzeug's names
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

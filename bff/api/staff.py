@@ -20,7 +20,7 @@ from auth.permissions import access
 from auth.sessions import SessionStore
 from bff.api.applications import ApplicationSchema
 from bff.api.notifications import fanout_for, last_event_id_of, stream_settings
-from bff.api.schemas import BINARY, SSE, ResponseSchema, iso_date, iso_datetime
+from bff.api.schemas import BINARY, SSE, ResponseSchema, id_arg, iso_date, iso_datetime
 from bff.core.service_desk import KINDS, PURPOSES, REVEALABLE_FIELDS
 from bff.extensions import db, redis
 from bff.services import identity
@@ -135,8 +135,8 @@ class RevealedSchema(Schema):
 class TimelineArgs(Schema):
     kinds = DelimitedList(ma.Str(validate=validate.OneOf(KINDS)), load_default=list,
                              metadata={"description": f"Comma-separated, any of {', '.join(KINDS)}"})
-    before = ma.Int(load_default=None, metadata={"description": "Older than this event id (next page)"})
-    after = ma.Int(load_default=None, metadata={"description": "Newer than this event id (live updates)"})
+    before = id_arg(load_default=None, metadata={"description": "Older than this event id (next page)"})
+    after = id_arg(minimum=0, load_default=None, metadata={"description": "Newer than this event id (live updates)"})
     limit = ma.Int(load_default=desk_timeline.PAGE_DEFAULT,
                    validate=validate.Range(min=1, max=desk_timeline.PAGE_MAX))
 
@@ -218,7 +218,7 @@ class EndedSchema(Schema):
 
 
 class AccessLogArgs(Schema):
-    before = ma.Int(load_default=None)
+    before = id_arg(load_default=None)
     limit = ma.Int(load_default=desk_timeline.PAGE_DEFAULT,
                    validate=validate.Range(min=1, max=desk_timeline.PAGE_MAX))
 

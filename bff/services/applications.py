@@ -30,6 +30,8 @@ from bff.store.queries import cases as case_store
 
 NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
 NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
+DRAFT_REFUSED = Text("有些内容无法保存，请检查标出的项目；已保存的内容不受影响。",
+                     "Some answers cannot be saved; see the marked fields. What was saved before is kept.")
 
 
 # --- Drafts -----------------------------------------------------------------------------------
@@ -39,6 +41,8 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
                 answers: Mapping[str, Any] | None = None) -> Application:
     """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
     subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
+    answers = {key: value for key, value in (answers or {}).items() if value is not None}
+    check_draft_answers(bundle, answers, answers)
     now = utcnow()
     # A placeholder until the row has its id, which the number is made from.
     application = Application(number=f"p-{uuid.uuid4().hex[:24]}", user_id=user_id, bundle=bundle,
@@ -82,6 +86,7 @@ def save_draft(session: Session, user_id: int, number: str, if_match: int | None
             answers.pop(key, None)
         else:
             answers[key] = value
+    check_draft_answers(application.bundle, changes, answers)  # before any change: a refusal keeps the draft
     application.answers = answers
     application.version += 1
     application.updated_at = utcnow()
@@ -89,6 +94,13 @@ def save_draft(session: Session, user_id: int, number: str, if_match: int | None
                  application_id=application.id, version=application.version, fields=sorted(changes))
     session.commit()
     return application
+
+
+def check_draft_answers(bundle: str, changes: Mapping[str, Any], merged: Mapping[str, Any]) -> None:
+    """Refuse (422, per field) what no draft may hold; an unfinished answer is not refused."""
+    errors = catalog.draft_errors(bundle, changes, merged)
+    if errors:
+        raise ValidationFailed(DRAFT_REFUSED, code="draft_answers_invalid", errors=errors)
 
 
 def check_version(application: Application, if_match: int | None) -> None:

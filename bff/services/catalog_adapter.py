@@ -7,7 +7,8 @@ applications touch them, so a change of their API is a change here:
 - :func:`submission_form_for` — the combined form with facts and prefill from the data sources;
 - :func:`checked_answers` — the effective answers, or the form's own field errors;
 - :func:`plan_cases` — the items a submission includes, as plain :class:`CasePlan` values;
-- :func:`check_bundle` — the bundle exists (raises the catalog's NotFound).
+- :func:`check_bundle` — the bundle exists (raises the catalog's NotFound);
+- :func:`draft_errors` — what of an autosave no draft of the bundle may hold (``bff.core.drafts``).
 
 Validation and item inclusion are the catalog's own (``bff.core.forms``).
 """
@@ -17,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from bff.core import forms
-from bff.core.catalog import Bundle, default_catalog
+from bff.core import drafts, forms
+from bff.core.catalog import Bundle, FieldDef, default_catalog
 from bff.core.text import Text
 from bff.store import Session
 
@@ -41,6 +43,22 @@ def catalog_version() -> str:
 
 def check_bundle(code: str) -> Bundle:
     return default_catalog().bundle(code)
+
+
+def draft_errors(bundle_code: str, changes: Mapping[str, Any], merged: Mapping[str, Any]) -> dict[str, list[Text]]:
+    """Why ``changes`` (making ``merged``) cannot be saved in a draft of the bundle: keys the
+    bundle never asks, answers of the wrong shape, or a draft over the size limit ("answers")."""
+    errors = drafts.answer_errors(_draft_fields(bundle_code), changes)
+    too_large = None if errors else drafts.size_error(merged)
+    return {"answers": [too_large]} if too_large else errors
+
+
+@lru_cache(maxsize=32)
+def _draft_fields(bundle_code: str) -> dict[str, FieldDef]:
+    """Every field any item of the bundle declares: a draft may hold an answer to any of them
+    (which are asked depends on facts that can change while the draft waits)."""
+    fields = default_catalog().fields
+    return {key: fields[key] for item in check_bundle(bundle_code).items for key in item.fields}
 
 
 def submission_form(bundle_code: str, facts: Mapping[str, Any] | None = None,
@@ -102,5 +120,11 @@ def field_errors(answers: Mapping[str, Any], today: date) -> dict[str, list[Text
     from bff.core.validation import check_value
 
     fields = default_catalog().fields
+    # The shape first (an object, control characters, a number beyond 64 bits): the value checks
+    # assume a plain answer, and a stored one must stay readable.
+    shapes = drafts.answer_errors({key: fields[key] for key in answers if key in fields},
+                                  {key: value for key, value in answers.items() if key in fields})
+    if shapes:
+        return shapes
     errors = {key: check_value(fields[key], value, today) for key, value in answers.items() if key in fields}
     return {key: problems for key, problems in errors.items() if problems}

@@ -19,6 +19,8 @@ SAFE = {
     "PREFILL_URL": "https://registry.example.gov.cn/prefill",
     "VAPID_PRIVATE_KEY": "a-vapid-key-from-the-vault",
     "PUSH_EXTRA_HOSTS": "push.example.gov.cn",  # the tests' own names this machine
+    "PUBLIC_URL": "https://yiwu.example.gov.cn",
+    "DEPARTMENT_SIMULATOR_SECRET": "",
 }
 
 
@@ -47,7 +49,46 @@ def test_production_starts_with_real_settings(base_config):
     ({"PUSH_EXTRA_HOSTS": "*.localhost"}, "PUSH_EXTRA_HOSTS"),
     ({"PUSH_EXTRA_HOSTS": "::1"}, "PUSH_EXTRA_HOSTS"),
     ({"PUSH_EXTRA_HOSTS": "127.8.9.10"}, "PUSH_EXTRA_HOSTS"),
+    # The department simulator, and callbacks signed with its secret, which is in the code.
+    ({"DEPARTMENT_SIMULATOR_URL": "https://simulator.example.net"}, "DEPARTMENT_SIMULATOR_URL"),
+    ({"DEPARTMENT_SIMULATOR_SECRET": "dev-only-simulator-secret"}, "DEPARTMENT_SIMULATOR_SECRET"),
+    # Tokens and session cookies over plain http.
+    ({"OIDC_ISSUER": "http://id.example.gov.cn"}, "OIDC_ISSUER is not an https"),
+    ({"PUBLIC_URL": "http://yiwu.example.gov.cn"}, "PUBLIC_URL is not an https"),
+    # The development identity provider on another port, address or name of this machine.
+    ({"OIDC_ISSUER": "https://127.0.0.1:9443"}, "identity provider"),
+    ({"OIDC_ISSUER": "https://127.8.9.10"}, "identity provider"),
+    ({"OIDC_ISSUER": "https://[::1]:8001"}, "identity provider"),
+    ({"OIDC_ISSUER": "https://localhost:8001"}, "identity provider"),
+    ({"OIDC_ISSUER": "https://idp.localhost"}, "identity provider"),
+    ({"OIDC_ISSUER": "https://0.0.0.0:8001"}, "identity provider"),
 ])
 def test_production_refuses_development_defaults(base_config, change, complaint):
     with pytest.raises(ConfigurationError, match=complaint):
         production(base_config, **change)
+
+
+def test_production_refuses_the_development_provider_wherever_it_runs(base_config):
+    """Served under a real-looking https name (a tunnel, a proxy), the development provider still
+    says what it is in its discovery document, and production's relying party will not sign in
+    with it; a development app still does."""
+    import requests
+
+    from auth.oidc import LoginFailed
+    from tests.auth.conftest import RunningProvider
+
+    provider = RunningProvider()
+    try:
+        url = provider.url
+        assert requests.get(f"{url}/.well-known/openid-configuration", timeout=5).json()["x_onething_development_only"]
+        app = production(base_config)
+        relying_party = app.extensions["oidc"]
+        relying_party.issuer = url  # as if a proxy answered for it under the configured https name
+        with pytest.raises(LoginFailed) as refused:
+            relying_party.begin_login("/")
+        assert refused.value.reason == "provider_refused"
+        development = create_app({**base_config, "OIDC_ISSUER": url})
+        login_url, _ = development.extensions["oidc"].begin_login("/")
+        assert login_url.startswith(f"{url}/authorize")
+    finally:
+        provider.stop()

@@ -176,8 +176,11 @@ def test_in_production_every_identity_cookie_is_secure_and_host_prefixed(base_co
     from bff.app import create_app
     from bff.store import crypto
 
-    production = create_app({**base_config, **PRODUCTION, "OIDC_ISSUER": provider.url,
-                             "PUBLIC_URL": "https://onething.example.gov.cn"})
+    production = create_app({**base_config, **PRODUCTION, "PUBLIC_URL": "https://onething.example.gov.cn"})
+    # Production refuses an issuer on this machine and the development provider itself: here the
+    # running provider stands in for the configured https one, to start a real sign-in.
+    relying_party = production.extensions["oidc"]
+    relying_party.issuer, relying_party.refuse_development_provider = provider.url, False
     try:
         browser = production.test_client()
         login = browser.get("/auth/login")
