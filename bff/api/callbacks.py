@@ -11,9 +11,14 @@ from marshmallow import Schema, fields, validate
 from auth.permissions import access
 from bff.adapters.departments.signing import SignatureInvalid
 from bff.api.schemas import ResponseSchema
+from bff.core.text import Text
 from bff.extensions import db
+from bff.i18n import t
 from bff.services.callbacks import DEPARTMENT_STATUSES, authenticate_callback, receive_callback
 from bff.services.dispatch import DispatchSettings
+
+BAD_SIGNATURE = Text("回调签名无效或已过期：请检查本部门的签名密钥和系统时钟。",
+                     "The callback's signature is invalid or too old: check your department's signing secret and clock.")
 
 blp = Blueprint("callbacks", __name__, url_prefix="/api/v1/departments",
                 description="Department systems report case status here (webhook protocol, docs/applications.md)")
@@ -52,5 +57,7 @@ def department_callback(department: str) -> dict[str, Any]:
         event_id = authenticate_callback(DispatchSettings.from_config(current_app.config), department,
                                          request.headers, body)
     except SignatureInvalid:
-        abort(401)
+        # A department's system, not a person: "please sign in" would send its operators looking
+        # for a login page instead of at their signing secret or clock.
+        abort(401, message=t(BAD_SIGNATURE), reason="signature_invalid")
     return receive_callback(db.session, department, event_id, body)

@@ -77,6 +77,9 @@ def test_a_callback_with_a_bad_signature_is_refused(app, client, monkeypatch):
     submitted = submitted_application(app, client, "retirement")
     response = callback(app.test_client(), hrss_case(submitted["receipt"]), "accepted", secret="guess")
     assert response.status_code == 401
+    # It speaks to the department's operators about the signature, never of signing in.
+    assert response.json["reason"] == "signature_invalid" and "签名" in response.json["message"]
+    assert "登录" not in response.json["message"]
 
 
 def test_a_workbench_department_has_no_callback_door(app, client, monkeypatch):
