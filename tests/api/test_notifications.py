@@ -134,9 +134,9 @@ def test_a_subscription_to_anything_but_a_push_service_is_refused_when_it_is_mad
 def test_without_extra_hosts_even_the_local_fake_push_service_is_refused(app, client, monkeypatch):
     signed_in(app, client)
     assert client.post("/api/v1/push/subscriptions",
-                       json=subscription("http://127.0.0.1:8443/push/t")).status_code == 201  # the tests' extra
+                       json=subscription("http://127.0.0.1/push/t")).status_code == 201  # the tests' extra
     monkeypatch.setitem(app.config, "PUSH_EXTRA_HOSTS", "")
-    response = client.post("/api/v1/push/subscriptions", json=subscription("http://127.0.0.1:8443/push/u"))
+    response = client.post("/api/v1/push/subscriptions", json=subscription("http://127.0.0.1/push/u"))
     assert response.status_code == 422 and "endpoint" in response.json["errors"]["json"]
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bff.app import origin_of
+from bff.config import DEFAULTS
 from bff.extensions import db
 from bff.store.models import Application
 from tests.adapters.test_departments_webhook import HRSS, callback, hrss_case
@@ -23,7 +24,10 @@ def drafts() -> int:
         session.close()
 
 
-@pytest.mark.parametrize("origin", [EVIL, "null", "http://127.0.0.1:8000.evil.example", "https://127.0.0.1:8000"])
+# A look-alike of the public origin, and the public host over the wrong scheme (the test app's
+# public URL is the development default; nothing is contacted, origins are only compared).
+@pytest.mark.parametrize("origin", [EVIL, "null", DEFAULTS["PUBLIC_URL"] + ".evil.example",
+                                    DEFAULTS["PUBLIC_URL"].replace("http://", "https://")])
 def test_a_cross_site_post_with_the_csrf_header_is_refused(app, client, origin) -> None:
     signed_in(app, client)
     before = drafts()
@@ -57,7 +61,7 @@ def test_cross_site_patch_and_delete_are_refused_and_change_nothing(app, client)
 
 def test_the_public_origin_the_own_host_and_no_origin_pass(app, client) -> None:
     signed_in(app, client)
-    public = app.config["PUBLIC_URL"]  # http://127.0.0.1:8000 in the tests
+    public = app.config["PUBLIC_URL"]
     for headers in ({"Origin": public}, {"Origin": public.upper()}, {"Origin": "http://localhost"}, {}):
         response = client.post("/api/v1/applications", json={"bundle": "birth"}, headers=headers)
         assert response.status_code == 201, (headers, response.json)
@@ -90,7 +94,7 @@ def test_a_signed_department_callback_is_not_judged_by_origin(app, client, monke
 
 @pytest.mark.parametrize(("url", "origin"), [
     ("https://OneThing.example.gov.cn:443/", "https://onething.example.gov.cn"),
-    ("http://127.0.0.1:8000/app", "http://127.0.0.1:8000"),
+    ("http://onething.test:8000/app", "http://onething.test:8000"),
     ("http://[::1]:80", "http://[::1]"),
     ("http://host:notaport", ""),
 ])
