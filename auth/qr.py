@@ -36,6 +36,8 @@ import qrcode
 import qrcode.image.svg
 import redis as redis_lib
 
+from auth.ratelimit import FixedWindow
+
 TICKET_SECONDS = 120
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 requires
 BINDING_COOKIE = "onething_qr"
@@ -130,7 +132,12 @@ class QrTickets:
         self.public_url = public_url.rstrip("/")
         self.per_minute = per_minute
         self.clock = clock
+        self.rate = FixedWindow(client, "qr-rate", limit=per_minute, clock=self._now)
         self._transition = client.register_script(TRANSITION)
+
+    def _now(self) -> float:
+        # Read at each hit, so that a clock set on the store after it was made counts too.
+        return self.clock()
 
     @staticmethod
     def _key(ticket_id: str) -> str:
@@ -165,11 +172,7 @@ class QrTickets:
         return ticket, secret
 
     def _check_rate(self, ip: str) -> None:
-        key = f"qr-rate:{ip}:{int(self.clock() // 60)}"
-        count = self.redis.incr(key)
-        if count == 1:
-            self.redis.expire(key, 70)
-        if int(count) > self.per_minute:  # type: ignore[arg-type]
+        if self.rate.hit(ip) is not None:
             raise QrError("rate_limited")
 
     def get(self, ticket_id: str, *, binding: str | None = None) -> Ticket:
