@@ -60,6 +60,8 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field messages by location and field: {json: {key: [message]}}"})
     reason = fields.Str(metadata={"description": "A stable machine code of the domain refusal (e.g. no_id_number)"})
     error_id = fields.Str(metadata={"description": "500 only: the id under which the log holds the details"})
+    details = fields.Dict(metadata={"description": "Some refusals: what the client needs to offer the way on "
+                                                   "(subject_already_applied: the existing case to join)"})
 
 
 def envelope(status: int, message: str, errors: Any = None, **extra: Any) -> Response:
@@ -86,7 +88,7 @@ def handle_domain_error(error: domain.DomainError) -> Response:
     language = current_language()
     fields = {key: [m.in_language(language) for m in msgs] for key, msgs in error.errors.items()}
     return envelope(status, error.message.in_language(language), {"json": fields} if fields else None,
-                    reason=error.code)
+                    reason=error.code, **({"details": error.details} if error.details else {}))
 
 
 def handle_http_exception(error: HTTPException) -> Response:

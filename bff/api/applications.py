@@ -74,6 +74,7 @@ class ApplicationSummarySchema(ResponseSchema):
     cases_done = fields.Int()
     next_due_on = iso_date(metadata={"description": "The earliest due date of an open case"})
     overdue = fields.Bool()
+    my_role = fields.Str(metadata={"description": "In my list: lead or co_handler (a family member handling it)"})
 
 
 class ApplicationsSchema(ResponseSchema):
@@ -148,6 +149,7 @@ class ApplicationEventSchema(ResponseSchema):
     name = fields.Str()
     occurred_at = iso_datetime()
     by_me = fields.Bool()
+    actor_name = fields.Str(allow_none=True, metadata={"description": "Who of the family did it (staff unnamed)"})
     data = fields.Dict()
 
 
@@ -206,9 +208,11 @@ def list_applications() -> dict[str, Any]:
 @blp.route("", methods=["POST"])
 @blp.arguments(StartDraftSchema)
 @blp.response(201, DraftSchema)
+@blp.alt_response(409, response="CONFLICT", description="A family member already applied for this subject")
 @access("resident")
 def start_draft(data: dict[str, Any]) -> Response:
-    """Start a draft from a bundle for a subject (self, newborn, deceased relative)."""
+    """Start a draft from a bundle for a subject (self, newborn, deceased relative); 409
+    subject_already_applied when the family already has an active case about that subject."""
     draft = service.start_draft(db.session, g.principal.user_id, data["bundle"], subject_ref=data["subject_ref"],
                                 relation=data["relation"], channel=data["channel"], answers=data["answers"])
     return with_etag(progress.draft_view(draft), 201)
@@ -258,7 +262,8 @@ def delete_draft(number: str) -> None:
 @blp.arguments(SubmitSchema)
 @blp.response(201, ReceiptSchema)
 @blp.alt_response(400, response="BAD_REQUEST", description="No Idempotency-Key")
-@blp.alt_response(409, response="CONFLICT", description="The same key is still being processed")
+@blp.alt_response(409, response="CONFLICT", description="The same key is still being processed, or a family "
+                  "member already applied for this subject (subject_already_applied, the case in details)")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Answers invalid, or the key was used with another body")
 @access("resident")
 def submit(data: dict[str, Any], number: str) -> Response:
@@ -303,6 +308,7 @@ def get_timeline(number: str) -> dict[str, Any]:
 @blp.route("/<string:number>/withdraw", methods=["POST"])
 @blp.arguments(WithdrawSchema)
 @blp.response(200, WithdrawnSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="Only the lead of the family withdraws")
 @access("resident")
 def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Withdraw the application while no department has accepted it yet."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from bff.core.text import Text
 
@@ -13,12 +14,15 @@ class DomainError(Exception):
     code = "domain_error"
 
     def __init__(self, message: Text, *, code: str | None = None,
-                 errors: Mapping[str, list[Text]] | None = None) -> None:
+                 errors: Mapping[str, list[Text]] | None = None, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message.en)
         self.message = message
         if code:
             self.code = code
         self.errors = dict(errors or {})
+        # What the client needs to offer the way on (e.g. the existing case a family member may
+        # join), sent beside the message; never personal data beyond what the caller may see.
+        self.details = dict(details or {})
 
 
 class NotFound(DomainError):

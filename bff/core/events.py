@@ -43,6 +43,14 @@ declare("case_transitioned", ("case", "department", "from", "to"),
 declare("case_due_soon", ("case", "department", "due"))
 declare("case_overdue", ("case", "department", "due"))
 declare("supplement_provided", ("case",), ("fields", "materials"))
+# The family of an application; ``member`` is the application_members row acted on.
+declare("family_join_requested", ("number", "member"))
+declare("family_invited", ("number", "member"))
+declare("family_member_joined", ("number", "member"))
+declare("family_member_declined", ("number", "member"))
+declare("family_lead_handed_over", ("number", "member"))
+declare("family_member_left", ("number", "member"))
+declare("family_access_refused", ("number", "action"))  # not related to the subject in the registry
 declare("certificate_issued", ("case", "certificate", "kind"))
 declare("callback_received", ("case", "department", "event_id"), ("status", "duplicate", "stale"))
 # Notifications

@@ -23,10 +23,12 @@ from bff.services import catalog_adapter as catalog
 from bff.services.cases import transition_case
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
+from bff.services.family import check_subject_free, readable_application, require_lead, subject_already_applied
 from bff.store import Session
 from bff.store.models import Application, Case, utcnow
 from bff.store.queries import applications as store
 from bff.store.queries import cases as case_store
+from bff.store.queries import family as family_store
 
 NOT_FOUND = Text("找不到这份申请。", "We could not find this application.")
 NOT_A_DRAFT = Text("申请已提交，不能再修改草稿。", "This application was already submitted.")
@@ -41,6 +43,7 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
                 answers: Mapping[str, Any] | None = None) -> Application:
     """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
     subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
+    check_subject_free(session, bundle, subject_ref)  # a family member applied already: join instead
     answers = {key: value for key, value in (answers or {}).items() if value is not None}
     check_draft_answers(bundle, answers, answers)
     now = utcnow()
@@ -60,13 +63,11 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
 
 def own_application(session: Session, user_id: int, number: str, *, lock: bool = False,
                     with_answers: bool = True) -> Application:
-    """The caller's application ``number``; anyone else's is "not found" (no existence leak).
+    """The caller's application ``number``: their own (a draft too), or a submitted one of which they
+    are an active member (the family); anyone else's is "not found" (no existence leak).
 
     ``with_answers=False`` leaves the (encrypted) answers unread until they are used."""
-    application = store.own_application(session, user_id, number, lock=lock, with_answers=with_answers)
-    if application is None:
-        raise NotFound(NOT_FOUND)
-    return application
+    return readable_application(session, user_id, number, lock=lock, with_answers=with_answers)
 
 
 def save_draft(session: Session, user_id: int, number: str, if_match: int | None,
@@ -181,8 +182,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
         raise Conflict(Text("这份申请已经提交过了。", "This application was already submitted."),
                        code="already_submitted")
     check_version(application, body.get("version"))
-    form = catalog.submission_form_for(session, user_id, application.bundle, application.subject_ref,
-                                       id_number=id_number or "")
+    form, application.subject_ref = catalog.submission_form_and_subject(
+        session, user_id, application.bundle, application.subject_ref, id_number=id_number or "")
     now = utcnow()
     application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
@@ -190,6 +191,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     rows = [_new_case(application, position, plan, now)
             for position, plan in enumerate(catalog.plan_cases(form), start=1)]
     application.status = rules.derive_application_status([row["status"] for row in rows])
+    _claim_subject(session, application)
     # The cases in one INSERT … RETURNING, after the application's UPDATE (at that statement's
     # autoflush); the Case objects only carry what was written.
     cases = case_store.insert_cases(session, rows)
@@ -202,6 +204,20 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
     return receipt
+
+
+def _claim_subject(session: Session, application: Application) -> None:
+    """Write the application as submitted now: the database lets one active application per
+    (bundle, subject) through, so of two family members submitting at once exactly one wins; the
+    other is told who applied (409), and their draft is kept as it was (the transaction rolls back)."""
+    bundle, subject_ref = application.bundle, application.subject_ref
+    try:
+        family_store.flush_submission(session)
+    except family_store.SubjectTaken:
+        existing = family_store.active_cases_of_subjects(session, bundle, [subject_ref or ""]).get(subject_ref or "")
+        if existing is None:  # the winner was withdrawn meanwhile: the retry may go through
+            raise Conflict(Text("请重试提交。", "Please submit again."), code="subject_busy") from None
+        raise subject_already_applied(existing) from None
 
 
 def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> dict[str, Any]:
@@ -264,7 +280,7 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
         raise ValidationFailed(Text("补充的内容有误。", "Some supplied answers need attention."), errors=invalid)
     application.answers = {**(application.answers or {}), **answers}
     transition_case(session, case, rules.SUPPLEMENTED, actor_user_id=user_id, source="resident")
-    record_event(session, "supplement_provided", actor_user_id=user_id, subject_user_id=user_id,
+    record_event(session, "supplement_provided", actor_user_id=user_id, subject_user_id=application.user_id,
                  application_id=application.id, case=case.reference, fields=sorted(answers), materials=materials)
     add_case_message(session, case, "case.supplemented", {"fields": sorted(answers), "materials": materials})
     session.commit()
@@ -274,6 +290,7 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
 def withdraw_application(session: Session, user_id: int, number: str, reason: str | None) -> Application:
     """Withdraw before acceptance: every case must still be ``submitted``."""
     application = own_application(session, user_id, number, lock=True)
+    require_lead(session, application, user_id)
     cases = case_store.lock_cases_of(session, application.id)
     if not rules.can_withdraw([case.status for case in cases]):
         raise Conflict(Text("已有部门受理，无法撤回。", "A department has already accepted it; it cannot be withdrawn."),
@@ -283,7 +300,7 @@ def withdraw_application(session: Session, user_id: int, number: str, reason: st
         # Undelivered cases are cancelled by the dispatcher; delivered ones are told.
         if case.dispatched_at is not None:
             add_case_message(session, case, "case.withdrawn")
-    record_event(session, "application_withdrawn", actor_user_id=user_id, subject_user_id=user_id,
+    record_event(session, "application_withdrawn", actor_user_id=user_id, subject_user_id=application.user_id,
                  application_id=application.id, number=number, reason=(reason or "")[:200])
     session.commit()
     return application

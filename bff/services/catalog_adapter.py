@@ -78,6 +78,16 @@ def submission_form_for(session: Session, user_id: int, bundle_code: str, subjec
     return submission_form(bundle_code, facts, prefill)
 
 
+def submission_form_and_subject(session: Session, user_id: int, bundle_code: str, subject_ref: str | None, *,
+                                id_number: str | None = None) -> tuple[forms.CombinedForm, str | None]:
+    """:func:`submission_form_for`, and the ref of the subject it is about (chosen by the registry
+    when the draft named none and there is only one)."""
+    from bff.services.forms import prefill_with_subject
+
+    facts, prefill, chosen = prefill_with_subject(session, user_id, bundle_code, subject_ref, id_number=id_number)
+    return submission_form(bundle_code, facts, prefill), (chosen.ref if chosen else subject_ref)
+
+
 def checked_answers(form: forms.CombinedForm, answers: Mapping[str, Any], today: date) -> dict[str, Any]:
     """The effective answers (prefill applied), or ValidationFailed with per-field errors."""
     return forms.check_answers(form, answers, today)

@@ -56,6 +56,8 @@ class SubjectOption:
     name: str
     relation: str  # the applicant's relation to the subject (self, father, mother, child, spouse, other)
     kind: str  # newborn | self | deceased-relative
+    # The case already active about this subject, if any (bff.services.family.with_active_cases).
+    active_case: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,20 @@ def prefill_for(session: Session, user_id: int, bundle_code: str, subject_ref: s
                 sources: PrefillSources | None = None, *,
                 id_number: str | None = None) -> tuple[dict[str, Any], dict[str, Prefilled]]:
     """Facts and prefilled answers for a submission (what :func:`forms.build_form` takes)."""
+    facts, prefill, _ = prefill_with_subject(session, user_id, bundle_code, subject_ref, sources, id_number=id_number)
+    return facts, prefill
+
+
+def prefill_with_subject(session: Session, user_id: int, bundle_code: str, subject_ref: str | None,
+                         sources: PrefillSources | None = None, *, id_number: str | None = None,
+                         ) -> tuple[dict[str, Any], dict[str, Prefilled], SubjectOption | None]:
+    """:func:`prefill_for`, and the subject it chose (the only one, when ``subject_ref`` is empty)."""
     bundle = default_catalog().bundle(bundle_code)
     sources = sources or current_sources()
     id_number = _checked_id_number(id_number) if id_number is not None else applicant_id_number(session, user_id)
     chosen = choose_subject(bundle, tuple(subject_options(sources, bundle, id_number)), subject_ref)
     records = gather_records(sources, bundle, id_number, chosen)
-    return facts_of(records), prefill_values(records)
+    return facts_of(records), prefill_values(records), chosen
 
 
 def check_answers(form: forms.CombinedForm, answers: dict[str, Any]) -> dict[str, Any]:

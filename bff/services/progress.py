@@ -15,6 +15,7 @@ from bff.services.applications import NOT_FOUND, own_application
 from bff.services.certificates import describe
 from bff.store import Connection, Session
 from bff.store.models import Application, Case, Event
+from bff.store.queries import family as family_store
 from bff.store.queries import progress as store
 
 LIST_LIMIT = 100
@@ -33,7 +34,10 @@ def list_my_applications(session: Session, user_id: int, today: date) -> list[di
     """Submitted applications, newest first, each with its derived status, next action and due dates."""
     applications = store.submitted_applications(session, user_id, rules.DRAFT, LIST_LIMIT)
     by_application = store.cases_of_applications(session, [a.id for a in applications])
-    return [summary(application, by_application.get(application.id, []), today) for application in applications]
+    roles = family_store.roles_in(session, user_id, [a.id for a in applications])
+    return [{**summary(application, by_application.get(application.id, []), today),
+             "my_role": roles.get(application.id) or ("lead" if application.user_id == user_id else "co_handler")}
+            for application in applications]
 
 
 def summary(application: Application, cases: list[Case], today: date) -> dict[str, Any]:
@@ -101,9 +105,10 @@ def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -
 def timeline(session: Session, user_id: int, number: str) -> list[dict[str, Any]]:
     """Every event of the application, oldest first (event data never carries personal data)."""
     application = own_application(session, user_id, number)
-    events = store.events_of_application(session, application.id, TIMELINE_LIMIT)
+    events = store.events_of_application_with_actors(session, application.id, TIMELINE_LIMIT)
     return [{"id": event.id, "name": event.name, "occurred_at": _iso(event.occurred_at),
-             "by_me": event.actor_user_id == user_id, "data": _public_data(event)} for event in events]
+             "by_me": event.actor_user_id == user_id, "actor_name": actor_name, "data": _public_data(event)}
+            for event, actor_name in events]
 
 
 def _public_data(event: Event) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bff.store.models import Base, BigId, utcnow
@@ -40,11 +40,13 @@ class Notification(Base):
     """An entry of the resident's in-app inbox; pushes and SMS refer to it by id."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
+    # One entry per event and person: an application's event tells every active member of its family.
+    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),
+                      UniqueConstraint("event_id", "user_id", name="uq_notifications_event_id_user_id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), unique=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     kind: Mapped[str] = mapped_column(String(40))
     title_zh: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))

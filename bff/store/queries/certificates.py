@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bff.store.models import Certificate
+from bff.store.queries.family import is_member
 
 
 def certificate_of_case(session: Session, case_id: int) -> Certificate | None:
@@ -26,8 +27,11 @@ def certificates_of_user(session: Session, user_id: int) -> list[Certificate]:
 
 
 def own_certificate(session: Session, user_id: int, number: str) -> Certificate | None:
-    """Certificate ``number`` if it was issued to ``user_id``."""
-    return session.scalar(select(Certificate).where(Certificate.number == number, Certificate.user_id == user_id))
+    """Certificate ``number`` if it was issued to ``user_id`` or to an application of which they are
+    an active member (the family handling it)."""
+    return session.scalar(select(Certificate).where(
+        Certificate.number == number,
+        (Certificate.user_id == user_id) | is_member(user_id, Certificate.application_id)))
 
 
 def certificate_by_token(session: Session, token: str) -> Certificate | None:

@@ -17,7 +17,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
-from bff.store.models import Application, Case, Certificate, Event
+from bff.store.family_models import ApplicationMember
+from bff.store.models import Application, Case, Certificate, Event, User
+from bff.store.queries.family import readable_by
 
 
 class DetailHead(NamedTuple):
@@ -81,15 +83,15 @@ _DETAIL = (
     .select_from(Application.__table__)
     .outerjoin(Case.__table__, _C.application_id == _A.id)
     .outerjoin(Certificate.__table__, _X.case_id == _C.id)
-    .where(_A.number == bindparam("number"), _A.user_id == bindparam("user_id"))
+    .where(_A.number == bindparam("number"), readable_by(bindparam("user_id")))
     .order_by(_C.position))
 _CASE_AT = len(_HEAD)
 _CERTIFICATE_AT = len(_HEAD) + len(DetailCase._fields)
 
 
 def application_detail(connection: Connection, user_id: int, number: str) -> ApplicationDetail | None:
-    """The user's application ``number`` with its cases and certificates, in one statement;
-    ``None`` if the user has no such application."""
+    """The application ``number`` with its cases and certificates, in one statement, if the user may
+    read it (their own, or a submitted one of which they are an active member); else ``None``."""
     rows = _detail_rows(connection, {"number": number, "user_id": user_id})
     if not rows:
         return None
@@ -114,9 +116,10 @@ def _compiled_detail(dialect: Dialect) -> str:
 
 
 def submitted_applications(session: Session, user_id: int, draft_status: str, limit: int) -> list[Application]:
-    """The user's applications that are not drafts, the most recently submitted first."""
+    """The applications that are not drafts which the user applied for or is an active member of,
+    the most recently submitted first."""
     return list(session.scalars(
-        select(Application).where(Application.user_id == user_id, Application.status != draft_status)
+        select(Application).where(readable_by(user_id), Application.status != draft_status)
         .order_by(Application.submitted_at.desc()).limit(limit)))
 
 
@@ -134,3 +137,15 @@ def events_of_application(session: Session, application_id: int, limit: int) -> 
     """The application's events, oldest first."""
     return list(session.scalars(select(Event).where(Event.application_id == application_id)
                                 .order_by(Event.id).limit(limit)))
+
+
+def events_of_application_with_actors(session: Session, application_id: int,
+                                      limit: int) -> list[tuple[Event, str | None]]:
+    """The application's events, oldest first, each with the name of who acted when that person is
+    its applicant or a member of its family (staff and officers stay unnamed)."""
+    family = (select(ApplicationMember.user_id).where(ApplicationMember.application_id == application_id)
+              .union(select(Application.user_id).where(Application.id == application_id)))
+    rows = session.execute(
+        select(Event, User.name).outerjoin(User, (User.id == Event.actor_user_id) & User.id.in_(family))
+        .where(Event.application_id == application_id).order_by(Event.id).limit(limit))
+    return [(row[0], row[1]) for row in rows]
