@@ -130,9 +130,9 @@ def register_notification_blueprint() -> None:
 
 def register_application_blueprints(app: Flask) -> None:
     """Applications, officer workbench, department callbacks, certificates."""
-    from bff.api import applications, callbacks, certificates, officer
+    from bff.api import applications, callbacks, certificates, family, officer
 
-    for blueprint in (applications.blp, officer.blp, callbacks.blp, certificates.blp):
+    for blueprint in (applications.blp, family.blp, officer.blp, callbacks.blp, certificates.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(certificates.pages)
 

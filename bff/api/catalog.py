@@ -28,6 +28,7 @@ from bff.core.catalog import Material, default_catalog
 from bff.core.text import Text
 from bff.extensions import db
 from bff.services import catalog as catalog_service
+from bff.services import family as family_service
 from bff.services import form_check
 from bff.services import forms as form_service
 
@@ -189,11 +190,22 @@ class DecisionSchema(Schema):
     reason = TextField()
 
 
+class ActiveCaseSchema(Schema):
+    number = fields.Str()
+    lead_name = fields.Str(metadata={"description": "The family member who leads it (name only)"})
+    submitted_on = fields.Str(allow_none=True)
+    my_status = fields.Str(allow_none=True, metadata={"description": "Mine in it: active, requested, invited, "
+                                                                     "left, declined, or null (not in it)"})
+
+
 class SubjectSchema(Schema):
     ref = fields.Str()
     name = fields.Str()
     relation = fields.Str()
     kind = fields.Str()
+    active_case = fields.Nested(ActiveCaseSchema, allow_none=True,
+                                metadata={"description": "A family member already applied about this person: "
+                                                         "ask to join it instead of starting another"})
 
 
 class MaterialStatusSchema(Schema):
@@ -312,7 +324,7 @@ def get_bundle(code: str) -> Response:
 @access("resident")
 def list_subjects(code: str) -> Any:
     """Whom I may apply about for this bundle (my newborn, myself, a deceased relative), by opaque ref."""
-    return {"subjects": form_service.subjects_for_user(db.session, g.principal.user_id, code)}
+    return {"subjects": family_service.subjects_for_user(db.session, g.principal.user_id, code)}
 
 
 @blp.route("/bundles/<string:code>/form")

@@ -29,6 +29,7 @@ from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, PermissionDenied
 from bff.core.ports import PrefillSources
 from bff.core.text import Text
+from bff.services import forms
 from bff.services.events import record_event
 from bff.services.forms import SubjectOption, applicant_id_number, current_sources, subject_options
 from bff.store import Session
@@ -91,6 +92,13 @@ def with_active_cases(session: Session, user_id: int, bundle: str,
     standing = _standing_in(session, user_id, [case.number for case in cases.values()])
     return [replace(option, active_case=active_case_view(cases[option.ref], standing.get(cases[option.ref].number)))
             if option.ref in cases else option for option in options]
+
+
+def subjects_for_user(session: Session, user_id: int, bundle: str,
+                      sources: PrefillSources | None = None) -> list[SubjectOption]:
+    """Whom the user may apply about (:func:`bff.services.forms.subjects_for_user`), each with the
+    case a family member already has about them, if any."""
+    return with_active_cases(session, user_id, bundle, forms.subjects_for_user(session, user_id, bundle, sources))
 
 
 def _standing_in(session: Session, user_id: int, numbers: list[str]) -> dict[str, str]:
@@ -351,9 +359,3 @@ def my_invitations(session: Session, user_id: int) -> list[dict[str, Any]]:
     return [{"member_id": row.id, "number": application.number, "bundle": application.bundle,
              "invited_on": china_date(row.created_at).isoformat()}
             for row, application in store.pending_for_user(session, user_id)]
-
-
-def claim_invitations(session: Session, user_id: int, id_number_hash: str | None) -> None:
-    """At a first sign-in: the invitations that waited for this person's ID number are now theirs."""
-    if id_number_hash:
-        store.claim_invitations(session, user_id, id_number_hash)

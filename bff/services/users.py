@@ -7,14 +7,17 @@ from typing import Any
 from bff.store import Session
 from bff.store.crypto import lookup_hash
 from bff.store.models import User, utcnow
+from bff.store.queries import family as family_store
 from bff.store.queries import users as store
 
 
 def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims: dict[str, Any], *,
                             roles_claim: str = "roles", department_claim: str = "department",
                             logging_in: bool = True) -> User:
-    """The user keyed by (issuer, subject), refreshed from the claims and admin role grants."""
+    """The user keyed by (issuer, subject), refreshed from the claims and admin role grants; at the
+    first sign-in, the family invitations that waited for their ID number become theirs."""
     user = store.user_by_login(session, issuer, subject)
+    first_sign_in = user is None
     if user is None:
         user = User(issuer=issuer, subject=subject)
         session.add(user)
@@ -33,6 +36,8 @@ def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims:
     if logging_in:
         user.last_login_at = utcnow()
     session.flush()
+    if first_sign_in:  # a relative invited them to a family case before they had an account
+        family_store.claim_invitations(session, user.id, user.id_number_hash)
     return user
 
 

@@ -109,7 +109,7 @@ def active_member_ids(session: Session, application_ids: Collection[int]) -> dic
             ApplicationMember.application_id.in_(set(application_ids)), ApplicationMember.status == ACTIVE,
             ApplicationMember.user_id.is_not(None)))
         for application_id, user_id in rows:
-            found.setdefault(application_id, set()).add(user_id)
+            found.setdefault(application_id, set()).add(int(user_id))
     return found
 
 
@@ -125,8 +125,10 @@ def user_by_id_hash(session: Session, id_hash: str) -> User | None:
     return session.scalar(select(User).where(User.id_number_hash == id_hash).order_by(User.id).limit(1))
 
 
-def claim_invitations(session: Session, user_id: int, id_hash: str) -> int:
+def claim_invitations(session: Session, user_id: int, id_hash: str | None) -> int:
     """Give the invitations that waited for this ID number's first sign-in to ``user_id``."""
+    if not id_hash:
+        return 0
     claimed = session.execute(update(ApplicationMember).where(
         ApplicationMember.invitee_hash == id_hash, ApplicationMember.user_id.is_(None))
         .values(user_id=user_id).execution_options(synchronize_session=False))
