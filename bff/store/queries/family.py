@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
@@ -21,6 +21,10 @@ from bff.store.models import Application, User
 
 ACTIVE = "active"
 DRAFT = "draft"
+# As SQL literals: the progress detail is compiled once and run by psycopg with only its own
+# parameters (number, user id), so the constants of these conditions must not become parameters.
+_ACTIVE_SQL: ColumnElement[str] = literal_column(f"'{ACTIVE}'")
+_DRAFT_SQL: ColumnElement[str] = literal_column(f"'{DRAFT}'")
 
 
 class SubjectTaken(Exception):
@@ -30,12 +34,12 @@ class SubjectTaken(Exception):
 def is_member(user_id: Any, application_id: Any = Application.id) -> ColumnElement[bool]:
     """SQL: ``user_id`` is an active member of the application (a column, or a bound id)."""
     return exists().where(ApplicationMember.application_id == application_id,
-                          ApplicationMember.user_id == user_id, ApplicationMember.status == ACTIVE)
+                          ApplicationMember.user_id == user_id, ApplicationMember.status == _ACTIVE_SQL)
 
 
 def readable_by(user_id: Any) -> ColumnElement[bool]:
     """SQL: the application is the user's own, or a submitted one they are an active member of."""
-    return or_(Application.user_id == user_id, and_(Application.status != DRAFT, is_member(user_id)))
+    return or_(Application.user_id == user_id, and_(Application.status != _DRAFT_SQL, is_member(user_id)))
 
 
 def member_application(session: Session, user_id: int, number: str, *, lock: bool = False,
@@ -86,7 +90,7 @@ def active_cases_of_subjects(session: Session, bundle: str, subject_refs: Collec
         .where(Application.bundle == bundle, Application.subject_ref.in_(refs),
                Application.status.not_in((draft, withdrawn)))).all()
     leads = {row.lead_id or row.user_id for row in rows}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(leads))).tuples().all()) if leads else {}
+    names = user_names(session, leads)
     return {row.subject_ref: ActiveCase(row.number, row.subject_ref, row.submitted_at, row.lead_id or row.user_id,
                                         names.get(row.lead_id or row.user_id, ""))
             for row in rows}
@@ -109,7 +113,7 @@ def active_member_ids(session: Session, application_ids: Collection[int]) -> dic
             ApplicationMember.application_id.in_(set(application_ids)), ApplicationMember.status == ACTIVE,
             ApplicationMember.user_id.is_not(None)))
         for application_id, user_id in rows:
-            found.setdefault(application_id, set()).add(int(user_id))
+            found.setdefault(application_id, set()).add(user_id)  # type: ignore[arg-type]  # NULLs filtered above
     return found
 
 
@@ -117,7 +121,7 @@ def user_names(session: Session, user_ids: Collection[int]) -> dict[int, str]:
     """The names of ``user_ids`` (as their identity provider gave them)."""
     if not user_ids:
         return {}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(set(user_ids)))).tuples().all())
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(set(user_ids)))).all())  # type: ignore[arg-type]
 
 
 def user_by_id_hash(session: Session, id_hash: str) -> User | None:
@@ -141,7 +145,7 @@ def roles_in(session: Session, user_id: int, application_ids: Collection[int]) -
         return {}
     return dict(session.execute(select(ApplicationMember.application_id, ApplicationMember.role).where(
         ApplicationMember.application_id.in_(set(application_ids)), ApplicationMember.user_id == user_id,
-        ApplicationMember.status == ACTIVE)).tuples().all())
+        ApplicationMember.status == ACTIVE)).all())  # type: ignore[arg-type]
 
 
 def pending_for_user(session: Session, user_id: int) -> list[tuple[ApplicationMember, Application]]:
