@@ -51,14 +51,25 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("overdue", "normal", DAY, Text("办理已超时，我们正在督办", "A time limit has passed; we are following up")),
     Kind("new_sign_in", "high", HOUR,
          Text("您的账号有新的登录", "New sign-in to your account"), action_needed=True),
+    Kind("join_requested", "normal", 3 * DAY,
+         Text("有家人申请加入办理，请确认", "A family member asks to join this application"), action_needed=True),
+    Kind("family_invited", "normal", 3 * DAY,
+         Text("家人邀请您共同办理", "A family member invites you to handle an application together"),
+         action_needed=True),
+    Kind("lead_handed_over", "normal", 3 * DAY, Text("您已成为本件的主办人", "You now lead this application")),
 )}
 
 CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
                          "approved": "case_approved", "rejected": "case_rejected"}
 EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "application_completed",
                "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in",
-               "rating_followed_up": "rating_followed_up"}
+               "rating_followed_up": "rating_followed_up", "family_join_requested": "join_requested",
+               "family_invited": "family_invited", "family_lead_handed_over": "lead_handed_over"}
 NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
+# What the whole family handling an application is told (each by their own preferences), not only
+# the person the event is about: the application's progress, and a relative asking to join.
+FAMILY_KINDS = frozenset({"submitted", "case_accepted", "supplement_requested", "case_approved", "case_rejected",
+                          "application_completed", "due_soon", "overdue", "join_requested"})
 
 
 def notification_kind(event_name: str, data: Mapping[str, Any]) -> str | None:
@@ -78,6 +89,8 @@ def link_for(kind: str, number: str | None) -> str:
         return "/app/settings"  # "my sessions", with a way to end the new one
     if not number:
         return "/app/inbox"
+    if kind == "family_invited":  # not theirs to read until they accept: the page to answer it
+        return f"/app/join/{number}"
     if kind in ("application_completed", "rating_followed_up"):
         return f"/app/applications/{number}#rating"
     return f"/app/applications/{number}"

@@ -83,7 +83,7 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
     session.add_all([item.notification for item in created])
     session.flush()  # one INSERT … RETURNING for all of them
     record_events_of_subjects(session, "notification_created", [
-        (item.event.subject_user_id, item.event.application_id, _created_event_data(item.notification))
+        (item.notification.user_id, item.event.application_id, _created_event_data(item.notification))
         for item in created])
     now = notifier.clock()
     deferred: list[tuple[timedelta, int]] = []
@@ -142,17 +142,42 @@ def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counte
             counts["muted"] += 1
         else:
             pending.append(_Pending(event, notification, language or "zh-CN", preferences))
+    return pending + _family_pending(session, [row for row in found.values() if row.event.id in seen], counts)
+
+
+def _family_pending(session: Session, told: list[queries.EventToTell], counts: Counter[str]) -> list[_Pending]:
+    """The inbox entries of the same events for the rest of each application's family (its other
+    active members), each by their own preferences and language; all read in one statement."""
+    family_events = [row for row in told if row.event.application_id is not None
+                     and rules.notification_kind(row.event.name, row.event.data) in rules.FAMILY_KINDS]
+    members, existing = queries.family_to_tell(session, {row.event.application_id or 0 for row in family_events},
+                                               {row.event.id for row in family_events})
+    pending: list[_Pending] = []
+    for row in family_events:
+        for member in members:
+            if member.application_id != row.event.application_id or member.user_id == row.event.subject_user_id:
+                continue
+            preferences = preferences_from(member.preference)
+            notification = existing.get((row.event.id, member.user_id)) or _new_notification(
+                row.event, preferences, row.number, user_id=member.user_id)
+            if notification is None:
+                counts["muted"] += 1
+            else:
+                pending.append(_Pending(row.event, notification, member.language or "zh-CN", preferences))
     return pending
 
 
-def _new_notification(event: Event, preferences: rules.Preferences, number: str | None) -> Notification | None:
-    """The inbox entry ``event`` makes (not yet added), or ``None`` if it tells the resident nothing they want."""
+def _new_notification(event: Event, preferences: rules.Preferences, number: str | None, *,
+                      user_id: int | None = None) -> Notification | None:
+    """The inbox entry ``event`` makes (not yet added) for the person it is about (or ``user_id``, a
+    member of the application's family), or ``None`` if it tells them nothing they want."""
     kind_name = rules.notification_kind(event.name, event.data)
-    if kind_name is None or event.subject_user_id is None or not rules.wants(preferences, kind_name):
+    user_id = user_id or event.subject_user_id
+    if kind_name is None or user_id is None or not rules.wants(preferences, kind_name):
         return None
     kind = rules.KINDS[kind_name]
     number = event.data.get("number") or number
-    return Notification(user_id=event.subject_user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
+    return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
                         title_en=kind.title.en, application_id=event.application_id, application_number=number,
                         link=rules.link_for(kind_name, number), urgency=kind.urgency)
 
@@ -168,7 +193,7 @@ def create_notification(session: Session, event: Event) -> Notification | None:
     tells the resident something they want to know; the one already made if there is one."""
     if event.subject_user_id is None:
         return None
-    existing = queries.notification_of_event(session, event.id)
+    existing = queries.notification_of_event(session, event.id, event.subject_user_id)
     if existing is not None:
         return existing
     number = event.data.get("number") or queries.application_number(session, event.application_id)

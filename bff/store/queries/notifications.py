@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bff.store.family_models import ApplicationMember
 from bff.store.models import Application, Event, User, utcnow
 from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
 
@@ -33,14 +34,41 @@ def events_to_tell(session: Session, event_ids: Collection[int]) -> dict[int, Ev
         .outerjoin(Application, Application.id == Event.application_id)
         .outerjoin(User, User.id == Event.subject_user_id)
         .outerjoin(NotificationPreference, NotificationPreference.user_id == Event.subject_user_id)
-        .outerjoin(Notification, Notification.event_id == Event.id)
+        .outerjoin(Notification, (Notification.event_id == Event.id) & (Notification.user_id == Event.subject_user_id))
         .where(Event.id.in_(set(event_ids))))
     return {row[0].id: EventToTell(*row) for row in rows}
 
 
-def notification_of_event(session: Session, event_id: int) -> Notification | None:
-    """The inbox entry made for an event, if any."""
-    return session.scalar(select(Notification).where(Notification.event_id == event_id))
+class MemberToTell(NamedTuple):
+    """An active member of an application's family, with their language and preferences."""
+
+    application_id: int
+    user_id: int
+    language: str | None
+    preference: NotificationPreference | None
+
+
+def family_to_tell(session: Session, application_ids: Collection[int],
+                   event_ids: Collection[int]) -> tuple[list[MemberToTell], dict[tuple[int, int], Notification]]:
+    """The active members of ``application_ids`` with what telling them needs, and the inbox entries
+    already made for them of ``event_ids`` (by a batch whose worker died), by (event id, user id)."""
+    if not application_ids:
+        return [], {}
+    rows = session.execute(
+        select(ApplicationMember.application_id, ApplicationMember.user_id, User.language, NotificationPreference)
+        .join(User, User.id == ApplicationMember.user_id)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == ApplicationMember.user_id)
+        .where(ApplicationMember.application_id.in_(set(application_ids)), ApplicationMember.status == "active"))
+    members = [MemberToTell(*row) for row in rows]  # type: ignore[arg-type]  # inner join: user_id is set
+    existing = {(n.event_id, n.user_id): n for n in session.scalars(
+        select(Notification).where(Notification.event_id.in_(set(event_ids))))} if members else {}
+    return members, existing  # type: ignore[return-value]
+
+
+def notification_of_event(session: Session, event_id: int, user_id: int) -> Notification | None:
+    """The inbox entry made for an event for ``user_id``, if any."""
+    return session.scalar(select(Notification).where(Notification.event_id == event_id,
+                                                     Notification.user_id == user_id))
 
 
 def application_number(session: Session, application_id: int | None) -> str | None:
