@@ -11,7 +11,7 @@ from flask import Flask
 
 from auth.permissions import access
 from bff.app import create_app
-from tests.factories import create_user, sign_in
+from tests.factories import ApplicationFactory, create_user, sign_in
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 BINARY = {"type": "string", "format": "binary"}
@@ -95,6 +95,10 @@ def test_the_error_schema_lists_every_key_a_real_error_carries(app, client, spec
     refused = client.post("/api/v1/bundles/after-death/form/check", json={"answers": {"no.such": 1}})
     failed = exploding_app.test_client().get("/api/v1/explode")
     assert (refused.status_code, failed.status_code) == (422, 500)
-    carried = set(refused.get_json()) | set(failed.get_json())
+    # A refusal that shows the way on: the family's case about the same person.
+    ApplicationFactory(bundle="after-death", subject_ref="p-0123456789ab")
+    taken = client.post("/api/v1/applications", json={"bundle": "after-death", "subject_ref": "p-0123456789ab"})
+    assert taken.status_code == 409
+    carried = set(refused.get_json()) | set(failed.get_json()) | set(taken.get_json())
     assert carried == error_properties(spec)
     assert {"reason", "error_id", "errors"} <= carried
