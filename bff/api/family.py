@@ -59,6 +59,7 @@ class PendingInvitationSchema(ResponseSchema):
     number = fields.Str()
     bundle = fields.Str()
     invited_on = fields.Str()
+    lead_name = fields.Str(metadata={"description": "Who invited me (name only)"})
 
 
 class PendingInvitationsSchema(ResponseSchema):

@@ -356,6 +356,8 @@ def leave(session: Session, user_id: int, number: str) -> ApplicationMember:
 
 def my_invitations(session: Session, user_id: int) -> list[dict[str, Any]]:
     """Invitations waiting for the user's answer."""
+    pending = store.pending_for_user(session, user_id)
+    names = store.user_names(session, {row.invited_by for row, _ in pending if row.invited_by is not None})
     return [{"member_id": row.id, "number": application.number, "bundle": application.bundle,
-             "invited_on": china_date(row.created_at).isoformat()}
-            for row, application in store.pending_for_user(session, user_id)]
+             "invited_on": china_date(row.created_at).isoformat(), "lead_name": names.get(row.invited_by or 0, "")}
+            for row, application in pending]

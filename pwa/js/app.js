@@ -14,6 +14,7 @@ const ROUTES = [
   ['/app/applications/:id/receipt', 'receipt', { auth: true }],
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
+  ['/app/join/:id', 'join', { auth: true }],
   ['/app/settings', 'settings'],
   ['/app/login-failed', 'login-failed'],
   ['/app/scan', 'scan', { auth: true }],

@@ -5,6 +5,7 @@ import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
 import '../components/task-list.js';
+import '../components/family-panel.js';
 
 export async function render({ main, params, navigate }) {
   const number = params.id;
@@ -29,6 +30,7 @@ export async function render({ main, params, navigate }) {
       live,
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       taskList, supplementBox,
+      application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,
       certificates(application.certificates || []),
       el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
       RATEABLE.includes(application.status) ? await rating(number) : null,
@@ -66,7 +68,8 @@ function eventText(event, departments) {
 function timelineList(events, cases) {
   const departments = Object.fromEntries(cases.map((c) => [c.department, pick(c, 'department_name')]));
   return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
-    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e, departments) }))));
+    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e, departments) }),
+    e.actor_name && !e.by_me ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null)));
 }
 
 function showSupplement(box, number, kase, done) {

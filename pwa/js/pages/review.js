@@ -59,6 +59,8 @@ export async function render({ main, params, navigate }) {
       await submit(number, entry, summary, navigate);
     } catch (error) {
       status.textContent = isOffline(error) ? t('review_offline') : error.message;
+      const taken = error?.body?.reason === 'subject_already_applied' && error.body.details?.existing;
+      if (taken) status.append(' ', el('a', { href: `/app/join/${taken.number}?bundle=${encodeURIComponent(entry.bundle.code)}`, textContent: t('join_ask') }));
     } finally {
       button.disabled = false;
       if (status.textContent === t('review_submitting')) status.textContent = '';

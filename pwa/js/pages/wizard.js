@@ -20,7 +20,9 @@ async function startOrResume({ main, params, query, navigate }) {
   const chosen = query.get('subject') || undefined;
   // The form refuses to guess when several people are possible (which deceased relative, which
   // newborn): ask first, from GET /bundles/<code>/subjects, then load the form for that person.
-  const subjects = chosen ? [] : (await api.subjects(code)).subjects || [];
+  const subjects = (await api.subjects(code)).subjects || [];
+  const taken = (chosen ? subjects.find((s) => s.ref === chosen) : subjects.length === 1 && subjects[0])?.active_case;
+  if (taken) return joinInstead(code, taken, navigate); // a family member applied already: one case each
   if (!chosen && subjects.length > 1) {
     const bundle = await api.bundle(code).catch(() => null);
     return chooseSubject(main, code, bundle, subjects, navigate);
@@ -30,13 +32,21 @@ async function startOrResume({ main, params, query, navigate }) {
   const { drafts } = await api.drafts();
   const existing = drafts.find((d) => d.bundle === code && (!subject || d.subject_ref === subject.ref));
   if (existing) return navigate(`/app/drafts/${existing.number}`, { replace: true });
-  const { data } = await api.startDraft({ bundle: code, subject_ref: subject?.ref ?? null, relation: subject?.relation ?? null });
-  return navigate(`/app/drafts/${data.number}`, { replace: true });
+  const started = await api.startDraft({ bundle: code, subject_ref: subject?.ref ?? null, relation: subject?.relation ?? null })
+    .catch((error) => { if (error?.body?.reason !== 'subject_already_applied') throw error; return { taken: error.body.details.existing }; });
+  if (started.taken) return joinInstead(code, started.taken, navigate); // they submitted a moment ago
+  return navigate(`/app/drafts/${started.data.number}`, { replace: true });
+}
+
+function joinInstead(code, existing, navigate) {
+  const path = existing.my_status === 'active' ? `/app/applications/${existing.number}` : `/app/join/${existing.number}?bundle=${encodeURIComponent(code)}`;
+  return navigate(path, { replace: true });
 }
 
 function subjectLabel(subject, index) {
   const name = subject.name || (subject.kind === 'newborn' ? t('wizard_subject_newborn', { n: index + 1 }) : t('wizard_subject_person', { n: index + 1 }));
-  return [name, has(`relation_${subject.relation}`) ? t(`relation_${subject.relation}`) : ''].filter(Boolean).join(' · ');
+  return [name, has(`relation_${subject.relation}`) ? t(`relation_${subject.relation}`) : '',
+    subject.active_case ? t('wizard_subject_has_case', { name: subject.active_case.lead_name }) : ''].filter(Boolean).join(' · ');
 }
 
 function chooseSubject(main, code, bundle, subjects, navigate) {
