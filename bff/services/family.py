@@ -175,8 +175,9 @@ def member_view(row: ApplicationMember, user_id: int) -> dict[str, Any]:
 def _invitable(session: Session, user_id: int, application: Application, rows: list[ApplicationMember],
                sources: PrefillSources | None) -> list[dict[str, Any]]:
     sources = sources or current_sources()
-    taken_hashes = {row.invitee_hash for row in rows if row.status in (ACTIVE, INVITED)}
-    taken_users = {row.user_id for row in rows if row.status in (ACTIVE, INVITED)}
+    # In, invited, or asking to join (the lead accepts the request instead): not offered again.
+    taken_hashes = {row.invitee_hash for row in rows if row.status in (ACTIVE, INVITED, REQUESTED)}
+    taken_users = {row.user_id for row in rows if row.status in (ACTIVE, INVITED, REQUESTED)}
     hashes = {relative.ref: lookup_hash(relative.id_number) for relative in _living_relatives(session, user_id, sources)}
     users = {ref: store.user_by_id_hash(session, value) for ref, value in hashes.items()}
     return [{"ref": relative.ref, "name": relative.name, "relation": relative.relation,
