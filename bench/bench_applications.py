@@ -2,7 +2,7 @@
 
 Scenarios (declarative, through the real HTTP endpoints):
 
-- ``applications: submit <bundle>`` — one submission per request, each on its own
+- ``applications: submit retirement`` — one submission per request, each on its own
   prepared draft with a fresh Idempotency-Key: prefill re-derived, the combined form
   validated, the application, one case per item, events and outbox rows written in one
   transaction. Goal: ≥ 4% of the bare-Flask baseline's req/s with p99 < 250 ms.
@@ -32,6 +32,11 @@ from bench.harness import Scenario
 
 DEMO_PERSONAS = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
 DRAFTS_PER_BUNDLE = 3000
+# A bundle about another person (a newborn, a deceased relative) is applied for once per person
+# (docs/family.md: one active application per bundle and subject, a unique index), and the demo
+# world has one of each: thousands of submissions about them would all but the first be refused.
+# Submission is measured on retirement, whose path is the same (the guard's flush included).
+SUBMITTED_MANY_TIMES = ("retirement",)
 
 
 def scenarios(ctx: Any) -> list[Scenario]:
@@ -40,10 +45,11 @@ def scenarios(ctx: Any) -> list[Scenario]:
         headers = ctx.sign_in(persona_key)
         with ctx.app.app_context():
             user_id = _user_id(ctx.app, persona_key)
-            drafts = prepare_drafts(user_id, bundle, DRAFTS_PER_BUNDLE)
+            drafts = prepare_drafts(user_id, bundle, DRAFTS_PER_BUNDLE if bundle in SUBMITTED_MANY_TIMES else 0)
             submitted = submit_one(user_id, bundle)
-        found.append(Scenario(f"applications: submit {bundle}", "POST", "/", headers,
-                              vary=submission(drafts, headers), expect=(201,)))
+        if bundle in SUBMITTED_MANY_TIMES:
+            found.append(Scenario(f"applications: submit {bundle}", "POST", "/", headers,
+                                  vary=submission(drafts, headers), expect=(201,)))
         found.append(Scenario(f"applications: detail {bundle}", "GET", f"/api/v1/applications/{submitted}", headers))
     return found
 
