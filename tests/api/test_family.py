@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from bff.adapters.prefill.sample import ref_of
+from bff.demo import persona
 from bff.extensions import db
 from bff.store.models import Event
 from tests.api.application_helpers import case_of, officer_client, start, submit, submitted_application
 from tests.factories import create_user, sign_in
-
-ORIGIN = {"X-OneThing-CSRF": "1"}
 
 
 def family_client(app: Any, key: str) -> tuple[Any, Any]:
@@ -173,3 +176,30 @@ def test_wangfang_sees_the_birth_case_zhangwei_submitted(app, client) -> None:
     assert subjects[0]["active_case"]["number"] == number and subjects[0]["active_case"]["lead_name"] == "张伟"
     refused = wangfang.post("/api/v1/applications", json={"bundle": "birth", "subject_ref": subjects[0]["ref"]})
     assert refused.status_code == 409 and "张伟" in refused.json["message"]
+
+
+@pytest.fixture
+def cousin_in_the_registry(app: Any) -> Iterator[None]:
+    """张伟 recorded as a relative of 陈明 in the live sample registry (a cousin, say), but not of the
+    deceased 陈国华: the lead may see him among his relatives, yet cannot bring him into the case."""
+    from bff.core.ports import Relative
+    from bff.services.forms import current_sources
+
+    world = current_sources().population.world  # type: ignore[attr-defined]
+    chenming, zhangwei = persona("chenming"), persona("zhangwei")
+    cousin = Relative(ref_of(zhangwei.id_number), "other", zhangwei.name, zhangwei.id_number)
+    world.relatives[chenming.id_number].append(cousin)
+    yield
+    world.relatives[chenming.id_number].remove(cousin)
+
+
+def test_a_relative_of_the_lead_who_is_not_related_to_the_subject_cannot_be_invited(
+        app, client, cousin_in_the_registry) -> None:
+    number = submitted_application(app, client, "after-death")["number"]
+    invitable = client.get(f"/api/v1/applications/{number}/members").json["invitable"]
+    assert "张伟" not in [r["name"] for r in invitable]  # not offered
+    refused = client.post(f"/api/v1/applications/{number}/members/invitations",
+                          json={"relative_ref": ref_of(persona("zhangwei").id_number)})
+    assert refused.status_code == 403 and refused.json["reason"] == "not_related"
+    audit = db.session.query(Event).filter_by(name="family_access_refused").one()
+    assert audit.data == {"number": number, "action": "invite"}
