@@ -132,6 +132,11 @@ def members(session: Session, application: Application, *, lock: bool = False) -
     application submitted before families existed, or made by a factory)."""
     rows = store.members_of(session, application.id, lock=lock)
     if not any(row.role == LEAD and row.status == ACTIVE for row in rows):
+        # Two first looks at once would both write it: the second waits on the application's lock
+        # and then finds the first one's row.
+        application_store.lock_application(session, application.number)
+        rows = store.members_of(session, application.id, lock=lock)
+    if not any(row.role == LEAD and row.status == ACTIVE for row in rows):
         names = store.user_names(session, [application.user_id])
         lead = ApplicationMember(application_id=application.id, user_id=application.user_id, role=LEAD,
                                  status=ACTIVE, name=names.get(application.user_id, ""),
