@@ -43,7 +43,7 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
                 answers: Mapping[str, Any] | None = None) -> Application:
     """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
     subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
-    check_subject_free(session, bundle, subject_ref)  # a family member applied already: join instead
+    check_subject_free(session, user_id, bundle, subject_ref)  # a family member applied already: join instead
     answers = {key: value for key, value in (answers or {}).items() if value is not None}
     check_draft_answers(bundle, answers, answers)
     now = utcnow()
@@ -191,7 +191,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     rows = [_new_case(application, position, plan, now)
             for position, plan in enumerate(catalog.plan_cases(form), start=1)]
     application.status = rules.derive_application_status([row["status"] for row in rows])
-    _claim_subject(session, application)
+    _claim_subject(session, application, user_id)
     # The cases in one INSERT … RETURNING, after the application's UPDATE (at that statement's
     # autoflush); the Case objects only carry what was written.
     cases = case_store.insert_cases(session, rows)
@@ -206,7 +206,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     return receipt
 
 
-def _claim_subject(session: Session, application: Application) -> None:
+def _claim_subject(session: Session, application: Application, user_id: int) -> None:
     """Write the application as submitted now: the database lets one active application per
     (bundle, subject) through, so of two family members submitting at once exactly one wins; the
     other is told who applied (409), and their draft is kept as it was (the transaction rolls back)."""
@@ -217,7 +217,7 @@ def _claim_subject(session: Session, application: Application) -> None:
         existing = family_store.active_cases_of_subjects(session, bundle, [subject_ref or ""]).get(subject_ref or "")
         if existing is None:  # the winner was withdrawn meanwhile: the retry may go through
             raise Conflict(Text("请重试提交。", "Please submit again."), code="subject_busy") from None
-        raise subject_already_applied(existing) from None
+        raise subject_already_applied(existing, user_id) from None
 
 
 def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> dict[str, Any]:

@@ -58,14 +58,19 @@ CANNOT_LEAVE = Text("主办人和申请人不能退出，请先移交主办。",
 HAND_OVER_TO = Text("只能移交给已加入的共同办理人。", "The lead can only go to a co-handler who has joined.")
 
 
-def subject_already_applied(case: store.ActiveCase) -> Conflict:
-    """The refusal of a second application for a subject: names the family member who applied and when."""
+def subject_already_applied(case: store.ActiveCase, user_id: int | None = None) -> Conflict:
+    """The refusal of a second application for a subject: names the family member who applied and
+    when (or, to the lead, their own application)."""
     day = china_date(case.submitted_at) if case.submitted_at else None
     zh_day = f"{day.month}月{day.day}日" if day else ""
     en_day = f" on {day.isoformat()}" if day else ""
-    return Conflict(Text(f"您的家人 {case.lead_name} 已于 {zh_day} 提交，您可以加入办理。",
-                         f"Your family member {case.lead_name} already applied{en_day}; you can ask to join."),
-                    code="subject_already_applied", details={"existing": active_case_view(case)})
+    if user_id == case.lead_user_id:
+        message = Text(f"您已于 {zh_day} 为这位亲人提交过申请（{case.number}），请在“我的办件”中查看。",
+                       f"You already applied about this person{en_day} ({case.number}); see My applications.")
+    else:
+        message = Text(f"您的家人 {case.lead_name} 已于 {zh_day} 提交，您可以加入办理。",
+                       f"Your family member {case.lead_name} already applied{en_day}; you can ask to join.")
+    return Conflict(message, code="subject_already_applied", details={"existing": active_case_view(case)})
 
 
 def active_case_view(case: store.ActiveCase, my_status: str | None = None) -> dict[str, Any]:
@@ -74,12 +79,12 @@ def active_case_view(case: store.ActiveCase, my_status: str | None = None) -> di
             "my_status": my_status}
 
 
-def check_subject_free(session: Session, bundle: str, subject_ref: str | None) -> None:
+def check_subject_free(session: Session, user_id: int, bundle: str, subject_ref: str | None) -> None:
     """Refuse (409 ``subject_already_applied``) a draft about a subject that already has an active case."""
     if subject_ref and subject_ref != "self":
         existing = store.active_cases_of_subjects(session, bundle, [subject_ref]).get(subject_ref)
         if existing is not None:
-            raise subject_already_applied(existing)
+            raise subject_already_applied(existing, user_id)
 
 
 def with_active_cases(session: Session, user_id: int, bundle: str,

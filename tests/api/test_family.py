@@ -47,6 +47,8 @@ def test_a_second_application_for_the_same_deceased_is_refused_and_the_family_ca
     assert refused.status_code == 409 and refused.json["reason"] == "subject_already_applied"
     assert "陈明" in refused.json["message"] and refused.json["details"]["existing"]["number"] == submitted["number"]
     assert "id_number" not in str(refused.json) and "330106" not in str(refused.json)
+    again = client.post("/api/v1/applications", json={"bundle": "after-death", "subject_ref": subject["ref"]})
+    assert again.status_code == 409 and again.json["message"].startswith("您已于")  # the lead: their own case
 
 
 def test_a_draft_made_before_the_family_applied_is_refused_at_submission_and_kept(app, client) -> None:
