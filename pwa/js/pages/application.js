@@ -102,11 +102,16 @@ function showSupplement(box, number, kase, done) {
 }
 
 function withdrawButton(number, done) {
+  const refused = el('p', { className: 'field__error', attrs: { role: 'alert' } });
   return el('div', { className: 'button-group' }, el('button', { type: 'button', className: 'button button--warning', textContent: t('detail_withdraw'), on: { click: async () => {
     if (!window.confirm(t('detail_withdraw_confirm'))) return;
-    await api.withdraw(number, null);
+    try { await api.withdraw(number, null); } catch (error) { // only the family's lead withdraws
+      if (!(error instanceof ApiError)) throw error;
+      refused.textContent = error.message;
+      return;
+    }
     done();
-  } } }));
+  } } }), refused);
 }
 
 const RATEABLE = ['completed', 'partially_rejected'];
