@@ -147,7 +147,7 @@ def members(session: Session, application: Application, *, lock: bool = False) -
                                  status=ACTIVE, name=names.get(application.user_id, ""),
                                  relation=application.relation, created_at=application.submitted_at or utcnow())
         existing = next((row for row in rows if row.user_id == application.user_id), None)
-        if existing is not None:  # the applicant handed the lead over and it came back: cannot happen
+        if existing is not None:  # a row of the applicant's but no lead (these rules never leave one): lead again
             existing.role, existing.status = LEAD, ACTIVE
         else:
             session.add(lead)
@@ -188,14 +188,16 @@ def _invitable(session: Session, user_id: int, application: Application, rows: l
     # In, invited, or asking to join (the lead accepts the request instead): not offered again.
     taken_hashes = {row.invitee_hash for row in rows if row.status in (ACTIVE, INVITED, REQUESTED)}
     taken_users = {row.user_id for row in rows if row.status in (ACTIVE, INVITED, REQUESTED)}
-    hashes = {relative.ref: lookup_hash(relative.id_number) for relative in _living_relatives(session, user_id, sources)}
-    users = {ref: store.user_by_id_hash(session, value) for ref, value in hashes.items()}
-    return [{"ref": relative.ref, "name": relative.name, "relation": relative.relation,
-             "signed_up": users[relative.ref] is not None}
-            for relative in _living_relatives(session, user_id, sources)
-            if hashes[relative.ref] not in taken_hashes
-            and (users[relative.ref] is None or users[relative.ref].id not in taken_users)  # type: ignore[union-attr]
-            and _related(sources, application, relative.id_number) is not None]
+    offered = []
+    for relative in _living_relatives(session, user_id, sources):
+        id_hash = lookup_hash(relative.id_number)
+        user = store.user_by_id_hash(session, id_hash)
+        if id_hash in taken_hashes or (user is not None and user.id in taken_users):
+            continue
+        if _related(sources, application, relative.id_number) is not None:
+            offered.append({"ref": relative.ref, "name": relative.name, "relation": relative.relation,
+                            "signed_up": user is not None})
+    return offered
 
 
 def _living_relatives(session: Session, user_id: int, sources: PrefillSources) -> list[Any]:
