@@ -283,8 +283,8 @@ def invite(session: Session, user_id: int, number: str, relative_ref: str,
     if row is None:
         row = ApplicationMember(application_id=application.id, role=CO_HANDLER)
         session.add(row)
-    row.user_id, row.invitee_hash, row.name, row.relation = (invitee.id if invitee else None), id_hash, relative.name, \
-        relation.relation
+    row.user_id = invitee.id if invitee else None
+    row.invitee_hash, row.name, row.relation = id_hash, relative.name, relation.relation
     row.status, row.invited_by, row.created_at, row.decided_at = INVITED, user_id, utcnow(), None
     session.flush()
     record_event(session, "family_invited", actor_user_id=user_id, subject_user_id=row.user_id,
