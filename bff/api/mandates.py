@@ -22,7 +22,7 @@ blp = Blueprint("mandates", __name__, url_prefix="/api/v1/me",
                 description="Mandates (委托代办): who may act for whom, and acting for someone")
 
 
-class GrantSchema(Schema):
+class MandateGrantSchema(Schema):
     agent_kind = fields.Str(required=True, validate=validate.OneOf(rules.AGENT_KINDS))
     agent_ref = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=80),
                            metadata={"description": "relative: the ref from GET /me/mandates/choices"})
@@ -81,21 +81,21 @@ class ApplicationChoiceSchema(ResponseSchema):
     status = fields.Str()
 
 
-class ChoicesSchema(ResponseSchema):
+class MandateChoicesSchema(ResponseSchema):
     relatives = fields.List(fields.Nested(RelativeChoiceSchema))
     community_agents = fields.List(fields.Nested(AgentChoiceSchema))
     bundles = fields.List(fields.Nested(BundleChoiceSchema))
     applications = fields.List(fields.Nested(ApplicationChoiceSchema))
 
 
-class PrincipalSchema(ResponseSchema):
+class ActingPrincipalSchema(ResponseSchema):
     user_id = fields.Int()
     name = fields.Str()
     mandates = fields.List(fields.Nested(MandateSchema))
 
 
-class PrincipalsSchema(ResponseSchema):
-    principals = fields.List(fields.Nested(PrincipalSchema))
+class ActingPrincipalsSchema(ResponseSchema):
+    principals = fields.List(fields.Nested(ActingPrincipalSchema))
 
 
 class ActAsSchema(Schema):
@@ -126,7 +126,7 @@ def list_mandates() -> dict[str, Any]:
 
 
 @blp.route("/mandates/choices")
-@blp.response(200, ChoicesSchema)
+@blp.response(200, MandateChoicesSchema)
 @access("resident")
 @in_person
 def mandate_choices() -> dict[str, Any]:
@@ -135,7 +135,7 @@ def mandate_choices() -> dict[str, Any]:
 
 
 @blp.route("/mandates", methods=["POST"])
-@blp.arguments(GrantSchema)
+@blp.arguments(MandateGrantSchema)
 @blp.response(201, MandateSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Not a living relative nor a community agent (recorded)")
 @access("resident")
@@ -155,7 +155,7 @@ def revoke_mandate(mandate_id: int) -> dict[str, Any]:
 
 
 @blp.route("/principals")
-@blp.response(200, PrincipalsSchema)
+@blp.response(200, ActingPrincipalsSchema)
 @access("resident")
 @as_self
 def list_principals() -> dict[str, Any]:
