@@ -11,11 +11,12 @@ transaction and commits it, except the checks, which only read (and record an en
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bff.core import mandates as rules
 from bff.core.catalog import default_catalog
+from bff.core.clock import china_date
 from bff.core.errors import NotFound, PermissionDenied
 from bff.core.ports import Relative
 from bff.core.text import Text
@@ -172,7 +173,8 @@ def mandate_view(mandate: Mandate, names: dict[int, str], now: datetime) -> dict
             "agent_signed_up": mandate.agent_user_id is not None,
             "scope": mandate.scope, "bundle": mandate.bundle, "bundle_name": bundle.name if bundle else None,
             "application_number": mandate.application_number,
-            "expires_at": mandate.expires_at, "revoked_at": mandate.revoked_at, "created_at": mandate.created_at,
+            "expires_at": mandate.expires_at, "expires_on": china_date(mandate.expires_at - timedelta(seconds=1)),
+            "revoked_at": mandate.revoked_at, "created_at": mandate.created_at,
             "accepted_at": mandate.accepted_at, "status": status_of(mandate, now)}
 
 

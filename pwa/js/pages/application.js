@@ -66,7 +66,8 @@ function eventText(event, departments) {
 function timelineList(events, cases) {
   const departments = Object.fromEntries(cases.map((c) => [c.department, pick(c, 'department_name')]));
   return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
-    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e, departments) }))));
+    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }),
+    el('span', { textContent: eventText(e, departments) + (e.agent_name ? t('event_by_agent', { name: e.agent_name }) : '') }))));
 }
 
 function showSupplement(box, number, kase, done) {
