@@ -71,11 +71,12 @@ def wire_acting(app: Flask) -> None:
         if record is None or record.acting_as is None or request.endpoint is None:
             return
         mode = mode_of(app.view_functions[request.endpoint], request.method)
+        if mode == AS_SELF or (mode != IN_PERSON and g.get("access_rule") != "resident"):
+            return
+        mandates = checked_mandates(record)  # an ended mandate answers that, even on an in-person route
         if mode == IN_PERSON:
             raise PermissionDenied(rules.IN_PERSON, code="in_person_only")
-        if mode == AS_SELF or g.get("access_rule") != "resident":
-            return
-        g.acting = Acting(record.user_id, record.acting_as, checked_mandates(record))
+        g.acting = Acting(record.user_id, record.acting_as, mandates)
         set_acting(record.user_id, record.acting_as)
 
     @app.teardown_request
