@@ -216,3 +216,46 @@ def test_bank_account_answers_need_a_mandate_that_includes_receiving_money(app: 
     act_for(son, liu.id)
     saved = son.patch(f"/api/v1/applications/{number}", json={"answers": bank}, headers={"If-Match": '"2"'})
     assert saved.status_code == 200, saved.json
+
+
+def test_a_community_agent_helps_a_grandmother_with_one_application_only(app: Flask) -> None:
+    grandmother, liu = signed_in_client(app, "liuxiuying")
+    helper, grid_worker = signed_in_client(app, "huangjianping")
+    number = ApplicationFactory(bundle="after-death", persona="liuxiuying").number
+    granted = grandmother.post("/api/v1/me/mandates", json={
+        "agent_kind": "community_agent", "agent_user_id": grid_worker.id, "scope": "apply_follow",
+        "application_number": number, "expires_on": in_days(7)})
+    assert granted.status_code == 201, granted.json
+    act_for(helper, liu.id)
+
+    assert helper.get(f"/api/v1/applications/{number}").status_code == 200
+    assert [a["number"] for a in helper.get("/api/v1/applications").json["applications"]] == [number]
+    starting = helper.post("/api/v1/applications", json={"bundle": "after-death", "answers": {}})
+    assert starting.status_code == 403 and starting.json["reason"] == "mandate_not_covering"
+
+
+def test_account_settings_are_never_changed_on_someones_behalf(app: Flask) -> None:
+    mother, liu = signed_in_client(app, "liuxiuying")
+    son, chen = signed_in_client(app, "chenming")
+    grant_to_son(mother)
+    act_for(son, liu.id)
+    refused = son.patch("/api/v1/me", json={"elder_mode": True}, headers={"X-Language": "en"})
+    assert refused.status_code == 403 and refused.json["reason"] == "in_person_only"
+    assert refused.json["message"] == "Only the person themselves can do this; switch back to yourself first."
+    assert son.get("/api/v1/me").json["id"] == chen.id  # the profile stays his own
+    son.delete("/api/v1/me/acting-as")
+    assert son.patch("/api/v1/me", json={"elder_mode": True}).status_code == 200
+
+
+def test_the_banner_learns_once_that_the_mandate_ended_and_acting_stops(app: Flask) -> None:
+    mother, liu = signed_in_client(app, "liuxiuying")
+    son, chen = signed_in_client(app, "chenming")
+    mandate = grant_to_son(mother)
+    act_for(son, liu.id)
+    assert son.get("/api/v1/me/acting-as").json["principal_name"] == "刘秀英"
+    mother.post(f"/api/v1/me/mandates/{mandate['id']}/revoke")
+
+    first = son.get("/api/v1/me/acting-as", headers={"X-Language": "en"}).json
+    assert first["acting"] is False and first["ended"] is True
+    assert first["message"]["en"] == "That mandate has been revoked or has expired; you are acting as yourself again."
+    assert son.get("/api/v1/me/acting-as").json["ended"] is False
