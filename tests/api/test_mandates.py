@@ -155,6 +155,9 @@ def test_staff_see_the_agent_in_the_residents_timeline(app: Flask) -> None:
     started = next(i for i in items if i["name"] == "draft_started")
     assert started["actor"] == {"role": "agent", "name": "陈*"}
     assert started["data"]["on_behalf_of"] == liu.id
+    grouped = staff.get(f"/api/v1/staff/residents/{liu.id}/timeline?kinds=mandates",
+                        headers=grant_headers(staff, liu.id)).json["items"]
+    assert [i["name"] for i in grouped] == ["acting_started", "mandate_granted"]
 
 
 def test_a_revoked_mandate_stops_the_agents_next_request_and_acting_ends(app: Flask) -> None:
