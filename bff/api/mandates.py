@@ -143,6 +143,7 @@ def mandate_choices() -> dict[str, Any]:
 @in_person
 def grant_mandate(body: dict[str, Any]) -> dict[str, Any]:
     """Authorise a relative or a community agent for one bundle or one application, until a date."""
+    identity.refuse_qr_session(g.principal, rules.QR_SESSION)  # a relayed browser must not hand out mandates
     return service.grant_mandate(db.session, g.principal.user_id, body, today=china_today(), now=utc_now())
 
 

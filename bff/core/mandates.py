@@ -38,7 +38,8 @@ NO_MANDATE = Text("您没有代此人办理的有效委托。", "You hold no val
 EXPIRY_PAST = Text("到期日须晚于今天。", "The expiry date must be after today.")
 EXPIRY_TOO_LONG = Text(f"委托最长 {MAX_DAYS} 天。", f"A mandate lasts at most {MAX_DAYS} days.")
 ONE_TARGET = Text("请选择一个事项或一个办件（只能选一个）。", "Choose one bundle or one application (exactly one).")
-NOT_SELF = Text("不能委托给自己。", "You cannot authorise yourself.")
+QR_SESSION = Text("扫码登录的会话不能授权他人代办，请在手机上操作。",
+                  "A session signed in by QR code cannot authorise someone to act for you; do this on your phone.")
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,14 @@ def test_the_banner_learns_once_that_the_mandate_ended_and_acting_stops(app: Fla
     assert first["acting"] is False and first["ended"] is True
     assert first["message"]["en"] == "That mandate has been revoked or has expired; you are acting as yourself again."
     assert son.get("/api/v1/me/acting-as").json["ended"] is False
+
+
+def test_a_session_signed_in_by_qr_code_cannot_hand_out_mandates(app: Flask) -> None:
+    mother, liu = signed_in_client(app, "liuxiuying")
+    ref = relative_ref(mother, "陈明")
+    relayed = app.extensions["sessions"].create(liu.id, list(liu.roles), None, device="desktop", via_qr=True)
+    mother.set_cookie(app.config["SESSION_COOKIE_NAME"], relayed.id)
+    refused = mother.post("/api/v1/me/mandates", json={"agent_kind": "relative", "agent_ref": ref, "scope": "apply_follow",
+                                                       "bundle": "after-death", "expires_on": in_days(5)})
+    assert refused.status_code == 403 and refused.json["reason"] == "qr_session_scope"
+    assert db.session.query(Mandate).count() == 0
