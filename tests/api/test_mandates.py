@@ -207,6 +207,8 @@ def test_bank_account_answers_need_a_mandate_that_includes_receiving_money(app: 
     draft = son.post("/api/v1/applications", json={"bundle": "after-death", "answers": {}})
     assert draft.status_code == 201
     number, etag = draft.json["number"], draft.headers["ETag"]
+    assert [d["number"] for d in son.get("/api/v1/applications/drafts").json["drafts"]] == [number]
+    assert [d["number"] for d in mother.get("/api/v1/applications/drafts").json["drafts"]] == [number]  # hers
     bank = {"bank.card_number": "6222021202041234567"}
 
     refused = son.patch(f"/api/v1/applications/{number}", json={"answers": bank}, headers={"If-Match": etag})
