@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 RULES = ("public", "authenticated", "resident", "staff", "officer", "admin", "department")
-ROLES = ("resident", "staff", "officer", "admin")
+# community_agent: a registered community agent (代办员), whom a resident may authorise to act
+# for them (bff.services.mandates); it grants no route of its own.
+ROLES = ("resident", "staff", "officer", "admin", "community_agent")
 ATTR = "access_rule"
 
 F = TypeVar("F", bound=Callable[..., Any])

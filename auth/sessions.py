@@ -74,6 +74,9 @@ class SessionRecord:
     # Started by a QR login: the person approved it on a phone they hold, but the browser that
     # took the session may be a relaying attacker's, so the session has a reduced scope.
     via_qr: bool = False
+    # The person this session acts for under a mandate (委托代办), chosen by the agent; the BFF
+    # checks the mandate on every request and clears this when it has ended.
+    acting_as: int | None = None
 
     def principal(self) -> Principal:
         return Principal(user_id=self.user_id, session_id=self.id, roles=frozenset(self.roles),
@@ -151,7 +154,7 @@ class SessionStore:
             department=raw["department"] or None, kind=raw["kind"],
             created_at=float(raw["created_at"]), last_seen=float(raw["last_seen"]),
             device=raw["device"], place=raw["place"], tokens=json.loads(raw["tokens"]),
-            via_qr=raw.get("via_qr") == "1")
+            via_qr=raw.get("via_qr") == "1", acting_as=int(raw["acting_as"]) if raw.get("acting_as") else None)
         idle = idle_limit(record.roles, record.kind)
         if now - record.last_seen > idle or now - record.created_at > ABSOLUTE_SECONDS:
             self.revoke(record.user_id, sid)
@@ -159,6 +162,16 @@ class SessionStore:
         if touch:
             record.last_seen = now  # refreshed by the script (never re-creates a revoked session)
         return record
+
+    def set_acting_as(self, sid: str, user_id: int | None) -> None:
+        """Act for ``user_id`` in this session from the next request (None: act as oneself again).
+
+        Written only while the session exists, so a revoked session is never re-created."""
+        key = self._key(sid)
+        if user_id is None:
+            self.redis.hdel(key, "acting_as")
+        elif self.redis.exists(key):
+            self.redis.hset(key, "acting_as", str(user_id))
 
     def _members(self, user_id: int) -> list[str]:
         return [str(sid) for sid in self.redis.smembers(self._index(user_id))]  # type: ignore[union-attr]

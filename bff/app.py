@@ -18,6 +18,7 @@ from auth.permissions import ATTR, AccessDenied, enforce, rule_for
 from auth.sessions import SIGNED_IN_HINT, SessionStore
 from bff import config as config_module
 from bff import outbox
+from bff.api.acting import wire_acting
 from bff.api.schemas import IdConverter
 from bff.cli import register_cli
 from bff.core.text import Text
@@ -91,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None, *, after_commit: AfterCommi
     register_web(app)
     register_blueprints(app)
     wire_auth(app)
+    wire_acting(app)  # after the access rule: an acting request's mandate is checked on each request
     register_cli(app)
     wire_outbox(app, after_commit or RqHandOff(app))
     return app
@@ -104,10 +106,10 @@ def wire_outbox(app: Flask, port: AfterCommit) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import auth, fields, health, kiosks, me, qr_login, ratings, staff
+    from bff.api import auth, fields, health, kiosks, mandates, me, qr_login, ratings, staff
 
     app.register_blueprint(health.blp)
-    for identity_blp in (auth.blp, me.blp, qr_login.blp, kiosks.blp):
+    for identity_blp in (auth.blp, me.blp, qr_login.blp, kiosks.blp, mandates.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)
     register_notification_blueprint()

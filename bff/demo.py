@@ -70,6 +70,9 @@ def personas(today: date | None = None) -> list[Persona]:
                 description_zh="陈国华之子，在上海异地办理", description_en="Chen Guohua's son, handling it from Shanghai"),
         Persona("chenli", "陈丽", "Chen Li", "female", date(1975, 10, 30), "13800000007", sequence=444,
                 description_zh="陈国华之女，共同办理人", description_en="Chen Guohua's daughter, co-handler"),
+        Persona("huangjianping", "黄建平", "Huang Jianping", "male", date(1980, 4, 12), "13800000008", sequence=455,
+                roles=("resident", "community_agent"), description_zh="社区网格员，登记的代办员",
+                description_en="Community grid worker, a registered agent who helps elderly residents"),
         Persona("zhoumin", "周敏", "Zhou Min", "female", date(1990, 1, 12), "13900000001", sequence=502,
                 roles=("staff",), description_zh="客服人员", description_en="Service-desk staff"),
         *[

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint, abort
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.acting import resident_id, shown
 from bff.api.certificates import CertificateSchema
 from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date, iso_datetime
+from bff.core.mandates import money_scope
 from bff.core.text import Text
 from bff.extensions import db
 from bff.i18n import t
@@ -151,6 +153,7 @@ class ApplicationEventSchema(ResponseSchema):
     by_me = fields.Bool()
     actor_name = fields.Str(allow_none=True, metadata={"description": "Who of the family did it (staff unnamed)"})
     data = fields.Dict()
+    agent_name = fields.Str(allow_none=True, metadata={"description": "Who acted under my mandate (data.on_behalf_of)"})
 
 
 class ApplicationTimelineSchema(ResponseSchema):
@@ -202,7 +205,7 @@ def with_etag(body: dict[str, Any], status: int = 200) -> Response:
 @access("resident")
 def list_applications() -> dict[str, Any]:
     """My submitted applications: derived status, next action, next due date, overdue flag."""
-    return {"applications": progress.list_my_applications(db.session, g.principal.user_id, today_in_china())}
+    return {"applications": shown(progress.list_my_applications(db.session, resident_id(), today_in_china()))}
 
 
 @blp.route("", methods=["POST"])
@@ -213,7 +216,8 @@ def list_applications() -> dict[str, Any]:
 def start_draft(data: dict[str, Any]) -> Response:
     """Start a draft from a bundle for a subject (self, newborn, deceased relative); 409
     subject_already_applied when the family already has an active case about that subject."""
-    draft = service.start_draft(db.session, g.principal.user_id, data["bundle"], subject_ref=data["subject_ref"],
+    user_id = resident_id(bundle=data["bundle"], scope=money_scope(data["answers"]))
+    draft = service.start_draft(db.session, user_id, data["bundle"], subject_ref=data["subject_ref"],
                                 relation=data["relation"], channel=data["channel"], answers=data["answers"])
     return with_etag(progress.draft_view(draft), 201)
 
@@ -223,7 +227,7 @@ def start_draft(data: dict[str, Any]) -> Response:
 @access("resident")
 def list_drafts() -> dict[str, Any]:
     """My drafts, last saved first (resume on any device)."""
-    return {"drafts": [progress.draft_view(d) for d in service.list_drafts(db.session, g.principal.user_id)]}
+    return {"drafts": shown(progress.draft_view(d) for d in service.list_drafts(db.session, resident_id()))}
 
 
 @blp.route("/<string:number>")
@@ -231,10 +235,11 @@ def list_drafts() -> dict[str, Any]:
 @access("resident")
 def get_application(number: str) -> Response:
     """A draft (with its ETag) or a submitted application with per-department progress."""
-    body = progress.submitted_detail(db.read_connection, g.principal.user_id, number, today_in_china(),
+    user_id = resident_id(number=number)
+    body = progress.submitted_detail(db.read_connection, user_id, number, today_in_china(),
                                      current_app.config["PUBLIC_URL"])
     if body is None:
-        return with_etag(progress.draft_view(service.own_application(db.read_session, g.principal.user_id, number)))
+        return with_etag(progress.draft_view(service.own_application(db.read_session, user_id, number)))
     return cast(Response, current_app.json.response(body))
 
 
@@ -246,7 +251,8 @@ def get_application(number: str) -> Response:
 @access("resident")
 def save_draft(data: dict[str, Any], number: str) -> Response:
     """Autosave: only with the current ETag in If-Match; a stale one gets 412 and changes nothing."""
-    draft = service.save_draft(db.session, g.principal.user_id, number, if_match_version(), data["answers"])
+    user_id = resident_id(number=number, scope=money_scope(data["answers"]))
+    draft = service.save_draft(db.session, user_id, number, if_match_version(), data["answers"])
     return with_etag(progress.draft_view(draft))
 
 
@@ -255,7 +261,7 @@ def save_draft(data: dict[str, Any], number: str) -> Response:
 @access("resident")
 def delete_draft(number: str) -> None:
     """Delete one of my drafts."""
-    service.delete_draft(db.session, g.principal.user_id, number)
+    service.delete_draft(db.session, resident_id(number=number), number)
 
 
 @blp.route("/<string:number>/submit", methods=["POST"])
@@ -274,7 +280,7 @@ def submit(data: dict[str, Any], number: str) -> Response:
     key_session = db.new_autocommit_session()  # the key's claim is one statement, committed at once
     try:
         receipt, replayed = service.submit_application(
-            db.session, key_session, g.principal.user_id, number, key, data,
+            db.session, key_session, resident_id(number=number), number, key, data,
             secret=current_app.config["SECRET_KEY"])
     finally:
         key_session.close()
@@ -290,7 +296,7 @@ def submit(data: dict[str, Any], number: str) -> Response:
 @access("resident")
 def receipt_qr(number: str) -> Response:
     """The receipt's QR code: it opens the public receipt check."""
-    application = service.own_application(db.session, g.principal.user_id, number)
+    application = service.own_application(db.session, resident_id(number=number), number)
     path = service.build_receipt(application, [], current_app.config["SECRET_KEY"])["verify_path"]
     response = Response(qr_svg(current_app.config["PUBLIC_URL"] + path), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -302,7 +308,7 @@ def receipt_qr(number: str) -> Response:
 @access("resident")
 def get_timeline(number: str) -> dict[str, Any]:
     """Everything that happened to the application, oldest first."""
-    return {"events": progress.timeline(db.session, g.principal.user_id, number)}
+    return {"events": progress.timeline(db.session, resident_id(number=number), number)}
 
 
 @blp.route("/<string:number>/withdraw", methods=["POST"])
@@ -312,7 +318,7 @@ def get_timeline(number: str) -> dict[str, Any]:
 @access("resident")
 def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Withdraw the application while no department has accepted it yet."""
-    application = service.withdraw_application(db.session, g.principal.user_id, number, data["reason"])
+    application = service.withdraw_application(db.session, resident_id(number=number), number, data["reason"])
     return {"number": application.number, "status": application.status}
 
 
@@ -322,6 +328,7 @@ def withdraw(data: dict[str, Any], number: str) -> dict[str, Any]:
 @access("resident")
 def supply_supplement(data: dict[str, Any], number: str, reference: str) -> dict[str, Any]:
     """Supply what a department asked for (only the requested fields)."""
-    case = service.supply_supplement(db.session, g.principal.user_id, number, reference,
+    user_id = resident_id(number=number, scope=money_scope(data["answers"]))
+    case = service.supply_supplement(db.session, user_id, number, reference,
                                      data["answers"], data["materials"])
     return {"reference": case.reference, "status": case.status}

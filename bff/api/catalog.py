@@ -18,11 +18,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from auth.permissions import access
+from bff.api.acting import resident_id
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
 from bff.core.text import Text
@@ -324,7 +325,7 @@ def get_bundle(code: str) -> Response:
 @access("resident")
 def list_subjects(code: str) -> Any:
     """Whom I may apply about for this bundle (my newborn, myself, a deceased relative), by opaque ref."""
-    return {"subjects": family_service.subjects_for_user(db.session, g.principal.user_id, code)}
+    return {"subjects": family_service.subjects_for_user(db.session, resident_id(bundle=code), code)}
 
 
 @blp.route("/bundles/<string:code>/form")
@@ -333,7 +334,7 @@ def list_subjects(code: str) -> Any:
 @access("resident")
 def get_form(query: dict[str, Any], code: str) -> Any:
     """The combined form for me and the subject: items in or out and why, prefill with sources, my burden."""
-    return form_service.form_for_user(db.session, g.principal.user_id, code, query["subject"])
+    return form_service.form_for_user(db.session, resident_id(bundle=code), code, query["subject"])
 
 
 @blp.route("/bundles/<string:code>/form/check", methods=["POST"])
@@ -344,7 +345,7 @@ def get_form(query: dict[str, Any], code: str) -> Any:
 @access("resident")
 def check_form(query: dict[str, Any], body: dict[str, Any], code: str) -> Any:
     """Validate answers against my combined form (422 with per-field errors), without saving."""
-    return form_check.check_form(db.session, g.principal.user_id, code, query["subject"], body["answers"])
+    return form_check.check_form(db.session, resident_id(bundle=code), code, query["subject"], body["answers"])
 
 
 @blp.route("/name-check")

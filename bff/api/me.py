@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.acting import in_person
 from bff.api.auth import sessions
 from bff.core.pii import mask_id_number, mask_mobile
 from bff.core.text import LANGUAGES
@@ -97,6 +98,7 @@ def get_me() -> dict[str, Any]:
 @blp.arguments(PreferencesSchema)
 @blp.response(200, MeSchema)
 @access("authenticated")
+@in_person  # never on someone's behalf, even while acting for them
 def update_me(changes: dict[str, Any]) -> dict[str, Any]:
     """Save preferences: language (zh-CN or en) and elder mode (larger text, simpler pages)."""
     return me_view(identity.update_preferences(db.session, g.principal.user_id, changes))
@@ -115,6 +117,7 @@ def list_sessions() -> dict[str, Any]:
 @blp.route("/sessions", methods=["DELETE"])
 @blp.response(200, RevokedSchema)
 @access("authenticated")
+@in_person  # never on someone's behalf, even while acting for them
 def revoke_other_sessions() -> dict[str, int]:
     """Sign out everywhere else (this session stays; sign out here with POST /auth/logout)."""
     identity.refuse_qr_session(g.principal, identity.SCOPE_SECURITY)
@@ -124,6 +127,7 @@ def revoke_other_sessions() -> dict[str, int]:
 @blp.route("/sessions/<string(length=16):handle>", methods=["DELETE"])
 @blp.response(204)
 @access("authenticated")
+@in_person  # never on someone's behalf, even while acting for them
 def revoke_session(handle: str) -> None:
     """End one of my sessions (another person's session is "not found")."""
     identity.refuse_qr_session(g.principal, identity.SCOPE_SECURITY)

@@ -227,7 +227,7 @@ class AccessEntrySchema(Schema):
     id = ma.Int()
     at = ma.DateTime()
     staff_name = ma.Str()
-    action = ma.Str(metadata={"description": "viewed or revealed"})
+    action = ma.Str(metadata={"description": "viewed or revealed (staff), or acted (an agent under my mandate)"})
     what = ma.Str(metadata={"description": "profile, timeline, application, notes, id_number or mobile"})
     application = ma.Str(allow_none=True)
     purpose = ma.Str(allow_none=True)

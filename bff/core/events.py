@@ -76,6 +76,17 @@ declare("staff_note_added", ("note",), ("application", "access"))
 declare("staff_escalated", ("case", "department"), ("note", "access", "application"))
 declare("staff_resent_notification", ("notification",), ("access",))
 declare("staff_ended_sessions", ("count",), ("access",))
+# Mandates (委托代办): granted, refused (audited), revoked; an agent starting and stopping acting
+# for the principal (the events' subject). ``reason`` of acting_stopped: by_agent or mandate_ended.
+declare("mandate_granted", ("mandate", "agent_kind", "scope", "expires_on"), ("bundle", "application"))
+declare("mandate_refused", ("agent_kind", "reason"))
+declare("mandate_revoked", ("mandate",))
+declare("acting_started", ("mandates",))
+declare("acting_stopped", ("reason",))
+
+# Any event recorded while an agent acts for someone carries the principal's user id here
+# (bff.services.events.record_event): the actor is the agent.
+ON_BEHALF_OF = "on_behalf_of"
 
 
 # Keys of an event's data that the resident's own views (live events, polling, an application's
@@ -101,6 +112,6 @@ def check_event(name: str, data: Mapping[str, Any]) -> None:
         raise EventSchemaError(f"undeclared event {name!r}")
     required, optional = SCHEMAS[name]
     missing = required - data.keys()
-    unexpected = data.keys() - required - optional
+    unexpected = data.keys() - required - optional - {ON_BEHALF_OF}
     if missing or unexpected:
         raise EventSchemaError(f"event {name!r}: missing {sorted(missing)}, unexpected {sorted(unexpected)}")

@@ -9,7 +9,7 @@ from typing import Any
 from bff.core import applications as rules
 from bff.core.calendar import due_status
 from bff.core.errors import NotFound
-from bff.core.events import resident_data
+from bff.core.events import ON_BEHALF_OF, resident_data
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import NOT_FOUND, own_application
 from bff.services.certificates import describe
@@ -17,6 +17,7 @@ from bff.store import Connection, Session
 from bff.store.models import Application, Case, Event
 from bff.store.queries import family as family_store
 from bff.store.queries import progress as store
+from bff.store.queries.mandates import names_of
 
 LIST_LIMIT = 100
 TIMELINE_LIMIT = 500
@@ -106,9 +107,10 @@ def timeline(session: Session, user_id: int, number: str) -> list[dict[str, Any]
     """Every event of the application, oldest first (event data never carries personal data)."""
     application = own_application(session, user_id, number)
     events = store.events_of_application_with_actors(session, application.id, TIMELINE_LIMIT)
+    agents = names_of(session, {e.actor_user_id for e, _ in events if e.actor_user_id and ON_BEHALF_OF in (e.data or {})})
     return [{"id": event.id, "name": event.name, "occurred_at": _iso(event.occurred_at),
-             "by_me": event.actor_user_id == user_id, "actor_name": actor_name, "data": _public_data(event)}
-            for event, actor_name in events]
+             "by_me": event.actor_user_id == user_id, "actor_name": actor_name, "data": _public_data(event),
+             "agent_name": agents.get(event.actor_user_id or 0)} for event, actor_name in events]
 
 
 def _public_data(event: Event) -> dict[str, Any]:

@@ -39,6 +39,9 @@ export async function request(method, path, { body, headers = {}, signal } = {})
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { message: text }; }
+  if (response.status === 403 && data?.reason === 'mandate_ended') { // the banner says so and goes
+    window.dispatchEvent(new CustomEvent('ot:acting', { detail: { ended: data.message } }));
+  }
   if (!response.ok) throw new ApiError(response.status, data || {});
   return { data, etag: response.headers.get('ETag'), status: response.status };
 }

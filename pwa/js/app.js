@@ -213,6 +213,7 @@ async function start() {
   localize();
   listenToHeader();
   await import('./components/app-header.js');
+  await import('./components/acting-banner.js'); // "正在代 … 办理", or whom to act for
   session.ready = loadMe();
   interceptLinks();
   watchConnection();

@@ -12,11 +12,14 @@ from typing import Any
 
 import redis as redis_lib
 
+from bff.core import mandates as mandate_rules
+from bff.core.events import ON_BEHALF_OF
 from bff.core.pii import mask_name
 from bff.core.service_desk import ACCESS_LOG_EVENTS, describe_reason, kind_of
 from bff.services.service_desk.access import Grant, record_view
 from bff.store import Session
 from bff.store.models import Event
+from bff.store.queries import mandates as mandate_queries
 from bff.store.queries import service_desk as queries
 
 PAGE_DEFAULT, PAGE_MAX = 50, 200
@@ -43,7 +46,8 @@ def timeline(session: Session, client: redis_lib.Redis, grant: Grant, *, kinds: 
     devices = _device_names(session, rows)
     items = [{"id": e.id, "occurred_at": e.occurred_at, "name": e.name, "kind": kind_of(e.name),
               "application": numbers.get(e.application_id) if e.application_id else None,
-              "actor": actor_view(e.actor_user_id, e.actor_name, e.actor_roles, resident_id),
+              "actor": actor_view(e.actor_user_id, e.actor_name, e.actor_roles, resident_id,
+                                  on_behalf=ON_BEHALF_OF in (e.data or {})),
               "device": devices.get((e.data or {}).get("device")) if e.name.startswith("push_") else None,
               "data": e.data or {}} for e in rows]
     newest = max((e.id for e in rows), default=after)
@@ -61,12 +65,16 @@ def _device_names(session: Session, events: list[Any]) -> dict[Any, str]:
     return queries.device_names(session, ids)
 
 
-def actor_view(user_id: int | None, name: str | None, roles: list[str] | None, resident_id: int) -> dict[str, Any]:
-    """Who did it: the resident themselves, staff or officers by name, other people masked."""
+def actor_view(user_id: int | None, name: str | None, roles: list[str] | None, resident_id: int, *,
+               on_behalf: bool = False) -> dict[str, Any]:
+    """Who did it: the resident themselves, staff or officers by name, other people masked (an agent
+    acting under the resident's mandate says so)."""
     if user_id is None:
         return {"role": "system", "name": None}
     if user_id == resident_id:
         return {"role": "self", "name": None}
+    if on_behalf:
+        return {"role": "agent", "name": mask_name(name)}
     role = next((r for r in ("staff", "officer", "admin") if r in (roles or [])), None)
     if role:
         return {"role": role, "name": name}
@@ -80,6 +88,11 @@ def access_log(session: Session, resident_user_id: int, *, before: int | None = 
     """The resident's own list of staff views and reveals: who, when, why, what."""
     limit = min(max(limit, 1), PAGE_MAX)
     rows = queries.staff_access_events(session, resident_user_id, ACCESS_LOG_EVENTS, before=before, limit=limit + 1)
+    # What agents did under the resident's mandates, merged in: both pages are newest first.
+    acts = [(event, name) for event, name in mandate_queries.acts_for(
+        session, resident_user_id, mandate_rules.ACCESS_LOG_EVENTS, before=before, limit=limit + 1)
+        if (event.data or {}).get(ON_BEHALF_OF) == resident_user_id]
+    rows = sorted(rows + acts, key=lambda row: row[0].id, reverse=True)
     more = len(rows) > limit
     items = [access_entry(event, staff_name) for event, staff_name in rows[:limit]]
     return {"items": items, "next_before": items[-1]["id"] if more else None}
@@ -88,6 +101,10 @@ def access_log(session: Session, resident_user_id: int, *, before: int | None = 
 def access_entry(event: Event, staff_name: str) -> dict[str, Any]:
     """One line of "who viewed my data": who, when, why, and what they looked at or revealed."""
     data = event.data or {}
+    if ON_BEHALF_OF in data:  # an agent acting under the resident's mandate
+        return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name, "action": "acted",
+                "what": event.name, "application": data.get("number"), "purpose": "mandate",
+                "purpose_text": mandate_rules.ACTED_PURPOSE.as_dict(), "ticket": None, "reason": ""}
     return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
             "action": "revealed" if event.name == "staff_revealed" else "viewed",
             "what": data.get("field") or data.get("view") or "profile", "application": data.get("application"),

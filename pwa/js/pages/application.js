@@ -68,8 +68,9 @@ function eventText(event, departments) {
 function timelineList(events, cases) {
   const departments = Object.fromEntries(cases.map((c) => [c.department, pick(c, 'department_name')]));
   return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
-    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }), el('span', { textContent: eventText(e, departments) }),
-    e.actor_name && !e.by_me ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null)));
+    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }),
+    el('span', { textContent: eventText(e, departments) + (e.agent_name ? t('event_by_agent', { name: e.agent_name }) : '') }),
+    e.actor_name && !e.by_me && !e.agent_name ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null)));
 }
 
 function showSupplement(box, number, kase, done) {

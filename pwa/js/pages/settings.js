@@ -37,15 +37,18 @@ export async function render({ main, session }) {
   const preferences = el('div');
   const sessions = el('div');
   const accessLog = el('div');
+  const mandates = (session.me.roles || []).includes('resident') ? el('div') : null; // 委托代办
   parts.push(el('h2', { textContent: t('settings_notifications') }), notifications, preferences,
     el('h2', { textContent: t('settings_sessions') }), sessions,
     el('h2', { id: 'access-log-title', textContent: t('access_log_title') }), accessLog,
+    mandates && el('h2', { id: 'mandates-title', textContent: t('mandates_title') }), mandates,
     el('h2', { textContent: t('settings_account') }),
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
       row(t('settings_mobile'), session.me.mobile || '—')),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
   fill(main, ...parts);
-  await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions), renderAccessLog(accessLog)]);
+  await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions), renderAccessLog(accessLog),
+    mandates && import('./settings-mandates.js').then((m) => m.renderMandates(mandates))]);
 }
 
 function row(label, value) {

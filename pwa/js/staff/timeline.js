@@ -7,7 +7,7 @@ import { TimelineLive } from './timeline-live.js';
 import { timelineItem } from './timeline-item.js';
 
 export { describe } from './timeline-item.js';
-export const KINDS = ['logins', 'drafts', 'submissions', 'cases', 'notifications', 'supplements', 'ratings', 'staff', 'other'];
+export const KINDS = ['logins', 'drafts', 'submissions', 'cases', 'notifications', 'supplements', 'ratings', 'staff', 'mandates', 'other'];
 const PAGE = 20; // a screenful on a desk; older pages on request
 
 /**
