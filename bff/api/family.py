@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.acting import as_self, in_person, resident_id
 from bff.api.schemas import ResponseSchema
 from bff.extensions import db
 from bff.services import family as service
@@ -67,7 +68,7 @@ class PendingInvitationsSchema(ResponseSchema):
 
 
 def _member(row: Any) -> dict[str, Any]:
-    return service.member_view(row, g.principal.user_id)
+    return service.member_view(row, g.principal.user_id)  # membership changes are made in person
 
 
 @blp.route("/applications/<string:number>/members")
@@ -76,7 +77,7 @@ def _member(row: Any) -> dict[str, Any]:
 @access("resident")
 def list_members(number: str) -> dict[str, Any]:
     """Who handles the application: the lead, co-handlers, pending join requests and invitations."""
-    return service.family_view(db.session, g.principal.user_id, number)
+    return service.family_view(db.session, resident_id(number=number), number)
 
 
 @blp.route("/applications/<string:number>/members/invitations", methods=["POST"])
@@ -86,6 +87,7 @@ def list_members(number: str) -> dict[str, Any]:
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def invite(data: dict[str, Any], number: str) -> dict[str, Any]:
     """The lead invites a relative the registry gives (by ref, never typed)."""
     return _member(service.invite(db.session, g.principal.user_id, number, data["relative_ref"]))
@@ -97,6 +99,7 @@ def invite(data: dict[str, Any], number: str) -> dict[str, Any]:
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def request_to_join(number: str) -> dict[str, Any]:
     """Ask to join a family member's application about the same person (registry-related only)."""
     return _member(service.request_to_join(db.session, g.principal.user_id, number))
@@ -107,6 +110,7 @@ def request_to_join(number: str) -> dict[str, Any]:
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def accept(number: str, member_id: int) -> dict[str, Any]:
     """Accept a join request (the lead or a co-handler) or my invitation."""
     return _member(service.decide(db.session, g.principal.user_id, number, member_id, accept=True))
@@ -117,6 +121,7 @@ def accept(number: str, member_id: int) -> dict[str, Any]:
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def decline(number: str, member_id: int) -> dict[str, Any]:
     """Decline a join request (the lead or a co-handler) or my invitation."""
     return _member(service.decide(db.session, g.principal.user_id, number, member_id, accept=False))
@@ -133,6 +138,7 @@ class LeadSchema(Schema):
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def hand_over(data: dict[str, Any], number: str) -> dict[str, Any]:
     """The lead hands the lead over to an active co-handler."""
     return _member(service.hand_over_lead(db.session, g.principal.user_id, number, data["member_id"]))
@@ -143,6 +149,7 @@ def hand_over(data: dict[str, Any], number: str) -> dict[str, Any]:
 @blp.alt_response(404, **NOT_FOUND)
 @blp.alt_response(409, **CONFLICT)
 @access("resident")
+@in_person  # joining or leaving a family case is the person's own decision
 def leave(number: str) -> dict[str, Any]:
     """A co-handler leaves the application (the lead hands over first)."""
     return _member(service.leave(db.session, g.principal.user_id, number))
@@ -151,6 +158,7 @@ def leave(number: str) -> dict[str, Any]:
 @blp.route("/me/family-invitations")
 @blp.response(200, PendingInvitationsSchema)
 @access("resident")
+@as_self  # invitations are to the person, whoever they act for
 def my_invitations() -> dict[str, Any]:
     """Invitations to family members' applications waiting for my answer."""
     return {"invitations": service.my_invitations(db.session, g.principal.user_id)}
