@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from auth.permissions import access
+from bff.api.acting import as_self
 from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date
 from bff.extensions import db
 from bff.services import applications as applications_service
@@ -55,6 +56,7 @@ class ReceiptCheckSchema(ResponseSchema):
 @blp.route("/certificates")
 @blp.response(200, CertificatesSchema)
 @access("resident")
+@as_self  # one's own certificates, also while acting
 def my_certificates() -> dict[str, Any]:
     """Every certificate my applications produced."""
     return {"certificates": service.my_certificates(db.session, g.principal.user_id,
@@ -64,6 +66,7 @@ def my_certificates() -> dict[str, Any]:
 @blp.route("/certificates/<string:number>/download")
 @blp.response(200, BINARY, content_type=SVG, description="A printable SVG (attachment)")
 @access("resident")
+@as_self  # one's own certificates, also while acting
 def download(number: str) -> Response:
     """The certificate as a printable SVG, with its verification QR code (not from a QR-login session)."""
     identity.refuse_qr_session(g.principal, identity.SCOPE_CERTIFICATE)

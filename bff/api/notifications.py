@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.acting import as_self
 from bff.api.schemas import BINARY, MAX_ID, SSE, id_arg
 from bff.core import notifications as rules
 from bff.core.text import Text
@@ -136,6 +137,7 @@ def get_public_key() -> dict[str, str]:
 @blp.arguments(PushSubscribeSchema)
 @blp.response(201, PushDeviceSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def subscribe(body: dict[str, Any]) -> dict[str, Any]:
     """Save this browser's push subscription (``PushSubscription.toJSON()`` plus a device label)."""
     row = devices.subscribe_device(db.session, g.principal.user_id, body, body["device"],
@@ -147,6 +149,7 @@ def subscribe(body: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/push/subscriptions")
 @blp.response(200, PushDevicesSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def list_subscriptions() -> dict[str, Any]:
     """My devices that receive pushes."""
     return {"devices": [device_view(row) for row in devices.list_devices(db.session, g.principal.user_id)]}
@@ -155,6 +158,7 @@ def list_subscriptions() -> dict[str, Any]:
 @blp.route("/push/subscriptions/<int:device_id>", methods=["DELETE"])
 @blp.response(204)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def unsubscribe(device_id: int) -> None:
     """Stop pushes to one of my devices (another person's device is "not found")."""
     devices.remove_device(db.session, g.principal.user_id, device_id)
@@ -166,6 +170,7 @@ def unsubscribe(device_id: int) -> None:
 @blp.arguments(InboxQuerySchema, location="query")
 @blp.response(200, InboxSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def list_inbox(query: dict[str, Any]) -> dict[str, Any]:
     """My notifications, newest first, with the unread count."""
     user_id = g.principal.user_id
@@ -177,6 +182,7 @@ def list_inbox(query: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/inbox/unread-count")
 @blp.response(200, UnreadCountSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def get_unread_count() -> dict[str, int]:
     """How many of my notifications are unread (the badge)."""
     return {"unread": inbox.unread_count(db.session, g.principal.user_id)}
@@ -185,6 +191,7 @@ def get_unread_count() -> dict[str, int]:
 @blp.route("/inbox/<int:notification_id>/read", methods=["POST"])
 @blp.response(200, NotificationSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def mark_read(notification_id: int) -> dict[str, Any]:
     """Mark one notification read."""
     return notification_view(inbox.mark_read(db.session, g.principal.user_id, notification_id))
@@ -193,6 +200,7 @@ def mark_read(notification_id: int) -> dict[str, Any]:
 @blp.route("/inbox/read-all", methods=["POST"])
 @blp.response(200, UnreadCountSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def mark_all_read() -> dict[str, int]:
     """Mark all my notifications read."""
     inbox.mark_all_read(db.session, g.principal.user_id)
@@ -210,6 +218,7 @@ def preferences_view(prefs: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/notifications/preferences")
 @blp.response(200, NotificationPreferencesViewSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def get_preferences() -> dict[str, Any]:
     """Which kinds I want, on which channels, and my quiet hours (high urgency ignores them)."""
     return preferences_view(preferences.get_preferences(db.session, g.principal.user_id))
@@ -219,6 +228,7 @@ def get_preferences() -> dict[str, Any]:
 @blp.arguments(NotificationPreferencesSchema)
 @blp.response(200, NotificationPreferencesViewSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
     """Replace my notification preferences (the channels that reach me: not from a QR-login session)."""
     identity.refuse_qr_session(g.principal, identity.SCOPE_CONTACT)
@@ -232,6 +242,7 @@ def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(LiveEventsQuerySchema, location="query")
 @blp.response(200, LiveEventsSchema)
 @access("authenticated")
+@as_self  # the person's own inbox and devices, also while acting
 def poll_events(query: dict[str, Any]) -> dict[str, Any]:
     """The polling fallback of the stream: my events with id > ``after``, oldest first."""
     rows = live.events_after(db.session, g.principal.user_id, query["after"], query["limit"])

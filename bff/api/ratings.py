@@ -10,6 +10,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from bff.api.acting import in_person
 from bff.api.schemas import ResponseSchema, bilingual, iso_datetime
 from bff.core.ratings import COMMENT_MAX
 from bff.extensions import db, redis
@@ -69,6 +70,7 @@ class RatingViewSchema(ResponseSchema):
 @blp.route("/<string:number>/rating")
 @blp.response(200, RatingViewSchema)
 @access("resident")
+@in_person  # a rating is the person's own opinion
 def get_rating(number: str) -> dict[str, Any]:
     """My rating of the application (or null), whether I may rate now, and the tag list."""
     return service.rating_of(db.session, g.principal.user_id, number)
@@ -78,6 +80,7 @@ def get_rating(number: str) -> dict[str, Any]:
 @blp.arguments(RatingSchema)
 @blp.response(201, RatingViewSchema)
 @access("resident")
+@in_person  # a rating is the person's own opinion
 def give_rating(data: dict[str, Any], number: str) -> dict[str, Any]:
     """Rate once when finished; after a bad rating (≤ 2) one re-rating is allowed. Else 409."""
     return service.give_rating(db.session, g.principal.user_id, number, data["score"], data["tags"],
