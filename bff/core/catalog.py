@@ -42,6 +42,8 @@ FIELD_TYPES = ("text", "name", "id_number", "mobile", "date", "integer", "select
 SENSITIVITIES = ("public", "personal", "sensitive")
 SUBJECT_KINDS = ("newborn", "self", "deceased-relative")
 PAYEES = ("applicant", "subject", "mother")
+CONSENTS = ("heirs",)  # who must agree before an item may pay out: the deceased's first-order heirs
+UPLOAD_WHEN = ("declined",)  # when an item asks for a document: its consent was not given
 
 
 class CatalogError(ValueError):
@@ -112,6 +114,16 @@ class Material:
 
 
 @dataclass(frozen=True)
+class UploadSpec:
+    """A document the law needs and shared data cannot supply, asked for only ``when`` it applies
+    (``declined``: the heirs did not all agree). Everything else stays "三个不提交"."""
+
+    code: str
+    name: Text
+    when: str
+
+
+@dataclass(frozen=True)
 class Procedure:
     trips_separately: int
     trips_in_bundle: int
@@ -134,6 +146,11 @@ class ServiceItem:
     result: Text
     fields: tuple[str, ...]
     corrections: frozenset[str] = frozenset()
+    # Heirs' consent: ``heirs`` holds the item until every first-order heir agreed (or renounced).
+    consent: str | None = None
+    # The small-balance path (a signed undertaking, 承诺书, instead of notarisation), up to this sum.
+    undertaking_limit_yuan: int | None = None
+    uploads: tuple[UploadSpec, ...] = ()
 
     def allows_correction(self, key: str) -> bool:
         """May the resident correct a prefilled value of ``key`` for this item?"""

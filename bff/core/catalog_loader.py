@@ -8,17 +8,20 @@ fixes a file in one pass.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bff.core.catalog import (
+    CONSENTS,
     FIELD_TYPES,
     PAYEES,
     SECTIONS,
     SENSITIVITIES,
     SUBJECT_KINDS,
+    UPLOAD_WHEN,
     Bundle,
     BundleItem,
     Catalog,
@@ -32,6 +35,7 @@ from bff.core.catalog import (
     Procedure,
     Section,
     ServiceItem,
+    UploadSpec,
     catalog_version,
     condition_errors,
     read_yaml,
@@ -41,7 +45,9 @@ from bff.core.text import Text
 FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "choices", "when"}
 VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
 ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
-             "internal_process", "time_limit_days", "result", "fields", "corrections"}
+             "internal_process", "time_limit_days", "result", "fields", "corrections",
+             "consent", "undertaking_limit_yuan", "uploads"}
+UPLOAD_KEYS = {"code", "name", "when"}
 BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
 
 
@@ -168,6 +174,7 @@ class Loader:
         for path in sorted((self.root / "items").glob("*.yaml")):
             raw = self.read(Path("items") / path.name)
             item = self.item(raw, departments, fields, known)
+            item = replace(item, **self.consent_rules(raw))
             if item.code != path.stem:
                 self.problem("code", f"must equal the file name {path.stem!r}")
             items[item.code] = item
@@ -202,6 +209,41 @@ class Loader:
                            self.materials(raw.get("materials") or [], known), self.procedure(raw.get("procedure") or {}),
                            self.texts(raw.get("internal_process"), "internal_process"), int(limit or 0),
                            self.text(raw.get("result"), "result"), keys, corrections)
+
+    def consent_rules(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``consent``, ``undertaking_limit_yuan`` and ``uploads`` of an item, checked together."""
+        consent, limit = raw.get("consent"), raw.get("undertaking_limit_yuan")
+        if consent is not None and consent not in CONSENTS:
+            self.problem("consent", f"must be one of {', '.join(CONSENTS)}")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
+            self.problem("undertaking_limit_yuan", "must be a positive whole number of yuan")
+        elif limit is not None and consent is None:
+            self.problem("undertaking_limit_yuan", "only an item that asks for consent takes an undertaking")
+        uploads = self.uploads(raw.get("uploads"), consent)
+        return {"consent": consent, "undertaking_limit_yuan": limit, "uploads": uploads}
+
+    def uploads(self, raw: Any, consent: Any) -> tuple[UploadSpec, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem("uploads", "must be a non-empty list of {code, name, when}")
+            return ()
+        specs = []
+        for i, spec in enumerate(raw):
+            where = f"uploads[{i}]"
+            spec = spec if isinstance(spec, Mapping) else {}
+            self.unknown_keys(spec, UPLOAD_KEYS, where)
+            code = spec.get("code")
+            if not isinstance(code, str) or not code or not code.replace("-", "").isalnum() or len(code) > 60:
+                self.problem(f"{where}.code", "must be a short code of letters, digits and dashes")
+            if spec.get("when") not in UPLOAD_WHEN:
+                self.problem(f"{where}.when", f"must be one of {', '.join(UPLOAD_WHEN)}")
+            elif consent is None:
+                self.problem(f"{where}.when", "'declined' needs the item to ask for consent")
+            specs.append(UploadSpec(str(code), self.text(spec.get("name"), f"{where}.name"), str(spec.get("when"))))
+        if len({s.code for s in specs}) != len(specs):
+            self.problem("uploads", "codes must be unique")
+        return tuple(specs)
 
     def materials(self, raw: list[Any], known: set[str]) -> tuple[Material, ...]:
         materials = []
