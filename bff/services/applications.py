@@ -197,19 +197,27 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
     for case in cases:  # with the event's notify row: one INSERT of every outbox row, at the next flush
-        add_case_message(session, case, "case.submitted")
+        if case.status == rules.SUBMITTED:  # a waiting case is sent when what it needs is approved
+            add_case_message(session, case, "case.submitted")
     receipt = build_receipt(application, cases, secret)
     store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
     return receipt
 
 
-def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> dict[str, Any]:
+def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any,
+              hold: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A case row: ``waiting`` (not sent, no due date yet) while it needs other items of the
+    application or something else ``hold``s it; else ``submitted``, its time limit running from now."""
+    waits = bool(plan.needs or hold)
     return {"application_id": application.id, "reference": rules.case_reference(application.number, position),
             "position": position, "item": plan.item, "item_title": plan.title.as_dict(),
             "field_keys": list(plan.fields), "certificate_kind": plan.item, "department": plan.department,
-            "status": rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
-            "due_on": due_date(now, plan.time_limit_days), "created_at": now, "updated_at": now}
+            "status": rules.WAITING if waits else rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
+            "due_on": None if waits else due_date(now, plan.time_limit_days),
+            "ready_at": None if waits else now, "needs": list(plan.needs) or None,
+            "dependents": list(plan.dependents) or None, "consumes": dict(plan.consumes) or None,
+            "hold": hold or None, "created_at": now, "updated_at": now}
 
 
 def receipt_token(secret: str, number: str) -> str:
