@@ -11,6 +11,7 @@ from marshmallow import fields as ma
 
 from auth.permissions import access
 from bff.api.schemas import ResponseSchema, iso_date, iso_datetime
+from bff.api.uploads import DocumentSchema
 from bff.core import applications as rules
 from bff.extensions import db
 from bff.services import officer as service
@@ -61,6 +62,7 @@ class CaseDetailSchema(QueueEntrySchema):
     field_keys = ma.List(ma.Str())
     supplement = ma.Dict(allow_none=True)
     decision = ma.Dict(allow_none=True)
+    documents = ma.List(ma.Nested(DocumentSchema), metadata={"description": "Documents the item declares (uploads)"})
 
 
 class CaseStateSchema(ResponseSchema):

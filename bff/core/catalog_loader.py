@@ -291,9 +291,9 @@ class Loader:
             self.problem("uploads", "must be a non-empty list of {code, name, when}")
             return ()
         specs = []
-        for i, spec in enumerate(raw):
+        for i, entry in enumerate(raw):
             where = f"uploads[{i}]"
-            spec = spec if isinstance(spec, Mapping) else {}
+            spec = entry if isinstance(entry, Mapping) else {}
             self.unknown_keys(spec, UPLOAD_KEYS, where)
             code = spec.get("code")
             if not isinstance(code, str) or not code or not code.replace("-", "").isalnum() or len(code) > 60:

@@ -25,6 +25,7 @@ PENDING, AGREED, DECLINED, RENOUNCED = "pending", "agreed", "declined", "renounc
 DECISIONS = (PENDING, AGREED, DECLINED, RENOUNCED)
 ANSWERS = (AGREED, DECLINED, RENOUNCED)  # what an heir may send
 ENDED = "ended"  # the application was withdrawn while the answer was pending
+LAPSED = "expired"  # the deadline passed with no answer (set by the sweep)
 FIRST_ORDER = ("spouse", "child", "parent")  # 《民法典》第一千一百二十七条: the first order of succession
 DEADLINE_WORKING_DAYS = 10
 
@@ -41,7 +42,8 @@ UNDERTAKING = Text(
     "another heir claim them.")
 
 ALREADY_ANSWERED = Text("您已经作出过选择，不能重复提交；如需更改请联系申请人或客服。",
-                        "You have already answered; the first answer stands. Contact the applicant or the service desk to change it.")
+                        "You have already answered; the first answer stands. "
+                        "Contact the applicant or the service desk to change it.")
 EXPIRED = Text("已过期：确认期限已过，相关事项已转为公证办理。",
                "Expired: the time to answer has passed; these items now need a notarised certificate.")
 ENDED_MESSAGE = Text("申请已撤回，无需再确认。", "The application was withdrawn; no answer is needed.")
@@ -82,6 +84,8 @@ def check_answer(current: str, answer: str, *, deadline: date, today: date, unde
     """Refuse a second answer (the first stays), a late one, or an agreement without the undertaking."""
     if current == ENDED:
         raise Conflict(ENDED_MESSAGE, code="consent_ended")
+    if current == LAPSED:
+        raise Conflict(EXPIRED, code="consent_expired")
     if current != PENDING:
         raise Conflict(ALREADY_ANSWERED, code="consent_already_answered")
     if is_expired(deadline, today):
@@ -93,7 +97,7 @@ def check_answer(current: str, answer: str, *, deadline: date, today: date, unde
 def outcome(decisions: Sequence[str], *, expired: bool = False) -> str:
     """``declined`` when an heir declined (or time ran out with answers missing), ``agreed`` when every
     heir agreed or renounced, else ``pending``. A renouncing heir blocks nothing."""
-    if DECLINED in decisions:
+    if DECLINED in decisions or LAPSED in decisions:
         return OUTCOME_DECLINED
     if PENDING in decisions:
         return OUTCOME_DECLINED if expired else OUTCOME_PENDING

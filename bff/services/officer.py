@@ -17,6 +17,7 @@ from bff.core.text import Text
 from bff.services.cases import transition_case, walk_case_to
 from bff.services.certificates import issue_certificate
 from bff.services.events import record_event
+from bff.services.uploads import documents_of_case
 from bff.store import Session
 from bff.store.models import Application, Case, Certificate
 from bff.store.queries import cases as store
@@ -82,7 +83,8 @@ def case_detail(session: Session, officer_user_id: int, department: str | None, 
     detail = queue_entry(case, application, today)
     detail.update(fields={key: answers[key] for key in case.field_keys or [] if key in answers},
                   field_keys=list(case.field_keys or []), supplement=case.supplement, decision=case.decision,
-                  bundle=application.bundle, subject_name=detail["subject_name"])
+                  bundle=application.bundle, subject_name=detail["subject_name"],
+                  documents=documents_of_case(session, application, case.item, case.reference))
     record_event(session, "staff_viewed", actor_user_id=officer_user_id, subject_user_id=application.user_id,
                  application_id=application.id, reason="case_work", purpose=case.reference)
     session.commit()

@@ -93,3 +93,11 @@ def test_the_agreement_names_who_receives_what():
     text = rules.agreement_text("陈明", [Text("住房公积金提取", "Housing fund"), Text("医保账户", "Medical account")])
     assert text.zh == "同意由 陈明 代为领取：住房公积金提取、医保账户"
     assert text.en.startswith("I agree that 陈明 receives on my behalf")
+
+
+def test_a_lapsed_answer_counts_as_not_agreed_and_takes_no_late_answer():
+    assert rules.outcome(["agreed", "expired"]) == "declined"
+    with pytest.raises(Conflict) as raised:
+        rules.check_answer(rules.LAPSED, rules.AGREED, deadline=DEADLINE, today=DEADLINE, undertaking=True,
+                           undertaking_needed=True)
+    assert raised.value.code == "consent_expired"
