@@ -63,7 +63,7 @@ class ConsentSchema(ConsentSummarySchema):
     family = fields.List(fields.Nested(FamilyAnswerSchema))
 
 
-class DecisionSchema(Schema):
+class ConsentAnswerSchema(Schema):
     decision = fields.Str(required=True, validate=validate.OneOf(rules.ANSWERS),
                           metadata={"description": "agreed, declined or renounced (放弃继承)"})
     undertaking = fields.Bool(load_default=False, metadata={"description": "The undertaking ticked (when needed)"})
@@ -108,7 +108,7 @@ def get_consent(consent_id: int) -> dict[str, Any]:
 
 
 @blp.route("/consents/<int:consent_id>/decision", methods=["POST"])
-@blp.arguments(DecisionSchema)
+@blp.arguments(ConsentAnswerSchema)
 @blp.response(200, ConsentSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Not asked of you (recorded)")
 @blp.alt_response(409, response="CONFLICT", description="Already answered (the first answer stays), expired, or ended")

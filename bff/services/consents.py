@@ -29,10 +29,11 @@ from bff.core.calendar import china_date
 from bff.core.catalog import ServiceItem, default_catalog
 from bff.core.errors import NotFound, PermissionDenied
 from bff.core.pii import mask_name
-from bff.core.ports import PrefillSources, SourceUnavailable
+from bff.core.ports import Person, PrefillSources, SourceUnavailable
 from bff.core.text import Text
 from bff.services import graph
 from bff.services.events import record_event
+from bff.services.forms import choose_subject, subject_options
 from bff.store import Session
 from bff.store.consent_models import HeirConsent
 from bff.store.crypto import lookup_hash
@@ -77,7 +78,7 @@ def plan_consents(sources: PrefillSources, application: Application, items: Sequ
     uploads = {item.code: item.uploads[0].code for item in waiting if item.uploads}
     codes = [item.code for item in waiting]
     try:
-        deceased = sources.population.person_by_ref(application.subject_ref or "")
+        deceased = _deceased(sources, application, applicant_id_number)
         relatives = sources.population.relatives(deceased.id_number) if deceased else []
     except SourceUnavailable:
         deceased, relatives = None, []
@@ -87,6 +88,14 @@ def plan_consents(sources: PrefillSources, application: Application, items: Sequ
         return ConsentPlan(heirs, applicant, rules.OUTCOME_DECLINED, uploads, codes)
     others = [heir for heir in heirs if heir.id_number != applicant]
     return ConsentPlan(heirs, applicant, rules.OUTCOME_PENDING if others else rules.OUTCOME_AGREED, uploads, codes)
+
+
+def _deceased(sources: PrefillSources, application: Application, applicant_id_number: str) -> Person | None:
+    """The application's subject as the form chose it (the draft's ref, or the only deceased relative)."""
+    bundle = default_catalog().bundle(application.bundle)
+    options = tuple(subject_options(sources, bundle, applicant_id_number))
+    chosen = choose_subject(bundle, options, application.subject_ref) if options else None
+    return sources.population.person_by_ref(chosen.ref) if chosen else None
 
 
 def ask_heirs(session: Session, sources: PrefillSources, application: Application, plan: ConsentPlan,
@@ -237,6 +246,12 @@ def end_consents(session: Session, application: Application) -> int:
 
 
 # --- The sweep: deadlines and the SMS fallback -------------------------------------------------
+
+def sweep_consents(session: Session, sms: SmsSender, public_url: str, today: date | None = None) -> dict[str, int]:
+    """The periodic part: deadlines passed, and SMS to heirs without an account; committed."""
+    return {"consents_expired": expire_consents(session, today or china_date(utcnow())),
+            "consents_texted": text_heirs_without_account(session, sms, public_url)}
+
 
 def expire_consents(session: Session, today: date) -> int:
     """Applications whose deadline passed with answers missing go the notarised way; committed."""

@@ -1,7 +1,7 @@
 """consents and uploads: heirs' answers for inheritance items, and documents the law needs
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 20:00:00
 """
 
@@ -14,7 +14,7 @@ import bff.store.crypto
 import bff.store.models
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
