@@ -18,6 +18,9 @@ from datetime import date
 
 from bff.core.applications import APPROVED, FAILED, TERMINAL, WAITING
 from bff.core.calendar import add_working_days
+from bff.core.catalog import CERTIFICATE_NUMBER
+from bff.core.idnumber import is_valid_id_number
+from bff.core.text import Text
 
 Needs = Mapping[str, Iterable[str]]
 
@@ -172,3 +175,80 @@ def critical_path(needs: Needs, limits: Mapping[str, int]) -> list[str]:
         before = max((longest[n] for n in needs[item] if n in longest), default=(0, []), key=lambda x: x[0])
         longest[item] = (before[0] + limits.get(item, 0), [*before[1], item])
     return max(longest.values(), default=(0, []), key=lambda x: x[0])[1]
+
+
+@dataclass(frozen=True)
+class CaseTimes:
+    """What the schedule of an application reads of one case (China dates)."""
+
+    item: str
+    status: str
+    needs: tuple[str, ...]
+    time_limit_days: int
+    ready_on: date | None = None
+    due_on: date | None = None
+    decided_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An application's expected dates: per item, the critical path of its items (working days,
+    the promise made at submission) and when everything still open is expected to be done."""
+
+    expected: dict[str, Expected]
+    critical_path_days: int
+    expected_complete_on: date | None
+
+
+def schedule(cases: Iterable[CaseTimes], today: date) -> Schedule:
+    """Expected dates of an application's cases: a decided case ends on its decision date, an open
+    one on its due date, a waiting one its time limit after its needs' expected ends. Cases that
+    ended without approval (and so everything needing them) are left out."""
+    cases = list(cases)
+    promise = critical_path_days(within({c.item: c.needs for c in cases}, [c.item for c in cases]),
+                                 {c.item: c.time_limit_days for c in cases})
+    live = [c for c in cases if c.status not in FAILED]
+    needs = within({c.item: c.needs for c in live}, [c.item for c in live])
+    known = {}
+    for case in live:
+        if case.status == APPROVED and case.decided_on:
+            known[case.item] = Expected(case.ready_on or case.decided_on, case.decided_on)
+        elif case.status != WAITING and case.due_on:
+            known[case.item] = Expected(case.ready_on or today, case.due_on)
+    expected = expected_dates(needs, {c.item: c.time_limit_days for c in live}, today, known)
+    still_open = any(c.status not in TERMINAL for c in live)
+    complete = max((e.finish for e in expected.values()), default=None) if still_open else None
+    return Schedule(expected, promise, complete)
+
+
+# --- Outputs --------------------------------------------------------------------------------
+
+MAX_OUTPUT_LENGTH = 60
+MISSING_OUTPUT = Text("办结时必须提供此项。", "Required when approving this item.")
+
+
+def output_errors(produces: Iterable[str], supplied: Mapping[str, object], today: date) -> dict[str, list[Text]]:
+    """What is wrong with the named outputs an approval supplies (``outputs.<name>``: field errors).
+
+    Each output the item produces is required; a ``…id_number`` must be a valid citizen ID number
+    (GB 11643), any other a short text; an output the item does not produce is refused."""
+    produces = tuple(produces)
+    errors: dict[str, list[Text]] = {}
+    for name in produces:
+        value = supplied.get(name)
+        if value in (None, ""):
+            errors[f"outputs.{name}"] = [MISSING_OUTPUT]
+        elif problem := _output_problem(name, value, today):
+            errors[f"outputs.{name}"] = [problem]
+    for name in sorted(set(supplied) - set(produces) - {CERTIFICATE_NUMBER}):
+        errors[f"outputs.{name}"] = [Text("此事项不产生这项数据。", "This item does not produce this.")]
+    return errors
+
+
+def _output_problem(name: str, value: object, today: date) -> Text | None:
+    if not isinstance(value, str) or len(value.strip()) > MAX_OUTPUT_LENGTH or not value.strip().isprintable():
+        return Text(f"请填写不超过 {MAX_OUTPUT_LENGTH} 个字符的文字。", f"Give a text of at most {MAX_OUTPUT_LENGTH} characters.")
+    if name.endswith("id_number") and not is_valid_id_number(value, today):
+        return Text("公民身份号码无效（请核对位数和校验码）。",
+                    "Not a valid citizen ID number (check the length and the check character).")
+    return None

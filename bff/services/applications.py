@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from bff.core import applications as rules
+from bff.core import graph
 from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from bff.core.text import Text
@@ -227,6 +228,10 @@ def _new_case(application: Application, position: int, plan: catalog.CasePlan, n
             "hold": hold or None, "created_at": now, "updated_at": now}
 
 
+def _iso_date(expected: graph.Expected | None) -> str | None:
+    return expected.finish.isoformat() if expected else None
+
+
 def receipt_token(secret: str, number: str) -> str:
     """What the receipt's QR code carries besides the number: proof we issued it."""
     return hmac.new(secret.encode(), f"receipt:{number}".encode(), hashlib.sha256).hexdigest()[:20]
@@ -234,13 +239,21 @@ def receipt_token(secret: str, number: str) -> str:
 
 def build_receipt(application: Application, cases: list[Case], secret: str) -> dict[str, Any]:
     verify_path = f"/verify/receipt/{application.number}?t={receipt_token(secret, application.number)}"
+    submitted_on = china_date(application.submitted_at or utcnow())
+    plan = graph.schedule([graph.CaseTimes(c.item, c.status, tuple(c.needs or ()), c.time_limit_days,
+                                           submitted_on if c.ready_at else None, c.due_on) for c in cases],
+                          submitted_on)
     return {
         "number": application.number,
         "bundle": application.bundle,
         "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
         "status": application.status,
         "cases": [{"reference": c.reference, "item": c.item, "title": c.item_title, "department": c.department,
-                   "due_on": c.due_on.isoformat() if c.due_on else None} for c in cases],
+                   "due_on": c.due_on.isoformat() if c.due_on else None, "status": c.status,
+                   "needs": list(c.needs or ()), "expected_on": _iso_date(plan.expected.get(c.item))}
+                  for c in cases],
+        "critical_path_days": plan.critical_path_days,
+        "expected_complete_on": plan.expected_complete_on.isoformat() if plan.expected_complete_on else None,
         "verify_path": verify_path,
         # The QR image is drawn on request (about 10 ms of CPU), not on the submission path.
         "qr_path": f"/api/v1/applications/{application.number}/receipt/qr.svg",
@@ -287,14 +300,15 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
 
 
 def withdraw_application(session: Session, user_id: int, number: str, reason: str | None) -> Application:
-    """Withdraw before acceptance: every case must still be ``submitted``."""
+    """Withdraw before acceptance: every case must still be ``submitted`` or ``waiting``."""
     application = own_application(session, user_id, number, lock=True)
     cases = case_store.lock_cases_of(session, application.id)
     if not rules.can_withdraw([case.status for case in cases]):
         raise Conflict(Text("已有部门受理，无法撤回。", "A department has already accepted it; it cannot be withdrawn."),
                        code="cannot_withdraw")
     for case in cases:
-        transition_case(session, case, rules.WITHDRAWN, actor_user_id=user_id, source="resident")
+        # Every case goes: none is ended as "not possible" because another was withdrawn first.
+        transition_case(session, case, rules.WITHDRAWN, actor_user_id=user_id, source="resident", cascade=False)
         # Undelivered cases are cancelled by the dispatcher; delivered ones are told.
         if case.dispatched_at is not None:
             add_case_message(session, case, "case.withdrawn")

@@ -108,6 +108,12 @@ def resolved_consumes(item: ServiceItem, included: set[str]) -> dict[str, str]:
     return resolved
 
 
+def item_produces(code: str) -> tuple[str, ...]:
+    """The named outputs an item's approval produces (besides its certificate's number)."""
+    item = default_catalog().items.get(code)
+    return item.produces if item else ()
+
+
 def field_label(key: str) -> Text:
     definition = default_catalog().fields.get(key)
     return definition.label if definition else Text(key, key)

@@ -22,12 +22,18 @@ from bff.core import applications as rules
 from bff.core import graph
 from bff.core.calendar import due_date
 from bff.core.catalog import CERTIFICATE_NUMBER
+from bff.core.clock import china_today
+from bff.core.errors import ValidationFailed
+from bff.core.text import Text
 from bff.services import cases as moves
+from bff.services import catalog_adapter as catalog
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.store import Session
 from bff.store.models import Application, Case, utcnow
 from bff.store.queries import cases as store
+
+OUTPUTS_INVALID = Text("办结时需要提供的数据不完整或有误。", "What this approval must produce is missing or wrong.")
 
 
 def case_ended(session: Session, case: Case, application: Application) -> None:
@@ -71,16 +77,17 @@ def mark_ready(case: Case, now: datetime) -> None:
 
 
 def inputs_for(case: Case, by_item: Mapping[str, Case]) -> dict[str, Any]:
-    """``{name: {value, item, reference, output}}`` of what ``case`` consumes, from the approved
-    cases it needs (an output their approval did not produce is left out)."""
+    """``{name: {value, item, reference, output, department, title}}`` of what ``case`` consumes,
+    from the approved cases it needs (an output their approval did not produce is left out)."""
     inputs: dict[str, Any] = {}
     for name, source in (case.consumes or {}).items():
         item, _, output = str(source).partition(".")
         producer = by_item.get(item)
         value = produced(producer, output) if producer is not None else None
         if value not in (None, ""):
-            inputs[name] = {"value": value, "item": item, "reference": producer.reference,  # type: ignore[union-attr]
-                            "output": output}
+            assert producer is not None
+            inputs[name] = {"value": value, "item": item, "reference": producer.reference, "output": output,
+                            "department": producer.department, "title": producer.item_title}
     return inputs
 
 
@@ -115,6 +122,46 @@ def end_dependents(session: Session, application: Application, failed: Case,
                      because={key: because[key] for key in ("item", "reference", "status")},
                      cases=[case.reference for case in ended])
     return ended
+
+
+def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_number: str) -> None:
+    """What ``case``'s approval produces, stored before the approval (whose end releases the cases
+    that consume it): the certificate's number and each named output the item declares, checked
+    (``ValidationFailed`` with ``outputs.<name>`` field errors)."""
+    produces = catalog.item_produces(case.item)
+    supplied = dict(supplied or {})
+    errors = graph.output_errors(produces, supplied, china_today())
+    if errors:
+        raise ValidationFailed(OUTPUTS_INVALID, code="outputs_invalid", errors=errors)
+    case.outputs = {CERTIFICATE_NUMBER: certificate_number,
+                    **{name: str(supplied[name]).strip().upper() if name.endswith("id_number")
+                       else str(supplied[name]).strip() for name in produces}}
+
+
+def officer_view(session: Session, case: Case, application: Application) -> dict[str, Any]:
+    """For the officer: ``inputs`` (the data the case received, each labelled with the case it came
+    from) and ``waiting_on_this`` (the cases of the application that need this one)."""
+    if not case.inputs and not case.dependents:
+        return {"inputs": [], "waiting_on_this": []}
+    by_item = {other.item: other for other in store.cases_of(session, application.id)}
+    inputs = []
+    for name, given in sorted((case.inputs or {}).items()):
+        source = by_item.get(given.get("item"))
+        inputs.append({"name": name, "value": given.get("value"), "output": given.get("output"),
+                       "from": source_label(source, given)})
+    waiting = [{"reference": other.reference, "item": other.item, "title": other.item_title,
+                "department": other.department, "department_name": catalog.department_name(other.department).as_dict(),
+                "status": other.status}
+               for other in by_item.values() if case.item in (other.needs or ())]
+    return {"inputs": inputs, "waiting_on_this": waiting}
+
+
+def source_label(source: Case | None, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Where an input came from: the item, its case, its department and title."""
+    department = source.department if source is not None else None
+    return {"item": given.get("item"), "reference": given.get("reference"), "department": department,
+            "department_name": catalog.department_name(department).as_dict() if department else None,
+            "title": source.item_title if source is not None else None}
 
 
 def failure_reason(failed: Case) -> dict[str, Any]:
