@@ -34,8 +34,8 @@ class TooLarge(DomainError):
 
 
 def too_large(limit_bytes: int) -> TooLarge:
-    megabytes = max(1, limit_bytes // (1024 * 1024))
-    return TooLarge(Text(f"文件太大，最大 {megabytes} MB。", f"The file is too large; the limit is {megabytes} MB."))
+    size = f"{limit_bytes // (1024 * 1024)} MB" if limit_bytes >= 1024 * 1024 else f"{max(1, limit_bytes // 1024)} KB"
+    return TooLarge(Text(f"文件太大，最大 {size}。", f"The file is too large; the limit is {size}."))
 
 
 @dataclass(frozen=True)
