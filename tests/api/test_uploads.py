@@ -63,7 +63,8 @@ def stored_files(storage: Path) -> list[Path]:
 def test_a_decline_asks_the_applicant_for_the_notarised_certificate(app, client, declined):
     overview = client.get(f"/api/v1/applications/{declined['number']}/consents").json
     assert overview["state"] == "declined"
-    assert overview["uploads_needed"] == [{"code": CODE, "name": {"zh-CN": "继承权公证书", "en": "Notarised inheritance certificate"}}]
+    name = {"zh-CN": "继承权公证书", "en": "Notarised inheritance certificate"}
+    assert overview["uploads_needed"] == [{"code": CODE, "name": name}]
     assert {item["hold"] for item in overview["items"]} == {"awaiting_document"}
     assert {case.status for item, case in cases(declined["number"]).items() if item.endswith("inheritance")} == {"waiting"}
 
