@@ -14,6 +14,8 @@ const ROUTES = [
   ['/app/applications/:id/receipt', 'receipt', { auth: true }],
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
+  ['/app/consents/:id', 'consent', { auth: true }],
+  ['/app/consents', 'consents', { auth: true }],
   ['/app/settings', 'settings'],
   ['/app/login-failed', 'login-failed'],
   ['/app/scan', 'scan', { auth: true }],

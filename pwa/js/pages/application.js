@@ -5,6 +5,7 @@ import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
 import '../components/task-list.js';
+import { consentPanel } from '../components/consent-panel.js';
 
 export async function render({ main, params, navigate }) {
   const number = params.id;
@@ -29,6 +30,7 @@ export async function render({ main, params, navigate }) {
       live,
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       taskList, supplementBox,
+      await consentPanel(number, () => draw({ announce: true })),
       certificates(application.certificates || []),
       el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
       RATEABLE.includes(application.status) ? await rating(number) : null,
