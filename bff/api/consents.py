@@ -83,7 +83,8 @@ class UploadNeededSchema(ResponseSchema):
 
 
 class ApplicationConsentsSchema(ResponseSchema):
-    state = fields.Str(metadata={"description": "none, pending, agreed or declined (the notarised path)"})
+    state = fields.Str(metadata={"description": "none, pending, agreed, declined (the notarised path: upload "
+                                           "the document) or documented (it was uploaded)"})
     deadline = iso_date()
     heirs = fields.List(fields.Nested(FamilyAnswerSchema))
     items = fields.List(fields.Nested(HeldItemSchema))

@@ -351,6 +351,8 @@ def application_consents(session: Session, application: Application) -> dict[str
     names = {spec.code: spec.name for item in catalog.items.values() for spec in item.uploads}
     state = rules.outcome([consent.decision for consent in consents]) if consents else (
         rules.OUTCOME_DECLINED if needed else "none")
+    if state == rules.OUTCOME_DECLINED and not needed and store.uploads_of(session, application.id):
+        state = "documented"  # the notarised certificate came: the items went on
     return {"state": state,
             "deadline": consents[0].deadline.isoformat() if consents else None,
             "heirs": family_answers(session, application.id),

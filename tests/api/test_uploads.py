@@ -120,6 +120,8 @@ def test_the_certificate_releases_the_items_and_is_stored_encrypted(app, client,
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["Cache-Control"] == "no-store"
     assert send(client, declined["number"], PDF).json["reason"] == "upload_not_needed"  # the holds are gone
+    overview = client.get(f"/api/v1/applications/{declined['number']}/consents").json
+    assert (overview["state"], overview["uploads_needed"]) == ("documented", [])
 
 
 def test_only_the_officers_whose_items_declare_it_see_the_document(app, client, declined):
