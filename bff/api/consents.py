@@ -53,6 +53,7 @@ class FamilyAnswerSchema(ResponseSchema):
     relation = fields.Str()
     decision = fields.Str()
     decided_at = iso_datetime()
+    you = fields.Bool(metadata={"description": "This entry is the viewer's own answer"})
 
 
 class ConsentSchema(ConsentSummarySchema):

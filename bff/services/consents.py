@@ -325,7 +325,7 @@ def heir_view(session: Session, consent: HeirConsent, application: Application) 
         "undertaking": {"needed": bool(limit), "text": rules.UNDERTAKING.as_dict(), "version": rules.UNDERTAKING_VERSION,
                         "limit_yuan": limit or None, "signed": consent.undertaking},
         "decided_at": consent.decided_at.isoformat() if consent.decided_at else None,
-        "family": family_answers(session, application.id),
+        "family": family_answers(session, application.id, you=consent.id),
     })
     return view
 
@@ -334,10 +334,11 @@ def _items_of_cases(session: Session, application: Application) -> list[str]:
     return [case.item for case in case_store.cases_of(session, application.id)]
 
 
-def family_answers(session: Session, application_id: int) -> list[dict[str, Any]]:
-    """Each heir's relation, masked name and answer (for the heirs and the applicant)."""
+def family_answers(session: Session, application_id: int, *, you: int | None = None) -> list[dict[str, Any]]:
+    """Each heir's relation, masked name and answer (for the heirs and the applicant); ``you``: the
+    viewer's own consent, marked so an heir finds themself in the list."""
     return [{"name": mask_name(consent.heir_name) or "", "relation": consent.relation, "decision": consent.decision,
-             "decided_at": consent.decided_at.isoformat() if consent.decided_at else None}
+             "decided_at": consent.decided_at.isoformat() if consent.decided_at else None, "you": consent.id == you}
             for consent in store.consents_of(session, application_id)]
 
 

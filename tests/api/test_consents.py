@@ -91,8 +91,8 @@ def test_submitting_asks_every_heir_and_holds_only_the_inheritance_items(app, cl
     assert detail["deceased_name"] == "陈国华" and detail["applicant_name"] == "陈明"
     assert detail["agreement"]["zh-CN"].startswith("同意由 陈明 代为领取")
     assert detail["undertaking"]["needed"] is True and detail["undertaking"]["limit_yuan"] == 50000
-    family = {(f["relation"], f["decision"]) for f in detail["family"]}
-    assert family == {("spouse", "pending"), ("child", "pending"), ("child", "agreed")}  # the applicant agreed
+    family = {(f["relation"], f["decision"], f["you"]) for f in detail["family"]}
+    assert family == {("spouse", "pending", True), ("child", "pending", False), ("child", "agreed", False)}
     assert "consent_requested" in inbox_kinds(heirs["mother"]) and "consent_requested" in inbox_kinds(heirs["sister"])
     overview = client.get(f"/api/v1/applications/{applied['number']}/consents").json
     assert overview["state"] == "pending" and overview["uploads_needed"] == []

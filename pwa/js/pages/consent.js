@@ -74,6 +74,6 @@ function family(list) {
   if (!list.length) return null;
   return el('section', {}, el('h2', { textContent: t('consent_family') }),
     el('ul', { className: 'task-list' }, list.map((heir) => el('li', { className: 'task-list__item' },
-      el('span', { className: 'task-list__name', textContent: `${t(`consent_relation_${heir.relation}`)} ${heir.name}` }),
+      el('span', { className: 'task-list__name', textContent: `${t(`consent_relation_${heir.relation}`)} ${heir.name}${heir.you ? t('consent_you') : ''}` }),
       el('span', { className: 'task-list__meta', textContent: t(`consent_state_${heir.decision}`) })))));
 }
