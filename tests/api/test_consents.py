@@ -192,3 +192,19 @@ def test_an_heir_without_an_account_gets_one_sms_and_finds_the_request_after_sig
 def test_the_consent_routes_need_a_signed_in_resident(app, client):
     assert client.get("/api/v1/me/consents").status_code == 401
     assert client.get("/api/v1/consents/1").status_code == 401
+
+
+def test_the_periodic_sweep_job_settles_lapsed_consents_on_a_real_worker(app, client, heirs):
+    applied = apply_after_death(app, client)
+    for consent in db.session.scalars(select(HeirConsent)):
+        consent.deadline = date.today() - timedelta(days=3)
+    db.session.commit()
+    from bff.jobs.queue import queue_for
+
+    queue_for(app).enqueue("bff.jobs.tasks.sweep")
+    run_worker(app)
+    db.session.expire_all()  # the worker's session changed them
+    assert {c.decision for c in db.session.scalars(select(HeirConsent))} == {"agreed", "expired"}
+    assert cases(applied["number"])["medical-account-inheritance"].hold == {
+        "consent": "declined", "upload": "notarised-inheritance-certificate"}
+    assert "consents_declined" in inbox_kinds(client)
