@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from auth.permissions import access
 from bff.api.schemas import BINARY, ResponseSchema, bilingual, iso_datetime
@@ -22,12 +22,11 @@ from bff.store.consent_models import Upload
 blp = Blueprint("uploads", __name__, url_prefix="/api/v1",
                 description="Documents the law needs and shared data cannot supply")
 
-OCTET = "application/octet-stream"
-
-
-class UploadFormSchema(Schema):
-    code = fields.Str(required=True, validate=validate.Length(min=1, max=60),
-                      metadata={"description": "The document asked for, e.g. notarised-inheritance-certificate"})
+PDF = "application/pdf"
+# The document goes out in the type it was checked to be: each one is documented.
+DOCUMENT_TYPES = {"responses": {"200": {
+    "description": "The document (PDF, JPEG or PNG), as an attachment",
+    "content": {kind: {"schema": BINARY} for kind in ("application/pdf", "image/jpeg", "image/png")}}}}
 
 
 class UploadFileSchema(Schema):
@@ -58,18 +57,18 @@ def attachment(upload: Upload, content: bytes) -> Response:
     return response
 
 
-@blp.route("/applications/<string:number>/uploads", methods=["POST"])
-@blp.arguments(UploadFormSchema, location="form")
+@blp.route("/applications/<string:number>/uploads/<string(maxlength=60):code>", methods=["POST"])
 @blp.arguments(UploadFileSchema, location="files")
 @blp.response(201, DocumentSchema)
 @blp.alt_response(409, response="CONFLICT", description="The application does not need this document now")
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over the size limit (named in the message)")
 @access("resident")
-def upload(form: dict[str, Any], files: dict[str, Any], number: str) -> dict[str, Any]:
-    """Upload the document a held item asks for; the items it held go on."""
+def upload(files: dict[str, Any], number: str, code: str) -> dict[str, Any]:
+    """Upload the document ``code`` a held item asks for (e.g. notarised-inheritance-certificate);
+    the items it held go on."""
     file = files["file"]
     content = file.read(service.upload_settings().limit_bytes + 1)
-    uploaded = service.add_upload(db.session, service.upload_settings(), g.principal.user_id, number, form["code"],
+    uploaded = service.add_upload(db.session, service.upload_settings(), g.principal.user_id, number, code,
                                   content, file.mimetype, file.filename)
     return service.document_view(uploaded, f"/api/v1/applications/{number}/uploads/{uploaded.id}")
 
@@ -86,7 +85,8 @@ def list_uploads(number: str) -> dict[str, Any]:
 
 
 @blp.route("/applications/<string:number>/uploads/<int:upload_id>")
-@blp.response(200, BINARY, content_type=OCTET, description="The document, as an attachment")
+@blp.response(200, BINARY, content_type=PDF)
+@blp.doc(**DOCUMENT_TYPES)
 @access("resident")
 def read_upload(number: str, upload_id: int) -> Response:
     """One of my documents (an attachment; not cached)."""
@@ -96,7 +96,8 @@ def read_upload(number: str, upload_id: int) -> Response:
 
 
 @blp.route("/officer/cases/<string:reference>/documents/<int:upload_id>")
-@blp.response(200, BINARY, content_type=OCTET, description="The document, as an attachment")
+@blp.response(200, BINARY, content_type=PDF)
+@blp.doc(**DOCUMENT_TYPES)
 @access("officer")
 def read_case_document(reference: str, upload_id: int) -> Response:
     """A document the case's item declares, for an officer of its department (the look is recorded)."""

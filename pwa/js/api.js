@@ -52,10 +52,9 @@ const q = (params) => {
 const id = encodeURIComponent;
 const staffHeaders = (grant) => ({ headers: { 'X-Staff-Grant': grant } });
 
-/** A multipart upload (one file and its document code) with the same headers and errors as request(). */
-async function uploadFile(path, code, file) {
+/** A multipart upload (one file) with the same headers and errors as request(). */
+async function uploadFile(path, file) {
   const body = new FormData();
-  body.append('code', code);
   body.append('file', file, file.name);
   const response = await fetch(path, { method: 'POST', credentials: 'same-origin', body,
     headers: { Accept: 'application/json', 'X-Language': currentLanguage(), 'X-OneThing-CSRF': '1' } });
@@ -115,7 +114,7 @@ export const api = {
   answerConsent: (cid, decision, undertaking) => send('POST', `/api/v1/consents/${id(cid)}/decision`, { decision, undertaking }),
   applicationConsents: (number) => get(`/api/v1/applications/${id(number)}/consents`),
   uploads: (number) => get(`/api/v1/applications/${id(number)}/uploads`),
-  upload: (number, code, file) => uploadFile(`/api/v1/applications/${id(number)}/uploads`, code, file),
+  upload: (number, code, file) => uploadFile(`/api/v1/applications/${id(number)}/uploads/${id(code)}`, file),
   // notifications and live events
   inbox: (params = {}) => get(`/api/v1/inbox${q(params)}`),
   unreadCount: () => get('/api/v1/inbox/unread-count'),

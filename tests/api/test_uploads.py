@@ -52,8 +52,8 @@ def sign_in_again(app: Flask, client: FlaskClient) -> None:
 
 def send(client: FlaskClient, number: str, content: bytes, name: str = "certificate.pdf",
          content_type: str = "application/pdf", code: str = CODE) -> Any:
-    return client.post(f"/api/v1/applications/{number}/uploads", content_type="multipart/form-data",
-                       data={"code": code, "file": (io.BytesIO(content), name, content_type)})
+    return client.post(f"/api/v1/applications/{number}/uploads/{code}", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(content), name, content_type)})
 
 
 def stored_files(storage: Path) -> list[Path]:
