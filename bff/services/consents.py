@@ -121,8 +121,10 @@ def ask_heirs(session: Session, sources: PrefillSources, application: Applicatio
                  deadline=deadline.isoformat(), items=plan.items)
     for row in rows:
         if row["heir_user_id"] is not None and row["decision"] == rules.PENDING:
+            # Addressed to the heir, not part of the applicant's timeline: no application id (the
+            # number in the data still links the notification to the consent page).
             record_event(session, "consent_requested", actor_user_id=user_id, subject_user_id=row["heir_user_id"],
-                         application_id=application.id, number=application.number)
+                         number=application.number)
 
 
 def _mobile_of(sources: PrefillSources, heir: rules.Heir) -> str | None:
@@ -162,7 +164,7 @@ def consent_for_heir(session: Session, user_id: int, consent_id: int) -> tuple[H
     consent, application = found
     if not addressed_to(consent, user_id, _id_hash_of(session, user_id)):
         record_event(session, "consent_refused", actor_user_id=user_id, subject_user_id=user_id,
-                     application_id=application.id, consent=consent.id, reason="not_the_heir")
+                     consent=consent.id, reason="not_the_heir")
         session.commit()  # the refusal stays on record although the request fails
         raise PermissionDenied(NOT_YOURS, code="not_the_heir")
     return consent, application
@@ -231,7 +233,7 @@ def tell_heirs(session: Session, application: Application, consents: Sequence[He
     for consent in consents:
         if consent.heir_user_id is not None and consent.heir_user_id != application.user_id:
             record_event(session, "consent_closed", subject_user_id=consent.heir_user_id,
-                         application_id=application.id, number=application.number, outcome=outcome)
+                         number=application.number, outcome=outcome)
 
 
 def end_consents(session: Session, application: Application) -> int:

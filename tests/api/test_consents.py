@@ -96,6 +96,11 @@ def test_submitting_asks_every_heir_and_holds_only_the_inheritance_items(app, cl
     assert "consent_requested" in inbox_kinds(heirs["mother"]) and "consent_requested" in inbox_kinds(heirs["sister"])
     overview = client.get(f"/api/v1/applications/{applied['number']}/consents").json
     assert overview["state"] == "pending" and overview["uploads_needed"] == []
+    # The applicant's timeline says the heirs were asked, but not what reached each heir's devices.
+    timeline = client.get(f"/api/v1/applications/{applied['number']}/timeline").json["events"]
+    names = [event["name"] for event in timeline]
+    assert "consents_requested" in names and "consent_requested" not in names
+    assert len([e for e in timeline if e["name"] == "notification_created"]) == 1  # the applicant's own
     assert {i["hold"] for i in overview["items"]} == {"awaiting_consent"}
 
 
