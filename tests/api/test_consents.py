@@ -213,3 +213,42 @@ def test_the_periodic_sweep_job_settles_lapsed_consents_on_a_real_worker(app, cl
     assert cases(applied["number"])["medical-account-inheritance"].hold == {
         "consent": "declined", "upload": "notarised-inheritance-certificate"}
     assert "consents_declined" in inbox_kinds(client)
+
+
+def test_two_answers_from_one_heir_at_the_same_moment_leave_exactly_one(app, client, heirs):
+    """The same heir taps two buttons on two devices at once: one answer wins, the other is 409."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    apply_after_death(app, client)
+    mine = consent_id(heirs["mother"])
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    cookie = {cookie_name: heirs["mother"].get_cookie(cookie_name).value}  # type: ignore[union-attr]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/consents/{mine}/decision"
+    start_together = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def send(decision: str) -> None:
+        start_together.wait()
+        statuses[decision] = requests.post(url, json={"decision": decision, "undertaking": True}, cookies=cookie,
+                                           headers={"X-OneThing-CSRF": "1"}, timeout=20).status_code
+
+    try:
+        threads = [threading.Thread(target=send, args=(decision,)) for decision in ("agreed", "declined")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(statuses.values()) == [200, 409]
+    winner = next(decision for decision, status in statuses.items() if status == 200)
+    db.session.expire_all()
+    assert db.session.get(HeirConsent, mine).decision == winner  # type: ignore[union-attr]
+    assert len(db.session.scalars(select(Event).where(Event.name == "consent_answered",
+                                                     Event.data["consent"].as_integer() == mine)).all()) == 1

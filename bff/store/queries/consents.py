@@ -26,9 +26,12 @@ def users_by_id_hash(session: Session, hashes: list[str]) -> dict[str, int]:
 
 
 def consents_of(session: Session, application_id: int, *, lock: bool = False) -> list[HeirConsent]:
-    """The application's consents in the order the heirs were asked (``FOR UPDATE`` with ``lock``)."""
+    """The application's consents in the order the heirs were asked (``FOR UPDATE`` with ``lock``:
+    then read afresh, so a row this session saw before the lock shows what the lock protects)."""
     query = select(HeirConsent).where(HeirConsent.application_id == application_id).order_by(HeirConsent.id)
-    return list(session.scalars(query.with_for_update() if lock else query))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(query))
 
 
 def consent_with_application(session: Session, consent_id: int) -> tuple[HeirConsent, Application] | None:
@@ -71,7 +74,8 @@ def consents_to_text(session: Session, limit: int = 100) -> list[HeirConsent]:
 
 
 def lock_application(session: Session, application_id: int) -> Application | None:
-    return session.get(Application, application_id, with_for_update=True)
+    """The application, locked ``FOR UPDATE`` and read afresh."""
+    return session.get(Application, application_id, with_for_update=True, populate_existing=True)
 
 
 def applicant_name(session: Session, user_id: int) -> str:
