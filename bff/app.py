@@ -132,10 +132,12 @@ def register_notification_blueprint() -> None:
 
 def register_application_blueprints(app: Flask) -> None:
     """Applications, officer workbench, department callbacks, certificates."""
-    from bff.api import applications, callbacks, certificates, family, officer
+    from bff.api import applications, callbacks, certificates, consents, family, officer, uploads
 
     for blueprint in (applications.blp, family.blp, officer.blp, callbacks.blp, certificates.blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(consents.blp)  # heirs' consent for inheritance items
+    api.register_blueprint(uploads.blp)  # documents the law needs
     app.register_blueprint(certificates.pages)
 
 
@@ -153,11 +155,7 @@ def wire_auth(app: Flask) -> None:
     app.extensions["sessions"] = store
     cookie_name = app.config["SESSION_COOKIE_NAME"]
 
-    @app.before_request
-    def limit_body_size() -> None:
-        # Checked on the declared length, before routing, so no route reads an oversize body.
-        if (request.content_length or 0) > app.config["MAX_CONTENT_LENGTH"]:
-            abort(413)
+    app.before_request(lambda: limit_body_size(app))
 
     @app.before_request
     def authorise() -> None:
@@ -234,6 +232,27 @@ def _foreign_origin_message() -> str:
 
     return t(Text("此请求来自其他网站，已被拒绝。请在本站页面上操作。",
                   "This request came from another website and was refused; please use this site's own pages."))
+def limit_body_size(app: Flask) -> None:
+    """Refuse a body over the limit on its declared length, before routing, so no route reads an
+    oversize body. A route may name a larger limit (an upload: its setting, plus the multipart framing)."""
+    view = app.view_functions.get(request.endpoint or "")
+    setting = getattr(view, "body_limit_setting", None)
+    limit = int(app.config[setting]) + 64 * 1024 if setting else int(app.config["MAX_CONTENT_LENGTH"])
+    if setting:
+        request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        if setting:
+            abort(413, message=body_too_large_message(int(app.config[setting])), reason="upload_too_large")
+        abort(413)
+
+
+def body_too_large_message(limit_bytes: int) -> str:
+    from bff.core.uploads import too_large
+    from bff.i18n import t
+
+    return t(too_large(limit_bytes).message)
+
+
 def limit_json_bodies(app: Flask) -> None:
     """Refuse a JSON body over JSON_MAX_BYTES (413) or nested deeper than JSON_MAX_DEPTH (400)."""
 

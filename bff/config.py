@@ -93,6 +93,11 @@ DEFAULTS: dict[str, Any] = {
     "SIMULATOR_SUPPLEMENT_SHARE": 0.2,
     "SIMULATOR_REJECT_SHARE": 0.05,
     "SIMULATOR_FAILURE_SHARE": 0.1,
+    # Uploads (documents the law needs): where their encrypted bytes live, the size limit, the scanner
+    # (none: accept; eicar: refuse the EICAR test signature; a deployment names its own).
+    "STORAGE_DIR": str(VAR_DIR / "uploads"),
+    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    "VIRUS_SCANNER": "none",
 }
 
 

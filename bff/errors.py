@@ -19,11 +19,13 @@ from werkzeug.exceptions import HTTPException
 
 from bff.core import errors as domain
 from bff.core.text import Text
+from bff.core.uploads import TooLarge
 from bff.i18n import current_language
 
 log = logging.getLogger("bff.errors")
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
+    (TooLarge, 413),
     (domain.NotFound, 404),
     (domain.PermissionDenied, 403),
     (domain.PreconditionFailed, 412),

@@ -10,7 +10,8 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from auth.permissions import access
-from bff.api.schemas import ResponseSchema, iso_date, iso_datetime
+from bff.api.schemas import ResponseSchema, bilingual, iso_date, iso_datetime
+from bff.api.uploads import DocumentSchema
 from bff.core import applications as rules
 from bff.extensions import db
 from bff.services import officer as service
@@ -46,7 +47,7 @@ class RejectSchema(Schema):
 class QueueEntrySchema(ResponseSchema):
     reference = ma.Str()
     item = ma.Str()
-    title = ma.Str()
+    title = bilingual()  # the item's title in both languages (a string would show the dict's repr)
     status = ma.Str()
     due_on = iso_date()
     due_status = ma.Str(allow_none=True, metadata={"description": "on_time, due_soon or overdue (open cases)"})
@@ -92,6 +93,7 @@ class CaseDetailSchema(QueueEntrySchema):
     field_keys = ma.List(ma.Str())
     supplement = ma.Dict(allow_none=True)
     decision = ma.Dict(allow_none=True)
+    documents = ma.List(ma.Nested(DocumentSchema), metadata={"description": "Documents the item declares (uploads)"})
     inputs = ma.List(ma.Nested(CaseInputSchema),
                      metadata={"description": "Data other departments' decisions produced for this case, "
                                "with where each came from (never typed by the resident)"})

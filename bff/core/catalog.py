@@ -45,6 +45,8 @@ SUBJECT_KINDS = ("newborn", "self", "deceased-relative")
 # What every approval produces: the number of the certificate it issues.
 CERTIFICATE_NUMBER = "certificate_number"
 PAYEES = ("applicant", "subject", "mother")
+CONSENTS = ("heirs",)  # who must agree before an item may pay out: the deceased's first-order heirs
+UPLOAD_WHEN = ("declined",)  # when an item asks for a document: its consent was not given
 
 
 class CatalogError(ValueError):
@@ -115,6 +117,16 @@ class Material:
 
 
 @dataclass(frozen=True)
+class UploadSpec:
+    """A document the law needs and shared data cannot supply, asked for only ``when`` it applies
+    (``declined``: the heirs did not all agree). Everything else stays "三个不提交"."""
+
+    code: str
+    name: Text
+    when: str
+
+
+@dataclass(frozen=True)
 class Procedure:
     trips_separately: int
     trips_in_bundle: int
@@ -143,6 +155,11 @@ class ServiceItem:
     needs: tuple[str, ...] = ()
     consumes: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     produces: tuple[str, ...] = ()
+    # Heirs' consent: ``heirs`` holds the item until every first-order heir agreed (or renounced).
+    consent: str | None = None
+    # The small-balance path (a signed undertaking, 承诺书, instead of notarisation), up to this sum.
+    undertaking_limit_yuan: int | None = None
+    uploads: tuple[UploadSpec, ...] = ()
 
     def allows_correction(self, key: str) -> bool:
         """May the resident correct a prefilled value of ``key`` for this item?"""

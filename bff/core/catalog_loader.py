@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ import yaml
 from bff.core import graph
 from bff.core.catalog import (
     CERTIFICATE_NUMBER,
+    CONSENTS,
     FIELD_TYPES,
     PAYEES,
     SECTIONS,
     SENSITIVITIES,
     SUBJECT_KINDS,
+    UPLOAD_WHEN,
     Bundle,
     BundleItem,
     Catalog,
@@ -35,6 +38,7 @@ from bff.core.catalog import (
     Procedure,
     Section,
     ServiceItem,
+    UploadSpec,
     catalog_version,
     condition_errors,
     read_yaml,
@@ -45,8 +49,9 @@ FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "c
 VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
 ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
              "internal_process", "time_limit_days", "result", "fields", "corrections", "needs", "consumes",
-             "produces"}
+             "produces", "consent", "undertaking_limit_yuan", "uploads"}
 OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+UPLOAD_KEYS = {"code", "name", "when"}
 BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
 
 
@@ -173,6 +178,7 @@ class Loader:
         for path in sorted((self.root / "items").glob("*.yaml")):
             raw = self.read(Path("items") / path.name)
             item = self.item(raw, departments, fields, known)
+            item = replace(item, **self.consent_rules(raw))
             if item.code != path.stem:
                 self.problem("code", f"must equal the file name {path.stem!r}")
             items[item.code] = item
@@ -265,6 +271,41 @@ class Loader:
                 continue
             sources[str(name)] = tuple(listed)
         return tuple(needs), sources, tuple(produces)
+
+    def consent_rules(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``consent``, ``undertaking_limit_yuan`` and ``uploads`` of an item, checked together."""
+        consent, limit = raw.get("consent"), raw.get("undertaking_limit_yuan")
+        if consent is not None and consent not in CONSENTS:
+            self.problem("consent", f"must be one of {', '.join(CONSENTS)}")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0):
+            self.problem("undertaking_limit_yuan", "must be a positive whole number of yuan")
+        elif limit is not None and consent is None:
+            self.problem("undertaking_limit_yuan", "only an item that asks for consent takes an undertaking")
+        uploads = self.uploads(raw.get("uploads"), consent)
+        return {"consent": consent, "undertaking_limit_yuan": limit, "uploads": uploads}
+
+    def uploads(self, raw: Any, consent: Any) -> tuple[UploadSpec, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.problem("uploads", "must be a non-empty list of {code, name, when}")
+            return ()
+        specs = []
+        for i, entry in enumerate(raw):
+            where = f"uploads[{i}]"
+            spec = entry if isinstance(entry, Mapping) else {}
+            self.unknown_keys(spec, UPLOAD_KEYS, where)
+            code = spec.get("code")
+            if not isinstance(code, str) or not code or not code.replace("-", "").isalnum() or len(code) > 60:
+                self.problem(f"{where}.code", "must be a short code of letters, digits and dashes")
+            if spec.get("when") not in UPLOAD_WHEN:
+                self.problem(f"{where}.when", f"must be one of {', '.join(UPLOAD_WHEN)}")
+            elif consent is None:
+                self.problem(f"{where}.when", "'declined' needs the item to ask for consent")
+            specs.append(UploadSpec(str(code), self.text(spec.get("name"), f"{where}.name"), str(spec.get("when"))))
+        if len({s.code for s in specs}) != len(specs):
+            self.problem("uploads", "codes must be unique")
+        return tuple(specs)
 
     def materials(self, raw: list[Any], known: set[str]) -> tuple[Material, ...]:
         materials = []

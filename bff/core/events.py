@@ -55,6 +55,18 @@ declare("family_member_left", ("number", "member"))
 declare("family_access_refused", ("number", "action"))  # not related to the subject in the registry
 declare("certificate_issued", ("case", "certificate", "kind"))
 declare("callback_received", ("case", "department", "event_id"), ("status", "duplicate", "stale"))
+# Heirs' consent and documents (no names, ID numbers or mobiles: the relation and ids only)
+declare("consents_requested", ("number", "heirs", "deadline"), ("items",))
+declare("consent_requested", ("number",), ("consent",))
+declare("consent_answered", ("number", "consent", "decision", "relation"), ("undertaking",))
+declare("consent_refused", ("consent",), ("reason",))  # someone not asked tried to answer
+declare("consent_closed", ("number", "outcome"))
+declare("consents_agreed", ("number",))
+declare("consents_declined", ("number", "reason"), ("upload",))
+declare("consent_texted", ("consent",))
+declare("document_uploaded", ("number", "code", "upload", "size"), ("released",))
+declare("document_refused", ("number", "code", "reason"))
+declare("document_viewed", ("upload", "code"), ("case", "department", "by"))
 # Notifications
 declare("notification_created", ("notification", "kind"), ("number",))
 declare("push_delivered", ("notification", "device"))

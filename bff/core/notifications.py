@@ -50,6 +50,15 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          Text("全部办结，请为本次服务评价", "All done: please rate the service")),
     Kind("rating_followed_up", "low", 7 * DAY,
          Text("服务专员已就您的评价回访，欢迎再次评价", "The service desk followed up on your rating: you may rate again")),
+    Kind("consent_requested", "high", 3 * DAY,
+         Text("家人办理继承事项，需要您确认", "A relative asks for your consent to an inheritance"), action_needed=True),
+    Kind("consent_closed", "normal", 3 * DAY,
+         Text("继承事项的确认已结束", "The family's consent to the inheritance is settled")),
+    Kind("consents_agreed", "normal", 3 * DAY,
+         Text("家人均已同意，继承事项继续办理", "The family agreed: the inheritance items go on")),
+    Kind("consents_declined", "high", 3 * DAY,
+         Text("继承人未全部同意，请上传继承权公证书", "Not every heir agreed: please upload the notarised certificate"),
+         action_needed=True),
     Kind("due_soon", "normal", DAY, Text("办理时限将到", "A time limit is near")),
     Kind("overdue", "normal", DAY, Text("办理已超时，我们正在督办", "A time limit has passed; we are following up")),
     Kind("new_sign_in", "high", HOUR,
@@ -68,7 +77,11 @@ EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "a
                "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in",
                "rating_followed_up": "rating_followed_up", "family_join_requested": "join_requested",
                "family_invited": "family_invited", "family_lead_handed_over": "lead_handed_over",
-               "items_not_possible": "items_not_possible"}
+               "items_not_possible": "items_not_possible",
+               "consent_requested": "consent_requested", "consent_closed": "consent_closed",
+               "consents_agreed": "consents_agreed", "consents_declined": "consents_declined"}
+# Heirs are not (yet) part of the application: their notifications open the consent page instead.
+HEIR_KINDS = frozenset({"consent_requested", "consent_closed"})
 NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
 # What the whole family handling an application is told (each by their own preferences), not only
 # the person the event is about: the application's progress, and a relative asking to join.
@@ -96,6 +109,8 @@ def link_for(kind: str, number: str | None) -> str:
         return "/app/inbox"
     if kind == "family_invited":  # not theirs to read until they accept: the page to answer it
         return f"/app/join/{number}"
+    if kind in HEIR_KINDS:
+        return f"/app/consents/{number}"
     if kind in ("application_completed", "rating_followed_up"):
         return f"/app/applications/{number}#rating"
     return f"/app/applications/{number}"

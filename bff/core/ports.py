@@ -242,3 +242,38 @@ class Resolver(Protocol):
 
     def addresses(self, host: str, port: int) -> list[str]:
         """The host's addresses as text (IPv4 or IPv6); raises ``OSError`` when it has none."""
+
+
+# ---- documents ---------------------------------------------------------------------
+
+class DocumentStorage(Protocol):
+    """Where uploaded documents' bytes live (already encrypted by the caller: the storage never
+    sees a plaintext document). Keys are opaque, made by the caller; the metadata is in the database.
+
+    Implementations: ``bff.adapters.storage.filesystem`` (a directory; the embedded default)."""
+
+    name: str
+
+    def put(self, key: str, content: bytes) -> None:
+        """Store ``content`` under ``key`` (a new key each time; never overwrites)."""
+
+    def get(self, key: str) -> bytes:
+        """The content stored under ``key``; raises ``KeyError`` when there is none."""
+
+    def delete(self, key: str) -> None:
+        """Forget ``key`` (nothing happens when it is already gone)."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    clean: bool
+    signature: str | None = None  # what the scanner found, for the log and the audit
+
+
+class VirusScanner(Protocol):
+    """Looks at an upload before it is stored (``bff.adapters.scan``)."""
+
+    name: str
+
+    def scan(self, content: bytes) -> ScanResult:
+        """Whether ``content`` may be stored; never raises for a finding (a result says it)."""

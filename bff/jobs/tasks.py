@@ -22,6 +22,7 @@ from bff.adapters.push.transport.resolve import Destinations
 from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.extensions import db, redis
 from bff.jobs import queue
+from bff.services.consents import sweep_consents
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
 from bff.services.notifications import channels, delivery
@@ -173,6 +174,7 @@ def sweep() -> dict[str, Any]:
         session = db.new_session()
         try:
             report = sweep_cases(session, stuck_after_seconds=int(app.config["SWEEP_STUCK_AFTER_SECONDS"]))
+            report.update(sweep_consents(session, notifier_for(app).sms, app.config["PUBLIC_URL"]))
         finally:
             session.close()
         report["relayed"] = relay_outbox()

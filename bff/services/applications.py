@@ -21,10 +21,12 @@ from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from bff.core.text import Text
 from bff.services import catalog_adapter as catalog
+from bff.services import consents
 from bff.services.cases import transition_case
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.services.family import check_subject_free, readable_application, require_lead, subject_already_applied
+from bff.services.forms import current_sources
 from bff.store import Session
 from bff.store.models import Application, Case, utcnow
 from bff.store.queries import applications as store
@@ -189,8 +191,11 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
     application.channel = body.get("channel") or application.channel
-    rows = [_new_case(application, position, plan, now)
-            for position, plan in enumerate(catalog.plan_cases(form), start=1)]
+    plans = catalog.plan_cases(form)
+    # Inheritance items wait for the heirs' answers (hold), the rest goes on.
+    asking = consents.plan_consents(current_sources(), application, [plan.item for plan in plans], id_number or "")
+    rows = [_new_case(application, position, plan, now, asking.hold_of(plan.item) if asking else None)
+            for position, plan in enumerate(plans, start=1)]
     application.status = rules.derive_application_status([row["status"] for row in rows])
     _claim_subject(session, application, user_id)
     # The cases in one INSERT … RETURNING, after the application's UPDATE (at that statement's
@@ -202,6 +207,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     for case in cases:  # with the event's notify row: one INSERT of every outbox row, at the next flush
         if case.status == rules.SUBMITTED:  # a waiting case is sent when what it needs is approved
             add_case_message(session, case, "case.submitted")
+    if asking is not None:
+        consents.ask_heirs(session, current_sources(), application, asking, user_id)
     receipt = build_receipt(application, cases, secret)
     store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
@@ -322,6 +329,7 @@ def withdraw_application(session: Session, user_id: int, number: str, reason: st
         # Undelivered cases are cancelled by the dispatcher; delivered ones are told.
         if case.dispatched_at is not None:
             add_case_message(session, case, "case.withdrawn")
+    consents.end_consents(session, application)  # pending answers end, and the heirs are told
     record_event(session, "application_withdrawn", actor_user_id=user_id, subject_user_id=application.user_id,
                  application_id=application.id, number=number, reason=(reason or "")[:200])
     session.commit()

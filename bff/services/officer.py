@@ -18,6 +18,7 @@ from bff.services import graph
 from bff.services.cases import transition_case, walk_case_to
 from bff.services.certificates import certificate_number_for, issue_certificate
 from bff.services.events import record_event
+from bff.services.uploads import documents_of_case
 from bff.store import Session
 from bff.store.models import Application, Case, Certificate
 from bff.store.queries import cases as store
@@ -84,6 +85,7 @@ def case_detail(session: Session, officer_user_id: int, department: str | None, 
     detail.update(fields={key: answers[key] for key in case.field_keys or [] if key in answers},
                   field_keys=list(case.field_keys or []), supplement=case.supplement, decision=case.decision,
                   bundle=application.bundle, subject_name=detail["subject_name"],
+                  documents=documents_of_case(session, application, case.item, case.reference),
                   **graph.officer_view(session, case, application))
     record_event(session, "staff_viewed", actor_user_id=officer_user_id, subject_user_id=application.user_id,
                  application_id=application.id, reason="case_work", purpose=case.reference)

@@ -72,3 +72,21 @@ class Encrypted(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
         return None if value is None else cipher().decrypt(value)
+
+
+# --- Documents: each file under its own key, that key sealed by the PII cipher ------------------
+
+def seal_document(content: bytes, bound_to: str) -> tuple[str, bytes]:
+    """``(wrapped key, ciphertext)`` of ``content``: a fresh AES-256-GCM key per document (so a
+    document's key can be destroyed alone), bound to ``bound_to`` (its storage key) as associated
+    data, and wrapped by the PII cipher for the database row."""
+    key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, content, bound_to.encode())
+    return cipher().encrypt(base64.b64encode(key).decode("ascii")), nonce + sealed
+
+
+def open_document(wrapped_key: str, blob: bytes, bound_to: str) -> bytes:
+    """The plaintext of a document sealed by :func:`seal_document` (raises if it was tampered with)."""
+    key = base64.b64decode(cipher().decrypt(wrapped_key))
+    return AESGCM(key).decrypt(blob[:12], blob[12:], bound_to.encode())

@@ -267,4 +267,4 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-from bff.store import family_models, kiosk_models, mandate_models, notification_models, staff_models  # noqa: E402, F401
+from bff.store import consent_models, family_models, kiosk_models, mandate_models, notification_models, staff_models  # noqa: E402, F401

@@ -55,6 +55,17 @@ const q = (params) => {
 const id = encodeURIComponent;
 const staffHeaders = (grant) => ({ headers: { 'X-Staff-Grant': grant } });
 
+/** A multipart upload (one file) with the same headers and errors as request(). */
+async function uploadFile(path, file) {
+  const body = new FormData();
+  body.append('file', file, file.name);
+  const response = await fetch(path, { method: 'POST', credentials: 'same-origin', body,
+    headers: { Accept: 'application/json', 'X-Language': currentLanguage(), 'X-OneThing-CSRF': '1' } });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 export const loginUrl = (next = location.pathname + location.search) => `/auth/login?next=${id(next)}`;
 
 export const api = {
@@ -100,6 +111,13 @@ export const api = {
   rating: (number) => get(`/api/v1/applications/${id(number)}/rating`),
   rate: (number, body) => send('POST', `/api/v1/applications/${id(number)}/rating`, body),
   certificates: () => get('/api/v1/certificates'),
+  // heirs' consent and the documents the law needs
+  myConsents: () => get('/api/v1/me/consents'),
+  consent: (cid) => get(`/api/v1/consents/${id(cid)}`),
+  answerConsent: (cid, decision, undertaking) => send('POST', `/api/v1/consents/${id(cid)}/decision`, { decision, undertaking }),
+  applicationConsents: (number) => get(`/api/v1/applications/${id(number)}/consents`),
+  uploads: (number) => get(`/api/v1/applications/${id(number)}/uploads`),
+  upload: (number, code, file) => uploadFile(`/api/v1/applications/${id(number)}/uploads/${id(code)}`, file),
   // notifications and live events
   inbox: (params = {}) => get(`/api/v1/inbox${q(params)}`),
   unreadCount: () => get('/api/v1/inbox/unread-count'),

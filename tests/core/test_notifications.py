@@ -37,7 +37,8 @@ def test_each_trigger_maps_to_its_kind_and_the_rest_notify_nobody(name, data, ki
 
 def test_action_needed_and_new_sign_ins_are_high_urgency_and_nothing_else_is():
     high = {name for name, kind in rules.KINDS.items() if kind.urgency == "high"}
-    assert high == {"supplement_requested", "case_rejected", "items_not_possible", "new_sign_in"}
+    assert high == {"supplement_requested", "case_rejected", "items_not_possible", "new_sign_in",
+                    "consent_requested", "consents_declined"}  # an heir's answer, the applicant's upload
     assert all(kind.ttl > 0 and kind.urgency in rules.URGENCIES for kind in rules.KINDS.values())
 
 

@@ -6,6 +6,7 @@ import { formatDate, has, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
 import '../components/task-list.js';
 import '../components/family-panel.js';
+import { consentPanel } from '../components/consent-panel.js';
 
 export async function render({ main, params, navigate }) {
   const number = params.id;
@@ -31,6 +32,7 @@ export async function render({ main, params, navigate }) {
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       taskList, supplementBox,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,
+      await consentPanel(number, () => draw({ announce: true })),
       certificates(application.certificates || []),
       el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
       RATEABLE.includes(application.status) ? await rating(number) : null,

@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
+import { consentRequests } from '../components/consent-requests.js';
 
 const STATUS_TAG = { completed: 'tag--green', action_required: 'tag--yellow', partially_rejected: 'tag--red', withdrawn: 'tag--grey' };
 
@@ -10,7 +11,7 @@ export async function render({ main }) {
   const [{ applications }, { drafts }, bundles] = await Promise.all([api.applications(), api.drafts(), api.bundles()]);
   const names = Object.fromEntries((bundles.bundles || []).map((b) => [b.code, b]));
   const bundleName = (code) => pick(names[code], 'name') || code;
-  const parts = [el('h1', { textContent: t('nav_applications') })];
+  const parts = [el('h1', { textContent: t('nav_applications') }), await consentRequests()];
   if (drafts.length) {
     parts.push(el('h2', { textContent: t('apps_drafts') }), el('ul', { className: 'cards' }, drafts.map((d) => el('li', { className: 'card' },
       el('h3', {}, el('a', { href: `/app/drafts/${d.number}`, textContent: bundleName(d.bundle) })),

@@ -5,6 +5,7 @@ import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
+import { caseDocuments } from '../components/case-documents.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
 const ACTIONS = {
@@ -62,6 +63,7 @@ export async function render({ main, query, session, navigate }) {
         el('dt', { textContent: labelOf(labels, key) }), el('dd', { textContent: valueText(labels, key, value) })))),
       c.supplement ? el('p', { textContent: t('officer_supplement_asked', { message: c.supplement.message }) }) : null,
       c.decision?.reason ? el('p', { textContent: t('task_reason', { reason: c.decision.reason }) }) : null,
+      caseDocuments(c.documents),
       el('div', { className: 'button-group' }, actions)));
     if (message) caseBox.querySelector('h2').focus();
   }

@@ -1,0 +1,1 @@
+"""Document storage: the filesystem adapter of the embedded default (:mod:`.filesystem`)."""
