@@ -14,6 +14,7 @@ from bff.extensions import db
 from bff.jobs.tasks import relay_outbox
 from bff.store.models import Case, Certificate, Event, OutboxMessage
 from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
+from tests.factories import create_user, sign_in
 from tests.api.application_helpers import (
     approval_body,
     case_of,
@@ -242,6 +243,13 @@ def test_with_a_flaky_department_every_case_arrives_exactly_once_and_ends_decide
         # then the hukou cancellation (public security) that the survivor benefits need.
         approve_in_workbench(app, submitted[1]["receipt"], "death-medical-certificate")
         approve_in_workbench(app, submitted[1]["receipt"], "hukou-cancellation")
+        # The inheritance items wait for the other heirs' consent; both agree.
+        for heir in ("liuxiuying", "chenli"):
+            heir_client = app.test_client()
+            sign_in(app, heir_client, create_user(heir))
+            [consent] = heir_client.get("/api/v1/me/consents").json["consents"]
+            assert heir_client.post(f"/api/v1/consents/{consent['id']}/decision",
+                                    json={"decision": "agreed", "undertaking": True}).status_code == 200
         simulated = {c["reference"] for s in submitted for c in s["receipt"]["cases"]
                      if c["department"] in ("hrss", "medical-insurance", "housing-fund", "traffic-police")}
 
