@@ -45,11 +45,10 @@ function nameOf(ref, byItem) {
   return pick(ref, 'title') || pick(byItem.get(ref.item), 'title') || ref.item;
 }
 
+// The promised date once a department has the case (due_on), before that the expected one.
 function expectedLine(kase) {
-  const date = kase.expected_on || kase.due_on;
-  if (!date) return null;
-  if (kase.due_status === 'overdue') return t('task_overdue', { date: formatDate(kase.due_on) });
-  return t('steps_expected', { date: formatDate(date) });
+  if (kase.due_on) return t(kase.due_status === 'overdue' ? 'task_overdue' : 'task_due', { date: formatDate(kase.due_on) });
+  return kase.expected_on ? t('steps_expected', { date: formatDate(kase.expected_on) }) : null;
 }
 
 function waitingLines(kase, byItem) {
