@@ -60,6 +60,7 @@ export async function render({ main, query, session, navigate }) {
       el('h3', { textContent: t('officer_fields') }),
       el('dl', { className: 'summary' }, Object.entries(c.fields || {}).map(([key, value]) => el('div', { className: 'summary__row' },
         el('dt', { textContent: labelOf(labels, key) }), el('dd', { textContent: valueText(labels, key, value) })))),
+      receivedInputs(c.inputs), waitingOnThis(c.waiting_on_this),
       c.supplement ? el('p', { textContent: t('officer_supplement_asked', { message: c.supplement.message }) }) : null,
       c.decision?.reason ? el('p', { textContent: t('task_reason', { reason: c.decision.reason }) }) : null,
       el('div', { className: 'button-group' }, actions)));
@@ -69,6 +70,28 @@ export async function render({ main, query, session, navigate }) {
   await drawQueue();
   await drawCase(query.get('case'));
   return () => main.classList.remove('main--wide');
+}
+
+// Data this case received from other departments' decisions, each with where it came from; read-only
+// (nobody types it: it is what the issuing department decided).
+function receivedInputs(inputs) {
+  const list = Array.isArray(inputs) ? inputs : Object.entries(inputs || {}).map(([name, input]) => ({ name, ...input }));
+  if (!list.length) return null;
+  return [el('h3', { textContent: t('officer_inputs') }), el('dl', { className: 'summary' }, list.map((input) => {
+    const from = input.from || {};
+    const source = t('officer_input_from', { department: pick(from, 'department_name') || from.department || '',
+      title: pick(from, 'title') || from.item || '', reference: from.reference || '' });
+    return el('div', { className: 'summary__row' }, el('dt', { textContent: pick(input, 'label') || (has(`input_${input.name}`) ? t(`input_${input.name}`) : input.name) }),
+      el('dd', {}, el('span', { textContent: String(input.value ?? '') }), el('span', { className: 'inputs-from', textContent: source })));
+  }))];
+}
+
+function waitingOnThis(cases) {
+  if (!cases?.length) return null;
+  return [el('h3', { textContent: t('officer_waiting_on_this') }), el('ul', { className: 'task-list' }, cases.map((c) => el('li', { className: 'task-list__item' },
+    el('span', { className: 'task-list__name', textContent: pick(c, 'title') || c.item }),
+    el('strong', { className: 'tag', textContent: statusText(c.status) }),
+    el('span', { className: 'task-list__meta', textContent: [pick(c, 'department_name') || c.department, c.reference].filter(Boolean).join(' · ') }))))];
 }
 
 function actionButton(action, kase, labels, done) {
