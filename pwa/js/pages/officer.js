@@ -5,6 +5,7 @@ import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
+import { receivedInputs, waitingOnThis } from '../components/case-graph.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
 const ACTIONS = {
@@ -70,28 +71,6 @@ export async function render({ main, query, session, navigate }) {
   await drawQueue();
   await drawCase(query.get('case'));
   return () => main.classList.remove('main--wide');
-}
-
-// Data this case received from other departments' decisions, each with where it came from; read-only
-// (nobody types it: it is what the issuing department decided).
-function receivedInputs(inputs) {
-  const list = Array.isArray(inputs) ? inputs : Object.entries(inputs || {}).map(([name, input]) => ({ name, ...input }));
-  if (!list.length) return null;
-  return [el('h3', { textContent: t('officer_inputs') }), el('dl', { className: 'summary' }, list.map((input) => {
-    const from = input.from || {};
-    const source = t('officer_input_from', { department: pick(from, 'department_name') || from.department || '',
-      title: pick(from, 'title') || from.item || '', reference: from.reference || '' });
-    return el('div', { className: 'summary__row' }, el('dt', { textContent: pick(input, 'label') || (has(`input_${input.name}`) ? t(`input_${input.name}`) : input.name) }),
-      el('dd', {}, el('span', { textContent: String(input.value ?? '') }), el('span', { className: 'inputs-from', textContent: source })));
-  }))];
-}
-
-function waitingOnThis(cases) {
-  if (!cases?.length) return null;
-  return [el('h3', { textContent: t('officer_waiting_on_this') }), el('ul', { className: 'task-list' }, cases.map((c) => el('li', { className: 'task-list__item' },
-    el('span', { className: 'task-list__name', textContent: pick(c, 'title') || c.item }),
-    el('strong', { className: 'tag', textContent: statusText(c.status) }),
-    el('span', { className: 'task-list__meta', textContent: [pick(c, 'department_name') || c.department, c.reference].filter(Boolean).join(' · ') }))))];
 }
 
 function actionButton(action, kase, labels, done) {
