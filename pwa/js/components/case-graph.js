@@ -29,3 +29,38 @@ export function waitingOnThis(cases) {
     el('strong', { className: 'tag', textContent: statusText(c.status) }),
     el('span', { className: 'task-list__meta', textContent: [pick(c, 'department_name'), c.reference].filter(Boolean).join(' · ') }))))];
 }
+
+/** The outputs a refused approval asks for, {name: message}: the BFF answers 422 with field errors under
+ * `outputs` (nested, or flattened as `outputs.<name>`) when the item produces data other items need. */
+export function missingOutputs(error) {
+  const found = {};
+  if (error?.status !== 422) return found;
+  for (const location of Object.values(error.body?.errors || {})) {
+    for (const [field, messages] of Object.entries(location || {})) {
+      if (field === 'outputs' && messages && typeof messages === 'object' && !Array.isArray(messages)) {
+        for (const [name, text] of Object.entries(messages)) found[name] = [text].flat().join(' ');
+      } else if (field.startsWith('outputs.')) found[field.slice('outputs.'.length)] = [messages].flat().join(' ');
+    }
+  }
+  return found;
+}
+
+/** The form for what an approval produces; send(outputs) approves and may be refused with a 422 again. */
+export function outputsForm(missing, buttonLabel, send) {
+  const summary = el('ot-error-summary');
+  const fields = Object.keys(missing).map((name) => el('div', { className: 'field' },
+    el('label', { className: 'field__label', htmlFor: `output-${name}`, textContent: inputLabel({ name }) }),
+    el('input', { type: 'text', id: `output-${name}`, name, autocomplete: 'off', spellcheck: false })));
+  const form = el('form', { noValidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    const outputs = Object.fromEntries([...form.querySelectorAll('input')].map((input) => [input.name, input.value.trim()]));
+    try { await send(outputs); } catch (error) {
+      const again = missingOutputs(error);
+      if (!Object.keys(again).length) { window.alert(error.message); return; }
+      summary.show(Object.entries(again).map(([name, message]) => ({ id: `output-${name}`, message })));
+    }
+  } } }, el('h3', { textContent: t('officer_outputs_title') }), el('p', { className: 'muted', textContent: t('officer_outputs_hint') }),
+  summary, fields, el('button', { type: 'submit', className: 'button', textContent: buttonLabel }));
+  setTimeout(() => form.querySelector('input')?.focus());
+  return form;
+}

@@ -5,7 +5,7 @@ import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
-import { receivedInputs, waitingOnThis } from '../components/case-graph.js';
+import { missingOutputs, outputsForm, receivedInputs, waitingOnThis } from '../components/case-graph.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
 const ACTIONS = {
@@ -79,7 +79,14 @@ function actionButton(action, kase, labels, done) {
   if (simple[action]) {
     return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
       event.target.disabled = true;
-      try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) { event.target.disabled = false; alertError(error); }
+      try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) {
+        const missing = action === 'approve' ? missingOutputs(error) : {};
+        if (Object.keys(missing).length) {
+          event.target.replaceWith(outputsForm(missing, label, async (outputs) => { await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action])); }));
+          return;
+        }
+        event.target.disabled = false; alertError(error);
+      }
     } } });
   }
   return el('button', { type: 'button', className: `button ${action === 'reject' ? 'button--warning' : 'button--secondary'}`, textContent: label,
