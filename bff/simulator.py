@@ -11,7 +11,10 @@ secret, derived like the BFF derives it), and answers like a department would:
 - accepts the case after ``accept_delay`` seconds (a signed callback to the BFF);
 - asks for a supplement in a configurable share of cases (one declared field), and
   goes on once the resident's supplement arrives;
-- approves (or rejects a configurable share) after ``decide_delay`` seconds.
+- approves (or rejects a configurable share) after ``decide_delay`` seconds, with what the item
+  produces (a birth registration creates the newborn's citizen ID number);
+- refuses for good (422) a case whose item consumes data from another department's decision
+  that the message does not carry (``inputs``), and echoes what it used in its decision.
 
 Callbacks are retried a few times if the BFF does not answer 2xx. State is in memory:
 the simulator is a demo and load-test tool, not a system of record.
@@ -29,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import requests
@@ -36,7 +40,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from bff.adapters.departments.signing import SignatureInvalid, signed_headers, verify
-from bff.core.clock import utc_now
+from bff.core.catalog import default_catalog
+from bff.core.clock import china_today, utc_now
+from bff.core.idnumber import make_id_number
 from bff.services.dispatch import simulator_secret_for
 
 log = logging.getLogger("bff.simulator")
@@ -63,6 +69,9 @@ class SimulatedCase:
     asked_supplement: bool = False
     withdrawn: bool = False
     history: list[str] = field(default_factory=list)
+    item: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
 
 
 class Timeline:
@@ -144,6 +153,11 @@ class DepartmentSimulator:
 
     def receive(self, department: str, message_id: str, message: dict[str, Any]) -> Response:
         reference = message["case"]["reference"]
+        if message["type"] == "case.submitted":
+            missing = missing_inputs(message)
+            if missing:  # nothing is recorded: the same message would be refused again
+                return _json({"error": "missing_inputs", "missing": missing,
+                              "message": f"case {reference} lacks data it consumes: {', '.join(missing)}"}, 422)
         with self.lock:
             if message_id in self.seen_messages:
                 return _json({"external_id": f"SIM-{reference}", "duplicate": True})
@@ -151,7 +165,10 @@ class DepartmentSimulator:
             self.received.append((message_id, message["type"]))
             case = self.cases.get(reference)
             if message["type"] == "case.submitted" and case is None:
-                case = SimulatedCase(department, reference, list(message.get("fields", {})), message["callback_url"])
+                case = SimulatedCase(department, reference, list(message.get("fields", {})), message["callback_url"],
+                                     item=str(message["case"].get("item", "")),
+                                     inputs={name: given["value"] for name, given in (message.get("inputs") or {}).items()},
+                                     answers=dict(message.get("fields") or {}))
                 self.cases[reference] = case
                 self.timeline.at(self.knobs.accept_delay, lambda: self.accept(case))
             elif message["type"] == "case.supplemented" and case is not None:
@@ -180,7 +197,8 @@ class DepartmentSimulator:
         if self.random.random() < self.knobs.reject_share:
             self.callback(case, "rejected", reason="模拟：材料不符合要求 Simulated: the materials do not qualify")
         else:
-            self.callback(case, "approved", certificate={"number": f"SIM-EC-{case.reference}"})
+            self.callback(case, "approved", certificate={"number": f"SIM-EC-{case.reference}"},
+                          outputs=outputs_of(case, self.random), basis=dict(case.inputs))
 
     def callback(self, case: SimulatedCase, status: str, **extra: Any) -> bool:
         case.status = status
@@ -199,6 +217,33 @@ class DepartmentSimulator:
                 log.warning("callback %s for %s: %s", status, case.reference, type(error).__name__)
             time.sleep(min(0.5 * 2 ** attempt, 10))
         return False
+
+
+def missing_inputs(message: dict[str, Any]) -> list[str]:
+    """What the message's item consumes (per the catalog) that the message does not carry."""
+    item = default_catalog().items.get(str(message["case"].get("item", "")))
+    given = message.get("inputs") or {}
+    return sorted(name for name in (item.consumes if item else {})
+                  if not isinstance(given.get(name), dict) or not given[name].get("value"))
+
+
+def outputs_of(case: SimulatedCase, rand: random.Random) -> dict[str, str]:
+    """What the case's item produces, made up like the department would (a valid ID number for a newborn)."""
+    item = default_catalog().items.get(case.item)
+    outputs = {}
+    for name in item.produces if item else ():
+        outputs[name] = newborn_id_number(case.answers, rand) if name == "citizen_id_number" else f"SIM-{name}-{case.reference}"
+    return outputs
+
+
+def newborn_id_number(answers: dict[str, Any], rand: random.Random) -> str:
+    """Region (Hangzhou Xihu, as the demo world) + birth date + sequence (odd for boys) + check character."""
+    try:
+        born = date.fromisoformat(str(answers.get("subject.birth_date")))
+    except ValueError:
+        born = china_today()
+    sequence = rand.randrange(1, 500) * 2 - (1 if answers.get("subject.sex") == "male" else 0)
+    return make_id_number("330106", born, sequence % 1000)
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:

@@ -99,6 +99,14 @@ class DraftsSchema(ResponseSchema):
     drafts = fields.List(fields.Nested(DraftSchema))
 
 
+class NeededCaseSchema(ResponseSchema):
+    item = fields.Str()
+    title = fields.Dict(metadata={"description": "{zh-CN, en}"})
+    reference = fields.Str()
+    status = fields.Str()
+    status_text = bilingual()
+
+
 class CaseProgressSchema(ResponseSchema):
     reference = fields.Str()
     item = fields.Str()
@@ -115,6 +123,15 @@ class CaseProgressSchema(ResponseSchema):
                                                         "message, fields, materials, field_labels"})
     decision = fields.Dict(allow_none=True, metadata={"description": "outcome, and the certificate or reason"})
     certificate = fields.Nested(CertificateSchema, allow_none=True)
+    needs = fields.List(fields.Nested(NeededCaseSchema),
+                        metadata={"description": "The cases of this application this one needs approved first"})
+    waiting_for = fields.List(fields.Nested(NeededCaseSchema),
+                              metadata={"description": "While waiting: the needed cases not approved yet "
+                                        "(status supplement_requested when one waits for the resident)"})
+    ready_at = iso_datetime(metadata={"description": "When the case could start; its time limit counts from here"})
+    expected_on = iso_date(metadata={"description": "Expected decision date (open cases)"})
+    not_possible_because = fields.Dict(allow_none=True, metadata={
+        "description": "When not possible: {item, reference, title, status, reason {zh-CN, en}} of the needed case"})
 
 
 class ApplicationSchema(ApplicationSummarySchema, DraftSchema):
@@ -123,6 +140,10 @@ class ApplicationSchema(ApplicationSummarySchema, DraftSchema):
     status = fields.Str(metadata={"description": "draft, or the status derived from the cases"})
     cases = fields.List(fields.Nested(CaseProgressSchema), metadata={"description": "Submitted only"})
     certificates = fields.List(fields.Nested(CertificateSchema), metadata={"description": "Submitted only"})
+    critical_path_days = fields.Int(allow_none=True, metadata={
+        "description": "Submitted only: working days of the longest chain of items that wait for each other"})
+    expected_complete_on = iso_date(metadata={"description": "Submitted only: when every open case is expected "
+                                                              "to be decided (none when nothing is open)"})
 
 
 class ReceiptCaseSchema(ResponseSchema):
@@ -131,6 +152,9 @@ class ReceiptCaseSchema(ResponseSchema):
     title = fields.Str()
     department = fields.Str()
     due_on = iso_date()
+    status = fields.Str(metadata={"description": "submitted, or waiting for the items in needs"})
+    needs = fields.List(fields.Str(), metadata={"description": "Items of this application it needs approved first"})
+    expected_on = iso_date(metadata={"description": "Expected decision date"})
 
 
 class ReceiptSchema(ResponseSchema):
@@ -139,6 +163,8 @@ class ReceiptSchema(ResponseSchema):
     submitted_at = iso_datetime()
     status = fields.Str()
     cases = fields.List(fields.Nested(ReceiptCaseSchema))
+    critical_path_days = fields.Int(metadata={"description": "Working days of the longest chain of items"})
+    expected_complete_on = iso_date(metadata={"description": "When every item is expected to be decided"})
     verify_path = fields.Str(metadata={"description": "The public receipt check the QR code opens"})
     qr_path = fields.Str()
 

@@ -104,6 +104,10 @@ class ItemSchema(Schema):
     result = TextField()
     fields_ = fields.List(fields.Str(), attribute="fields", data_key="fields")
     corrections = fields.Function(lambda item: sorted(item.corrections))
+    needs = fields.List(fields.Str(), metadata={"description": "Items approved before this one is sent "
+                                                "(those the application includes)"})
+    produces = fields.List(fields.Str(), metadata={"description": "Data its approval produces for the items "
+                                                   "that need it, besides its certificate_number"})
 
 
 class EntrySchema(Schema):
@@ -136,6 +140,8 @@ class BundlesSchema(Schema):
 
 class BundleSchema(BundleSummarySchema):
     version = fields.Function(lambda o: o.catalog.version)
+    critical_path_days = fields.Int(metadata={"description": "For a typical applicant: working days of the "
+                                              "longest chain of items that wait for each other (最快 N 个工作日)"})
     sections = fields.List(fields.Nested(SectionSchema), attribute="bundle.sections")
     items = fields.List(fields.Nested(EntrySchema), attribute="bundle.entries")  # type: ignore[assignment]
 

@@ -32,6 +32,13 @@ class SupplementRequestSchema(Schema):
     materials = ma.List(ma.Str(validate=validate.Length(max=60)), load_default=list)
 
 
+class ApproveSchema(Schema):
+    outputs = ma.Dict(keys=ma.Str(validate=validate.Length(max=60)), values=ma.Str(validate=validate.Length(max=60)),
+                      load_default=dict,
+                      metadata={"description": "What the approval produces when the item declares it, "
+                                "e.g. {citizen_id_number: …} for a birth registration"})
+
+
 class RejectSchema(Schema):
     reason = ma.Str(required=True, validate=validate.Length(max=500))
 
@@ -54,6 +61,30 @@ class QueueSchema(ResponseSchema):
     cases = ma.List(ma.Nested(QueueEntrySchema))
 
 
+class InputSourceSchema(ResponseSchema):
+    item = ma.Str()
+    reference = ma.Str()
+    department = ma.Str(allow_none=True)
+    department_name = ma.Dict(allow_none=True, metadata={"description": "{zh-CN, en}"})
+    title = ma.Dict(allow_none=True, metadata={"description": "The source item's title {zh-CN, en}"})
+
+
+class CaseInputSchema(ResponseSchema):
+    name = ma.Str(metadata={"description": "What the item consumes, e.g. birth_certificate_number"})
+    value = ma.Str()
+    output = ma.Str(metadata={"description": "The source item's output, e.g. certificate_number"})
+    from_ = ma.Nested(InputSourceSchema, data_key="from", attribute="from")
+
+
+class WaitingCaseSchema(ResponseSchema):
+    reference = ma.Str()
+    item = ma.Str()
+    title = ma.Dict()
+    department = ma.Str()
+    department_name = ma.Dict()
+    status = ma.Str()
+
+
 class CaseDetailSchema(QueueEntrySchema):
     bundle = ma.Str()
     fields_ = ma.Dict(data_key="fields", attribute="fields",
@@ -61,6 +92,11 @@ class CaseDetailSchema(QueueEntrySchema):
     field_keys = ma.List(ma.Str())
     supplement = ma.Dict(allow_none=True)
     decision = ma.Dict(allow_none=True)
+    inputs = ma.List(ma.Nested(CaseInputSchema),
+                     metadata={"description": "Data other departments' decisions produced for this case, "
+                               "with where each came from (never typed by the resident)"})
+    waiting_on_this = ma.List(ma.Nested(WaitingCaseSchema),
+                              metadata={"description": "Cases of the same application that need this one"})
 
 
 class CaseStateSchema(ResponseSchema):
@@ -128,11 +164,13 @@ def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>/approve", methods=["POST"])
+@blp.arguments(ApproveSchema)
 @blp.response(200, ApprovedSchema)
 @access("officer")
-def approve(reference: str) -> dict[str, Any]:
-    """Approve and issue the case's e-certificate."""
-    certificate = service.approve_case(db.session, g.principal.user_id, g.principal.department, reference)
+def approve(data: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Approve and issue the case's e-certificate, with the data the item produces."""
+    certificate = service.approve_case(db.session, g.principal.user_id, g.principal.department, reference,
+                                       outputs=data["outputs"])
     return {"reference": reference, "status": rules.APPROVED, "certificate": certificate.number}
 
 

@@ -5,6 +5,11 @@ A Case is the part of an application one department handles::
     submitted → accepted → processing → approved | rejected
     accepted | processing → supplement_requested ⇄ supplemented → processing
     submitted → withdrawn   (only before acceptance)
+    waiting → submitted     (released: every item it needs approved, no hold; bff.core.graph)
+    waiting → not_possible | withdrawn
+
+A case that needs other items starts ``waiting``; when a needed item ends without approval it
+ends ``not_possible`` (terminal).
 
 An Application's status is derived from its cases (see :func:`derive_application_status`).
 """
@@ -33,12 +38,17 @@ SUPPLEMENTED = "supplemented"
 APPROVED = "approved"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
+WAITING = "waiting"
+NOT_POSSIBLE = "not_possible"
 
-CASE_STATUSES = (SUBMITTED, ACCEPTED, PROCESSING, SUPPLEMENT_REQUESTED, SUPPLEMENTED,
-                 APPROVED, REJECTED, WITHDRAWN)
-TERMINAL = frozenset({APPROVED, REJECTED, WITHDRAWN})
+CASE_STATUSES = (WAITING, SUBMITTED, ACCEPTED, PROCESSING, SUPPLEMENT_REQUESTED, SUPPLEMENTED,
+                 APPROVED, REJECTED, WITHDRAWN, NOT_POSSIBLE)
+TERMINAL = frozenset({APPROVED, REJECTED, WITHDRAWN, NOT_POSSIBLE})
+# Ended without approval: what needs such an item cannot be done.
+FAILED = frozenset({REJECTED, WITHDRAWN, NOT_POSSIBLE})
 
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    WAITING: frozenset({SUBMITTED, NOT_POSSIBLE, WITHDRAWN}),
     SUBMITTED: frozenset({ACCEPTED, WITHDRAWN}),
     ACCEPTED: frozenset({PROCESSING, SUPPLEMENT_REQUESTED}),
     PROCESSING: frozenset({APPROVED, REJECTED, SUPPLEMENT_REQUESTED}),
@@ -47,11 +57,14 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     APPROVED: frozenset(),
     REJECTED: frozenset(),
     WITHDRAWN: frozenset(),
+    NOT_POSSIBLE: frozenset(),
 }
 
 # Who may cause each transition: the resident withdraws and supplies supplements;
 # the department (officer or its system) does the rest.
 RESIDENT_TARGETS = frozenset({WITHDRAWN, SUPPLEMENTED})
+# Moves only the item graph makes (bff.services.graph): never part of a department's walk.
+GRAPH_MOVES = frozenset({(WAITING, SUBMITTED), (WAITING, NOT_POSSIBLE)})
 
 STATUS_TEXT: dict[str, Text] = {
     SUBMITTED: Text("已提交", "Submitted"),
@@ -62,6 +75,8 @@ STATUS_TEXT: dict[str, Text] = {
     APPROVED: Text("已办结", "Approved"),
     REJECTED: Text("不予批准", "Rejected"),
     WITHDRAWN: Text("已撤回", "Withdrawn"),
+    WAITING: Text("等待前序事项", "Waiting for another item"),
+    NOT_POSSIBLE: Text("无法办理", "Not possible"),
 }
 
 
@@ -93,6 +108,8 @@ def path_to(current: str, target: str) -> list[str] | None:
     while queue:
         status, path = queue.popleft()
         for nxt in sorted(CASE_TRANSITIONS[status] - RESIDENT_TARGETS):
+            if (status, nxt) in GRAPH_MOVES:
+                continue
             if nxt == target:
                 return [*path, nxt]
             if nxt not in seen:
@@ -130,8 +147,9 @@ def derive_application_status(case_statuses: Sequence[str]) -> str:
     if SUPPLEMENT_REQUESTED in statuses:
         return ACTION_REQUIRED
     if statuses <= TERMINAL:
-        return PARTIALLY_REJECTED if REJECTED in statuses else COMPLETED
-    if statuses == {SUBMITTED}:
+        return PARTIALLY_REJECTED if statuses & {REJECTED, NOT_POSSIBLE} else COMPLETED
+    # Nothing accepted or decided yet: cases waiting for another item are not under way either.
+    if statuses <= {SUBMITTED, WAITING}:
         return SUBMITTED
     return IN_PROGRESS
 
@@ -159,9 +177,9 @@ def next_action(application_status: str) -> NextAction:
 
 
 def can_withdraw(case_statuses: Iterable[str]) -> bool:
-    """Withdrawal is only before acceptance: every case must still be ``submitted``."""
+    """Withdrawal is only before acceptance: every case must still be ``submitted`` or ``waiting``."""
     statuses = list(case_statuses)
-    return bool(statuses) and all(status == SUBMITTED for status in statuses)
+    return bool(statuses) and all(status in (SUBMITTED, WAITING) for status in statuses)
 
 
 # --- Numbers ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ live in :mod:`bff.core.forms`; burden figures in :mod:`bff.core.burden`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,8 @@ SECTIONS = ("applicant", "subject", "family", "bank", "delivery", "consent")
 FIELD_TYPES = ("text", "name", "id_number", "mobile", "date", "integer", "select", "bank_card", "address", "boolean")
 SENSITIVITIES = ("public", "personal", "sensitive")
 SUBJECT_KINDS = ("newborn", "self", "deceased-relative")
+# What every approval produces: the number of the certificate it issues.
+CERTIFICATE_NUMBER = "certificate_number"
 PAYEES = ("applicant", "subject", "mother")
 
 
@@ -134,6 +137,12 @@ class ServiceItem:
     result: Text
     fields: tuple[str, ...]
     corrections: frozenset[str] = frozenset()
+    # The item graph (bff.core.graph): items that must be approved first, the data this item's
+    # department receives from them ({name: ("item.output", …)}, the first source the application
+    # includes), and the named data its own approval produces (besides its certificate_number).
+    needs: tuple[str, ...] = ()
+    consumes: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    produces: tuple[str, ...] = ()
 
     def allows_correction(self, key: str) -> bool:
         """May the resident correct a prefilled value of ``key`` for this item?"""

@@ -7,13 +7,16 @@ fixes a file in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bff.core import graph
 from bff.core.catalog import (
+    CERTIFICATE_NUMBER,
     FIELD_TYPES,
     PAYEES,
     SECTIONS,
@@ -41,7 +44,9 @@ from bff.core.text import Text
 FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "choices", "when"}
 VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
 ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
-             "internal_process", "time_limit_days", "result", "fields", "corrections"}
+             "internal_process", "time_limit_days", "result", "fields", "corrections", "needs", "consumes",
+             "produces"}
+OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
 
 
@@ -176,7 +181,40 @@ class Loader:
             for material in item.materials:
                 if material.item is not None and material.item not in items:
                     self.problem(f"materials.{material.code}", f"satisfied by unknown item {material.item!r}")
+        self.check_graph(items)
         return items
+
+    # ---- the item graph ------------------------------------------------------------
+    def check_graph(self, items: dict[str, ServiceItem]) -> None:
+        """Needs name known items and make no cycle; a consumed output comes from a needed item that
+        produces it; a material satisfied by another item's result is a need of this item."""
+        for item in items.values():
+            lines = key_lines(self.root / "items" / f"{item.code}.yaml")
+            self.where = f"items/{item.code}.yaml"
+            for i, needed in enumerate(item.needs):
+                if needed not in items:
+                    self.graph_problem(lines, f"needs[{i}]", f"needs unknown item {needed!r}")
+                elif needed == item.code:
+                    self.graph_problem(lines, f"needs[{i}]", "an item cannot need itself")
+            for name, sources in item.consumes.items():
+                for source in sources:
+                    what = consumed_source_problem(source, item, items)
+                    if what:
+                        self.graph_problem(lines, f"consumes.{name}", what)
+            for material in item.materials:
+                if material.item is not None and material.item in items and material.item not in item.needs:
+                    self.graph_problem(lines, "materials", f"material {material.code!r} is satisfied by "
+                                       f"{material.item!r}, which is not in needs")
+        cycle = graph.find_cycle({code: [n for n in i.needs if n in items] for code, i in items.items()})
+        if cycle:
+            self.where = f"items/{cycle[0]}.yaml"
+            lines = key_lines(self.root / "items" / f"{cycle[0]}.yaml")
+            self.graph_problem(lines, "needs", f"needs go round in a cycle: {' -> '.join(cycle)}")
+
+    def graph_problem(self, lines: Mapping[str, int], key: str, what: str) -> None:
+        """``file:line: key: what``, the line of ``key`` (or of its parent) in the YAML."""
+        line = lines.get(key) or lines.get(re.split(r"[.[]", key, maxsplit=1)[0])
+        self.problems.append(f"{self.where}:{line or 1}: {key}: {what}")
 
     def item(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
              known: set[str]) -> ServiceItem:
@@ -197,11 +235,36 @@ class Loader:
         limit = raw.get("time_limit_days")
         if not isinstance(limit, int) or limit <= 0:
             self.problem("time_limit_days", "must be a positive number of working days")
+        needs, consumes, produces = self.graph_keys(raw)
         return ServiceItem(str(raw.get("code")), self.text(raw.get("name"), "name"), self.text(raw.get("sub_item"), "sub_item"),
                            str(raw.get("department")), self.texts(raw.get("legal_basis"), "legal_basis"),
                            self.materials(raw.get("materials") or [], known), self.procedure(raw.get("procedure") or {}),
                            self.texts(raw.get("internal_process"), "internal_process"), int(limit or 0),
-                           self.text(raw.get("result"), "result"), keys, corrections)
+                           self.text(raw.get("result"), "result"), keys, corrections, needs, consumes, produces)
+
+    def graph_keys(self, raw: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]],
+                                                          tuple[str, ...]]:
+        """``needs`` (item codes), ``consumes`` (name: "item.output" or a list of alternatives) and
+        ``produces`` (output names), in shape; what they name is checked once every item is read."""
+        needs, consumes, produces = raw.get("needs") or [], raw.get("consumes") or {}, raw.get("produces") or []
+        if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs) or len(set(needs)) != len(needs):
+            self.problem("needs", "must be a list of distinct item codes")
+            needs = []
+        if not isinstance(produces, list) or not all(isinstance(p, str) and OUTPUT_NAME.match(p) for p in produces):
+            self.problem("produces", "must be a list of output names (lower_case_with_underscores)")
+            produces = []
+        sources: dict[str, tuple[str, ...]] = {}
+        if not isinstance(consumes, Mapping):
+            self.problem("consumes", "must map a name to \"item.output\" (or a list of them)")
+            consumes = {}
+        for name, spec in consumes.items():
+            listed = [spec] if isinstance(spec, str) else spec
+            if not OUTPUT_NAME.match(str(name)) or not isinstance(listed, list) or not listed \
+                    or not all(isinstance(s, str) and "." in s for s in listed):
+                self.problem(f"consumes.{name}", "must be \"item.output\" or a list of them")
+                continue
+            sources[str(name)] = tuple(listed)
+        return tuple(needs), sources, tuple(produces)
 
     def materials(self, raw: list[Any], known: set[str]) -> tuple[Material, ...]:
         materials = []
@@ -230,6 +293,7 @@ class Loader:
         for path in sorted((self.root / "bundles").glob("*.yaml")):
             raw = self.read(Path("bundles") / path.name)
             bundle = self.bundle(raw, items, categories, known)
+            self.check_needs_within(bundle.entries, path)
             if bundle.code != path.stem:
                 self.problem("code", f"must equal the file name {path.stem!r}")
             bundles[bundle.code] = bundle
@@ -277,8 +341,52 @@ class Loader:
         return BundleItem(item, when, self.text(spec.get("reason_in"), f"{where}.reason_in"),
                           self.text(spec.get("reason_out"), f"{where}.reason_out"))
 
+    def check_needs_within(self, entries: tuple[BundleItem, ...], path: Path) -> None:
+        """An item's needs are items of the same bundle (a need excluded by ``when`` is not waited for)."""
+        codes = {entry.item.code for entry in entries}
+        lines = key_lines(path)
+        for i, entry in enumerate(entries):
+            for needed in entry.item.needs:
+                if needed not in codes:
+                    self.graph_problem(lines, f"items[{i}]", f"item {entry.item.code!r} needs {needed!r}, "
+                                       "which is not in this bundle")
+
     def check_sections_cover(self, entries: tuple[BundleItem, ...], sections: set[str]) -> None:
         for entry in entries:
             for key in entry.item.fields:
                 if key.split(".", 1)[0] not in sections:
                     self.problem("sections", f"no section for {key!r} of item {entry.item.code!r}")
+
+
+def consumed_source_problem(source: str, item: ServiceItem, items: Mapping[str, ServiceItem]) -> str | None:
+    """Why ``item`` cannot consume ``source`` ("item.output"), or ``None``."""
+    code, _, output = source.partition(".")
+    if code not in item.needs:
+        return f"consumes {source!r}, but {code!r} is not in needs"
+    producer = items.get(code)
+    if producer is not None and output != CERTIFICATE_NUMBER and output not in producer.produces:
+        return f"consumes {source!r}, but {code!r} does not produce {output!r}"
+    return None
+
+
+def key_lines(path: Path) -> dict[str, int]:
+    """The 1-based line of each top-level key of a YAML mapping, of each entry of its lists
+    (``needs[0]``, ``items[2]``) and of each key of its mappings (``consumes.name``)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            root = yaml.compose(handle)
+    except (OSError, yaml.YAMLError):
+        return {}
+    lines: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        name = str(key.value)
+        lines[name] = key.start_mark.line + 1
+        if isinstance(value, yaml.SequenceNode):
+            for i, entry in enumerate(value.value):
+                lines[f"{name}[{i}]"] = entry.start_mark.line + 1
+        elif isinstance(value, yaml.MappingNode):
+            for inner, _ in value.value:
+                lines[f"{name}.{inner.value}"] = inner.start_mark.line + 1
+    return lines

@@ -40,6 +40,8 @@ declare("case_dispatched", ("case", "department"), ("attempt", "gateway"))
 declare("case_dispatch_failed", ("case", "department", "attempt"), ("error", "dead"))
 declare("case_transitioned", ("case", "department", "from", "to"),
         ("officer", "message", "reason", "fields", "materials", "source", "external_id"))
+# Cases ended as not possible because a case they need ended without approval (one event per cascade).
+declare("items_not_possible", ("number", "because", "cases"))
 declare("case_due_soon", ("case", "department", "due"))
 declare("case_overdue", ("case", "department", "due"))
 declare("supplement_provided", ("case",), ("fields", "materials"))

@@ -43,6 +43,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          Text("办理完成，电子证照已可查看", "Approved: your e-certificate is ready")),
     Kind("case_rejected", "high", 3 * DAY,
          Text("有一项办理未通过，请查看原因", "A part was not approved: see why"), action_needed=True),
+    Kind("items_not_possible", "high", 3 * DAY,
+         Text("有事项因前序事项未办成而无法办理，请查看原因", "Some items cannot go ahead because another was not done: see why"),
+         action_needed=True),
     Kind("application_completed", "low", 7 * DAY,
          Text("全部办结，请为本次服务评价", "All done: please rate the service")),
     Kind("rating_followed_up", "low", 7 * DAY,
@@ -57,7 +60,7 @@ CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "s
                          "approved": "case_approved", "rejected": "case_rejected"}
 EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "application_completed",
                "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in",
-               "rating_followed_up": "rating_followed_up"}
+               "rating_followed_up": "rating_followed_up", "items_not_possible": "items_not_possible"}
 NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from bff.core import applications as rules
+from bff.core import graph
 from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from bff.core.text import Text
@@ -197,19 +198,31 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
                  application_id=application.id, number=application.number, bundle=application.bundle,
                  cases=[case.reference for case in cases], channel=application.channel)
     for case in cases:  # with the event's notify row: one INSERT of every outbox row, at the next flush
-        add_case_message(session, case, "case.submitted")
+        if case.status == rules.SUBMITTED:  # a waiting case is sent when what it needs is approved
+            add_case_message(session, case, "case.submitted")
     receipt = build_receipt(application, cases, secret)
     store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
     return receipt
 
 
-def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any) -> dict[str, Any]:
+def _new_case(application: Application, position: int, plan: catalog.CasePlan, now: Any,
+              hold: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A case row: ``waiting`` (not sent, no due date yet) while it needs other items of the
+    application or something else ``hold``s it; else ``submitted``, its time limit running from now."""
+    waits = bool(plan.needs or hold)
     return {"application_id": application.id, "reference": rules.case_reference(application.number, position),
             "position": position, "item": plan.item, "item_title": plan.title.as_dict(),
             "field_keys": list(plan.fields), "certificate_kind": plan.item, "department": plan.department,
-            "status": rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
-            "due_on": due_date(now, plan.time_limit_days), "created_at": now, "updated_at": now}
+            "status": rules.WAITING if waits else rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
+            "due_on": None if waits else due_date(now, plan.time_limit_days),
+            "ready_at": None if waits else now, "needs": list(plan.needs) or None,
+            "dependents": list(plan.dependents) or None, "consumes": dict(plan.consumes) or None,
+            "hold": hold or None, "created_at": now, "updated_at": now}
+
+
+def _iso_date(expected: graph.Expected | None) -> str | None:
+    return expected.finish.isoformat() if expected else None
 
 
 def receipt_token(secret: str, number: str) -> str:
@@ -219,13 +232,21 @@ def receipt_token(secret: str, number: str) -> str:
 
 def build_receipt(application: Application, cases: list[Case], secret: str) -> dict[str, Any]:
     verify_path = f"/verify/receipt/{application.number}?t={receipt_token(secret, application.number)}"
+    submitted_on = china_date(application.submitted_at or utcnow())
+    plan = graph.schedule([graph.CaseTimes(c.item, c.status, tuple(c.needs or ()), c.time_limit_days,
+                                           submitted_on if c.ready_at else None, c.due_on) for c in cases],
+                          submitted_on)
     return {
         "number": application.number,
         "bundle": application.bundle,
         "submitted_at": application.submitted_at.isoformat() if application.submitted_at else None,
         "status": application.status,
         "cases": [{"reference": c.reference, "item": c.item, "title": c.item_title, "department": c.department,
-                   "due_on": c.due_on.isoformat() if c.due_on else None} for c in cases],
+                   "due_on": c.due_on.isoformat() if c.due_on else None, "status": c.status,
+                   "needs": list(c.needs or ()), "expected_on": _iso_date(plan.expected.get(c.item))}
+                  for c in cases],
+        "critical_path_days": plan.critical_path_days,
+        "expected_complete_on": plan.expected_complete_on.isoformat() if plan.expected_complete_on else None,
         "verify_path": verify_path,
         # The QR image is drawn on request (about 10 ms of CPU), not on the submission path.
         "qr_path": f"/api/v1/applications/{application.number}/receipt/qr.svg",
@@ -272,14 +293,15 @@ def supply_supplement(session: Session, user_id: int, number: str, reference: st
 
 
 def withdraw_application(session: Session, user_id: int, number: str, reason: str | None) -> Application:
-    """Withdraw before acceptance: every case must still be ``submitted``."""
+    """Withdraw before acceptance: every case must still be ``submitted`` or ``waiting``."""
     application = own_application(session, user_id, number, lock=True)
     cases = case_store.lock_cases_of(session, application.id)
     if not rules.can_withdraw([case.status for case in cases]):
         raise Conflict(Text("已有部门受理，无法撤回。", "A department has already accepted it; it cannot be withdrawn."),
                        code="cannot_withdraw")
     for case in cases:
-        transition_case(session, case, rules.WITHDRAWN, actor_user_id=user_id, source="resident")
+        # Every case goes: none is ended as "not possible" because another was withdrawn first.
+        transition_case(session, case, rules.WITHDRAWN, actor_user_id=user_id, source="resident", cascade=False)
         # Undelivered cases are cancelled by the dispatcher; delivered ones are told.
         if case.dispatched_at is not None:
             add_case_message(session, case, "case.withdrawn")

@@ -21,9 +21,10 @@ from bff.core import applications as rules
 from bff.core.errors import NotFound, ValidationFailed
 from bff.core.text import Text
 from bff.services.cases import walk_case_to
-from bff.services.certificates import issue_certificate
+from bff.services.certificates import certificate_number_for, issue_certificate
 from bff.services.dispatch import DispatchSettings
 from bff.services.events import record_event
+from bff.services.graph import record_outputs
 from bff.store import Session
 from bff.store.models import Application, Case, utcnow
 from bff.store.queries import callbacks as store
@@ -79,14 +80,23 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
     case.external_id = data.get("external_id") or case.external_id
     if target == rules.REJECTED:
         case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
+    if target == rules.APPROVED and path:
+        # Before the walk: the approval's end releases the cases that consume what it produced.
+        record_outputs(case, data.get("outputs") if isinstance(data.get("outputs"), dict) else None,
+                       certificate_number_for(case, _certificate_number(data)))
     if path:
         walk_case_to(session, case, target, actor_user_id=None, source="department", locked_application=application,
                      reason=(data.get("reason") or None), external_id=data.get("external_id"))
     if target == rules.APPROVED:
-        certificate = issue_certificate(session, case, application,
-                                        number=(data.get("certificate") or {}).get("number"))
+        certificate = issue_certificate(session, case, application, number=_certificate_number(data))
         case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
     return "applied"
+
+
+def _certificate_number(data: Mapping[str, Any]) -> str | None:
+    certificate = data.get("certificate")
+    number = certificate.get("number") if isinstance(certificate, dict) else None
+    return str(number)[:60] if number else None
 
 
 def _parse(body: bytes) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bff.core import applications as rules
 from bff.core.calendar import due_date
+from bff.services import graph
 from bff.services.events import record_event
 from bff.store import Session
 from bff.store.models import Application, Case, utcnow
@@ -18,11 +19,14 @@ from bff.store.queries import cases as store
 
 
 def transition_case(session: Session, case: Case, target: str, *, actor_user_id: int | None,
-                    source: str, locked_application: Application | None = None, **details: Any) -> None:
+                    source: str, locked_application: Application | None = None, cascade: bool = True,
+                    **details: Any) -> None:
     """Apply ``case.status → target`` (checked), record it, and refresh the application.
 
     The application's row is locked here, unless the caller already holds it (``locked_application``,
-    e.g. read ``FOR UPDATE`` together with the case)."""
+    e.g. read ``FOR UPDATE`` together with the case). A case that ends releases or ends the cases
+    that need it (``bff.services.graph.case_ended``), unless ``cascade`` is false (the caller
+    ends them itself: a whole application's withdrawal, the cascade's own moves)."""
     rules.check_case_transition(case.status, target)
     application = locked_application or session.get(Application, case.application_id, with_for_update=True)
     assert application is not None and application.id == case.application_id
@@ -43,6 +47,8 @@ def transition_case(session: Session, case: Case, target: str, *, actor_user_id:
                  case=case.reference, department=case.department, to=target, source=source,
                  **{"from": previous}, **{k: v for k, v in details.items() if v not in (None, [], "")})
     refresh_application_status(session, application)
+    if cascade and target in rules.TERMINAL and case.dependents:
+        graph.case_ended(session, case, application)
 
 
 def refresh_application_status(session: Session, application: Application) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bff.core import burden
+from bff.core import burden, forms, graph
 from bff.core.catalog import Bundle, Catalog, Category, Department, default_catalog
 
 
@@ -18,6 +18,7 @@ class BundleOverview:
     burden: burden.Burden
     departments: tuple[Department, ...]
     catalog: Catalog
+    critical_path_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,25 @@ def bundle_overview(code: str, catalog: Catalog | None = None) -> BundleOverview
     catalog = catalog or default_catalog()
     bundle = catalog.bundle(code)
     codes = dict.fromkeys(item.department for item in bundle.items)
-    return BundleOverview(bundle, _burden(catalog, code), tuple(catalog.departments[c] for c in codes), catalog)
+    return BundleOverview(bundle, _burden(catalog, code), tuple(catalog.departments[c] for c in codes), catalog,
+                          _critical_path_days(catalog, code))
+
+
+_critical_paths: dict[tuple[str, str], int] = {}
+
+
+def _critical_path_days(catalog: Catalog, code: str) -> int:
+    """The bundle's promise for a typical applicant (its typical facts decide the items), computed
+    once per catalog version."""
+    key = (catalog.version, code)
+    if key not in _critical_paths:
+        bundle = catalog.bundle(code)
+        included = [decision.item.code for decision in forms.decide_items(bundle, bundle.typical_facts)
+                    if decision.included]
+        needs = graph.within({item.code: item.needs for item in bundle.items}, included)
+        _critical_paths[key] = graph.critical_path_days(needs, {item.code: item.time_limit_days
+                                                                for item in bundle.items})
+    return _critical_paths[key]
 
 
 _burdens: dict[tuple[str, str], burden.Burden] = {}

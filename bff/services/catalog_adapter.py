@@ -16,13 +16,13 @@ Validation and item inclusion are the catalog's own (``bff.core.forms``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from bff.core import drafts, forms
-from bff.core.catalog import Bundle, FieldDef, default_catalog
+from bff.core import drafts, forms, graph
+from bff.core.catalog import Bundle, FieldDef, ServiceItem, default_catalog
 from bff.core.text import Text
 from bff.store import Session
 
@@ -35,6 +35,11 @@ class CasePlan:
     time_limit_days: int
     fields: tuple[str, ...]
     result: Text
+    # The item graph within this application (bff.core.graph): included items this one needs,
+    # included items that need it, and what it consumes, resolved to one source each.
+    needs: tuple[str, ...] = ()
+    dependents: tuple[str, ...] = ()
+    consumes: dict[str, str] = field(default_factory=dict)
 
 
 def catalog_version() -> str:
@@ -84,9 +89,29 @@ def checked_answers(form: forms.CombinedForm, answers: Mapping[str, Any], today:
 
 
 def plan_cases(form: forms.CombinedForm) -> list[CasePlan]:
-    """One plan per included item, in the bundle's order."""
-    return [CasePlan(item.code, item.name, item.department, item.time_limit_days, tuple(item.fields), item.result)
-            for item in form.included_items]
+    """One plan per included item, in the bundle's order, with its needs among the included items."""
+    items = form.included_items
+    needs = graph.within({item.code: item.needs for item in items}, [item.code for item in items])
+    users = graph.dependents(needs)
+    return [CasePlan(item.code, item.name, item.department, item.time_limit_days, tuple(item.fields), item.result,
+                     needs[item.code], users.get(item.code, ()), resolved_consumes(item, set(needs)))
+            for item in items]
+
+
+def resolved_consumes(item: ServiceItem, included: set[str]) -> dict[str, str]:
+    """``{name: "item.output"}``: of each consumed datum's sources, the first the application includes."""
+    resolved = {}
+    for name, sources in item.consumes.items():
+        source = next((s for s in sources if s.partition(".")[0] in included), None)
+        if source is not None:
+            resolved[name] = source
+    return resolved
+
+
+def item_produces(code: str) -> tuple[str, ...]:
+    """The named outputs an item's approval produces (besides its certificate's number)."""
+    item = default_catalog().items.get(code)
+    return item.produces if item else ()
 
 
 def field_label(key: str) -> Text:

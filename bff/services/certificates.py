@@ -32,6 +32,11 @@ def qr_svg(data: str) -> str:
     return buffer.getvalue().decode()
 
 
+def certificate_number_for(case: Case, given: str | None = None) -> str:
+    """The number of the certificate ``case`` issues: the department's, or ours."""
+    return given or f"EC-{case.reference}"
+
+
 def issue_certificate(session: Session, case: Case, application: Application, *,
                       number: str | None = None, actor_user_id: int | None = None) -> Certificate:
     """One certificate per case (idempotent: a repeated approval returns the same one)."""
@@ -42,7 +47,7 @@ def issue_certificate(session: Session, case: Case, application: Application, *,
     answers = application.answers or {}
     certificate = Certificate(
         case_id=case.id, application_id=application.id, user_id=application.user_id,
-        number=number or f"EC-{case.reference}", kind=case.certificate_kind or case.item,
+        number=certificate_number_for(case, number), kind=case.certificate_kind or case.item,
         title_zh=title.get("zh-CN", case.item), title_en=title.get("en", case.item),
         token=secrets.token_urlsafe(24), issuer=case.department,
         content={"subject_name": answers.get("subject.name") or answers.get("applicant.name"),

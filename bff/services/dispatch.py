@@ -200,6 +200,11 @@ def build_delivery(session: Session, message: OutboxMessage, case: Case, setting
     }
     if message.topic in ("case.submitted", "case.supplemented"):
         body["fields"] = pick_fields(application.answers or {}, case.field_keys or [])
+    if message.topic == "case.submitted" and case.inputs:
+        # What other departments' decisions produced for this case: data runs, not the resident.
+        body["inputs"] = {name: {"value": given["value"],
+                                 "from": {key: given.get(key) for key in ("item", "reference", "department", "title")}}
+                          for name, given in sorted(case.inputs.items())}
     if message.topic == "case.supplemented":
         body["supplement"] = {"fields": message.payload.get("fields", []),
                               "materials": message.payload.get("materials", [])}

@@ -14,8 +14,9 @@ from bff.core.calendar import due_status
 from bff.core.errors import NotFound, PermissionDenied
 from bff.core.pii import mask_name
 from bff.core.text import Text
+from bff.services import graph
 from bff.services.cases import transition_case, walk_case_to
-from bff.services.certificates import issue_certificate
+from bff.services.certificates import certificate_number_for, issue_certificate
 from bff.services.events import record_event
 from bff.store import Session
 from bff.store.models import Application, Case, Certificate
@@ -82,7 +83,8 @@ def case_detail(session: Session, officer_user_id: int, department: str | None, 
     detail = queue_entry(case, application, today)
     detail.update(fields={key: answers[key] for key in case.field_keys or [] if key in answers},
                   field_keys=list(case.field_keys or []), supplement=case.supplement, decision=case.decision,
-                  bundle=application.bundle, subject_name=detail["subject_name"])
+                  bundle=application.bundle, subject_name=detail["subject_name"],
+                  **graph.officer_view(session, case, application))
     record_event(session, "staff_viewed", actor_user_id=officer_user_id, subject_user_id=application.user_id,
                  application_id=application.id, reason="case_work", purpose=case.reference)
     session.commit()
@@ -122,10 +124,14 @@ def start_processing(session: Session, officer: int, department: str | None, ref
     return case
 
 
-def approve_case(session: Session, officer: int, department: str | None, reference: str) -> Certificate:
-    """Approve (through ``processing`` if needed) and issue the case's certificate."""
+def approve_case(session: Session, officer: int, department: str | None, reference: str,
+                 outputs: dict[str, Any] | None = None) -> Certificate:
+    """Approve (through ``processing`` if needed) and issue the case's certificate; ``outputs`` are
+    the data the item produces (e.g. the citizen ID number a birth registration creates), which the
+    cases that consume them receive."""
     case = department_case(session, department, reference, lock=True)
     require_accepted(case, rules.APPROVED)
+    graph.record_outputs(case, outputs, certificate_number_for(case))
     walk_case_to(session, case, rules.APPROVED, actor_user_id=officer, source="workbench")
     application = session.get(Application, case.application_id)
     assert application is not None
@@ -139,7 +145,8 @@ def reject_case(session: Session, officer: int, department: str | None, referenc
     case = department_case(session, department, reference, lock=True)
     reason = rules.check_rejection_reason(reason)
     require_accepted(case, rules.REJECTED)
-    walk_case_to(session, case, rules.REJECTED, actor_user_id=officer, source="workbench", reason=reason[:500])
+    # Before the walk: the cases that needed this one end with its reason.
     case.decision = {"outcome": rules.REJECTED, "reason": reason[:500]}
+    walk_case_to(session, case, rules.REJECTED, actor_user_id=officer, source="workbench", reason=reason[:500])
     session.commit()
     return case

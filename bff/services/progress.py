@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from bff.core import applications as rules
+from bff.core import graph
 from bff.core.calendar import due_status
+from bff.core.clock import china_date
 from bff.core.errors import NotFound
 from bff.core.events import resident_data
 from bff.services import catalog_adapter as catalog
@@ -77,10 +80,41 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     # The named tuples carry the attributes these read from a Case, Application and Certificate.
     certificates = {case.case_id: describe(certificate, public_url)  # type: ignore[arg-type]
                     for case, certificate in cases if certificate is not None}
-    return {**summary(head, [case for case, _ in cases], today), "subject": head.subject,  # type: ignore[arg-type, misc]
-            "cases": [case_progress(case, certificates.get(case.case_id), today)  # type: ignore[arg-type]
-                      for case, _ in cases],
+    plain = [case for case, _ in cases]
+    plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
+    by_item = {case.item: case for case in plain}
+    return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
+            "critical_path_days": plan.critical_path_days,
+            "expected_complete_on": _iso(plan.expected_complete_on),
+            "cases": [{**case_progress(case, certificates.get(case.case_id), today),  # type: ignore[arg-type]
+                       **case_graph(case, by_item, plan)}  # type: ignore[arg-type]
+                      for case in plain],
             "certificates": list(certificates.values())}
+
+
+def case_times(case: Case) -> graph.CaseTimes:
+    """What the schedule reads of a case (its dates in China)."""
+    return graph.CaseTimes(case.item, case.status, tuple(case.needs or ()), case.time_limit_days,
+                           china_date(case.ready_at) if case.ready_at else None, case.due_on,
+                           china_date(case.decided_at) if case.decided_at else None)
+
+
+def case_graph(case: Case, by_item: Mapping[str, Case], plan: graph.Schedule) -> dict[str, Any]:
+    """Where the case stands in the item graph: what it needs, what it still waits for, when it
+    could start, when its decision is expected, and why it cannot be done if so."""
+    needs = [_needed(by_item[item]) for item in case.needs or () if item in by_item]
+    expected = plan.expected.get(case.item) if case.status not in rules.TERMINAL else None
+    because = (case.decision or {}).get("because") if case.status == rules.NOT_POSSIBLE else None
+    return {"needs": needs,
+            "waiting_for": [need for need in needs if need["status"] != rules.APPROVED]
+            if case.status == rules.WAITING else [],
+            "ready_at": _iso(case.ready_at), "expected_on": _iso(expected.finish) if expected else None,
+            "not_possible_because": because}
+
+
+def _needed(case: Case) -> dict[str, Any]:
+    return {"item": case.item, "title": case.item_title, "reference": case.reference, "status": case.status,
+            "status_text": _STATUS_TEXT[case.status]}
 
 
 def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -> dict[str, Any]:

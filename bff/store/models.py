@@ -202,6 +202,19 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column()
+    # The item graph, snapshotted at submission (bff.core.graph): the items of this application the
+    # case needs approved first, the items that need it, and what it consumes ({name: "item.output"}).
+    needs: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    dependents: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    consumes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Data from other departments' decisions, filled at release ({name: {value, item, reference, output}}),
+    # and what this case's own approval produced ({output: value}); both may hold personal data.
+    inputs: Mapped[Any] = mapped_column(EncryptedJson(), default=None)
+    outputs: Mapped[Any] = mapped_column(EncryptedJson(), default=None)
+    # Other reasons a waiting case waits (e.g. {"consent": "pending"}); released only when empty.
+    hold: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # When the case could start (submission, or the release of a waiting case); due_on counts from it.
+    ready_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ProcessedCallback(Base):

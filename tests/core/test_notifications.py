@@ -18,6 +18,11 @@ from bff.core.notifications import CHINA, Preferences
     ("case_transitioned", {"to": "approved"}, "case_approved"),
     ("case_transitioned", {"to": "rejected"}, "case_rejected"),
     ("case_transitioned", {"to": "processing"}, None),
+    # A waiting case's release and its end as not possible tell nothing on their own: the cascade's
+    # one items_not_possible event does.
+    ("case_transitioned", {"to": "submitted", "from": "waiting"}, None),
+    ("case_transitioned", {"to": "not_possible"}, None),
+    ("items_not_possible", {"number": "YJ1", "because": {}, "cases": []}, "items_not_possible"),
     ("application_completed", {"number": "YJ1"}, "application_completed"),
     ("case_due_soon", {}, "due_soon"),
     ("case_overdue", {}, "overdue"),
@@ -32,7 +37,7 @@ def test_each_trigger_maps_to_its_kind_and_the_rest_notify_nobody(name, data, ki
 
 def test_action_needed_and_new_sign_ins_are_high_urgency_and_nothing_else_is():
     high = {name for name, kind in rules.KINDS.items() if kind.urgency == "high"}
-    assert high == {"supplement_requested", "case_rejected", "new_sign_in"}
+    assert high == {"supplement_requested", "case_rejected", "items_not_possible", "new_sign_in"}
     assert all(kind.ttl > 0 and kind.urgency in rules.URGENCIES for kind in rules.KINDS.values())
 
 

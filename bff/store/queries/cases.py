@@ -72,3 +72,13 @@ def department_queue(session: Session, department: str, *, status: str | None, e
         query = query.where(Case.flag == flag)
     rows = session.execute(query.order_by(Case.due_on.asc().nulls_last(), Case.id).limit(limit)).all()
     return [(case, application) for case, application in rows]
+
+
+def cases_of(session: Session, application_id: int) -> list[Case]:
+    """Every case of the application in form order, as this session holds them (no flush first:
+    a case the transaction changed keeps its pending state, written at the caller's commit).
+
+    The caller holds the application's lock, which every change of its cases takes first."""
+    with session.no_autoflush:
+        return list(session.scalars(select(Case).where(Case.application_id == application_id)
+                                    .order_by(Case.position)))

@@ -46,6 +46,9 @@ class DetailCase(NamedTuple):
     dispatched_at: datetime | None
     supplement: dict[str, Any] | None
     decision: dict[str, Any] | None
+    needs: list[str] | None
+    ready_at: datetime | None
+    decided_at: datetime | None
 
 
 class DetailCertificate(NamedTuple):
@@ -76,7 +79,7 @@ _CERTIFICATE = [_X.number, _X.kind, _X.title_zh, _X.title_en, _X.issuer, _X.issu
 _DETAIL = (
     select(*[column.label(f"a_{column.name}") for column in _HEAD],
            _C.id.label("case_id"), _C.reference, _C.item, _C.item_title, _C.department, _C.status, _C.due_on,
-           _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision,
+           _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision, _C.needs, _C.ready_at, _C.decided_at,
            *[column.label(f"x_{column.name}") for column in _CERTIFICATE])
     .select_from(Application.__table__)
     .outerjoin(Case.__table__, _C.application_id == _A.id)
