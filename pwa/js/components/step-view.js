@@ -64,12 +64,11 @@ function waitingLines(kase, byItem) {
   ];
 }
 
-function notPossibleLine(kase, byItem) {
-  const because = kase.not_possible_because;
-  if (!because) return t('steps_not_possible');
-  const status = ['rejected', 'withdrawn', 'not_possible'].includes(because.status) ? because.status : 'rejected';
-  const line = t(`steps_because_${status}`, { name: nameOf(because, byItem) });
-  return because.reason ? `${line} ${t('task_reason', { reason: because.reason })}` : line;
+// The BFF words the reason (which needed item ended how); the department's own reason follows it.
+function notPossibleLine(kase) {
+  const because = kase.not_possible_because || {};
+  const line = pick(because, 'reason') || t('steps_not_possible');
+  return because.department_reason ? `${line} ${t('task_reason', { reason: because.department_reason })}` : line;
 }
 
 function certificateLink(certificate) {
@@ -88,7 +87,7 @@ function stepLines(kase, byItem) {
   switch (phaseOf(kase)) {
     case 'done': return [t('steps_done_by', { department })];
     case 'waiting': return [...waitingLines(kase, byItem), expectedLine(kase)];
-    case 'ended': return kase.status === 'not_possible' ? [notPossibleLine(kase, byItem)]
+    case 'ended': return kase.status === 'not_possible' ? [notPossibleLine(kase)]
       : [department, kase.decision?.reason ? t('task_reason', { reason: kase.decision.reason }) : null];
     default: return [t('steps_in_progress', { department }), expectedLine(kase)];
   }
