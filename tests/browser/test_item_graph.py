@@ -32,7 +32,7 @@ def submit_birth_bundle(page: Page) -> str:
     page.goto("/app/bundles/birth")
     wait_for_app(page)
     expect(page.get_by_text(FASTEST)).to_be_visible()
-    expect(page.locator(".card", has_text=HUKOU)).to_contain_text(f"需先办结：「{MEDICAL}」")
+    expect(page.locator(".card", has=page.get_by_role("heading", name=HUKOU, exact=True))).to_contain_text(f"需先办结：「{MEDICAL}」")
     page.get_by_role("link", name="开始申请").first.click()
     complete_wizard(page, {"subject.name": "张小宝"}, check_every_page=False)
     page.get_by_role("button", name="确认提交").click()
@@ -96,8 +96,7 @@ def test_the_hukou_waits_for_the_birth_certificate_then_receives_its_number(
 
 
 def test_a_rejected_birth_certificate_ends_the_hukou_in_plain_words_in_large_text_on_a_small_phone(
-        server: LiveServer, new_context: Callable[..., BrowserContext],
-        new_desktop_context: Callable[[], BrowserContext]) -> None:
+        server: LiveServer, context: BrowserContext, page: Page) -> None:
     server.app.test_client_class = ApiClient
     submitted = submitted_application(server.app, server.app.test_client())
     medical = next(c for c in submitted["receipt"]["cases"] if c["item"] == "birth-medical-certificate")
@@ -107,9 +106,8 @@ def test_a_rejected_birth_certificate_ends_the_hukou_in_plain_words_in_large_tex
         response = officer.post(f"/api/v1/officer/cases/{medical['reference']}/{action}", json=body or {})
         assert response.status_code == 200, response.json
 
-    context = new_context(viewport={"width": 360, "height": 740})
+    page.set_viewport_size({"width": 360, "height": 740})
     sign_in_context(server, context, "zhangwei")
-    page = context.new_page()
     page.goto("/app/settings")
     wait_for_app(page)
     with page.expect_response(lambda r: r.url.endswith("/api/v1/me") and r.request.method == "PATCH"):
