@@ -46,7 +46,7 @@ class RejectSchema(Schema):
 class QueueEntrySchema(ResponseSchema):
     reference = ma.Str()
     item = ma.Str()
-    title = ma.Str()
+    title = ma.Dict(metadata={"description": "The item's title {zh-CN, en}; the workbench shows the officer's language"})
     status = ma.Str()
     due_on = iso_date()
     due_status = ma.Str(allow_none=True, metadata={"description": "on_time, due_soon or overdue (open cases)"})

@@ -83,6 +83,7 @@ def test_the_hukou_waits_for_the_birth_certificate_then_receives_its_number(
     police.goto("/officer")
     wait_for_app(police)
     police.get_by_role("link", name=re.compile(HUKOU)).first.click()
+    expect(police.locator("#case-title")).to_have_text(re.compile(rf"^{HUKOU} · {number}-\d+$"))  # in words, not a dict
     received = police.locator("dl.summary .summary__row", has_text=certificate)
     expect(received).to_be_visible()
     expect(received).to_contain_text(re.compile(rf"来自 \S*卫生健康\S* {MEDICAL} {number}-\d+"))
