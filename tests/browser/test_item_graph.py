@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from bff.core.idnumber import make_id_number
 from bff.extensions import db
 from bff.store.models import Application
 from tests.api.application_helpers import submitted_application
@@ -21,6 +23,7 @@ from tests.factories import create_user, sign_in
 pytestmark = pytest.mark.browser
 HUKOU = "出生登记（户口）"
 MEDICAL = "出生医学证明"
+SOCIAL_SECURITY = "社会保障卡申领"
 FASTEST = re.compile(r"^最快 \d+ 个工作日全部办结")
 
 
@@ -94,6 +97,27 @@ def test_the_hukou_waits_for_the_birth_certificate_then_receives_its_number(
     with server.app.app_context():
         application = db.session.query(Application).filter_by(number=number).one()
         assert certificate not in str(application.answers)  # nobody typed it: it came from the decision
+
+    police_approves_with_the_new_citizen_id_number(police)
+    expect(step(page, SOCIAL_SECURITY)).to_contain_text("已提交", timeout=20000)  # released in turn, live
+    expect(step(page, SOCIAL_SECURITY)).not_to_contain_text(f"等待「{HUKOU}」")
+
+
+def police_approves_with_the_new_citizen_id_number(police: Page) -> None:
+    """The registration creates the newborn's ID number: the approval asks for it (checked) before it goes."""
+    police.get_by_role("button", name="受理").click()
+    expect(police.get_by_text("已受理，法定时限开始计算。")).to_be_visible()
+    police.get_by_role("button", name="开始审核").click()
+    expect(police.get_by_text("已开始审核。")).to_be_visible()
+    police.get_by_role("button", name="批准并签发证照").click()
+    expect(police.get_by_role("heading", name="批准前请填写本事项产生的信息")).to_be_visible()
+    police.get_by_label("公民身份号码").fill("330106202612010010")  # a wrong check character
+    police.locator("form").get_by_role("button", name="批准并签发证照").click()
+    expect(police.locator(".error-summary")).to_contain_text("公民身份号码无效")
+    assert_accessible(police)
+    police.get_by_label("公民身份号码").fill(make_id_number("330106", date.today() - timedelta(days=2), 12))
+    police.locator("form").get_by_role("button", name="批准并签发证照").click()
+    expect(police.get_by_text("已批准，电子证照已签发。")).to_be_visible()
 
 
 def test_a_rejected_birth_certificate_ends_the_hukou_in_plain_words_in_large_text_on_a_small_phone(

@@ -21,7 +21,7 @@ function itemCard(entry, departments, itemNames) {
     el('p', { className: 'card__meta', textContent: [pick(department, 'name') || item.department,
       t('bundle_time_limit', { days: item.time_limit_days })].join(' · ') }),
     conditional ? el('p', {}, el('strong', { className: 'tag tag--yellow', textContent: t('bundle_conditional') })) : null,
-    needsLine(entry.needs || item.needs, itemNames),
+    needsLine(item.needs, itemNames),
     el('p', { textContent: conditional ? `${t('bundle_why_in')}${pick(entry, 'reason_in')} ${t('bundle_why_out')}${pick(entry, 'reason_out')}` : t('bundle_always') }),
     pick(item, 'result') ? el('p', {}, el('strong', { textContent: t('bundle_result') }), ' ', pick(item, 'result')) : null,
     el('details', {}, el('summary', { textContent: t('bundle_details') }),
