@@ -42,11 +42,17 @@ def test_after_death_the_son_applies_from_another_city_for_his_father(
     expect(page.locator("ot-step-view li")).to_have_count(9)
     assert_accessible(page)
 
+    case = page.locator("ot-step-view li[data-item='hukou-cancellation']")
+    expect(case).to_contain_text("等待「死亡医学证明」办结")
+
+    run_worker(server.app)
+    health = new_desktop_context().new_page()
+    sign_in_context(server, health.context, "officer-health")
+    officer_decides(health, server.url, "死亡医学证明")  # the cancellation needs its number
     run_worker(server.app)
     officer = new_desktop_context().new_page()
     sign_in_context(server, officer.context, "officer-public-security")
     officer_decides(officer, server.url, "户口注销")
-    case = page.locator("ot-step-view li[data-item='hukou-cancellation']")
     expect(case).to_contain_text("已办结", timeout=20000)
     assert_accessible(page)
 

@@ -60,6 +60,10 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
 def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, context: BrowserContext, page: Page,
                                                           new_desktop_context: Callable[[], BrowserContext]) -> None:
     number = zhangwei_submits_a_birth_application(server, context, page)
+    health = new_desktop_context().new_page()
+    sign_in_context(server, health.context, "officer-health")
+    officer_decides(health, server.url, "出生医学证明")  # the hukou registration waits for it
+    run_worker(server.app)
     officer = new_desktop_context().new_page()
     sign_in_context(server, officer.context, "officer-public-security")
     officer.goto("/officer?flag=")
@@ -72,4 +76,5 @@ def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, co
     case = page.locator("ot-step-view li[data-item='birth-registration']")
     expect(case).to_contain_text("不予批准")
     expect(case).to_contain_text("原因：材料不全")
+    expect(page.locator("ot-step-view li[data-item='social-security-card']")).to_contain_text("无法办理")  # it needed the hukou
     assert_accessible(page)
