@@ -32,7 +32,7 @@ class SupplementRequestSchema(Schema):
     materials = ma.List(ma.Str(validate=validate.Length(max=60)), load_default=list)
 
 
-class ApproveSchema(Schema):
+class ApproveCaseSchema(Schema):
     outputs = ma.Dict(keys=ma.Str(validate=validate.Length(max=60)), values=ma.Str(validate=validate.Length(max=60)),
                       load_default=dict,
                       metadata={"description": "What the approval produces when the item declares it, "
@@ -164,7 +164,7 @@ def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
 
 
 @blp.route("/cases/<string:reference>/approve", methods=["POST"])
-@blp.arguments(ApproveSchema)
+@blp.arguments(ApproveCaseSchema)
 @blp.response(200, ApprovedSchema)
 @access("officer")
 def approve(data: dict[str, Any], reference: str) -> dict[str, Any]:

@@ -110,3 +110,14 @@ def officer_client(app: Any, department: str) -> FlaskClient:
 
 def case_of(receipt: dict[str, Any], item: str) -> str:
     return next(c["reference"] for c in receipt["cases"] if c["item"] == item)
+
+
+def approval_body(item: str) -> dict[str, Any]:
+    """What an officer sends to approve ``item``: the data it produces (a newborn's citizen ID number)."""
+    from bff.core.catalog import default_catalog
+    from bff.core.clock import china_today
+    from bff.core.idnumber import make_id_number
+
+    produces = default_catalog().items[item].produces
+    made = {"citizen_id_number": make_id_number("330106", china_today(), 21)}
+    return {"outputs": {name: made.get(name, f"{name}-1") for name in produces}}

@@ -101,13 +101,20 @@ def test_submitting_writes_one_case_per_included_item_with_events_and_outbox_row
     response = submit(client, number)
     assert response.status_code == 201, response.json
     receipt = response.json
-    items = [plan.item for plan in plan_cases(submission_form_for(db.session, user.id, "birth", None))]
+    plans = plan_cases(submission_form_for(db.session, user.id, "birth", None))
+    items = [plan.item for plan in plans]
     assert [case["item"] for case in receipt["cases"]] == items
     assert receipt["number"] == number and receipt["qr_path"] and receipt["verify_path"]
-    assert all(case["due_on"] for case in receipt["cases"])
+    # Only what needs nothing goes at once, its time limit running; the rest waits, without a due date yet.
+    ready = [plan.item for plan in plans if not plan.needs]
+    assert ready == ["birth-medical-certificate"]
+    assert [case["item"] for case in receipt["cases"] if case["status"] == "submitted"] == ready
+    assert all(bool(case["due_on"]) == (case["item"] in ready) for case in receipt["cases"])
+    assert all(case["expected_on"] for case in receipt["cases"])
+    assert receipt["critical_path_days"] == 18 and receipt["expected_complete_on"]
     assert db.session.scalar(select(func.count()).select_from(Case)) == len(items)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.topic == "case.submitted")) == len(items)
+                             .where(OutboxMessage.topic == "case.submitted")) == len(ready)
     names = list(db.session.scalars(select(Event.name).order_by(Event.id)))
     assert names[-1] == "application_submitted"
 

@@ -113,6 +113,7 @@ def test_a_new_bundle_is_a_data_change(catalog_dir):
         "summary: {zh: 结婚后的事项, en: After marrying}\nsubject: self\npayee: applicant\n"
         "sections:\n  - {code: applicant, title: {zh: 申请人, en: You}}\n  - {code: subject, title: {zh: 本人, en: You}}\n"
         "  - {code: consent, title: {zh: 承诺, en: Declaration}}\n"
-        "items:\n  - item: senior-card-cancellation\n", encoding="utf-8")
+        "items:\n  - item: death-medical-certificate\n  - item: death-certificate-police\n"
+        "  - item: senior-card-cancellation\n", encoding="utf-8")
     catalog = load_catalog(catalog_dir)
     assert [b.code for b in catalog.bundles_in("marriage")] == ["marriage"]

@@ -3,11 +3,11 @@
 The traits are the states a resident sees (``bff.core.applications``)::
 
     ApplicationFactory(draft=True)                 # draft: answers saved, nothing submitted
-    ApplicationFactory()                           # submitted: every case delivered, none accepted
+    ApplicationFactory()                           # submitted: what needs nothing delivered, the rest waiting
     ApplicationFactory(delivered=False)            # submitted, deliveries still waiting in the outbox
     ApplicationFactory(supplement_requested=True)  # action_required: one case waits on the resident
     ApplicationFactory(approved=True)              # completed: every case approved, certificates issued
-    ApplicationFactory(partially_rejected=True)    # one case rejected with a reason, the rest approved
+    ApplicationFactory(partially_rejected=True)    # one case nobody needs rejected with a reason, the rest approved
     ApplicationFactory(withdrawn=True)             # withdrawn before any acceptance
 
 The cases are the bundle's included items for ``facts`` (the bundle's typical applicant unless
@@ -25,9 +25,12 @@ from typing import Any
 import factory
 
 from bff.core import applications as rules
+from bff.core import graph
 from bff.core.calendar import china_date
 from bff.core.catalog import ServiceItem, default_catalog
 from bff.core.forms import build_form
+from bff.services.catalog_adapter import resolved_consumes
+from bff.services.graph import failure_reason, inputs_for
 from bff.store.models import Application, Case, Certificate, utcnow
 from tests.factories.answers import answers_for
 from tests.factories.base import StoreFactory
@@ -54,19 +57,36 @@ def included_items(o: Any) -> tuple[ServiceItem, ...]:
     return build_form(catalog, catalog.bundle(o.bundle), o.facts).included_items
 
 
+def item_needs(items: tuple[ServiceItem, ...]) -> dict[str, tuple[str, ...]]:
+    """The needs among the included items, as a submission snapshots them."""
+    return graph.within({item.code: item.needs for item in items}, [item.code for item in items])
+
+
 def case_statuses(o: Any) -> dict[str, str]:
+    """Each item's status in the state: a case still ``submitted`` that needs another one waits
+    for it; a rejected or withdrawn one ends everything that needs it as not possible."""
     if o.case_status is None:  # a draft has no cases
         return {}
-    statuses = {item.code: o.case_status for item in o.items}
+    needs = item_needs(o.items)
+    statuses = {item.code: rules.WAITING if o.case_status == rules.SUBMITTED and needs[item.code] else o.case_status
+                for item in o.items}
     if o.supplement_item:
         statuses[o.supplement_item] = rules.SUPPLEMENT_REQUESTED
     if o.rejected_item:
         statuses[o.rejected_item] = rules.REJECTED
+        for lost in graph.cascade(o.rejected_item, needs, {}):
+            statuses[lost] = rules.NOT_POSSIBLE
     return statuses
 
 
 def first_item(o: Any) -> str:
     return o.items[0].code
+
+
+def item_nobody_needs(o: Any) -> str:
+    """The first item no other item needs: rejecting it leaves the rest to be approved."""
+    users = graph.dependents(item_needs(o.items))
+    return next(item.code for item in o.items if not users.get(item.code))
 
 
 class ApplicationFactory(StoreFactory):
@@ -87,7 +107,7 @@ class ApplicationFactory(StoreFactory):
         supplement_requested = factory.Trait(supplement_item=factory.LazyAttribute(first_item))
         approved = factory.Trait(case_status=rules.APPROVED)
         partially_rejected = factory.Trait(case_status=rules.APPROVED,
-                                           rejected_item=factory.LazyAttribute(first_item))
+                                           rejected_item=factory.LazyAttribute(item_nobody_needs))
         withdrawn = factory.Trait(case_status=rules.WITHDRAWN)
 
     bundle = "birth"
@@ -125,18 +145,29 @@ class ApplicationFactory(StoreFactory):
 
 
 def write_cases(application: Application, wanted: CasesToWrite) -> list[Case]:
-    cases = []
+    needs = item_needs(wanted.items)
+    users = graph.dependents(needs)
+    cases: dict[str, Case] = {}
     for position, item in enumerate(wanted.items, start=1):
         status = wanted.statuses.get(item.code)
         if status is None:
             continue
         extra = {"supplement": wanted.supplement} if wanted.supplement and status == rules.SUPPLEMENT_REQUESTED else {}
-        cases.append(CaseFactory(application=application, position=position, item=item.code, status=status,
-                                 rejection_reason=wanted.rejection_reason, delivered=wanted.delivered, **extra))
+        if status == rules.NOT_POSSIBLE:
+            failed = next(cases[n] for n in needs[item.code] if cases[n].status in rules.FAILED)
+            extra["because"] = failure_reason(failed)
+        case = CaseFactory(application=application, position=position, item=item.code, status=status,
+                           rejection_reason=wanted.rejection_reason, delivered=wanted.delivered,
+                           needs=list(needs[item.code]) or None, dependents=list(users.get(item.code, ())) or None,
+                           consumes=resolved_consumes(item, set(needs)) or None, **extra)
+        if case.ready_at is not None and case.consumes:
+            case.inputs = inputs_for(case, cases) or None
+        cases[item.code] = case
     if not wanted.delivered:
-        for case in cases:
-            OutboxMessageFactory(case=case)
-    return cases
+        for case in cases.values():
+            if case.ready_at is not None:
+                OutboxMessageFactory(case=case)
+    return list(cases.values())
 
 
 # --- The events the flow writes ----------------------------------------------------------------
@@ -167,11 +198,25 @@ def write_history(application: Application, cases: list[Case], certificates: lis
             EventFactory(name="certificate_issued", actor_user_id=case.officer_user_id, **who,
                          data={"case": case.reference, "certificate": issued[case.id].number,
                                "kind": issued[case.id].kind})
+    lost = [case for case in cases if case.status == rules.NOT_POSSIBLE]
+    if lost:  # one notice for the whole cascade
+        because = lost[0].decision["because"]
+        EventFactory(name="items_not_possible", **who,
+                     data={"number": application.number, "cases": [case.reference for case in lost],
+                           "because": {key: because[key] for key in ("item", "reference", "status")}})
     write_closing_event(application)
 
 
 def write_transitions(application: Application, case: Case) -> None:
     previous = rules.SUBMITTED
+    if case.needs:  # it waited, then was released (or ended) by the item graph
+        released = case.status != rules.NOT_POSSIBLE
+        if case.status != rules.WAITING:
+            EventFactory(name="case_transitioned", subject_user_id=application.user_id, application_id=application.id,
+                         data={"case": case.reference, "department": case.department, "from": rules.WAITING,
+                               "to": rules.SUBMITTED if released else rules.NOT_POSSIBLE, "source": "graph"})
+        if not released or case.status == rules.WAITING:
+            return
     for step in steps_to(case.status):
         by_resident = step in rules.RESIDENT_TARGETS
         data = {"case": case.reference, "department": case.department, "from": previous, "to": step,

@@ -26,7 +26,9 @@ from tests.factories.users import OfficerFactory
 
 # A case the department has taken on (受理): it has an officer, an acceptance time and a due date
 # counted from acceptance.
-NOT_ACCEPTED = frozenset({rules.SUBMITTED, rules.WITHDRAWN})
+NOT_ACCEPTED = frozenset({rules.SUBMITTED, rules.WITHDRAWN, rules.WAITING, rules.NOT_POSSIBLE})
+# A case that never started: it waited for another item (and maybe ended because that one failed).
+NEVER_SENT = frozenset({rules.WAITING, rules.NOT_POSSIBLE})
 WORKBENCH = "workbench"
 
 
@@ -35,7 +37,26 @@ def default_decision(o: Any) -> dict[str, Any] | None:
         return {"outcome": rules.APPROVED, "certificate": f"EC-{o.reference}"}
     if o.status == rules.REJECTED:
         return {"outcome": rules.REJECTED, "reason": o.rejection_reason}
+    if o.status == rules.NOT_POSSIBLE and o.because is not None:
+        return {"outcome": rules.NOT_POSSIBLE, "because": o.because}
     return None
+
+
+def default_outputs(o: Any) -> dict[str, Any] | None:
+    """What an approval produced: its certificate's number, and the data its item declares (a
+    valid citizen ID number for a newborn's hukou registration)."""
+    if o.status != rules.APPROVED:
+        return None
+    produced = {name: newborn_id_number() if name == "citizen_id_number" else f"{name}-{o.reference}"
+                for name in o.catalog_item.produces}
+    return {"certificate_number": f"EC-{o.reference}", **produced}
+
+
+def newborn_id_number() -> str:
+    from bff.core.clock import china_today
+    from bff.core.idnumber import make_id_number
+
+    return make_id_number("330106", china_today(), 12)
 
 
 def default_supplement(o: Any) -> dict[str, Any] | None:
@@ -49,11 +70,12 @@ class CaseFactory(StoreFactory):
 
     class Meta:
         model = Case
-        exclude = ("application", "catalog_item", "accepted", "officer", "rejection_reason")
+        exclude = ("application", "catalog_item", "accepted", "officer", "rejection_reason", "sent", "because")
 
     class Params:
         rejection_reason = "材料不符"
         delivered = True  # False: submitted, its delivery still in the outbox
+        because: dict[str, Any] | None = None  # not_possible: the failed case it needed (graph.failure_reason)
 
     application: Any = None  # required: the Application the case belongs to
     catalog_item = factory.LazyAttribute(lambda o: default_catalog().items[o.item])
@@ -69,12 +91,21 @@ class CaseFactory(StoreFactory):
     time_limit_days = factory.SelfAttribute("catalog_item.time_limit_days")
     created_at = factory.LazyAttribute(lambda o: o.application.submitted_at or utcnow())
     updated_at = factory.SelfAttribute("created_at")
-    dispatched_at = factory.Maybe("delivered", factory.SelfAttribute("created_at"), None)
-    gateway = factory.Maybe("delivered", WORKBENCH, None)
+    sent = factory.LazyAttribute(lambda o: o.delivered and o.status not in NEVER_SENT)
+    dispatched_at = factory.Maybe("sent", factory.SelfAttribute("created_at"), None)
+    gateway = factory.Maybe("sent", WORKBENCH, None)
     accepted = factory.LazyAttribute(lambda o: o.status not in NOT_ACCEPTED)
     accepted_at = factory.Maybe("accepted", factory.SelfAttribute("created_at"), None)
-    # The statutory limit runs from acceptance; before it, from submission.
-    due_on = factory.LazyAttribute(lambda o: due_date(o.accepted_at or o.created_at, o.time_limit_days))
+    ready_at = factory.LazyAttribute(lambda o: None if o.status in NEVER_SENT else o.created_at)
+    # The statutory limit runs from acceptance; before it, from when the case could start.
+    due_on = factory.LazyAttribute(lambda o: None if o.ready_at is None
+                                   else due_date(o.accepted_at or o.ready_at, o.time_limit_days))
+    # The item graph within the application (as plan_cases snapshots it); the writer passes them.
+    needs = None
+    dependents = None
+    consumes = None
+    inputs = None
+    outputs = factory.LazyAttribute(default_outputs)
     decided_at = factory.LazyAttribute(lambda o: o.created_at if o.status in rules.TERMINAL else None)
     officer = factory.Maybe("accepted", factory.SubFactory(OfficerFactory,
                                                            department_code=factory.SelfAttribute("..department")),
