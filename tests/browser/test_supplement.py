@@ -48,6 +48,8 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     assert f"/app/applications/{number}" in page.url
     case = page.locator("ot-step-view li").first
     expect(case).to_contain_text("请提供新的邮寄地址")
+    hukou = page.locator("ot-step-view li[data-item='birth-registration']")
+    expect(hukou).to_contain_text("「出生医学证明」正在等待补充材料")  # what waits on it says so
     assert_accessible(page)
     case.get_by_role("button", name="补充材料").click()
     expect(page.get_by_role("heading", name="补充材料：出生医学证明")).to_be_focused()
