@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
-import { completionText } from '../components/step-view.js';
+import { completionText, dependencyOrder } from '../components/step-view.js';
 
 export async function render({ main, params }) {
   const number = params.id;
@@ -23,7 +23,7 @@ export async function render({ main, params }) {
     el('p', { textContent: t('receipt_next_body', { count: cases.length - waiting.length }) }),
     waiting.length ? el('p', { textContent: t('receipt_waiting_body', { count: waiting.length }) }) : null,
     completion ? el('p', {}, el('strong', { textContent: completion })) : null,
-    el('ul', { className: 'task-list' }, cases.map((c) => el('li', { className: 'task-list__item' },
+    el('ul', { className: 'task-list' }, dependencyOrder(cases).map((c) => el('li', { className: 'task-list__item' },
       el('span', { className: 'task-list__name', textContent: pick(c, 'title') }),
       el('span', { className: 'task-list__meta', textContent: caseMeta(c, cases) })))),
     pushBox,
