@@ -36,6 +36,8 @@ class CallbackSchema(Schema):
     materials = fields.List(fields.Str(), metadata={"description": "supplement_requested"})
     reason = fields.Str(metadata={"description": "rejected: the reason the resident reads"})
     certificate = fields.Dict(metadata={"description": "approved: {number}"})
+    outputs = fields.Dict(metadata={"description": "approved: the data the item produces for the items that need "
+                                    "it, e.g. {citizen_id_number} for a birth registration (required when declared)"})
 
 
 class CallbackOutcomeSchema(ResponseSchema):
@@ -48,7 +50,8 @@ class CallbackOutcomeSchema(ResponseSchema):
 @blp.response(200, CallbackOutcomeSchema)
 @blp.alt_response(401, response="UNAUTHORIZED", description="Bad or missing signature")
 @blp.alt_response(404, response="NOT_FOUND", description="Not this department's case")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Malformed body")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY",
+                  description="Malformed body, or an approval without the outputs its item produces")
 @access("department")
 def department_callback(department: str) -> dict[str, Any]:
     """Apply a signed status callback; redelivery and out-of-order delivery are safe."""

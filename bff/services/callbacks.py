@@ -52,7 +52,11 @@ def receive_callback(session: Session, department: str, event_id: str, body: byt
     if not first:
         session.rollback()
         return {"outcome": "duplicate"}
-    outcome = apply_status(session, case, data, application)
+    try:
+        outcome = apply_status(session, case, data, application)
+    except ValidationFailed:
+        session.rollback()  # the callback's id too: the department may send it again, corrected
+        raise
     if outcome == "stale":
         store.mark_callback_stale(session, department, event_id)
     record_event(session, "callback_received", subject_user_id=application.user_id, application_id=application.id,
