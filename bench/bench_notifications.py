@@ -241,7 +241,8 @@ def prepare_cases(app: Any, count: int) -> tuple[int, list[tuple[str, str]]]:
         for _ in range(count):
             number = submit_one(user_id, "retirement")
             reference = db.session.scalar(select(Case.reference).join(Application, Application.id == Case.application_id)
-                                          .where(Application.number == number, Case.department == "hrss"))
+                                          .where(Application.number == number, Case.department == "hrss",
+                                                 Case.status == "submitted"))  # sent: not waiting for another
             pairs.append((number, reference))
     return user_id, pairs
 

@@ -97,6 +97,8 @@ class CaseDetailSchema(QueueEntrySchema):
                                "with where each came from (never typed by the resident)"})
     waiting_on_this = ma.List(ma.Nested(WaitingCaseSchema),
                               metadata={"description": "Cases of the same application that need this one"})
+    produces = ma.List(ma.Str(), metadata={"description": "Outputs the approval must give in its body's outputs "
+                                           "(besides the certificate number), e.g. citizen_id_number"})
 
 
 class CaseStateSchema(ResponseSchema):

@@ -140,9 +140,11 @@ def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_n
 
 def officer_view(session: Session, case: Case, application: Application) -> dict[str, Any]:
     """For the officer: ``inputs`` (the data the case received, each labelled with the case it came
-    from) and ``waiting_on_this`` (the cases of the application that need this one)."""
+    from), ``waiting_on_this`` (the cases of the application that need this one) and ``produces``
+    (what the approval must give, e.g. the newborn's citizen ID number)."""
+    produces = list(catalog.item_produces(case.item))
     if not case.inputs and not case.dependents:
-        return {"inputs": [], "waiting_on_this": []}
+        return {"inputs": [], "waiting_on_this": [], "produces": produces}
     by_item = {other.item: other for other in store.cases_of(session, application.id)}
     inputs = []
     for name, given in sorted((case.inputs or {}).items()):
@@ -153,7 +155,7 @@ def officer_view(session: Session, case: Case, application: Application) -> dict
                 "department": other.department, "department_name": catalog.department_name(other.department).as_dict(),
                 "status": other.status}
                for other in by_item.values() if case.item in (other.needs or ())]
-    return {"inputs": inputs, "waiting_on_this": waiting}
+    return {"inputs": inputs, "waiting_on_this": waiting, "produces": produces}
 
 
 def source_label(source: Case | None, given: Mapping[str, Any]) -> dict[str, Any]:

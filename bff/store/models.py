@@ -209,8 +209,8 @@ class Case(Base):
     consumes: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Data from other departments' decisions, filled at release ({name: {value, item, reference, output}}),
     # and what this case's own approval produced ({output: value}); both may hold personal data.
-    inputs: Mapped[Any] = mapped_column(EncryptedJson(), default=None)
-    outputs: Mapped[Any] = mapped_column(EncryptedJson(), default=None)
+    inputs: Mapped[Any] = mapped_column(EncryptedJson(), nullable=True, default=None)
+    outputs: Mapped[Any] = mapped_column(EncryptedJson(), nullable=True, default=None)
     # Other reasons a waiting case waits (e.g. {"consent": "pending"}); released only when empty.
     hold: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # When the case could start (submission, or the release of a waiting case); due_on counts from it.

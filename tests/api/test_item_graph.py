@@ -78,6 +78,7 @@ def test_approving_the_medical_certificate_releases_its_users_with_its_number_fo
     assert given["from"]["department_name"]["zh-CN"] and given["from"]["title"]["zh-CN"] == "出生医学证明"
     assert given["from"]["reference"] == case_of(submitted["receipt"], "birth-medical-certificate")
     assert {w["item"] for w in detail["waiting_on_this"]} == {"resident-medical-insurance", "social-security-card"}
+    assert detail["produces"] == ["citizen_id_number"]  # what its approval must give
     assert all(w["status"] == "waiting" for w in detail["waiting_on_this"])
 
 
@@ -86,7 +87,7 @@ def test_the_health_officer_sees_which_cases_wait_on_theirs(app, client) -> None
     reference = case_of(submitted["receipt"], "birth-medical-certificate")
     detail = officer_client(app, "health").get(f"/api/v1/officer/cases/{reference}").json
     assert {w["item"] for w in detail["waiting_on_this"]} == BIRTH_ITEMS_AFTER_MEDICAL
-    assert detail["inputs"] == []
+    assert detail["inputs"] == [] and detail["produces"] == []
 
 
 def test_the_hukou_approval_must_give_the_newborns_citizen_id_number_which_its_users_receive(app, client) -> None:

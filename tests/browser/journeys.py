@@ -75,3 +75,16 @@ def officer_decides(page: Page, server_url: str, case_title: str, *, approve: bo
         page.get_by_label("不予办理的原因（申请人可见）").fill("材料不全")
         page.locator("form").get_by_role("button", name="不予办理").click()
         expect(page.get_by_text("已不予办理，申请人会看到原因。")).to_be_visible()
+
+
+def approved_by_its_department(app: Any, reference: str, department: str) -> None:
+    """What another case needs, approved through the real officer API (not the journey's subject), and
+    the cases its approval released delivered."""
+    from tests.api.application_helpers import officer_client
+    from tests.conftest import ApiClient
+
+    app.test_client_class = ApiClient  # the PWA's CSRF header
+    officer = officer_client(app, department)
+    assert officer.post(f"/api/v1/officer/cases/{reference}/accept").status_code == 200
+    assert officer.post(f"/api/v1/officer/cases/{reference}/approve").status_code == 200
+    run_worker(app)

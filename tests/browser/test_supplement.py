@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
-from tests.browser.journeys import officer_decides, run_worker
+from tests.browser.journeys import approved_by_its_department, officer_decides, run_worker
 from tests.browser.test_offline_and_push import submit_birth_application
 
 pytestmark = pytest.mark.browser
@@ -62,10 +62,7 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
 def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, context: BrowserContext, page: Page,
                                                           new_desktop_context: Callable[[], BrowserContext]) -> None:
     number = zhangwei_submits_a_birth_application(server, context, page)
-    health = new_desktop_context().new_page()
-    sign_in_context(server, health.context, "officer-health")
-    officer_decides(health, server.url, "出生医学证明")  # the hukou registration waits for it
-    run_worker(server.app)
+    approved_by_its_department(server.app, f"{number}-01", "health")  # the hukou waits for the birth certificate
     officer = new_desktop_context().new_page()
     sign_in_context(server, officer.context, "officer-public-security")
     officer.goto("/officer?flag=")

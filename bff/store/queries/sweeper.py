@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ScalarResult, delete, select
+from sqlalchemy import ScalarResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from bff.core.applications import TERMINAL
@@ -12,14 +12,16 @@ from bff.store.models import Case, IdempotencyKey, OutboxMessage
 
 
 def undelivered_cases(session: Session, created_before: datetime) -> ScalarResult[Case]:
-    """Submitted cases never dispatched, older than ``created_before``, with no pending
-    ``case.submitted`` row (it went dead, or was lost); locked, others' locks skipped."""
+    """Submitted cases never dispatched, ready (submitted, or released from waiting) before
+    ``created_before``, with no pending ``case.submitted`` row (it went dead, or was lost); locked,
+    others' locks skipped."""
     live = select(OutboxMessage.id).where(
         OutboxMessage.status == "pending", OutboxMessage.topic == "case.submitted",
         OutboxMessage.payload["case_id"].as_integer() == Case.id)
     return session.scalars(
         select(Case).where(Case.dispatched_at.is_(None), Case.status == "submitted",
-                           Case.created_at < created_before, ~live.exists()).with_for_update(skip_locked=True))
+                           func.coalesce(Case.ready_at, Case.created_at) < created_before, ~live.exists())
+        .with_for_update(skip_locked=True))
 
 
 def open_cases_with_due_date(session: Session) -> ScalarResult[Case]:

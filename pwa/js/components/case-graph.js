@@ -1,8 +1,7 @@
 // The item graph on the officer's case: the data the case received from other departments' decisions
 // (each labelled with where it came from), the cases of the same application waiting on this one, and
-// the outputs an approval must state when the item produces data others need (asked before approving,
-// and again with the BFF's field errors when it refuses them).
-import { api } from '../api.js';
+// the outputs an approval must state when the item produces data others need (the case's `produces`,
+// asked before approving, and again with the BFF's field errors when it refuses them).
 import { el } from '../dom.js';
 import { has, pick, t } from '../i18n.js';
 
@@ -45,18 +44,6 @@ export function missingOutputs(error) {
     }
   }
   return found;
-}
-
-// The public description of a bundle, fetched once per bundle and page load.
-const bundles = new Map();
-
-/** The named data the case's item produces at approval (the bundle's `produces`), [] when none. */
-export async function itemProduces(kase) {
-  if (!bundles.has(kase.bundle)) {
-    bundles.set(kase.bundle, api.bundle(kase.bundle).catch(() => { bundles.delete(kase.bundle); return { items: [] }; }));
-  }
-  const bundle = await bundles.get(kase.bundle);
-  return (bundle.items || []).find((entry) => entry.item.code === kase.item)?.item.produces || [];
 }
 
 /** The form for what an approval produces (names); send(outputs) approves and may be refused with a 422. */

@@ -5,7 +5,7 @@ import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
-import { itemProduces, missingOutputs, outputsForm, receivedInputs, waitingOnThis } from '../components/case-graph.js';
+import { missingOutputs, outputsForm, receivedInputs, waitingOnThis } from '../components/case-graph.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
 const ACTIONS = {
@@ -80,9 +80,8 @@ function actionButton(action, kase, labels, done) {
     // An approval that produces data other items need (e.g. the newborn's citizen ID number) states it.
     const approveWith = async (outputs) => { await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action])); };
     return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
+      if (action === 'approve' && kase.produces?.length) { event.target.replaceWith(outputsForm(kase.produces, label, approveWith)); return; }
       event.target.disabled = true;
-      const produces = action === 'approve' ? await itemProduces(kase) : [];
-      if (produces.length) { event.target.replaceWith(outputsForm(produces, label, approveWith)); return; }
       try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) {
         const missing = action === 'approve' ? Object.keys(missingOutputs(error)) : [];
         if (missing.length) { event.target.replaceWith(outputsForm(missing, label, approveWith)); return; }
