@@ -20,13 +20,14 @@ from bff.store.queries import cases as store
 
 def transition_case(session: Session, case: Case, target: str, *, actor_user_id: int | None,
                     source: str, locked_application: Application | None = None, cascade: bool = True,
-                    **details: Any) -> None:
+                    refresh: bool = True, **details: Any) -> None:
     """Apply ``case.status → target`` (checked), record it, and refresh the application.
 
     The application's row is locked here, unless the caller already holds it (``locked_application``,
     e.g. read ``FOR UPDATE`` together with the case). A case that ends releases or ends the cases
     that need it (``bff.services.graph.case_ended``), unless ``cascade`` is false (the caller
-    ends them itself: a whole application's withdrawal, the cascade's own moves)."""
+    ends them itself: a whole application's withdrawal, the cascade's own moves). ``refresh=False``
+    leaves the application's status to the caller (several moves, one refresh)."""
     rules.check_case_transition(case.status, target)
     application = locked_application or session.get(Application, case.application_id, with_for_update=True)
     assert application is not None and application.id == case.application_id
@@ -46,7 +47,8 @@ def transition_case(session: Session, case: Case, target: str, *, actor_user_id:
                  subject_user_id=application.user_id, application_id=application.id,
                  case=case.reference, department=case.department, to=target, source=source,
                  **{"from": previous}, **{k: v for k, v in details.items() if v not in (None, [], "")})
-    refresh_application_status(session, application)
+    if refresh:
+        refresh_application_status(session, application)
     if cascade and target in rules.TERMINAL and case.dependents:
         graph.case_ended(session, case, application)
 

@@ -63,8 +63,9 @@ def release_ready_cases(session: Session, application: Application, cases: list[
             continue
         case.inputs = inputs_for(case, by_item) or None
         mark_ready(case, now)
+        # waiting and submitted count alike in the application's status: no refresh per release
         moves.transition_case(session, case, rules.SUBMITTED, actor_user_id=None, source="graph",
-                              locked_application=application)
+                              locked_application=application, refresh=False)
         add_case_message(session, case, "case.submitted")
         released.append(case)
     return released
@@ -114,9 +115,10 @@ def end_dependents(session: Session, application: Application, failed: Case,
             continue
         case.decision = {"outcome": rules.NOT_POSSIBLE, "because": because}
         moves.transition_case(session, case, rules.NOT_POSSIBLE, actor_user_id=None, source="graph",
-                              locked_application=application, cascade=False)
+                              locked_application=application, cascade=False, refresh=False)
         ended.append(case)
     if ended:
+        moves.refresh_application_status(session, application)
         record_event(session, "items_not_possible", subject_user_id=application.user_id,
                      application_id=application.id, number=application.number,
                      because={key: because[key] for key in ("item", "reference", "status")},

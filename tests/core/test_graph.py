@@ -164,3 +164,39 @@ def test_an_approval_must_give_what_its_item_produces_and_a_citizen_id_number_mu
     assert list(extra) == ["outputs.made_up"]
     assert graph.output_errors((), {"certificate_number": "EC-1"}, today) == {}
     assert "outputs.licence" in graph.output_errors(("licence",), {"licence": "x" * 61}, today)
+
+
+# --- The statuses the graph adds to the case machine -------------------------------------------
+
+def test_waiting_and_not_possible_in_the_case_machine():
+    from bff.core import applications as rules
+
+    assert rules.can_transition(WAITING, SUBMITTED) and rules.can_transition(WAITING, NOT_POSSIBLE)
+    assert rules.can_transition(WAITING, rules.WITHDRAWN) and not rules.can_transition(WAITING, rules.ACCEPTED)
+    assert NOT_POSSIBLE in rules.TERMINAL and rules.CASE_TRANSITIONS[NOT_POSSIBLE] == frozenset()
+    assert rules.STATUS_TEXT[WAITING].zh == "等待前序事项" and rules.STATUS_TEXT[NOT_POSSIBLE].en == "Not possible"
+    # A department's callback never walks a waiting case: it was never sent.
+    assert rules.path_to(WAITING, APPROVED) is None and rules.path_to(WAITING, rules.ACCEPTED) is None
+
+
+def test_an_application_status_counts_waiting_as_not_yet_started_and_not_possible_as_rejected():
+    from bff.core import applications as rules
+
+    assert rules.derive_application_status([SUBMITTED, WAITING, WAITING]) == rules.SUBMITTED
+    assert rules.derive_application_status([WAITING]) == rules.SUBMITTED
+    assert rules.derive_application_status([APPROVED, WAITING]) == rules.IN_PROGRESS
+    assert rules.derive_application_status([SUPPLEMENT_REQUESTED, WAITING]) == rules.ACTION_REQUIRED
+    assert rules.derive_application_status([REJECTED, NOT_POSSIBLE]) == rules.PARTIALLY_REJECTED
+    assert rules.derive_application_status([APPROVED, NOT_POSSIBLE]) == rules.PARTIALLY_REJECTED
+    for statuses in ([SUBMITTED, PROCESSING], [APPROVED, SUBMITTED], [SUBMITTED, SUBMITTED]):
+        # a release (waiting -> submitted) never changes the application's status
+        released = [WAITING if s == SUBMITTED else s for s in statuses]
+        assert rules.derive_application_status(statuses) == rules.derive_application_status(released)
+
+
+def test_withdrawal_is_allowed_while_every_case_is_submitted_or_waiting():
+    from bff.core import applications as rules
+
+    assert rules.can_withdraw([SUBMITTED, WAITING, WAITING])
+    assert not rules.can_withdraw([APPROVED, WAITING])
+    assert not rules.can_withdraw([])
