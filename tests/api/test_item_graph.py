@@ -187,3 +187,34 @@ def test_approving_everything_in_order_completes_the_birth_bundle(app, client) -
     detail = client.get(f"/api/v1/applications/{submitted['number']}").json
     assert detail["status"] == "completed" and detail["expected_complete_on"] is None
     assert all(case["expected_on"] is None for case in detail["cases"])
+
+
+def test_a_held_case_stays_waiting_after_its_needs_until_the_hold_is_cleared_and_released(app, client) -> None:
+    from bff.services.graph import release_ready_cases
+    from bff.store.models import Application
+
+    submitted = submitted_application(app, client, "after-death")
+    pension = case_of(submitted["receipt"], "pension-stop-inheritance")
+    held = db.session.scalar(select(Case).where(Case.reference == pension))
+    held.hold = {"consent": "pending"}  # e.g. the heirs have not all agreed yet
+    db.session.commit()
+    decide(app, submitted["receipt"], "death-medical-certificate")
+    cases = cases_by_item(client, submitted["number"])
+    assert cases["pension-stop-inheritance"]["status"] == "waiting"
+    assert cases["pension-stop-inheritance"]["waiting_for"] == []  # nothing it needs: something else holds it
+    assert cases["hukou-cancellation"]["status"] == "submitted"
+    assert submitted_messages(pension) == 0
+
+    application = db.session.scalar(select(Application).where(Application.number == submitted["number"])
+                                    .with_for_update())
+    db.session.expire_all()
+    held = db.session.scalar(select(Case).where(Case.reference == pension))
+    held.hold = None
+    released = release_ready_cases(db.session, application)
+    db.session.commit()
+    assert [case.reference for case in released] == [pension]
+    after = cases_by_item(client, submitted["number"])["pension-stop-inheritance"]
+    assert after["status"] == "submitted" and after["ready_at"] and after["due_on"]
+    assert submitted_messages(pension) == 1
+    given = db.session.scalar(select(Case).where(Case.reference == pension)).inputs
+    assert given["death_certificate_number"]["item"] == "death-medical-certificate"
