@@ -4,7 +4,8 @@
 import { api } from './api.js';
 
 const EVENT_NAMES = ['application_submitted', 'application_withdrawn', 'application_completed', 'case_dispatched',
-  'case_transitioned', 'case_due_soon', 'case_overdue', 'supplement_provided', 'certificate_issued', 'notification_created'];
+  'case_transitioned', 'case_due_soon', 'case_overdue', 'supplement_provided', 'certificate_issued', 'notification_created',
+  'items_not_possible'];
 const MIN_DELAY = 5000;
 const MAX_DELAY = 60000;
 

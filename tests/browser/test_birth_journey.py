@@ -57,7 +57,7 @@ def test_birth_from_home_to_an_approved_certificate(server: LiveServer, context:
     assert_accessible(page)
 
     page.get_by_role("link", name="查看办理进度").click()
-    expect(page.locator("ot-task-list li")).to_have_count(6)
+    expect(page.locator("ot-step-view li")).to_have_count(6)
     assert_accessible(page)
 
     run_worker(server.app)  # the cases go to the departments' workbenches
@@ -65,7 +65,7 @@ def test_birth_from_home_to_an_approved_certificate(server: LiveServer, context:
     sign_in_context(server, officer.context, "officer-health")
     officer_decides(officer, server.url, "出生医学证明")
 
-    certificate = page.locator("ot-task-list li", has_text="出生医学证明")
+    certificate = page.locator("ot-step-view li[data-item='birth-medical-certificate']")
     expect(certificate).to_contain_text("已办结", timeout=20000)  # live: the stream (or the poller) refreshed it
     expect(certificate.get_by_role("link", name="查看电子证照")).to_be_visible()
     expect(page.get_by_role("heading", name="电子证照")).to_be_visible()

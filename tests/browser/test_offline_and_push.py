@@ -92,7 +92,7 @@ def open_without_live_updates(page: Page, number: str) -> Locator:
     page.route("**/api/v1/events**", lambda route: route.abort())
     page.goto(f"/app/applications/{number}")
     wait_for_app(page)
-    first = page.locator("ot-task-list li").first
+    first = page.locator("ot-step-view li").first
     expect(first).to_contain_text("已提交")
     return first
 

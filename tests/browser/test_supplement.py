@@ -44,10 +44,12 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     expect(page.get_by_text("条未读")).to_be_visible()
     assert_accessible(page)
     page.locator(".task-list a").first.click()
-    expect(page.locator("ot-task-list li")).to_have_count(6)
+    expect(page.locator("ot-step-view li")).to_have_count(6)
     assert f"/app/applications/{number}" in page.url
-    case = page.locator("ot-task-list li").first
+    case = page.locator("ot-step-view li").first
     expect(case).to_contain_text("请提供新的邮寄地址")
+    hukou = page.locator("ot-step-view li[data-item='birth-registration']")
+    expect(hukou).to_contain_text("「出生医学证明」正在等待补充材料")  # what waits on it says so
     assert_accessible(page)
     case.get_by_role("button", name="补充材料").click()
     expect(page.get_by_role("heading", name="补充材料：出生医学证明")).to_be_focused()
@@ -70,7 +72,8 @@ def test_a_rejection_reaches_the_resident_with_its_reason(server: LiveServer, co
 
     page.goto(f"/app/applications/{number}")
     wait_for_app(page)
-    case = page.locator("ot-task-list li", has_text="出生登记（户口）")
+    case = page.locator("ot-step-view li[data-item='birth-registration']")
     expect(case).to_contain_text("不予批准")
     expect(case).to_contain_text("原因：材料不全")
+    expect(page.locator("ot-step-view li[data-item='social-security-card']")).to_contain_text("无法办理")  # it needed the hukou
     assert_accessible(page)

@@ -1,12 +1,12 @@
-// One application: per-department progress (task list), due dates, supplement actions, certificates,
+// One application: per-department progress (the step view, in dependency order), due dates, supplement actions, certificates,
 // the timeline and — when done — the rating (好差评). Live: SSE with a polite polling fallback.
 import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
-import '../components/task-list.js';
 import '../components/family-panel.js';
 import { consentPanel } from '../components/consent-panel.js';
+import { completionText } from '../components/step-view.js';
 
 export async function render({ main, params, navigate }) {
   const number = params.id;
@@ -19,8 +19,9 @@ export async function render({ main, params, navigate }) {
     if (application.status === 'draft') return navigate(`/app/drafts/${number}`, { replace: true });
     bundles ??= await api.bundles().catch(() => ({ bundles: [] }));
     const bundle = (bundles.bundles || []).find((b) => b.code === application.bundle);
-    const taskList = el('ot-task-list');
+    const taskList = el('ot-step-view');
     taskList.cases = application.cases;
+    const completion = completionText(application);
     const supplementBox = el('div');
     taskList.addEventListener('ot-supplement', (event) => showSupplement(supplementBox, number, event.detail, () => draw({ announce: true })));
     const focusInside = main.contains(document.activeElement) && document.activeElement !== main;
@@ -30,6 +31,7 @@ export async function render({ main, params, navigate }) {
       el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
       live,
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
+      completion ? el('p', { className: 'step-view__summary', textContent: completion }) : null,
       taskList, supplementBox,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,
       await consentPanel(number, () => draw({ announce: true })),

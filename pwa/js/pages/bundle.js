@@ -21,12 +21,20 @@ function itemCard(entry, departments, itemNames) {
     el('p', { className: 'card__meta', textContent: [pick(department, 'name') || item.department,
       t('bundle_time_limit', { days: item.time_limit_days })].join(' · ') }),
     conditional ? el('p', {}, el('strong', { className: 'tag tag--yellow', textContent: t('bundle_conditional') })) : null,
+    needsLine(item.needs, itemNames),
     el('p', { textContent: conditional ? `${t('bundle_why_in')}${pick(entry, 'reason_in')} ${t('bundle_why_out')}${pick(entry, 'reason_out')}` : t('bundle_always') }),
     pick(item, 'result') ? el('p', {}, el('strong', { textContent: t('bundle_result') }), ' ', pick(item, 'result')) : null,
     el('details', {}, el('summary', { textContent: t('bundle_details') }),
       el('h4', { textContent: t('bundle_materials') }), el('ul', {}, (item.materials || []).map((m) => materialLine(m, itemNames))),
       el('h4', { textContent: t('bundle_legal_basis') }), el('ul', {}, (item.legal_basis || []).map((law) => el('li', { textContent: pick({ law }, 'law') }))),
       el('h4', { textContent: t('bundle_process') }), el('ol', {}, (item.internal_process || []).map((step) => el('li', { textContent: pick({ step }, 'step') })))));
+}
+
+// The items this one starts after (the item graph): their results reach this department by themselves.
+function needsLine(needs, itemNames) {
+  if (!needs?.length) return null;
+  const names = needs.map((code) => t('steps_quoted', { name: itemNames[code] || code })).join(t('steps_and'));
+  return el('p', { className: 'card__meta', textContent: t('bundle_needs', { names }) });
 }
 
 export async function render({ main, params }) {
@@ -40,6 +48,7 @@ export async function render({ main, params }) {
   fill(main, 
     el('h1', { textContent: pick(bundle, 'name') }),
     el('p', { className: 'lead', textContent: pick(bundle, 'summary') }),
+    bundle.critical_path_days ? el('p', {}, el('strong', { className: 'bundle-fastest', textContent: t('steps_fastest', { days: bundle.critical_path_days }) })) : null,
     el('section', { className: 'banner banner--success', attrs: { 'aria-labelledby': 'burden-title' } },
       el('h2', { id: 'burden-title', textContent: t('burden_label') }),
       el('ul', { className: 'figures' },

@@ -6,6 +6,7 @@ import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
 import { caseDocuments } from '../components/case-documents.js';
+import { missingOutputs, outputsForm, receivedInputs, waitingOnThis } from '../components/case-graph.js';
 
 const STATUSES = ['', 'submitted', 'accepted', 'processing', 'supplement_requested', 'supplemented'];
 const ACTIONS = {
@@ -61,6 +62,7 @@ export async function render({ main, query, session, navigate }) {
       el('h3', { textContent: t('officer_fields') }),
       el('dl', { className: 'summary' }, Object.entries(c.fields || {}).map(([key, value]) => el('div', { className: 'summary__row' },
         el('dt', { textContent: labelOf(labels, key) }), el('dd', { textContent: valueText(labels, key, value) })))),
+      receivedInputs(c.inputs), waitingOnThis(c.waiting_on_this),
       c.supplement ? el('p', { textContent: t('officer_supplement_asked', { message: c.supplement.message }) }) : null,
       c.decision?.reason ? el('p', { textContent: t('task_reason', { reason: c.decision.reason }) }) : null,
       caseDocuments(c.documents),
@@ -77,9 +79,16 @@ function actionButton(action, kase, labels, done) {
   const simple = { accept: 'officer_accepted', process: 'officer_processing', approve: 'officer_approved' };
   const label = t(`officer_action_${action.replace('-', '_')}`);
   if (simple[action]) {
+    // An approval that produces data other items need (e.g. the newborn's citizen ID number) states it.
+    const approveWith = async (outputs) => { await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action])); };
     return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
+      if (action === 'approve' && kase.produces?.length) { event.target.replaceWith(outputsForm(kase.produces, label, approveWith)); return; }
       event.target.disabled = true;
-      try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) { event.target.disabled = false; alertError(error); }
+      try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) {
+        const missing = action === 'approve' ? Object.keys(missingOutputs(error)) : [];
+        if (missing.length) { event.target.replaceWith(outputsForm(missing, label, approveWith)); return; }
+        event.target.disabled = false; alertError(error);
+      }
     } } });
   }
   return el('button', { type: 'button', className: `button ${action === 'reject' ? 'button--warning' : 'button--secondary'}`, textContent: label,

@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
+import { completionText, dependencyOrder } from '../components/step-view.js';
 
 export async function render({ main, params }) {
   const number = params.id;
@@ -11,20 +12,34 @@ export async function render({ main, params }) {
   const cases = application.cases || stored?.cases || [];
   const qr = el('img', { className: 'receipt-qr', src: api.receiptQrUrl(number), width: 200, height: 200, alt: t('receipt_qr_alt', { number }) });
   const pushBox = el('div');
+  const waiting = cases.filter((c) => c.status === 'waiting');
+  const completion = completionText(application);
   fill(main, 
     el('div', { className: 'panel' }, el('h1', { textContent: t('receipt_title') }),
       el('p', { textContent: t('receipt_number_label') }), el('p', { className: 'panel__number', textContent: number })),
     el('p', {}, el('span', { className: 'qr' }, qr)),
     el('p', { textContent: t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) }) }),
     el('h2', { textContent: t('receipt_next') }),
-    el('p', { textContent: t('receipt_next_body', { count: cases.length }) }),
-    el('ul', { className: 'task-list' }, cases.map((c) => el('li', { className: 'task-list__item' },
+    el('p', { textContent: t('receipt_next_body', { count: cases.length - waiting.length }) }),
+    waiting.length ? el('p', { textContent: t('receipt_waiting_body', { count: waiting.length }) }) : null,
+    completion ? el('p', {}, el('strong', { textContent: completion })) : null,
+    el('ul', { className: 'task-list' }, dependencyOrder(cases).map((c) => el('li', { className: 'task-list__item' },
       el('span', { className: 'task-list__name', textContent: pick(c, 'title') }),
-      el('span', { className: 'task-list__meta', textContent: [pick(c, 'department_name'), c.due_on ? t('task_due', { date: formatDate(c.due_on) }) : ''].filter(Boolean).join(' · ') })))),
+      el('span', { className: 'task-list__meta', textContent: caseMeta(c, cases) })))),
     pushBox,
     el('div', { className: 'button-group' }, el('a', { className: 'button', href: `/app/applications/${number}`, textContent: t('receipt_follow') }),
       el('a', { href: '/', textContent: t('back_home') })));
   offerNotifications(pushBox);
+}
+
+// A waiting case says which items it waits for; the others when their department will be done.
+function caseMeta(kase, cases) {
+  const titles = Object.fromEntries(cases.map((c) => [c.item, pick(c, 'title')]));
+  const names = (kase.waiting_for || []).map((w) => t('steps_quoted', { name: pick(w, 'title') || titles[w.item] || w.item })).join(t('steps_and'));
+  const when = kase.due_on ? t('task_due', { date: formatDate(kase.due_on) })
+    : kase.expected_on ? t('steps_expected', { date: formatDate(kase.expected_on) }) : null;
+  return [pick(kase, 'department_name'), kase.status === 'waiting' && names ? t('steps_waiting_for', { names }) : null, when]
+    .filter(Boolean).join(' · ');
 }
 
 async function offerNotifications(box) {
