@@ -51,6 +51,14 @@ def scenarios(ctx: Any) -> list[Scenario]:
             found.append(Scenario(f"applications: submit {bundle}", "POST", "/", headers,
                                   vary=submission(drafts, headers), expect=(201,)))
         found.append(Scenario(f"applications: detail {bundle}", "GET", f"/api/v1/applications/{submitted}", headers))
+    # The guard under load: 陈丽 submits the after-death bundle for the father her brother already
+    # applied for. Each attempt does the whole submission (prefill, form check, cases) and is refused
+    # by the unique index at the application's flush, then rolled back.
+    headers = ctx.sign_in("chenli")
+    with ctx.app.app_context():
+        drafts = prepare_drafts(_user_id(ctx.app, "chenli"), "after-death", DRAFTS_PER_BUNDLE)
+    found.append(Scenario("applications: submit after-death, refused (the family already applied)", "POST", "/",
+                          headers, vary=submission(drafts, headers), expect=(409,)))
     return found
 
 

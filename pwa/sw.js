@@ -15,8 +15,7 @@ const PRECACHE = [
   `${S}/js/components/error-summary.js`, `${S}/js/components/field-renderer.js`, `${S}/js/components/autosave-indicator.js`,
   `${S}/js/pages/home.js`, `${S}/js/pages/wizard.js`, `${S}/js/pages/review.js`, `${S}/js/pages/settings.js`,
   `${S}/js/drafts.js`, `${S}/js/form-logic.js`,
-  `${S}/js/mandates-api.js`, `${S}/js/components/acting-banner.js`, `${S}/js/components/acting-chooser.js`,
-  `${S}/js/pages/settings-mandates.js`,
+  `${S}/js/mandates-api.js`, `${S}/js/components/acting-banner.js`,
   `${S}/i18n/zh-CN.json`, `${S}/i18n/en.json`,
   `${S}/icons/icon.svg`, `${S}/icons/icon-192.png`,
 ];

@@ -14,7 +14,6 @@ from bff.extensions import db
 from bff.jobs.tasks import relay_outbox
 from bff.store.models import Case, Certificate, Event, OutboxMessage
 from tests.adapters.departments_helpers import FAST, bff_and_simulator, wait_until
-from tests.factories import create_user, sign_in
 from tests.api.application_helpers import (
     approval_body,
     case_of,
@@ -22,6 +21,7 @@ from tests.api.application_helpers import (
     run_worker,
     submitted_application,
 )
+from tests.factories import create_user, sign_in
 
 HRSS = {"hrss": {"url": "http://127.0.0.1:9/unused", "secret": "hrss-secret"}}
 

@@ -121,7 +121,18 @@ def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(a
                        ("case_due_soon", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
                        ("case_overdue", {"case": "C1", "department": "civil-affairs", "due": "2026-12-01"}),
                        ("login", {"method": "qr", "device": "Chrome on Windows", "place": "Hangzhou"}),
-                       ("rating_followed_up", {"number": NUMBER, "rating": 1})):
+                       ("rating_followed_up", {"number": NUMBER, "rating": 1}),
+                       ("family_join_requested", {"number": NUMBER, "member": 2}),
+                       ("family_invited", {"number": NUMBER, "member": 3}),
+                       ("family_lead_handed_over", {"number": NUMBER, "member": 4}),
+                       ("items_not_possible", {"number": NUMBER, "cases": ["C2"],
+                                               "because": {"item": "death-medical-certificate", "reference": "C1",
+                                                           "status": "rejected"}}),
+                       ("consent_requested", {"number": NUMBER}),
+                       ("consent_closed", {"number": NUMBER, "outcome": "agreed"}),
+                       ("consents_agreed", {"number": NUMBER}),
+                       ("consents_declined", {"number": NUMBER, "reason": "declined",
+                                              "upload": "notarised-inheritance-certificate"})):
         record_event(db.session, name, subject_user_id=user.id, **data)
     db.session.commit()
     run_worker(app)

@@ -51,7 +51,7 @@ def test_chen_li_tries_to_apply_and_joins_her_brothers_case_instead(
     card = chenli.locator(".card", has_text=number)
     expect(card).to_contain_text("共同办理")
     card.get_by_role("link").click()
-    expect(chenli.locator("ot-task-list li")).to_have_count(9)
+    expect(chenli.locator("ot-step-view li")).to_have_count(9)
     members = chenli.locator("ot-family-panel .family__members li")
     expect(members.filter(has_text="陈明")).to_contain_text("主办人")
     expect(members.filter(has_text="陈丽（我）")).to_contain_text("共同办理人")
@@ -80,7 +80,7 @@ def test_the_lead_invites_his_mother_who_accepts_in_elder_mode(
     assert mother.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
     assert_accessible(mother)
     mother.get_by_role("button", name="接受邀请").click()
-    expect(mother.locator("ot-task-list li")).to_have_count(9)
+    expect(mother.locator("ot-step-view li")).to_have_count(9)
     expect(mother.locator("ot-family-panel .family__members li", has_text="刘秀英（我）")).to_be_visible()
     assert_accessible(mother)
 
@@ -100,6 +100,6 @@ def test_wang_fang_tries_the_birth_bundle_after_zhang_wei_and_sees_his_case(
     assert client.post(f"/api/v1/applications/{number}/members/{request['id']}/accept").status_code == 200
     wangfang.goto("/app/apply/birth")  # now one of the family: straight to the case
     expect(wangfang).to_have_url(re.compile(f"/app/applications/{number}$"))
-    expect(wangfang.locator("ot-task-list li").first).to_be_visible()
+    expect(wangfang.locator("ot-step-view li").first).to_be_visible()
     expect(wangfang.locator("ot-family-panel .family__members li", has_text="张伟")).to_contain_text("主办人")
     assert_accessible(wangfang)

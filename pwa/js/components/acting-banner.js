@@ -5,7 +5,6 @@
 import { el } from '../dom.js';
 import { pick, t } from '../i18n.js';
 import { mandatesApi } from '../mandates-api.js';
-import './acting-chooser.js';
 
 const CHOSEN = 'acting-chosen'; // this tab's choice made (sessionStorage): the chooser is not asked again
 
@@ -48,9 +47,13 @@ class ActingBanner extends HTMLElement {
       this.replaceChildren(...(notice ? [notice] : []), el('div', { className: 'acting-banner acting-banner--idle' }, other));
       return;
     }
-    const chooser = document.createElement('ot-acting-chooser');
-    chooser.principals = principals;
-    this.replaceChildren(...(notice ? [notice] : []), chooser);
+    // Loaded only for people who hold mandates, to keep it out of everyone's first load; defined
+    // before the element is made, so that the property reaches the component's setter.
+    import('./acting-chooser.js').then(() => {
+      const chooser = document.createElement('ot-acting-chooser');
+      chooser.principals = principals;
+      this.replaceChildren(...(notice ? [notice] : []), chooser);
+    });
   }
 
   async choose(principal) {
