@@ -239,9 +239,9 @@ def _new_case(application: Application, position: int, plan: catalog.CasePlan, n
             "field_keys": list(plan.fields), "certificate_kind": plan.item, "department": plan.department,
             "status": rules.WAITING if waits else rules.SUBMITTED, "time_limit_days": plan.time_limit_days,
             "due_on": None if waits else due_date(now, plan.time_limit_days),
-            "ready_at": None if waits else now, "needs": list(plan.needs) or None,
-            "dependents": list(plan.dependents) or None, "consumes": dict(plan.consumes) or None,
-            "hold": hold or None, "created_at": now, "updated_at": now}
+            "ready_at": None if waits else now, "needs": list(plan.needs),
+            "dependents": list(plan.dependents), "consumes": dict(plan.consumes),
+            "hold": hold or {}, "created_at": now, "updated_at": now}
 
 
 def _iso_date(expected: graph.Expected | None) -> str | None:

@@ -14,8 +14,11 @@ from bff.store.models import Application, Case
 def insert_cases(session: Session, rows: list[dict[str, Any]]) -> list[Case]:
     """Write ``rows`` in one INSERT … RETURNING, without the unit of work's bookkeeping per object.
 
-    The returned Case objects are transient: they carry only what was written, with their ids."""
-    ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).all()
+    A Core insert of the table: the ORM's bulk insert leaves out the keys whose value is None, so
+    rows with and without a due date (waiting cases have none yet) became one INSERT per run of
+    alike rows. The returned Case objects are transient: they carry only what was written, with their ids."""
+    table = Case.__table__
+    ids = session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()  # type: ignore[arg-type]
     return [Case(id=case_id, **row) for case_id, row in zip(ids, rows, strict=True)]
 
 
