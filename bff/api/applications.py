@@ -135,6 +135,11 @@ class CaseProgressSchema(ResponseSchema):
     expected_on = iso_date(metadata={"description": "Expected decision date (open cases)"})
     not_possible_because = fields.Dict(allow_none=True, metadata={
         "description": "When not possible: {item, reference, title, status, reason {zh-CN, en}} of the needed case"})
+    held_for = fields.Str(allow_none=True, metadata={
+        "description": "What holds an inheritance case back: consent (the heirs' answers) or document (an upload "
+                       "from the applicant after a decline or a lapsed deadline); none when nothing holds it"})
+    held_document = bilingual(allow_none=True, metadata={"description": "When held_for is document: its name"})
+    consent_deadline = iso_date(metadata={"description": "When held_for is consent: the day the heirs' answers are due"})
 
 
 class ApplicationSchema(ApplicationSummarySchema, DraftSchema):

@@ -124,6 +124,12 @@ def item_produces(code: str) -> tuple[str, ...]:
     return item.produces if item else ()
 
 
+def upload_name(item_code: str, upload_code: str) -> Text | None:
+    """The name of a document the resident uploads for an item (``None``: the item asks no such one)."""
+    item = default_catalog().items.get(item_code)
+    return next((spec.name for spec in item.uploads if spec.code == upload_code), None) if item else None
+
+
 def field_label(key: str) -> Text:
     definition = default_catalog().fields.get(key)
     return definition.label if definition else Text(key, key)

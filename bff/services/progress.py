@@ -88,11 +88,15 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     plain = [case for case, _ in cases]
     plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
     by_item = {case.item: case for case in plain}
+    # The heirs' deadline is read only when a case waits for their answers (one more query at most).
+    deadline = (store.consent_deadline(connection, head.id)
+                if any(held_for(case.hold) == "consent" for case in plain) else None)
     return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
             "critical_path_days": plan.critical_path_days,
             "expected_complete_on": _iso(plan.expected_complete_on),
             "cases": [{**case_progress(case, certificates.get(case.case_id), today),  # type: ignore[arg-type]
-                       **case_graph(case, by_item, plan)}  # type: ignore[arg-type]
+                       **case_graph(case, by_item, plan),  # type: ignore[arg-type]
+                       **case_hold(case, deadline)}  # type: ignore[arg-type]
                       for case in plain],
             "certificates": list(certificates.values())}
 
@@ -115,6 +119,23 @@ def case_graph(case: Case, by_item: Mapping[str, Case], plan: graph.Schedule) ->
             if case.status == rules.WAITING else [],
             "ready_at": _iso(case.ready_at), "expected_on": _iso(expected.finish) if expected else None,
             "not_possible_because": because}
+
+
+def held_for(hold: Mapping[str, Any] | None) -> str | None:
+    """What an inheritance case is held back for: the heirs' consent, or a document the applicant
+    uploads once an heir declined or the time ran out (``None``: nothing holds it)."""
+    if not hold:
+        return None
+    return "document" if hold.get("upload") else "consent"
+
+
+def case_hold(case: Case, consent_deadline: date | None) -> dict[str, Any]:
+    """The hold in the resident's words: what it waits for, with the document's name or the day
+    the heirs' answers are due (no heir is named here: the consent panel shows them masked)."""
+    reason = held_for(case.hold)
+    document = catalog.upload_name(case.item, str(case.hold["upload"])) if reason == "document" and case.hold else None
+    return {"held_for": reason, "held_document": document.as_dict() if document else None,
+            "consent_deadline": _iso(consent_deadline) if reason == "consent" else None}
 
 
 def _needed(case: Case) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
+from bff.store.consent_models import HeirConsent
 from bff.store.family_models import ApplicationMember
 from bff.store.models import Application, Case, Certificate, Event, User
 from bff.store.queries.family import readable_by
@@ -51,6 +52,7 @@ class DetailCase(NamedTuple):
     needs: list[str] | None
     ready_at: datetime | None
     decided_at: datetime | None
+    hold: dict[str, Any] | None
 
 
 class DetailCertificate(NamedTuple):
@@ -82,6 +84,7 @@ _DETAIL = (
     select(*[column.label(f"a_{column.name}") for column in _HEAD],
            _C.id.label("case_id"), _C.reference, _C.item, _C.item_title, _C.department, _C.status, _C.due_on,
            _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision, _C.needs, _C.ready_at, _C.decided_at,
+           _C.hold,
            *[column.label(f"x_{column.name}") for column in _CERTIFICATE])
     .select_from(Application.__table__)
     .outerjoin(Case.__table__, _C.application_id == _A.id)
@@ -111,6 +114,12 @@ def _detail_rows(connection: Connection, params: dict[str, Any]) -> Sequence[Seq
         return connection.execute(_DETAIL, params).all()
     sql = _compiled_detail(connection.dialect)
     return connection.connection.driver_connection.execute(sql, params).fetchall()  # type: ignore[union-attr]
+
+
+def consent_deadline(connection: Connection, application_id: int) -> date | None:
+    """The day the heirs' answers are due for the application (one deadline for all of them)."""
+    return connection.execute(select(func.min(HeirConsent.deadline))  # type: ignore[no-any-return]
+                              .where(HeirConsent.application_id == application_id)).scalar()
 
 
 @lru_cache(maxsize=4)
