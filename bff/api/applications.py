@@ -110,6 +110,11 @@ class NeededCaseSchema(ResponseSchema):
     status_text = bilingual()
 
 
+class HeldDocumentSchema(ResponseSchema):
+    code = fields.Str(metadata={"description": "The upload's code (POST /applications/{number}/uploads/{code})"})
+    name = bilingual()
+
+
 class CaseProgressSchema(ResponseSchema):
     reference = fields.Str()
     item = fields.Str()
@@ -138,7 +143,8 @@ class CaseProgressSchema(ResponseSchema):
     held_for = fields.Str(allow_none=True, metadata={
         "description": "What holds an inheritance case back: consent (the heirs' answers) or document (an upload "
                        "from the applicant after a decline or a lapsed deadline); none when nothing holds it"})
-    held_document = bilingual(allow_none=True, metadata={"description": "When held_for is document: its name"})
+    held_document = fields.Nested(HeldDocumentSchema, allow_none=True,
+                                  metadata={"description": "When held_for is document: which one to upload"})
     consent_deadline = iso_date(metadata={"description": "When held_for is consent: the day the heirs' answers are due"})
 
 

@@ -133,8 +133,9 @@ def case_hold(case: Case, consent_deadline: date | None) -> dict[str, Any]:
     """The hold in the resident's words: what it waits for, with the document's name or the day
     the heirs' answers are due (no heir is named here: the consent panel shows them masked)."""
     reason = held_for(case.hold)
-    document = catalog.upload_name(case.item, str(case.hold["upload"])) if reason == "document" and case.hold else None
-    return {"held_for": reason, "held_document": document.as_dict() if document else None,
+    code = str(case.hold["upload"]) if reason == "document" and case.hold else None
+    name = catalog.upload_name(case.item, code) if code else None
+    return {"held_for": reason, "held_document": {"code": code, "name": name.as_dict()} if code and name else None,
             "consent_deadline": _iso(consent_deadline) if reason == "consent" else None}
 
 

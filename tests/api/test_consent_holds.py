@@ -45,7 +45,8 @@ def test_after_a_decline_they_wait_for_the_notarised_certificate_by_name(app, cl
     shown = detail_cases(client, applied["number"])
     for item in INHERITANCE:
         assert shown[item]["held_for"] == "document" and shown[item]["consent_deadline"] is None
-        assert shown[item]["held_document"] == {"zh-CN": "继承权公证书", "en": "Notarised inheritance certificate"}
+        assert shown[item]["held_document"] == {"code": "notarised-inheritance-certificate", "name": {
+            "zh-CN": "继承权公证书", "en": "Notarised inheritance certificate"}}
 
 
 def test_nothing_holds_them_once_every_heir_agreed(app, client, heirs):

@@ -2,10 +2,10 @@
 // items it needs). Each step says in words what is done, what a department is working on and until
 // when, what waits for which item, and what can no longer be done and why — the status is text, the
 // colour and the mark only repeat it. Set .cases = [case, …] (the BFF's case progress, with needs,
-// waiting_for, expected_on, not_possible_because); it raises 'ot-supplement' with the case when a
+// waiting_for, expected_on, not_possible_because, held_for); it raises 'ot-supplement' with the case when a
 // supplement is asked of the resident.
 import { el } from '../dom.js';
-import { formatDate, pick, t } from '../i18n.js';
+import { currentLanguage, formatDate, pick, t } from '../i18n.js';
 
 const PHASES = {
   approved: 'done', rejected: 'ended', withdrawn: 'ended', not_possible: 'ended',
@@ -51,15 +51,44 @@ function expectedLine(kase) {
   return kase.expected_on ? t('steps_expected', { date: formatDate(kase.expected_on) }) : null;
 }
 
+// A day without the year for a deadline within weeks ("12月18日", "Dec 18").
+function shortDate(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(currentLanguage(), { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+// An inheritance item held for the heirs' answers, or for the document to upload (its form is the
+// consent panel's, further down the same page: the link moves there and focuses the file input).
+function holdLine(kase) {
+  if (kase.held_for === 'consent') {
+    return kase.consent_deadline ? t('steps_held_consent_by', { date: shortDate(kase.consent_deadline) }) : t('steps_held_consent');
+  }
+  const held = kase.held_document;
+  const line = held ? t('steps_held_document', { name: pick(held, 'name') || held.code }) : t('steps_held_document_any');
+  const target = held?.code ? `upload-${held.code}` : null;
+  return el('p', { className: 'step-view__line step-view__hold' }, line, target ? ' ' : null,
+    target ? el('a', { href: `#${target}`, textContent: t('steps_held_upload_link'), on: { click: (event) => goTo(event, target) } }) : null);
+}
+
+function goTo(event, id) {
+  const input = document.getElementById(id);
+  if (!input) return;
+  event.preventDefault();
+  input.closest('form')?.scrollIntoView({ block: 'start' });
+  input.focus({ preventScroll: true });
+}
+
 function waitingLines(kase, byItem) {
   const blockers = (kase.waiting_for || []).map((w) => ({ ...w, ...(typeof w === 'string' ? { item: w } : {}) }));
   const supplement = blockers.filter((b) => (b.status || byItem.get(b.item)?.status) === 'supplement_requested');
   const others = blockers.filter((b) => !supplement.includes(b));
   const names = (list) => list.map((b) => t('steps_quoted', { name: nameOf(b, byItem) })).join(t('steps_and'));
   return [
+    kase.held_for ? holdLine(kase) : null,
     others.length ? t('steps_waiting_for', { names: names(others) }) : null,
     supplement.length ? t('steps_waiting_supplement', { names: names(supplement) }) : null,
-    !blockers.length ? t('steps_waiting_other') : null,
+    !blockers.length && !kase.held_for ? t('steps_waiting_other') : null,
     t('steps_then', { department: pick(kase, 'department_name') }),
   ];
 }
@@ -96,7 +125,8 @@ function stepLines(kase, byItem) {
 function step(kase, byItem, host) {
   const phase = phaseOf(kase);
   const nameId = `step-${kase.reference}`;
-  const lines = stepLines(kase, byItem).filter(Boolean).map((line) => el('p', { className: 'step-view__line', textContent: line }));
+  const lines = stepLines(kase, byItem).filter(Boolean)
+    .map((line) => (typeof line === 'string' ? el('p', { className: 'step-view__line', textContent: line }) : line));
   return el('li', { className: `step-view__step step-view__step--${phase}`, dataset: { status: kase.status, item: kase.item } },
     el('span', { className: 'step-view__mark', attrs: { 'aria-hidden': 'true' }, textContent: MARKS[phase] }),
     el('div', { className: 'step-view__body' },
