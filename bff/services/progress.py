@@ -88,13 +88,13 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     plain = [case for case, _ in cases]
     plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
     by_item = {case.item: case for case in plain}
-    return {**summary(head, plain, today), "subject": head.subject, "my_role": head.my_role,  # type: ignore[arg-type]
+    return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
             "critical_path_days": plan.critical_path_days,
             "expected_complete_on": _iso(plan.expected_complete_on),
             "cases": [{**case_progress(case, certificates.get(case.case_id), today),  # type: ignore[arg-type]
                        **case_graph(case, by_item, plan)}  # type: ignore[arg-type]
                       for case in plain],
-            "certificates": list(certificates.values())}
+            "certificates": list(certificates.values()), "my_role": head.my_role}
 
 
 def case_times(case: Case) -> graph.CaseTimes:
