@@ -76,7 +76,8 @@ class ApplicationSummarySchema(ResponseSchema):
     cases_done = fields.Int()
     next_due_on = iso_date(metadata={"description": "The earliest due date of an open case"})
     overdue = fields.Bool()
-    my_role = fields.Str(metadata={"description": "In my list: lead or co_handler (a family member handling it)"})
+    my_role = fields.Str(metadata={"description": "lead or co_handler (a family member handling it); only the lead "
+                                   "may withdraw"})
 
 
 class ApplicationsSchema(ResponseSchema):

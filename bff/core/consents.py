@@ -24,7 +24,7 @@ from bff.core.text import Text
 PENDING, AGREED, DECLINED, RENOUNCED = "pending", "agreed", "declined", "renounced"
 DECISIONS = (PENDING, AGREED, DECLINED, RENOUNCED)
 ANSWERS = (AGREED, DECLINED, RENOUNCED)  # what an heir may send
-ENDED = "ended"  # the application was withdrawn while the answer was pending
+ENDED = "ended"  # the application was withdrawn, or its inheritance cases ended, while the answer was pending
 LAPSED = "expired"  # the deadline passed with no answer (set by the sweep)
 FIRST_ORDER = ("spouse", "child", "parent")  # 《民法典》第一千一百二十七条: the first order of succession
 DEADLINE_WORKING_DAYS = 10
@@ -46,7 +46,8 @@ ALREADY_ANSWERED = Text("您已经作出过选择，不能重复提交；如需�
                         "Contact the applicant or the service desk to change it.")
 EXPIRED = Text("已过期：确认期限已过，相关事项已转为公证办理。",
                "Expired: the time to answer has passed; these items now need a notarised certificate.")
-ENDED_MESSAGE = Text("申请已撤回，无需再确认。", "The application was withdrawn; no answer is needed.")
+ENDED_MESSAGE = Text("申请已撤回或继承事项已终止，无需再确认。",
+                      "The application was withdrawn or the inheritance items ended; no answer is needed.")
 UNDERTAKING_NEEDED = Text("请阅读并勾选承诺书。", "Please read and tick the undertaking.")
 
 

@@ -95,6 +95,9 @@ declare("staff_ended_sessions", ("count",), ("access",))
 declare("mandate_granted", ("mandate", "agent_kind", "scope", "expires_on"), ("bundle", "application"))
 declare("mandate_refused", ("agent_kind", "reason"))
 declare("mandate_revoked", ("mandate",))
+# The same grant and revocation as the agent is told them (the events' subject is the agent).
+declare("mandate_received", ("mandate", "scope", "expires_on"), ("bundle", "application"))
+declare("mandate_received_revoked", ("mandate",))
 declare("acting_started", ("mandates",))
 declare("acting_stopped", ("reason",))
 

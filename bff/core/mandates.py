@@ -23,7 +23,6 @@ MAX_DAYS = 90
 # Answers that say where money goes: the bank account and the payee. Changing them on someone's
 # behalf needs the receive_money scope.
 MONEY_FIELD_PREFIXES = ("bank.", "payee.")
-MONEY_FIELDS = frozenset({"family.heirs_agree"})
 
 ENDED = Text("该委托已撤销或已过期，已为您切换回本人办理。",
              "That mandate has been revoked or has expired; you are acting as yourself again.")
@@ -115,7 +114,7 @@ def visible(mandates: list[Terms], bundle: str, number: str, now: datetime) -> b
 
 def money_scope(answer_keys: Iterable[str]) -> str:
     """The scope a change of these answers needs."""
-    touches_money = any(key.startswith(MONEY_FIELD_PREFIXES) or key in MONEY_FIELDS for key in answer_keys)
+    touches_money = any(key.startswith(MONEY_FIELD_PREFIXES) for key in answer_keys)
     return "receive_money" if touches_money else "apply_follow"
 
 

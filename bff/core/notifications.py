@@ -69,6 +69,10 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          Text("家人邀请您共同办理", "A family member invites you to handle an application together"),
          action_needed=True),
     Kind("lead_handed_over", "normal", 3 * DAY, Text("您已成为本件的主办人", "You now lead this application")),
+    Kind("mandate_granted", "normal", 3 * DAY,
+         Text("有家人或居民委托您代为办理", "Someone authorised you to act for them")),
+    Kind("mandate_revoked", "normal", 3 * DAY,
+         Text("一项委托您代办的授权已撤销", "An authorisation to act for someone was revoked")),
 )}
 
 CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
@@ -78,10 +82,13 @@ EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "a
                "rating_followed_up": "rating_followed_up", "family_join_requested": "join_requested",
                "family_invited": "family_invited", "family_lead_handed_over": "lead_handed_over",
                "items_not_possible": "items_not_possible",
+               "mandate_received": "mandate_granted", "mandate_received_revoked": "mandate_revoked",
                "consent_requested": "consent_requested", "consent_closed": "consent_closed",
                "consents_agreed": "consents_agreed", "consents_declined": "consents_declined"}
 # Heirs are not (yet) part of the application: their notifications open the consent page instead.
 HEIR_KINDS = frozenset({"consent_requested", "consent_closed"})
+# The agent hears of a mandate given or taken back; the payload names nobody (not the principal either).
+MANDATE_KINDS = frozenset({"mandate_granted", "mandate_revoked"})
 NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
 # What the whole family handling an application is told (each by their own preferences), not only
 # the person the event is about: the application's progress, and a relative asking to join.
@@ -105,6 +112,8 @@ def link_for(kind: str, number: str | None) -> str:
     """Where a tap on the notification opens: a PWA route (same origin; the page asks for details)."""
     if kind == "new_sign_in":
         return "/app/settings"  # "my sessions", with a way to end the new one
+    if kind in MANDATE_KINDS:  # the agent chooses whom they act for where their applications are listed
+        return "/app/applications"
     if not number:
         return "/app/inbox"
     if kind == "family_invited":  # not theirs to read until they accept: the page to answer it

@@ -127,7 +127,8 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "ratings": frozenset({"rating_given"}),
     "staff": frozenset({"staff_viewed", "staff_revealed", "staff_note_added", "staff_escalated",
                         "staff_resent_notification", "staff_ended_sessions"}),
-    "mandates": frozenset({"mandate_granted", "mandate_refused", "mandate_revoked", "acting_started", "acting_stopped"}),
+    "mandates": frozenset({"mandate_granted", "mandate_refused", "mandate_revoked", "mandate_received",
+                           "mandate_received_revoked", "acting_started", "acting_stopped"}),
 }
 KIND_PREFIXES = {"notification_": "notifications", "push_": "notifications", "sms_": "notifications",
                  "qr_": "logins", "staff_": "staff", "rating": "ratings", "supplement": "supplements",

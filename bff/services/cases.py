@@ -49,7 +49,7 @@ def transition_case(session: Session, case: Case, target: str, *, actor_user_id:
                  **{"from": previous}, **{k: v for k, v in details.items() if v not in (None, [], "")})
     if refresh:
         refresh_application_status(session, application)
-    if cascade and target in rules.TERMINAL and case.dependents:
+    if cascade and target in rules.TERMINAL:
         graph.case_ended(session, case, application)
 
 

@@ -13,6 +13,8 @@ The flow (rules in :mod:`bff.core.consents`)::
         path: hold {"consent": "declined", "upload": <code>}; the applicant is asked to upload it
         (bff.services.uploads clears the hold and releases the cases)
     withdrawal ──► end_consents: pending answers end, the heirs are told
+    every inheritance case ended unapproved (e.g. the cascade after a refused death certificate)
+               ──► end_with_cases: the same, once
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from bff.adapters.sms.base import SmsSender
 from bff.core import consents as rules
+from bff.core.applications import FAILED
 from bff.core.calendar import china_date
 from bff.core.catalog import ServiceItem, default_catalog
 from bff.core.errors import NotFound, PermissionDenied
@@ -236,15 +239,33 @@ def tell_heirs(session: Session, application: Application, consents: Sequence[He
                          number=application.number, outcome=outcome)
 
 
-def end_consents(session: Session, application: Application) -> int:
-    """The application was withdrawn: pending answers end and the heirs are told (caller's lock)."""
+def end_consents(session: Session, application: Application, outcome: str = "withdrawn") -> int:
+    """The application was withdrawn (or its inheritance cases all ended): pending answers end and
+    the heirs are told, once, since a second call finds nothing pending (caller's lock)."""
     consents = store.consents_of(session, application.id, lock=True)
     pending = [consent for consent in consents if consent.decision == rules.PENDING]
     for consent in pending:
         consent.decision = rules.ENDED
     if pending:
-        tell_heirs(session, application, consents, "withdrawn")
+        tell_heirs(session, application, consents, outcome)
     return len(pending)
+
+
+def end_with_cases(session: Session, application: Application, cases: Sequence[Case] | None = None) -> int:
+    """Every inheritance case the heirs were asked about ended without approval (the cascade ended it
+    when the death certificate it needed was refused, or it was rejected or withdrawn itself): there
+    is nothing left to agree to, so the pending answers end and the heirs are told once. Called by the
+    item graph whenever a case fails (the caller holds the application's lock)."""
+    codes = {item.code for item in consent_items(_items_of_bundle(application))}
+    if not codes:
+        return 0
+    cases = cases if cases is not None else case_store.cases_of(session, application.id)
+    covered = [case for case in cases if case.item in codes]
+    if not covered or any(case.status not in FAILED for case in covered):
+        return 0
+    for case in covered:
+        case.hold = None  # an ended case waits for nobody
+    return end_consents(session, application, outcome="ended")
 
 
 # --- The sweep: deadlines and the SMS fallback -------------------------------------------------

@@ -7,9 +7,11 @@ ends (approved, rejected, withdrawn, not possible), :func:`case_ended` runs from
 - approved: :func:`release_ready_cases` sends on each waiting case whose needs are now all approved
   and that nothing else holds (``case.hold``), with the data it consumes (``case.inputs``);
 - ended otherwise: :func:`end_dependents` ends every case that needed it, transitively, as
-  ``not_possible`` with the reason, and tells the resident once (``items_not_possible``).
+  ``not_possible`` with the reason, and tells the resident once (``items_not_possible``);
+- and once every inheritance case the heirs were asked about has failed, their pending answers
+  end (``bff.services.consents.end_with_cases``).
 
-Cases nobody needs (``case.dependents`` empty, the usual case) cost nothing here.
+Cases nobody needs (``case.dependents`` empty, the usual case) cost a look at the catalog here.
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ OUTPUTS_INVALID = Text("办结时需要提供的数据不完整或有误。", "W
 
 
 def case_ended(session: Session, case: Case, application: Application) -> None:
-    """What the end of ``case`` means for the cases that need it (see the module docstring)."""
-    if not case.dependents:
-        return
-    if case.status == rules.APPROVED:
+    """What the end of ``case`` means for the cases that need it (see the module docstring), and,
+    when it failed, for the heirs' pending consent (:func:`heirs_consents_may_end`)."""
+    if case.status == rules.APPROVED and case.dependents:
         release_ready_cases(session, application)
     elif case.status in rules.FAILED:
-        end_dependents(session, application, case)
+        if case.dependents:
+            end_dependents(session, application, case)  # asks the heirs' question itself
+        else:
+            heirs_consents_may_end(session, application)
 
 
 def release_ready_cases(session: Session, application: Application, cases: list[Case] | None = None) -> list[Case]:
@@ -123,7 +127,16 @@ def end_dependents(session: Session, application: Application, failed: Case,
                      application_id=application.id, number=application.number,
                      because={key: because[key] for key in ("item", "reference", "status")},
                      cases=[case.reference for case in ended])
+        heirs_consents_may_end(session, application, cases)
     return ended
+
+
+def heirs_consents_may_end(session: Session, application: Application, cases: list[Case] | None = None) -> None:
+    """Once no inheritance case is left to agree to, the heirs' pending answers end (and they are told)."""
+    # Imported here: the consents module sends cases on through this one (release_ready_cases).
+    from bff.services import consents
+
+    consents.end_with_cases(session, application, cases)
 
 
 def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_number: str) -> None:

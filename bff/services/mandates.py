@@ -74,6 +74,10 @@ def grant_mandate(session: Session, principal_user_id: int, body: dict[str, Any]
     record_event(session, "mandate_granted", actor_user_id=principal_user_id, subject_user_id=principal_user_id,
                  mandate=mandate.id, agent_kind=mandate.agent_kind, scope=mandate.scope,
                  expires_on=body["expires_on"].isoformat(), **target)
+    if mandate.agent_user_id is not None:  # one who has never signed in finds it at their first sign-in
+        record_event(session, "mandate_received", actor_user_id=principal_user_id,
+                     subject_user_id=mandate.agent_user_id, mandate=mandate.id, scope=mandate.scope,
+                     expires_on=body["expires_on"].isoformat(), **target)
     session.commit()
     return mandate_view(mandate, _names(session, [mandate]), now)
 
@@ -119,6 +123,9 @@ def revoke_mandate(session: Session, principal_user_id: int, mandate_id: int, *,
         mandate.revoked_at = now
         record_event(session, "mandate_revoked", actor_user_id=principal_user_id, subject_user_id=principal_user_id,
                      mandate=mandate.id)
+        if mandate.agent_user_id is not None:
+            record_event(session, "mandate_received_revoked", actor_user_id=principal_user_id,
+                         subject_user_id=mandate.agent_user_id, mandate=mandate.id)
     session.commit()
     return mandate_view(mandate, _names(session, [mandate]), now)
 

@@ -98,7 +98,7 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
                        **case_graph(case, by_item, plan),  # type: ignore[arg-type]
                        **case_hold(case, deadline)}  # type: ignore[arg-type]
                       for case in plain],
-            "certificates": list(certificates.values())}
+            "certificates": list(certificates.values()), "my_role": head.my_role}
 
 
 def case_times(case: Case) -> graph.CaseTimes:

@@ -16,7 +16,7 @@ TYPED = {
               "consent.data_sharing": True, "consent.declaration": True},
     "retirement": {"delivery.method": "post", "consent.data_sharing": True, "consent.declaration": True},
     "after-death": {"subject.funeral_home": "hangzhou", "subject.cremation_date": date.today().isoformat(),
-                    "family.dependants": "spouse", "family.heirs_agree": True, "consent.declaration": True},
+                    "family.dependants": "spouse", "consent.declaration": True},
 }
 
 

@@ -252,3 +252,28 @@ def test_two_answers_from_one_heir_at_the_same_moment_leave_exactly_one(app, cli
     assert db.session.get(HeirConsent, mine).decision == winner  # type: ignore[union-attr]
     assert len(db.session.scalars(select(Event).where(Event.name == "consent_answered",
                                                      Event.data["consent"].as_integer() == mine)).all()) == 1
+
+
+def test_refusing_the_death_certificate_ends_the_pending_consents_and_tells_the_heirs_once(app, client, heirs):
+    applied = apply_after_death(app, client)
+    assert answer(heirs["mother"], "agreed").status_code == 200
+    run_worker(app)
+    officer = officer_client(app, "health")
+    reference = cases(applied["number"])["death-medical-certificate"].reference
+    assert officer.post(f"/api/v1/officer/cases/{reference}/accept").status_code == 200
+    assert officer.post(f"/api/v1/officer/cases/{reference}/reject", json={"reason": "死亡证明信息不符"}).status_code == 200
+    after = cases(applied["number"])
+    assert {after[item].status for item in INHERITANCE} == {"not_possible"}
+    assert all(after[item].hold is None for item in INHERITANCE)
+    decisions = {c.relation + ":" + c.decision for c in db.session.scalars(select(HeirConsent))}
+    assert decisions == {"spouse:agreed", "child:agreed", "child:ended"}
+    closed = db.session.scalars(select(Event).where(Event.name == "consent_closed")).all()
+    assert sorted(e.subject_user_id for e in closed) == sorted(
+        create_user(key).id for key in ("liuxiuying", "chenli"))
+    assert {e.data["outcome"] for e in closed} == {"ended"}
+    run_worker(app)
+    assert inbox_kinds(heirs["sister"]).count("consent_closed") == 1
+    assert inbox_kinds(heirs["mother"]).count("consent_closed") == 1
+    late = answer(heirs["sister"], "agreed")
+    assert late.status_code == 409 and late.json["reason"] == "consent_ended"
+    assert "继承事项已终止" in late.json["message"]

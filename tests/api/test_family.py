@@ -156,6 +156,9 @@ def test_the_lead_hands_over_and_the_new_lead_withdraws(app, client) -> None:
     family = client.get(f"/api/v1/applications/{number}/members").json
     chenli_id = next(m["id"] for m in family["members"] if m["name"] == "陈丽")
     lead_id = next(m["id"] for m in family["members"] if m["name"] == "陈明")
+    # the detail says who may withdraw: the page shows the button to the lead only
+    assert client.get(f"/api/v1/applications/{number}").json["my_role"] == "lead"
+    assert chenli.get(f"/api/v1/applications/{number}").json["my_role"] == "co_handler"
     assert chenli.post(f"/api/v1/applications/{number}/lead", json={"member_id": lead_id}).status_code == 403
     assert client.post(f"/api/v1/applications/{number}/lead", json={"member_id": lead_id}).status_code == 409
     assert chenli.post(f"/api/v1/applications/{number}/members/leave").status_code == 200
@@ -163,6 +166,8 @@ def test_the_lead_hands_over_and_the_new_lead_withdraws(app, client) -> None:
     handed = client.post(f"/api/v1/applications/{number}/lead", json={"member_id": chenli_id})
     assert handed.status_code == 200 and handed.json["role"] == "lead"
     assert chenli2.get(f"/api/v1/applications/{number}/members").json["my_role"] == "lead"
+    assert chenli2.get(f"/api/v1/applications/{number}").json["my_role"] == "lead"
+    assert client.get(f"/api/v1/applications/{number}").json["my_role"] == "co_handler"  # the applicant, handed over
     assert client.post(f"/api/v1/applications/{number}/members/leave").json["reason"] == "cannot_leave"  # applicant
     assert client.post(f"/api/v1/applications/{number}/withdraw", json={}).status_code == 403
     withdrawn = chenli2.post(f"/api/v1/applications/{number}/withdraw", json={})

@@ -13,7 +13,7 @@ from bff.core.clock import china_today, utc_now
 from bff.extensions import db
 from bff.store.mandate_models import Mandate
 from bff.store.models import Application, Event
-from tests.api.application_helpers import complete_answers, submit
+from tests.api.application_helpers import complete_answers, run_worker, submit
 from tests.api.staff_helpers import grant_headers, signed_in_client
 from tests.factories import ApplicationFactory
 
@@ -180,6 +180,25 @@ def test_a_revoked_mandate_stops_the_agents_next_request_and_acting_ends(app: Fl
     assert son.get(f"/api/v1/applications/{number}").status_code == 404  # as himself: not his
     assert son.post("/api/v1/me/acting-as", json={"principal_user_id": liu.id}).status_code == 403
     assert [e.data["reason"] for e in events_named("acting_stopped")] == ["mandate_ended"]
+
+
+def test_the_agent_is_told_in_the_inbox_when_a_mandate_is_granted_and_when_it_is_revoked(app: Flask) -> None:
+    mother, liu = signed_in_client(app, "liuxiuying")
+    son, chen = signed_in_client(app, "chenming")
+    mandate = grant_to_son(mother)
+    run_worker(app)
+    [granted] = son.get("/api/v1/inbox").json["notifications"]
+    assert (granted["kind"], granted["title"], granted["link"]) == (
+        "mandate_granted", "有家人或居民委托您代为办理", "/app/applications")
+    assert [e.subject_user_id for e in events_named("mandate_received")] == [chen.id]
+    assert mother.get("/api/v1/inbox").json["notifications"] == []  # she granted it: nothing to tell her
+
+    assert mother.post(f"/api/v1/me/mandates/{mandate['id']}/revoke").status_code == 200
+    assert mother.post(f"/api/v1/me/mandates/{mandate['id']}/revoke").status_code == 200  # again: nothing new
+    run_worker(app)
+    kinds = [n["kind"] for n in son.get("/api/v1/inbox").json["notifications"]]
+    assert sorted(kinds) == ["mandate_granted", "mandate_revoked"]
+    assert [(e.actor_user_id, e.subject_user_id) for e in events_named("mandate_received_revoked")] == [(liu.id, chen.id)]
 
 
 def test_a_mandate_that_expires_mid_session_stops_working_at_once(app: Flask) -> None:

@@ -42,6 +42,7 @@ def test_chen_li_tries_to_apply_and_joins_her_brothers_case_instead(
     panel = chenming.locator("ot-family-panel")
     expect(panel.locator(".family__pending li", has_text="陈丽")).to_contain_text("申请加入")
     expect(panel.locator(".family__invitable li", has_text="陈丽")).to_have_count(0)  # she asked: accept instead
+    expect(chenming.get_by_role("button", name="撤回申请")).to_be_visible()  # the lead's alone
     assert_accessible(chenming)
     panel.get_by_role("button", name="同意 陈丽 加入").click()
     expect(panel.get_by_text("陈丽 已加入办理。")).to_be_visible()
@@ -55,6 +56,7 @@ def test_chen_li_tries_to_apply_and_joins_her_brothers_case_instead(
     members = chenli.locator("ot-family-panel .family__members li")
     expect(members.filter(has_text="陈明")).to_contain_text("主办人")
     expect(members.filter(has_text="陈丽（我）")).to_contain_text("共同办理人")
+    expect(chenli.get_by_role("button", name="撤回申请")).to_have_count(0)  # a co-handler would get 403
     expect(chenli.locator(".timeline")).to_contain_text("有家人申请加入办理")
     assert_accessible(chenli)
 

@@ -82,5 +82,5 @@ TYPED = {  # what a resident answers by hand in each bundle's demo case
               "consent.data_sharing": True, "consent.declaration": True},
     "retirement": {"delivery.method": "post", "consent.data_sharing": True, "consent.declaration": True},
     "after-death": {"subject.funeral_home": "hangzhou", "subject.cremation_date": TODAY.isoformat(),
-                    "family.dependants": "spouse", "family.heirs_agree": True, "consent.declaration": True},
+                    "family.dependants": "spouse", "consent.declaration": True},
 }

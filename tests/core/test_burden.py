@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from bff.core import burden, forms
-from bff.core.catalog import default_catalog
+from bff.core.catalog import CATALOG_DIR, default_catalog, load_catalog
+from bff.core.prefill import facts_of, prefill_values
 from tests.core.catalog_helpers import RECORDS, TYPED, deceased_records, form_for
 
 
@@ -46,12 +49,28 @@ def test_a_material_no_source_holds_is_left_to_upload():
     assert burden.applicant_burden(form_for("after-death", records)).uploads_left >= 1
 
 
-def test_a_conditional_material_counts_once_its_condition_holds():
-    form = form_for("after-death", deceased_records())
-    before = burden.applicant_burden(form, {"family.heirs_agree": True})
-    after = burden.applicant_burden(form, {"family.heirs_agree": False})
-    # a notarised proof for each inheritance item that applies (pension and medical account; no housing fund)
-    assert after.uploads_left == before.uploads_left + 2
+def test_a_conditional_material_counts_once_its_condition_holds(tmp_path):
+    # No shipped item has a conditional material any more (the heirs are asked in the app), so the
+    # rule is checked on a copy of the catalog whose survivor-benefits item asks for a proof of
+    # dependency when the spouse was supported by the deceased.
+    root = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, root)
+    item = root / "items" / "survivor-benefits.yaml"
+    text = item.read_text(encoding="utf-8")
+    assert "procedure:" in text
+    material = ("  - code: dependency-proof\n    name: {zh: 供养关系证明, en: Proof of dependency}\n"
+                "    when: {key: family.dependants, equals: spouse}\n")
+    item.write_text(text.replace("procedure:", material + "procedure:", 1), encoding="utf-8")
+    catalog = load_catalog(root)
+    records = deceased_records()
+    form = forms.build_form(catalog, catalog.bundle("after-death"), facts_of(records), prefill_values(records))
+    unanswered = burden.applicant_burden(form)
+    before = burden.applicant_burden(form, {"family.dependants": "none"})
+    after = burden.applicant_burden(form, {"family.dependants": "spouse"})
+    assert unanswered.uploads_left == before.uploads_left
+    assert unanswered.materials_separately == before.materials_separately
+    assert after.uploads_left == before.uploads_left + 1
+    assert after.materials_separately == before.materials_separately + 1
 
 
 def test_a_source_that_is_down_leaves_more_to_type():

@@ -73,7 +73,7 @@ def test_bank_and_payee_answers_need_the_money_scope():
     assert rules.money_scope(["applicant.mobile", "subject.death_date"]) == "apply_follow"
     assert rules.money_scope(["bank.card_number"]) == "receive_money"
     assert rules.money_scope(["payee.has_card_account"]) == "receive_money"
-    assert rules.money_scope(["family.heirs_agree"]) == "receive_money"
+    assert rules.money_scope(["family.dependants", "bank.bank_name"]) == "receive_money"
     assert rules.money_scope([]) == "apply_follow"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, literal_column, or_, select, update
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,6 +25,8 @@ DRAFT = "draft"
 # parameters (number, user id), so the constants of these conditions must not become parameters.
 _ACTIVE_SQL: ColumnElement[str] = literal_column(f"'{ACTIVE}'")
 _DRAFT_SQL: ColumnElement[str] = literal_column(f"'{DRAFT}'")
+_LEAD_SQL: ColumnElement[str] = literal_column("'lead'")
+_CO_HANDLER_SQL: ColumnElement[str] = literal_column("'co_handler'")
 
 
 class SubjectTaken(Exception):
@@ -40,6 +42,17 @@ def is_member(user_id: Any, application_id: Any = Application.id) -> ColumnEleme
 def readable_by(user_id: Any) -> ColumnElement[bool]:
     """SQL: the application is the user's own, or a submitted one they are an active member of."""
     return or_(Application.user_id == user_id, and_(Application.status != _DRAFT_SQL, is_member(user_id)))
+
+
+def role_of(user_id: Any) -> ColumnElement[str]:
+    """SQL: the user's role in the application (``lead`` or ``co_handler``): their active membership's,
+    else ``lead`` for the applicant of record (whose row is written the first time the family is
+    looked at); only meaningful where ``readable_by`` holds."""
+    membership = (select(ApplicationMember.role)
+                  .where(ApplicationMember.application_id == Application.id, ApplicationMember.user_id == user_id,
+                         ApplicationMember.status == _ACTIVE_SQL)
+                  .scalar_subquery())  # one row at most: unique per application and user
+    return func.coalesce(membership, case((Application.user_id == user_id, _LEAD_SQL), else_=_CO_HANDLER_SQL))
 
 
 def member_application(session: Session, user_id: int, number: str, *, lock: bool = False,

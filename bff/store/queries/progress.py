@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bff.store.consent_models import HeirConsent
 from bff.store.family_models import ApplicationMember
 from bff.store.models import Application, Case, Certificate, Event, User
-from bff.store.queries.family import readable_by
+from bff.store.queries.family import readable_by, role_of
 
 
 class DetailHead(NamedTuple):
@@ -33,6 +33,7 @@ class DetailHead(NamedTuple):
     subject: str
     submitted_at: datetime | None
     updated_at: datetime | None
+    my_role: str  # the reader's: lead or co_handler
 
 
 class DetailCase(NamedTuple):
@@ -81,7 +82,7 @@ _CERTIFICATE = [_X.number, _X.kind, _X.title_zh, _X.title_en, _X.issuer, _X.issu
 # Built once: only the columns the page shows (no answers, no certificate content), addressed by
 # position (DetailHead, DetailCase, DetailCertificate).
 _DETAIL = (
-    select(*[column.label(f"a_{column.name}") for column in _HEAD],
+    select(*[column.label(f"a_{column.name}") for column in _HEAD], role_of(bindparam("user_id")).label("a_my_role"),
            _C.id.label("case_id"), _C.reference, _C.item, _C.item_title, _C.department, _C.status, _C.due_on,
            _C.time_limit_days, _C.dispatched_at, _C.supplement, _C.decision, _C.needs, _C.ready_at, _C.decided_at,
            _C.hold,
@@ -91,8 +92,8 @@ _DETAIL = (
     .outerjoin(Certificate.__table__, _X.case_id == _C.id)
     .where(_A.number == bindparam("number"), readable_by(bindparam("user_id")))
     .order_by(_C.position))
-_CASE_AT = len(_HEAD)
-_CERTIFICATE_AT = len(_HEAD) + len(DetailCase._fields)
+_CASE_AT = len(DetailHead._fields)
+_CERTIFICATE_AT = _CASE_AT + len(DetailCase._fields)
 
 
 def application_detail(connection: Connection, user_id: int, number: str) -> ApplicationDetail | None:

@@ -38,7 +38,8 @@ export async function render({ main, params, navigate }) {
       certificates(application.certificates || []),
       el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
       RATEABLE.includes(application.status) ? await rating(number) : null,
-      application.status === 'submitted' ? withdrawButton(number, () => draw({ announce: true })) : null);
+      // only the family's lead may withdraw (a co-handler would get 403 lead_only)
+      application.status === 'submitted' && application.my_role === 'lead' ? withdrawButton(number, () => draw({ announce: true })) : null);
     if (announce) live.textContent = t('detail_updated', { time: formatDate(new Date(), true) });
     if (focusInside) main.focus();
     return undefined;
