@@ -92,8 +92,11 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: date, count: int) -> date:
-    """The ``count``-th working day after ``start`` (``start`` itself never counts)."""
+    """The ``count``-th working day after ``start`` (``start`` itself never counts).
+
+    Cached: every progress read asks it for each case's expected date, from the same few days."""
     if count < 0:
         raise ValueError("a time limit cannot be negative")
     day = start

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bff.core.applications import APPROVED, FAILED, TERMINAL, WAITING
 from bff.core.calendar import add_working_days
@@ -205,8 +206,7 @@ def schedule(cases: Iterable[CaseTimes], today: date) -> Schedule:
     one on its due date, a waiting one its time limit after its needs' expected ends. Cases that
     ended without approval (and so everything needing them) are left out."""
     cases = list(cases)
-    promise = critical_path_days(within({c.item: c.needs for c in cases}, [c.item for c in cases]),
-                                 {c.item: c.time_limit_days for c in cases})
+    promise = _promise(tuple((c.item, tuple(c.needs), c.time_limit_days) for c in cases))
     live = [c for c in cases if c.status not in FAILED]
     needs = within({c.item: c.needs for c in live}, [c.item for c in live])
     known = {}
@@ -219,6 +219,13 @@ def schedule(cases: Iterable[CaseTimes], today: date) -> Schedule:
     still_open = any(c.status not in TERMINAL for c in live)
     complete = max((e.finish for e in expected.values()), default=None) if still_open else None
     return Schedule(expected, promise, complete)
+
+
+@lru_cache(maxsize=256)
+def _promise(items: tuple[tuple[str, tuple[str, ...], int], ...]) -> int:
+    """The critical path of a set of items: the same few sets recur on every progress read."""
+    return critical_path_days(within({item: needs for item, needs, _ in items}, [item for item, _, _ in items]),
+                              {item: days for item, _, days in items})
 
 
 # --- Outputs --------------------------------------------------------------------------------

@@ -88,9 +88,7 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     plain = [case for case, _ in cases]
     plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
     by_item = {case.item: case for case in plain}
-    # The heirs' deadline is read only when a case waits for their answers (one more query at most).
-    deadline = (store.consent_deadline(connection, head.id)
-                if any(held_for(case.hold) == "consent" for case in plain) else None)
+    deadline = head.consent_deadline
     return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
             "critical_path_days": plan.critical_path_days,
             "expected_complete_on": _iso(plan.expected_complete_on),
