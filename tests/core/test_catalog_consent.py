@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
-from bff.core.catalog import CATALOG_DIR, CatalogError, default_catalog, load_catalog
+from bff.core.catalog import default_catalog
+from tests.core.catalog_files import edit, load_error
 
 ITEM = "items/housing-fund-inheritance.yaml"
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def load_error(root: Path) -> str:
-    with pytest.raises(CatalogError) as raised:
-        load_catalog(root)
-    return str(raised.value)
 
 
 def test_the_three_inheritance_items_wait_for_the_heirs_and_take_an_undertaking():

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
-from bff.core.catalog import CATALOG_DIR, CatalogError, load_catalog
-
-
-@pytest.fixture
-def catalog_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from bff.core.catalog import CATALOG_DIR, load_catalog
+from tests.core.catalog_files import edit, load_error
 
 
 def line_of(path: Path, text: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
-
-
-def load_error(root: Path) -> str:
-    with pytest.raises(CatalogError) as raised:
-        load_catalog(root)
-    return str(raised.value)
 
 
 def test_the_shipped_graph_loads_with_needs_consumes_and_produces():
