@@ -6,38 +6,15 @@ by the same Alembic scripts into a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
-from flask import Flask
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bff.extensions import db
-from bff.store import migrate
-from bff.store.engine import make_engine
 from bff.store.models import Application, Case, Certificate, ProcessedCallback, User
 from bff.store.queries import callbacks, progress
 
 SUBMITTED_AT = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def new_session(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[Callable[[], Session]]:
-    """Sessions on the database named by the parameter (``app`` configures the PII cipher and
-    truncates PostgreSQL's tables afterwards)."""
-    if request.param == "postgresql":
-        yield db.new_session
-        return
-    url = f"sqlite:///{tmp_path / 'onething.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield sessionmaker(engine, expire_on_commit=False)
-    finally:
-        engine.dispose()
 
 
 def _submitted_application(session: Session) -> tuple[int, str]:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from bff.store.family_models import ApplicationMember
 from bff.store.models import Application, User
 from bff.store.queries import family, progress
-from tests.store.test_dual_paths import new_session  # noqa: F401  (the fixture: both databases)
 
 SUBMITTED_AT = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
 
@@ -32,7 +31,7 @@ def _application(session: Session, user: User, number: str, status: str) -> Appl
     return application
 
 
-def test_a_second_active_application_for_a_subject_is_refused_and_drafts_withdrawals_are_not(new_session) -> None:  # noqa: F811
+def test_a_second_active_application_for_a_subject_is_refused_and_drafts_withdrawals_are_not(new_session) -> None:
     with new_session() as session:
         chenming, chenli = _user(session, "chenming", "陈明"), _user(session, "chenli", "陈丽")
         first = _application(session, chenming, "YJ1", "submitted")
@@ -48,7 +47,7 @@ def test_a_second_active_application_for_a_subject_is_refused_and_drafts_withdra
         assert session.get(Application, second.id).status == "draft"  # type: ignore[union-attr]
 
 
-def test_an_active_member_reads_the_detail_and_a_requested_one_does_not(new_session) -> None:  # noqa: F811
+def test_an_active_member_reads_the_detail_and_a_requested_one_does_not(new_session) -> None:
     with new_session() as session:
         chenming, chenli, liu = _user(session, "chenming", "陈明"), _user(session, "chenli", "陈丽"), \
             _user(session, "liuxiuying", "刘秀英")

@@ -3,37 +3,18 @@ column's text, the live mandates by expiry and revocation, and the one-target ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bff.extensions import db
-from bff.store import migrate
-from bff.store.engine import make_engine
 from bff.store.mandate_models import Mandate
 from bff.store.models import User
 from bff.store.queries import mandates as queries
 
 NOW = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def new_session(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[Callable[[], Session]]:
-    if request.param == "postgresql":
-        yield db.new_session
-        return
-    url = f"sqlite:///{tmp_path / 'onething.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield sessionmaker(engine, expire_on_commit=False)
-    finally:
-        engine.dispose()
 
 
 def _people(session: Session) -> tuple[User, User, User]:
