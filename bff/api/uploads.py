@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g
+from flask import Response, current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from auth.permissions import access
+from bff.adapters.scan import build_scanner
+from bff.adapters.storage.filesystem import FilesystemStorage
 from bff.api.acting import resident_id
 from bff.api.schemas import BINARY, ResponseSchema, bilingual, iso_datetime
 from bff.extensions import db
@@ -50,6 +52,14 @@ class DocumentsSchema(ResponseSchema):
     documents = fields.List(fields.Nested(DocumentSchema))
 
 
+def upload_settings() -> service.Settings:
+    """The app's storage, scanner and size limit, from its config (cheap: built per request, so a
+    test may point ``STORAGE_DIR`` at its own directory)."""
+    config = current_app.config
+    return service.Settings(FilesystemStorage(config["STORAGE_DIR"]), build_scanner(str(config["VIRUS_SCANNER"])),
+                            int(config["UPLOAD_MAX_BYTES"]))
+
+
 def attachment(upload: Upload, content: bytes) -> Response:
     response = Response(content, mimetype=upload.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{service.filename_for(upload)}"'
@@ -67,9 +77,9 @@ def attachment(upload: Upload, content: bytes) -> Response:
 def upload(files: dict[str, Any], number: str, code: str) -> dict[str, Any]:
     """Upload the document ``code`` a held item asks for (e.g. notarised-inheritance-certificate);
     the items it held go on."""
-    file = files["file"]
-    content = file.read(service.upload_settings().limit_bytes + 1)
-    uploaded = service.add_upload(db.session, service.upload_settings(), resident_id(number=number), number, code,
+    file, settings = files["file"], upload_settings()
+    content = file.read(settings.limit_bytes + 1)
+    uploaded = service.add_upload(db.session, settings, resident_id(number=number), number, code,
                                   content, file.mimetype, file.filename)
     return service.document_view(uploaded, f"/api/v1/applications/{number}/uploads/{uploaded.id}")
 
@@ -91,7 +101,7 @@ def list_uploads(number: str) -> dict[str, Any]:
 @access("resident")
 def read_upload(number: str, upload_id: int) -> Response:
     """One of my documents (an attachment; not cached)."""
-    found, content = service.read_own_upload(db.session, service.upload_settings(), resident_id(number=number), number,
+    found, content = service.read_own_upload(db.session, upload_settings(), resident_id(number=number), number,
                                              upload_id)
     return attachment(found, content)
 
@@ -102,6 +112,6 @@ def read_upload(number: str, upload_id: int) -> Response:
 @access("officer")
 def read_case_document(reference: str, upload_id: int) -> Response:
     """A document the case's item declares, for an officer of its department (the look is recorded)."""
-    found, content = service.read_officer_upload(db.session, service.upload_settings(), g.principal.user_id,
+    found, content = service.read_officer_upload(db.session, upload_settings(), g.principal.user_id,
                                                  g.principal.department, reference, upload_id)
     return attachment(found, content)

@@ -17,11 +17,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
-from bff.adapters.scan import build_scanner
-from bff.adapters.storage.filesystem import FilesystemStorage
-from bff.config import DEFAULTS
 from bff.core import uploads as rules
 from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, ValidationFailed
@@ -48,14 +43,6 @@ class Settings:
     storage: DocumentStorage
     scanner: VirusScanner
     limit_bytes: int
-
-
-def upload_settings() -> Settings:
-    """The app's storage, scanner and limit, from its config (cheap: built per request, so a test
-    may point ``STORAGE_DIR`` at its own directory)."""
-    config = current_app.config
-    return Settings(FilesystemStorage(config.get("STORAGE_DIR") or DEFAULTS["STORAGE_DIR"]),
-                    build_scanner(str(config.get("VIRUS_SCANNER") or "none")), int(config["UPLOAD_MAX_BYTES"]))
 
 
 def add_upload(session: Session, settings: Settings, user_id: int, number: str, code: str, content: bytes,
