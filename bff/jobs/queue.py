@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import redis as redis_lib
@@ -25,7 +25,7 @@ _TASKS = "bff.jobs.tasks."
 DELIVER_OUTBOX_MESSAGE = _TASKS + "deliver_outbox_message"
 FAN_OUT_DELIVERIES = _TASKS + "fan_out_deliveries"
 DELIVER_NOTIFICATIONS = _TASKS + "deliver_notifications"
-LATER_JOBS = {"deliver_notification": _TASKS + "deliver_notification", "retry_push": _TASKS + "retry_push"}
+RUN_LATER = _TASKS + "run_later"
 
 NOTIFY_WAKE_KEY = "notify:wake"
 NOTIFY_WAKE_SECONDS = 30  # a flag whose job was lost clears itself; the relay queues a job meanwhile
@@ -93,9 +93,14 @@ def enqueue_notify_batch(app: Flask) -> None:
         log.warning("could not enqueue the notify batch (the relay will): %s", type(error).__name__)
 
 
-def enqueue_later(app: Flask, delay: timedelta, job: str, *args: Any) -> None:
-    """Run the notification job named ``job`` (``deliver_notification`` or ``retry_push``) after ``delay``."""
-    queue_for(app).enqueue_in(delay, LATER_JOBS[job], *args, result_ttl=60, failure_ttl=3600)
+def enqueue_later_rows(app: Flask, rows: Iterable[tuple[int, datetime]]) -> None:
+    """Queue a job for each due scheduled row (id, token) the relay marked. Losing them loses
+    nothing: the rows are due again when the relay's grace ends."""
+    try:
+        enqueue_all(queue_for(app), [job_spec(RUN_LATER, (message_id, token), f"later-{message_id}")
+                                     for message_id, token in rows])
+    except redis_lib.RedisError as error:
+        log.warning("could not enqueue scheduled jobs (the relay will): %s", type(error).__name__)
 
 
 class RqHandOff:

@@ -1,5 +1,5 @@
 """Every RQ job body: department delivery, the notify batch, the relay, the sweeper, and the
-notification jobs scheduled for later (quiet hours, push retries).
+notification jobs whose time has come (quiet hours, push retries: rows the relay queues).
 
 Jobs take ids, never personal data (RQ keeps job arguments in Redis). Each job runs inside an
 app context: the worker's own app (``python -m bff.worker``) or, in tests that run a
@@ -25,7 +25,7 @@ from bff.jobs import queue
 from bff.services.consents import sweep_consents
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
-from bff.services.notifications import channels, delivery
+from bff.services.notifications import channels, delivery, later
 from bff.services.notifications.devices import push_extra_hosts, vapid_for
 from bff.services.sweeper import sweep_cases
 
@@ -110,6 +110,17 @@ def process_notify_batch(app: Flask) -> dict[str, int]:
         session.close()
 
 
+def run_later(message_id: int, token: datetime | None = None) -> str:
+    """Run one scheduled notification job whose time has come (:mod:`bff.services.notifications.later`)."""
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            return later.run(session, message_id, token, notifier_for(app))
+        finally:
+            session.close()
+
+
+# Jobs that an earlier release put in RQ's schedule: kept so that they still run after an upgrade.
 def deliver_notification(notification_id: int) -> str:
     """Deliver an inbox entry on its channels (scheduled when quiet hours end)."""
     with app_context() as app:
@@ -134,17 +145,13 @@ def notifier_for(app: Flask) -> channels.Notifier:
     """The app's senders, job scheduler and limits, built once from its config."""
     if "notifier" not in app.extensions:
         config = app.config
-
-        def later(delay: timedelta, job: str, *args: Any) -> None:
-            queue.enqueue_later(app, delay, job, *args)
-
         app.extensions["notifier"] = channels.Notifier(
             push=WebPushSender(vapid_for(app), config["VAPID_SUBJECT"],
                                timeout=float(config["PUSH_TIMEOUT_SECONDS"]),
                                default_retry_after=float(config["PUSH_RETRY_AFTER_SECONDS"]),
                                destinations=Destinations.of(push_extra_hosts(app),
                                                             production=config["ENV"] == "production")),
-            sms=LoggingSmsSender(), later=later, public_url=config["PUBLIC_URL"],
+            sms=LoggingSmsSender(), public_url=config["PUBLIC_URL"],
             max_push_attempts=int(config["PUSH_MAX_ATTEMPTS"]),
             prune_after=timedelta(days=float(config["PUSH_PRUNE_AFTER_DAYS"])),
             max_failures=int(config["PUSH_MAX_FAILURES"]), lease=float(config["DISPATCH_LEASE_SECONDS"]))
@@ -160,12 +167,14 @@ def relay_outbox() -> int:
         try:
             due = relay_due_messages(session)
             notify = delivery.notify_rows_due(session)  # notifications share the outbox
+            scheduled = later.due(session)
         finally:
             session.close()
         queue.enqueue_deliveries(app, due)
         if notify:
             queue.enqueue_notify_batch(app)
-        return len(due) + int(notify)
+        queue.enqueue_later_rows(app, scheduled)
+        return len(due) + int(notify) + len(scheduled)
 
 
 def sweep() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import event as sa_event
@@ -30,6 +31,10 @@ log = logging.getLogger("bff.outbox")
 NOTIFY_TOPIC = "notify"  # a row naming an event that tells the resident something
 CASE_TOPICS = ("case.submitted", "case.supplemented", "case.withdrawn")  # a department's message about a case
 TOPICS = (*CASE_TOPICS, NOTIFY_TOPIC)
+# A notification job to run at a time (quiet hours' end, a push service's Retry-After). A row, not a
+# job in Redis's schedule: a Redis restart loses no scheduled message, and the relay finds it when due.
+LATER_TOPIC = "later"
+LATER_JOBS = ("deliver_notification", "retry_push")
 CHANNEL_PREFIX = "events:user:"  # committed events are announced on CHANNEL_PREFIX + subject user id
 
 # What a transaction wrote, kept in ``session.info`` until its commit (or rollback).
@@ -83,6 +88,15 @@ def add(session: Session, topic: str, payload: Mapping[str, Any], *, event: Even
         session.info[NOTIFY_WRITTEN] = True
     else:
         session.info.setdefault(_CASE_MESSAGES, []).append(message)
+    return message
+
+
+def add_later(session: Session, due: datetime, job: str, *args: int) -> OutboxMessage:
+    """Add to the caller's transaction a row that runs the notification job ``job`` with ``args``
+    (ids only) once ``due`` has come; the relay queues it then (``bff.services.notifications.later``)."""
+    assert job in LATER_JOBS, job
+    message = OutboxMessage(topic=LATER_TOPIC, payload={"job": job, "args": list(args)}, next_attempt_at=due)
+    session.add(message)
     return message
 
 

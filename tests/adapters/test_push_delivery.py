@@ -8,16 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import SimpleWorker
-from rq.registry import ScheduledJobRegistry
-from rq.scheduler import RQScheduler
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bff.core import notifications as rules
 from bff.core.notifications import CHINA
 from bff.demo import persona
 from bff.extensions import db
-from bff.jobs.queue import queue_for
+from bff.jobs.queue import enqueue_later_rows, queue_for
+from bff.outbox import LATER_TOPIC
 from bff.services.events import record_event
+from bff.services.notifications import later
 from bff.store.models import Event, OutboxMessage
 from bff.store.notification_models import Notification, PushSubscription
 from tests.factories import create_user, sign_in
@@ -34,14 +34,17 @@ def push_service():
 
 
 def run_worker(app) -> None:
-    """A real RQ worker, in this process, until the queue is empty; jobs whose enqueue_in time
-    has come are moved to the queue first (what RQ's scheduler does in a long-running worker)."""
+    """A real RQ worker, in this process, until the queue is empty; scheduled rows whose time has
+    come are queued first (what the relay does every few seconds in a deployment)."""
     queue = queue_for(app)
-    scheduler = RQScheduler([queue], connection=queue.connection)
-    scheduler.acquire_locks()
-    scheduler.enqueue_scheduled_jobs()
-    scheduler.release_locks()
+    enqueue_later_rows(app, later.due(db.new_session()))
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def scheduled_rows() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == LATER_TOPIC,
+                                                               OutboxMessage.status == "pending")))
 
 
 def add_device(app, client, subscriber, device="Pixel 7") -> int:
@@ -167,13 +170,16 @@ def test_a_throttled_push_is_retried_after_the_wait_the_service_asked_for(app, c
     asked_at = datetime.now(UTC)
     run_worker(app)
     assert push_service.delivered(throttled) == []
-    registry = ScheduledJobRegistry(queue=queue_for(app))
-    [job_id] = registry.get_job_ids()
-    due = registry.get_scheduled_time(job_id)
-    assert timedelta(seconds=1) <= due - asked_at <= timedelta(seconds=3)  # RQ keeps whole seconds
-    time.sleep(max((due - datetime.now(UTC)).total_seconds(), 0) + 1.0)  # RQ compares whole seconds
+    [row] = scheduled_rows()
+    assert row.payload["job"] == "retry_push"
+    due = row.next_attempt_at.replace(tzinfo=UTC) if row.next_attempt_at.tzinfo is None else row.next_attempt_at
+    assert timedelta(seconds=1) <= due - asked_at <= timedelta(seconds=3)
+    run_worker(app)  # not yet due: nothing is sent early
+    assert push_service.delivered(throttled) == []
+    time.sleep(max((due - datetime.now(UTC)).total_seconds(), 0) + 0.2)
     run_worker(app)
     assert len(push_service.delivered(throttled)) == 1
+    assert scheduled_rows() == []  # done
     assert [e.data["status"] for e in events_named("push_failed")] == [429]
     assert len(events_named("push_delivered")) == 1
 
@@ -220,9 +226,10 @@ def test_quiet_hours_hold_normal_pushes_until_they_end_but_not_urgent_ones(app, 
     supplement_requested(user)  # high urgency
     run_worker(app)
     assert [r.payload["kind"] for r in push_service.delivered(subscriber)] == ["supplement_requested"]
-    registry = ScheduledJobRegistry(queue=queue_for(app))
-    [job_id] = registry.get_job_ids()
-    assert timedelta(minutes=55) < registry.get_scheduled_time(job_id) - datetime.now(UTC) <= timedelta(hours=1)
+    [row] = scheduled_rows()
+    due = row.next_attempt_at.replace(tzinfo=UTC) if row.next_attempt_at.tzinfo is None else row.next_attempt_at
+    assert row.payload["job"] == "deliver_notification"
+    assert timedelta(minutes=55) < due - datetime.now(UTC) <= timedelta(hours=1)
     assert db.session.scalar(select(Notification).where(Notification.kind == "submitted")) is not None
 
 
@@ -319,3 +326,25 @@ def test_rows_a_dead_batch_left_are_retried_alone_and_set_aside_after_five_claim
     assert [r.payload["kind"] for r in push_service.delivered(device)] == ["supplement_requested"]
     assert (db.session.get(OutboxMessage, first.id).status, db.session.get(OutboxMessage, second.id).status) == \
         ("dead", "done")
+
+
+def test_a_redis_restart_loses_no_scheduled_notification_and_none_is_sent_twice(app, client, push_service):
+    user, (subscriber,) = resident_with_devices(app, client, push_service)
+    response = client.put("/api/v1/notifications/preferences", json={
+        "kinds": list(rules.KINDS), "channels": ["push"], "quiet_hours": _quiet_around_now()})
+    assert response.status_code == 200, response.json
+    for number in range(12):
+        record_event(db.session, "application_submitted", subject_user_id=user.id, number=f"{NUMBER[:-2]}{number:02d}",
+                     bundle="birth", cases=3)
+    db.session.commit()
+    run_worker(app)
+    assert push_service.delivered(subscriber) == []  # quiet hours: all twelve wait
+    assert len(scheduled_rows()) == 12
+    queue_for(app).connection.flushdb()  # what a restart of a Redis without persistence leaves
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.topic == LATER_TOPIC)
+                       .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)))  # the quiet hours end
+    db.session.commit()
+    run_worker(app)
+    run_worker(app)
+    assert len(push_service.delivered(subscriber)) == 12
+    assert scheduled_rows() == []

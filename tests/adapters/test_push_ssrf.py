@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
 
 from bff.adapters.push.sender import PushMessage, WebPushSender
 from bff.adapters.push.transport.resolve import Destinations, FixedResolver
-from bff.jobs.queue import queue_for
+from bff.extensions import db
 from bff.jobs.tasks import notifier_for
+from bff.outbox import LATER_TOPIC
 from bff.services.notifications.devices import push_extra_hosts, vapid_for
+from bff.store.models import OutboxMessage
 from tests.adapters.test_push_delivery import add_device, events_named, run_worker, supplement_requested
 from tests.factories import create_user, sign_in
 from tests.fakes.push_service import FakePushService
@@ -182,7 +184,7 @@ def test_an_allowed_name_rebound_to_an_internal_address_is_not_contacted_and_the
     supplement_requested(user)
     run_worker(app)
     assert listener.connections == 0
-    assert ScheduledJobRegistry(queue=queue_for(app)).get_job_ids() == []  # no retry either
+    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == LATER_TOPIC)).all() == []  # no retry
     [failed] = [event for event in client.get("/api/v1/events").json["events"] if event["name"] == "push_failed"]
     assert failed["data"] == {"notification": failed["data"]["notification"], "device": device}
     [stored] = events_named("push_failed")

@@ -3,8 +3,9 @@
 Pushes of a batch leave together (``WebPushSender.send_each``); their outcomes are written in a
 few statements whatever their number. A push service that asks to be tried later gets a
 ``retry_push`` job after its ``Retry-After``; quiet hours defer a notification with a
-``deliver_notification`` job. :class:`Later` is how this module asks for those jobs (RQ's
-``enqueue_in``, wired in ``bff.jobs``); it never sleeps.
+``deliver_notification`` job. Those jobs are outbox rows with a due time, written in the same
+transaction as the outcome that asks for them (``bff.outbox.add_later``), so losing Redis loses
+none of them; this module never sleeps.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from bff import outbox
 from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
@@ -29,18 +31,12 @@ from bff.store.queries import outbox as outbox_queries
 log = logging.getLogger("bff.notify")
 
 
-class Later(Protocol):
-    def __call__(self, delay: timedelta, job: str, *args: Any) -> None:
-        """Run the job named ``job`` (``deliver_notification`` or ``retry_push``) after ``delay``."""
-
-
 @dataclass
 class Notifier:
-    """What the notify jobs need: the senders, the scheduler, and the limits from config."""
+    """What the notify jobs need: the senders and the limits from config."""
 
     push: WebPushSender
     sms: SmsSender
-    later: Later
     public_url: str
     max_push_attempts: int = 5
     prune_after: timedelta = timedelta(days=90)
@@ -49,14 +45,17 @@ class Notifier:
     clock: Callable[[], datetime] = utcnow
 
 
-def deliver_notification(session: Session, notification_id: int, notifier: Notifier) -> str:
-    """Push to every device of the resident, or SMS when push cannot reach them (when quiet hours end)."""
+def deliver_notification(session: Session, notification_id: int, notifier: Notifier,
+                         done: Sequence[int] = ()) -> str:
+    """Push to every device of the resident, or SMS when push cannot reach them (when quiet hours end);
+    the outbox rows ``done`` are marked done in the commit that records the outcome."""
     notification = session.get(Notification, notification_id)
     if notification is None:
+        _finish(session, done)
         return "skipped"
     language = queries.language_of(session, notification.user_id) or "zh-CN"
     [outcome] = deliver_many(session, [(notification, preferences_of(session, notification.user_id), language)],
-                             notifier)
+                             notifier, done=done)
     return outcome
 
 
@@ -85,10 +84,11 @@ def deliver_many(session: Session, items: Sequence[tuple[Notification, rules.Pre
         outcomes.append("+".join(channels) or "inbox-only")
     for notification in texting:
         send_sms(session, notification, notifier)
+    now = notifier.clock()
+    for delay, notification_id in before_sending:
+        outbox.add_later(session, now + delay, "deliver_notification", notification_id)
     if pushes or before_sending:
         session.commit()
-    for delay, notification_id in before_sending:
-        notifier.later(delay, "deliver_notification", notification_id)
     if pushes:
         results = notifier.push.send_each([(info, message) for _, _, info, message in pushes])
         record_push_results(session, [(sent, device_id, result)
@@ -185,24 +185,35 @@ def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, Pu
         queries.count_device_failures(session, failed)
     if gone:
         queries.delete_devices(session, gone)
+    now = notifier.clock()
     for sent, device_id, result in outcomes:
         if result.retry_after is not None and attempt < notifier.max_push_attempts:
-            notifier.later(timedelta(seconds=result.retry_after), "retry_push", sent.id, device_id, attempt + 1)
+            outbox.add_later(session, now + timedelta(seconds=result.retry_after), "retry_push",
+                             sent.id, device_id, attempt + 1)
 
 
-def retry_push(session: Session, notification_id: int, device_id: int, attempt: int, notifier: Notifier) -> str:
-    """One more try at one device, after the wait the push service asked for."""
+def retry_push(session: Session, notification_id: int, device_id: int, attempt: int, notifier: Notifier,
+               done: Sequence[int] = ()) -> str:
+    """One more try at one device, after the wait the push service asked for (the outbox rows
+    ``done`` are marked done in the commit that records the outcome)."""
     notification = session.get(Notification, notification_id)
     device = session.get(PushSubscription, device_id)
     if notification is None or device is None:
+        _finish(session, done)
         return "skipped"  # the device was deleted or pruned meanwhile
     message = push_message_for(session, notification)
     info, sent = device.info(), Sent(notification.id, notification.user_id, notification.application_id)
     session.commit()  # no transaction stays open during the network call
     [result] = notifier.push.send_each([(info, message)])
     record_push_results(session, [(sent, device_id, result)], attempt=attempt, notifier=notifier)
-    session.commit()
+    _finish(session, done)
     return "delivered" if result.delivered else f"failed {result.status}"
+
+
+def _finish(session: Session, done: Sequence[int]) -> None:
+    if done:
+        outbox_queries.mark_done(session, done)
+    session.commit()
 
 
 def send_sms(session: Session, notification: Notification, notifier: Notifier) -> bool:

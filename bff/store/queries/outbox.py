@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from bff.store.models import OutboxMessage, utcnow
@@ -110,3 +110,10 @@ def mark_done(session: Session, message_ids: Sequence[int]) -> None:
     """Mark rows ``done`` in the caller's transaction (with the outcome of their work); not committed."""
     session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
                     .values(status="done", done_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def count_failure(session: Session, message_id: int, error: str, *, retry_in: timedelta, max_attempts: int) -> None:
+    """Count a failed run of a row: due again after ``retry_in``, or ``dead`` at ``max_attempts``; not committed."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        attempts=OutboxMessage.attempts + 1, last_error=error[:200], next_attempt_at=utcnow() + retry_in,
+        status=case((OutboxMessage.attempts + 1 >= max_attempts, "dead"), else_="pending")))
