@@ -94,7 +94,8 @@ def spawn(database_url: str, redis_server: RedisServer, tmp_path: Path) -> Itera
     def start(*argv: str) -> Process:
         log = tmp_path / f"process-{len(started)}.log"
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
-               "ONETHING_ENV": "testing", "ONETHING_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+               "ONETHING_ENV": "testing", "ONETHING_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+               "ONETHING_HEARTBEAT_DIR": str(tmp_path)}
         with log.open("wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "bff.worker", *argv], cwd=ROOT, env=env,
                                        stdout=out, stderr=subprocess.STDOUT)
@@ -134,9 +135,16 @@ def job_finishes(redis_server: RedisServer) -> None:
     wait_until(lambda: job.get_status(refresh=True) == "finished", "the worker to run a job")
 
 
-def test_a_worker_survives_a_paused_and_a_restarted_redis_and_works_on(redis_server, spawn):
+def health(kind: str, directory: Path) -> int:
+    return subprocess.run([sys.executable, "-m", "bff.worker", "check", kind], cwd=ROOT, capture_output=True,
+                          env={**os.environ, "ONETHING_HEARTBEAT_DIR": str(directory)}).returncode
+
+
+def test_a_worker_survives_a_paused_and_a_restarted_redis_and_works_on(redis_server, spawn, tmp_path):
+    assert health("worker", tmp_path) == 1  # nothing has run: unhealthy
     worker = spawn()
     job_finishes(redis_server)
+    assert health("worker", tmp_path) == 0
     redis_server.pause(4)
     job_finishes(redis_server)
     assert worker.alive
@@ -152,9 +160,11 @@ def active_crons(processes: list[Process]) -> list[Process]:
     return [each for each in processes if re.search(rf"cron {each.process.pid}: active", each.output())]
 
 
-def test_one_cron_of_two_is_active_and_the_other_takes_over_when_it_dies(redis_server, spawn):
+def test_one_cron_of_two_is_active_and_the_other_takes_over_when_it_dies(redis_server, spawn, tmp_path):
     crons = [spawn("cron"), spawn("cron")]
-    wait_until(lambda: len(active_crons(crons)) == 1, "one cron to become active")
+    wait_until(lambda: len(active_crons(crons)) == 1, "one cron to become active", timeout=60)
+    assert len(active_crons(crons)) == 1, [each.output() for each in crons]
+    assert health("cron", tmp_path) == 0
     time.sleep(2)
     [active] = active_crons(crons)
     [standby] = [each for each in crons if each is not active]

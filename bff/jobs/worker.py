@@ -3,6 +3,7 @@
     python -m bff.worker          # a worker on the jobs queue
     python -m bff.worker burst    # work until the queue is empty, then exit (benchmarks, one-off runs)
     python -m bff.worker cron     # the periodic jobs: outbox relay and sweeper
+    python -m bff.worker check [worker|cron]   # the container health check: is its loop turning?
 
 Both ride out Redis faults: a Redis that pauses, restarts or refuses connections makes them wait
 and retry with backoff, never exit (RQ's own worker quits on a Redis timeout; it is started again
@@ -16,8 +17,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 import redis as redis_lib
@@ -37,6 +41,44 @@ RELAY_INTERVAL_SECONDS = 5
 BACKOFF_SECONDS = (0.5, 1, 2, 4, 8, 15)  # then every 15 s until Redis answers again
 STANDBY_POLL_SECONDS = 5  # how often a standby cron tries the leader lock
 CRON_LOCK_KEY = 0x6F6E657468696E67 % (2**63)  # "onething": the advisory lock of the active cron
+# RQ's worker heartbeats (and so touches its health file) at least this often while idle.
+WORKER_TTL_SECONDS = 45
+HEALTHY_WITHIN_SECONDS = 120.0
+
+
+def heartbeat_file(kind: str) -> Path:
+    """The file a process of ``kind`` touches on each turn of its loop: the health check reads its age.
+    Local to the container, so the check needs neither Redis nor the database."""
+    return Path(os.environ.get("ONETHING_HEARTBEAT_DIR", tempfile.gettempdir())) / f"onething-{kind}.alive"
+
+
+def beat(kind: str) -> None:
+    try:
+        heartbeat_file(kind).touch()
+    except OSError as error:  # a read-only or full disk must not stop the work
+        log.warning("could not touch the %s heartbeat file: %s", kind, error)
+
+
+def check(kind: str) -> int:
+    """0 when the process of ``kind`` turned its loop within ``HEALTHY_WITHIN_SECONDS``, else 1."""
+    try:
+        age = time.time() - heartbeat_file(kind).stat().st_mtime
+    except OSError:
+        print(f"{kind}: no heartbeat yet", file=sys.stderr)
+        return 1
+    if age > HEALTHY_WITHIN_SECONDS:
+        print(f"{kind}: last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
+    return 0
+
+
+class BeatingWorker(SimpleWorker):
+    """RQ's in-process worker (no fork per job, so the SQLAlchemy pool is never shared across a fork)
+    that also touches its health file on each heartbeat."""
+
+    def heartbeat(self, timeout: int | None = None, pipeline: object = None) -> None:  # type: ignore[override]
+        beat("worker")
+        super().heartbeat(timeout, pipeline)  # type: ignore[arg-type]
 
 
 def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
@@ -76,8 +118,8 @@ def run_worker(queue: Queue, stop: Stop, *, burst: bool = False,
     ``burst``, the end of the queue)."""
     failures = 0
     while not stop.requested:
-        # SimpleWorker: no fork per job, so the SQLAlchemy pool is never shared across a fork.
-        worker = (make_worker or (lambda q: SimpleWorker([q], connection=q.connection)))(queue)
+        worker = (make_worker or (lambda q: BeatingWorker([q], connection=q.connection,
+                                                          worker_ttl=WORKER_TTL_SECONDS)))(queue)
         started = time.monotonic()
         try:
             worker.work(burst=burst, with_scheduler=False)
@@ -98,6 +140,7 @@ def run_cron(app: Flask, queue: Queue, stop: Stop, lock: LeaderLock) -> None:
     failures = 0
     active = False
     while not stop.requested:
+        beat("cron")  # a standby is healthy too: it is ready to take over
         if not lock.hold():
             if active:
                 log.warning("cron: lost the leader lock; standing by")
@@ -125,6 +168,8 @@ def run_cron(app: Flask, queue: Queue, stop: Stop, lock: LeaderLock) -> None:
 
 def main(argv: list[str]) -> None:
     """A worker (``burst``: until the queue is empty), or with ``cron`` the periodic jobs' scheduler."""
+    if argv[:1] == ["check"]:
+        sys.exit(check(argv[1] if len(argv) > 1 else "worker"))
     app = create_app()
     queue = queue_for(app)
     stop = Stop()
