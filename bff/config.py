@@ -31,6 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'onething.db'}",
     "REDIS_URL": "",
     "EMBEDDED_REDIS": False,
+    # A paused or unreachable Redis fails a request within these bounds (a 503 the client retries)
+    # instead of holding it, and a gevent worker's connections, until Redis answers again.
+    "REDIS_SOCKET_TIMEOUT_SECONDS": 5.0,
+    "REDIS_CONNECT_TIMEOUT_SECONDS": 2.0,
     "PUBLIC_URL": "http://127.0.0.1:8000",
     "PII_KEY": DEV_PII_KEY,
     "PII_HASH_KEY": DEV_PII_HASH_KEY,

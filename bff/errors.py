@@ -13,6 +13,8 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
+import redis as redis_lib
+import sqlalchemy.exc
 from flask import Flask, Response, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -62,6 +64,8 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field messages by location and field: {json: {key: [message]}}"})
     reason = fields.Str(metadata={"description": "A stable machine code of the domain refusal (e.g. no_id_number)"})
     error_id = fields.Str(metadata={"description": "500 only: the id under which the log holds the details"})
+    retry_after = fields.Int(metadata={"description": "503 only: seconds after which a retry may succeed "
+                                                      "(also the Retry-After header)"})
     details = fields.Dict(metadata={"description": "Some refusals: what the client needs to offer the way on "
                                                    "(subject_already_applied: the existing case to join)"})
 
@@ -108,6 +112,22 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+# Faults of a dependency that pass: Redis paused, restarting or unreachable; the database
+# restarting, refusing connections (too many clients) or the pool waiting too long.
+UNAVAILABLE = (redis_lib.ConnectionError, redis_lib.TimeoutError, sqlalchemy.exc.OperationalError,
+               sqlalchemy.exc.TimeoutError)
+RETRY_AFTER_SECONDS = 5
+
+
+def handle_unavailable(error: Exception) -> Response:
+    """503 with Retry-After: the client (and the PWA) try again instead of reporting a failure."""
+    log.warning("dependency unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    response = envelope(503, generic_message(503), reason="dependency_unavailable",
+                        retry_after=RETRY_AFTER_SECONDS)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def handle_unexpected(error: Exception) -> Response:
     error_id = uuid.uuid4().hex[:16]
     log.exception("unhandled error %s on %s %s", error_id, request.method, request.path)
@@ -117,4 +137,6 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(domain.DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, handle_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -94,7 +94,10 @@ class RedisClient:
                 "or point REDIS_URL at a server"
             )
         # redis-py caps a pool at 100 connections by default; SSE and workers need more.
-        pool = redis_lib.ConnectionPool.from_url(url, max_connections=1000, decode_responses=True)
+        pool = redis_lib.ConnectionPool.from_url(
+            url, max_connections=1000, decode_responses=True,
+            socket_timeout=float(app.config["REDIS_SOCKET_TIMEOUT_SECONDS"]),
+            socket_connect_timeout=float(app.config["REDIS_CONNECT_TIMEOUT_SECONDS"]))
         app.extensions["redis"] = redis_lib.Redis(connection_pool=pool)
 
     @property

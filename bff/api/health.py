@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from auth.permissions import access
+from bff.errors import RETRY_AFTER_SECONDS
 from bff.extensions import db, redis
 from bff.services import readiness
 
@@ -29,4 +30,6 @@ def readyz() -> ResponseReturnValue:
     ready = all(value == "ok" for value in checks.values())
     response = jsonify(status="ok" if ready else "unavailable", checks=checks)
     response.status_code = 200 if ready else 503
+    if not ready:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

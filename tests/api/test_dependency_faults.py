@@ -1,0 +1,71 @@
+"""While Redis is paused or gone, requests that need it answer 503 with Retry-After (never 500, never
+a hang), readiness says why, and sessions are there again when it is back."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from bff.app import create_app
+from tests.conftest import ApiClient, _reset
+from tests.factories import create_user, sign_in
+from tests.fakes.redis_server import RedisServer
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path, persistent=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_app(base_config: dict[str, Any], redis_server: RedisServer) -> Iterator[Flask]:
+    app = create_app({**base_config, "REDIS_URL": redis_server.url, "REDIS_SOCKET_TIMEOUT_SECONDS": 1.0,
+                      "REDIS_CONNECT_TIMEOUT_SECONDS": 1.0})
+    app.test_client_class = ApiClient
+    with app.app_context():
+        yield app
+    _reset(app)
+
+
+def test_without_redis_a_signed_in_request_gets_503_with_retry_after_and_readiness_says_why(own_app, redis_server):
+    client = own_app.test_client()
+    sign_in(own_app, client, create_user("zhangwei"))
+    assert client.get("/api/v1/me").status_code == 200
+    redis_server.kill()
+    started = time.monotonic()
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert time.monotonic() - started < 10
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json["reason"] == "dependency_unavailable" and response.json["retry_after"] == 5
+    assert response.json["message"] == "The service is temporarily unavailable."
+    ready = own_app.test_client().get("/readyz")  # a load balancer sends no session cookie
+    assert ready.status_code == 503 and ready.json["checks"]["redis"] == "unreachable"
+    assert ready.headers["Retry-After"] == "5"
+    redis_server.start()  # with its append-only file: the session is still there
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200, me.json
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_paused_redis_answers_503_within_the_socket_timeout_not_a_hang(own_app, redis_server):
+    client = own_app.test_client()
+    sign_in(own_app, client, create_user("zhangwei"))
+    redis_server.process.send_signal(signal.SIGSTOP)  #: the server takes connections and never answers
+    try:
+        started = time.monotonic()
+        response = client.get("/api/v1/me")
+        elapsed = time.monotonic() - started
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert elapsed < 10
+    assert client.get("/api/v1/me").status_code == 200
