@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(devidp)
     app.cli.add_command(simulate_departments)
     app.cli.add_command(sweep_now)
+    app.cli.add_command(db_budget)
 
 
 @click.command("db-upgrade")
@@ -107,3 +108,28 @@ def sweep_now() -> None:
     from bff.jobs.tasks import sweep
 
     click.echo(sweep())
+
+
+@click.command("db-budget")
+@click.option("--max-connections", default=100, show_default=True, type=int, help="The server's max_connections")
+@click.option("--instances", default=2, show_default=True, type=int, help="BFF hosts or containers")
+@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn workers per instance")
+@click.option("--rq-workers", default=2, show_default=True, type=int, help="worker processes in all")
+@click.option("--crons", default=2, show_default=True, type=int, help="cron processes (one active)")
+def db_budget(max_connections: int, **processes: int) -> None:
+    """Print the pool settings that keep the whole deployment under the server's max_connections."""
+    from bff.core.capacity import Deployment, NoRoom, budget
+
+    deployment = Deployment(**processes)
+    try:
+        pools = budget(max_connections, deployment)
+    except NoRoom as error:
+        raise click.ClickException(str(error)) from error
+    for title, sizes in (("web processes (the BFF)", (pools.web_size, pools.web_overflow, pools.web_read_size,
+                                                      pools.web_read_overflow)),
+                         ("job processes (worker, cron)", (pools.job_size, 0, pools.job_read_size, 0))):
+        click.echo(f"# {title}")
+        for name, value in zip(("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_READ_POOL_SIZE", "DB_READ_MAX_OVERFLOW"),
+                               sizes, strict=True):
+            click.echo(f"ONETHING_{name}={value}")
+    click.echo(f"# at most {pools.total(deployment)} connections of {max_connections}")

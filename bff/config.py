@@ -30,6 +30,20 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": DEV_SECRET_KEY,
     "DATABASE_URL": f"sqlite:///{VAR_DIR / 'onething.db'}",
     "REDIS_URL": "",
+    # The session-level advisory lock of the active cron needs PostgreSQL itself, not a
+    # transaction-pooling proxy; empty: DATABASE_URL.
+    "LEADER_DATABASE_URL": "",
+    # Connections per process (docs/operations.md, "Connection budget"): the write pool and the
+    # autocommit read pool, each a steady size plus a burst; a request that waits longer than the
+    # timeout for one answers 503 instead of queueing without bound. `flask db-budget` derives them.
+    "DB_POOL_SIZE": 10,
+    "DB_MAX_OVERFLOW": 20,
+    "DB_READ_POOL_SIZE": 5,
+    "DB_READ_MAX_OVERFLOW": 20,
+    "DB_POOL_TIMEOUT_SECONDS": 10.0,
+    # False behind PgBouncer in transaction mode: server-side prepared statements belong to one
+    # server connection, which the next transaction may not get.
+    "DB_PREPARED_STATEMENTS": True,
     "EMBEDDED_REDIS": False,
     # A paused or unreachable Redis fails a request within these bounds (a 503 the client retries)
     # instead of holding it, and a gevent worker's connections, until Redis answers again.

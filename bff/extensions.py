@@ -9,20 +9,20 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bff.errors import ErrorSchema
-from bff.store.engine import make_engine
+from bff.store.engine import Pools, make_engine
 
 
 class DatabaseState:
     """The engine and session factory of one app."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, pools: Pools | None = None) -> None:
+        self.engine = make_engine(url, pools=pools)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         # Reads that need no transaction: each statement commits on its own, so a request
         # pays no BEGIN and ROLLBACK round trips (psycopg sends BEGIN separately). On PostgreSQL
         # its own pool of connections that stay in autocommit, so that neither checkout nor
         # return has an isolation level or a transaction to reset.
-        self.read_engine = (make_engine(url, autocommit=True) if not url.startswith("sqlite")
+        self.read_engine = (make_engine(url, autocommit=True, pools=pools) if not url.startswith("sqlite")
                             else self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         self.read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -38,7 +38,7 @@ class Database:
     """
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["db"] = DatabaseState(app.config["SQLALCHEMY_URL"])
+        app.extensions["db"] = DatabaseState(app.config["SQLALCHEMY_URL"], Pools.from_config(app.config))
         app.teardown_appcontext(self._close_session)
 
     @property

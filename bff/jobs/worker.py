@@ -30,9 +30,11 @@ from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from bff.app import create_app
+from bff.config import normalise_database_url
 from bff.extensions import db
 from bff.jobs.queue import queue_for
 from bff.jobs.tasks import relay_outbox, sweep
+from bff.store.engine import make_engine
 from bff.store.leader import LeaderLock
 
 log = logging.getLogger("bff.worker")
@@ -176,6 +178,8 @@ def main(argv: list[str]) -> None:
     stop.install()
     with app.app_context():
         if argv[:1] == ["cron"]:
-            run_cron(app, queue, stop, LeaderLock(db.engine, CRON_LOCK_KEY))
+            direct = app.config["LEADER_DATABASE_URL"]
+            engine = make_engine(normalise_database_url(direct)) if direct else db.engine
+            run_cron(app, queue, stop, LeaderLock(engine, CRON_LOCK_KEY))
         else:
             run_worker(queue, stop, burst=argv[:1] == ["burst"])

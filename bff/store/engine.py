@@ -7,6 +7,7 @@ module to re-check.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -27,18 +28,46 @@ STATEMENT_CACHE_PARAMS = 256
 STATEMENT_CACHE_LENGTH = 16384
 
 
-def make_engine(url: str, *, autocommit: bool = False) -> Engine:
+@dataclass(frozen=True)
+class Pools:
+    """One process's connection pools: the write pool and the autocommit read pool."""
+
+    size: int = 10
+    overflow: int = 20
+    read_size: int = 5
+    read_overflow: int = 20
+    timeout: float = 10.0
+    prepared_statements: bool = True
+
+    @classmethod
+    def from_config(cls, config: Any) -> Pools:
+        return cls(int(config["DB_POOL_SIZE"]), int(config["DB_MAX_OVERFLOW"]), int(config["DB_READ_POOL_SIZE"]),
+                   int(config["DB_READ_MAX_OVERFLOW"]), float(config["DB_POOL_TIMEOUT_SECONDS"]),
+                   bool(config["DB_PREPARED_STATEMENTS"]))
+
+    @property
+    def most(self) -> int:
+        """The most server connections the process can hold at once."""
+        return self.size + self.overflow + self.read_size + self.read_overflow
+
+
+def make_engine(url: str, *, autocommit: bool = False, pools: Pools | None = None) -> Engine:
     """An engine for ``url`` (PostgreSQL through psycopg, or SQLite for the embedded default).
 
     ``autocommit`` gives PostgreSQL reads their own pool of connections that stay in autocommit,
     so that neither checkout nor return has an isolation level or a transaction to reset."""
+    pools = pools or Pools()
     kwargs: dict[str, Any] = {"future": True, "json_serializer": _json_text}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
     else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_recycle=1800)
+        kwargs.update(pool_size=pools.size, max_overflow=pools.overflow, pool_timeout=pools.timeout,
+                      pool_pre_ping=False, pool_recycle=1800)
         if autocommit:
-            kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=5)
+            kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None, pool_size=pools.read_size,
+                          max_overflow=pools.read_overflow)
+        if not pools.prepared_statements:
+            kwargs["connect_args"] = {"prepare_threshold": None}
         tune_psycopg()
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):

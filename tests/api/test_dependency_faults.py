@@ -69,3 +69,24 @@ def test_a_paused_redis_answers_503_within_the_socket_timeout_not_a_hang(own_app
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert elapsed < 10
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_request_that_finds_the_pools_exhausted_waits_its_timeout_then_answers_503_not_500(base_config):
+    app = create_app({**base_config, "DB_POOL_SIZE": 1, "DB_MAX_OVERFLOW": 0, "DB_READ_POOL_SIZE": 1,
+                      "DB_READ_MAX_OVERFLOW": 0, "DB_POOL_TIMEOUT_SECONDS": 0.5})
+    app.test_client_class = ApiClient
+    client = app.test_client()
+    with app.app_context():
+        sign_in(app, client, create_user("zhangwei"))
+    state = app.extensions["db"]
+    held = [state.engine.connect(), state.read_engine.connect()]  # other requests hold every connection
+    try:
+        response = client.get("/api/v1/applications")
+        assert response.status_code == 503, response.json
+        assert response.headers["Retry-After"] == "5" and response.json["reason"] == "dependency_unavailable"
+    finally:
+        for connection in held:
+            connection.close()
+    assert client.get("/api/v1/applications").status_code == 200
+    with app.app_context():
+        _reset(app)
