@@ -6,6 +6,7 @@ Rules:
 - ``resident``, ``staff``, ``officer``, ``admin``: a signed-in person holding that role
   (an admin passes every role check except ``resident``-owned data, which services check).
 - ``department``: no session; the view verifies a department system's signature itself.
+- ``monitoring``: no session; the view checks the monitoring system's bearer token itself.
 
 The rule is enforced centrally before the view runs (:func:`enforce`), and a
 convention test fails on any route without one.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-RULES = ("public", "authenticated", "resident", "staff", "officer", "admin", "department")
+RULES = ("public", "authenticated", "resident", "staff", "officer", "admin", "department", "monitoring")
 # community_agent: a registered community agent (代办员), whom a resident may authorise to act
 # for them (bff.services.mandates); it grants no route of its own.
 ROLES = ("resident", "staff", "officer", "admin", "community_agent")
@@ -75,7 +76,7 @@ def enforce(rule: str | None, principal: Principal | None) -> None:
     """Raise :class:`AccessDenied` (401 or 403) unless ``principal`` may pass ``rule``."""
     if rule is None:
         raise AccessDenied(403)  # undeclared routes are closed
-    if rule in ("public", "department"):
+    if rule in ("public", "department", "monitoring"):
         return
     if principal is None:
         raise AccessDenied(401)

@@ -106,9 +106,10 @@ def wire_outbox(app: Flask, port: AfterCommit) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bff.api import auth, fields, health, kiosks, mandates, me, qr_login, ratings, staff
+    from bff.api import auth, fields, health, kiosks, mandates, me, metrics, qr_login, ratings, staff
 
     app.register_blueprint(health.blp)
+    app.register_blueprint(metrics.blp)
     for identity_blp in (auth.blp, me.blp, qr_login.blp, kiosks.blp, mandates.blp):
         api.register_blueprint(identity_blp)
     register_application_blueprints(app)

@@ -63,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
     "JSON_MAX_DEPTH": 32,
     "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the BFF
     "LOG_FORMAT": "text",
+    # The bearer token the monitoring system sends to /metrics; production refuses to start without one.
+    "METRICS_TOKEN": "",
     "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_NAME": "onething_session",
     "SESSION_COOKIE_SECURE": False,
@@ -227,6 +229,8 @@ def check_production(config: dict[str, Any]) -> None:
     problems += identity_problems(config) + department_problems(config)
     if not config["VAPID_PRIVATE_KEY"]:
         problems.append("ONETHING_VAPID_PRIVATE_KEY is unset (development generates one under var/)")
+    if len(config["METRICS_TOKEN"]) < 16:
+        problems.append("ONETHING_METRICS_TOKEN is unset or shorter than 16 characters (/metrics would be open)")
     if config["PREFILL_BACKEND"] == "sample":
         problems.append("PREFILL_BACKEND is the demo world's sample registry")
     if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+
+from bff.metrics import observe_request
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -67,10 +70,15 @@ def configure_logging(app: Flask) -> None:
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-Id")
         g.request_id = incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
 
     @app.after_request
     def log_request(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        seconds = time.perf_counter() - g.get("request_started", time.perf_counter())
+        # The route's rule, not the path: one series per route, never one per application number.
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        observe_request(request.method, route, response.status_code, seconds)
         if access_log.isEnabledFor(logging.INFO):
-            access_log.info("%s %s %s", request.method, request.path, response.status_code)
+            access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, seconds * 1000)
         return response

@@ -22,6 +22,7 @@ from bff.adapters.push.transport.resolve import Destinations
 from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.extensions import db, redis
 from bff.jobs import queue
+from bff.services import monitoring
 from bff.services.consents import sweep_consents
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
@@ -154,7 +155,8 @@ def notifier_for(app: Flask) -> channels.Notifier:
             sms=LoggingSmsSender(), public_url=config["PUBLIC_URL"],
             max_push_attempts=int(config["PUSH_MAX_ATTEMPTS"]),
             prune_after=timedelta(days=float(config["PUSH_PRUNE_AFTER_DAYS"])),
-            max_failures=int(config["PUSH_MAX_FAILURES"]), lease=float(config["DISPATCH_LEASE_SECONDS"]))
+            max_failures=int(config["PUSH_MAX_FAILURES"]), lease=float(config["DISPATCH_LEASE_SECONDS"]),
+            count_outcomes=lambda counts: monitoring.count_push_outcomes(redis.client, counts))
     return app.extensions["notifier"]  # type: ignore[no-any-return]
 
 

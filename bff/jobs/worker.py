@@ -34,6 +34,7 @@ from bff.config import normalise_database_url
 from bff.extensions import db
 from bff.jobs.queue import queue_for
 from bff.jobs.tasks import relay_outbox, sweep
+from bff.services import monitoring
 from bff.store.engine import make_engine
 from bff.store.leader import LeaderLock
 
@@ -81,6 +82,7 @@ class BeatingWorker(SimpleWorker):
     def heartbeat(self, timeout: int | None = None, pipeline: object = None) -> None:  # type: ignore[override]
         beat("worker")
         super().heartbeat(timeout, pipeline)  # type: ignore[arg-type]
+        monitoring.beat(self.connection, "worker", self.name)
 
 
 def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
@@ -158,6 +160,7 @@ def run_cron(app: Flask, queue: Queue, stop: Stop, lock: LeaderLock) -> None:
                 register_periodic_jobs(app, scheduler)
             if scheduler.enqueue_jobs():
                 scheduler.save()
+            monitoring.beat(queue.connection, "cron", str(os.getpid()))
             failures = 0
             pause = min(scheduler.calculate_sleep_interval(), STANDBY_POLL_SECONDS)
         except redis_lib.RedisError as error:

@@ -21,6 +21,7 @@ SAFE = {
     "PUSH_EXTRA_HOSTS": "push.example.gov.cn",  # the tests' own names this machine
     "PUBLIC_URL": "https://yiwu.example.gov.cn",
     "DEPARTMENT_SIMULATOR_SECRET": "",
+    "METRICS_TOKEN": "a-monitoring-token-from-the-vault",
 }
 
 
@@ -43,6 +44,7 @@ def test_production_starts_with_real_settings(base_config):
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
     ({"PREFILL_BACKEND": "sample"}, "sample registry"),
     ({"VAPID_PRIVATE_KEY": ""}, "VAPID"),
+    ({"METRICS_TOKEN": ""}, "METRICS_TOKEN"),
     # a push service on this machine: every resident's pushes would be POSTed to local services
     ({"PUSH_EXTRA_HOSTS": "127.0.0.1"}, "PUSH_EXTRA_HOSTS"),
     ({"PUSH_EXTRA_HOSTS": "push.example.gov.cn, localhost"}, "PUSH_EXTRA_HOSTS"),

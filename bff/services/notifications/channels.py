@@ -11,7 +11,7 @@ none of them; this module never sleeps.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +43,8 @@ class Notifier:
     max_failures: int = 10
     lease: float = 60.0
     clock: Callable[[], datetime] = utcnow
+    # Where a batch's push outcomes are counted for the metrics (bff.services.monitoring).
+    count_outcomes: Callable[[Mapping[str, int]], None] = lambda _counts: None
 
 
 def deliver_notification(session: Session, notification_id: int, notifier: Notifier,
@@ -179,6 +181,11 @@ def record_push_results(session: Session, outcomes: Sequence[tuple[Sent, int, Pu
                  if result.delivered and device_id not in marked_recently]
     gone = [device_id for _, device_id, result in outcomes if result.gone]
     failed = [device_id for _, device_id, result in outcomes if not result.delivered and not result.gone]
+    try:
+        notifier.count_outcomes({"delivered": sum(1 for _, _, r in outcomes if r.delivered), "gone": len(gone),
+                                 "failed": len(failed)})
+    except Exception as error:  # noqa: BLE001 - a counter never stops a delivery
+        log.warning("could not count push outcomes: %s", type(error).__name__)
     if delivered:
         queries.record_device_successes(session, delivered, notifier.clock())
     if failed:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bff.core.events import resident_data
+from bff.metrics import SSE_CLIENTS
 from bff.outbox import CHANNEL_PREFIX
 from bff.store import Session
 from bff.store.models import Event
@@ -61,11 +62,14 @@ class EventFanout:
         inbox: queue.Queue[Any] = queue.Queue(maxsize=1000)
         with self._lock:
             self._clients.setdefault(user_id, set()).add(inbox)
+        SSE_CLIENTS.inc()
         return inbox
 
     def unsubscribe(self, user_id: int, inbox: queue.Queue[Any]) -> None:
         with self._lock:
             streams = self._clients.get(user_id, set())
+            if inbox in streams:
+                SSE_CLIENTS.dec()
             streams.discard(inbox)
             if not streams:
                 self._clients.pop(user_id, None)
