@@ -16,6 +16,7 @@ import uuid
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
+from bff import request_id
 from bff.metrics import observe_request
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -30,7 +31,7 @@ class RequestContextFilter(logging.Filter):
     """Adds ``request_id`` to every record and scrubs personal data from it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        record.request_id = (g.get("request_id", "-") if has_request_context() else None) or request_id.current.get() or "-"
         message = record.getMessage()
         record.msg = scrub(message)
         record.args = None
@@ -70,6 +71,7 @@ def configure_logging(app: Flask) -> None:
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-Id")
         g.request_id = incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id.current.set(g.request_id)
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -123,6 +123,7 @@ class DepartmentSimulator:
         self.cases: dict[str, SimulatedCase] = {}
         self.seen_messages: set[str] = set()
         self.received: list[tuple[str, str]] = []  # (message id, topic) of every accepted message
+        self.request_ids: dict[str, str] = {}  # message id -> the X-Request-Id it came with
         self.lock = threading.Lock()
         self.timeline = Timeline()
         self.http = requests.Session()
@@ -149,6 +150,8 @@ class DepartmentSimulator:
             return _json({"error": str(error)}, 401)
         if self.random.random() < self.knobs.failure_share:
             return _json({"error": "simulated outage"}, 503)
+        if request.headers.get("X-Request-Id"):
+            self.request_ids[message_id] = request.headers["X-Request-Id"]
         return self.receive(department, message_id, json.loads(body))
 
     def receive(self, department: str, message_id: str, message: dict[str, Any]) -> Response:

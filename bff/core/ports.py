@@ -217,6 +217,7 @@ class Delivery:
     department: str
     topic: str  # case.submitted | case.supplemented | case.withdrawn
     body: dict[str, object] = field(default_factory=dict)
+    request_id: str | None = None  # the request the message comes from, sent as X-Request-Id
 
 
 @dataclass(frozen=True)

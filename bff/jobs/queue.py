@@ -17,6 +17,7 @@ import redis as redis_lib
 from flask import Flask
 from rq import Queue
 
+from bff import request_id
 from bff.outbox import CHANNEL_PREFIX, HandOff
 
 log = logging.getLogger("bff.jobs")
@@ -41,8 +42,10 @@ def queue_for(app: Flask) -> Queue:
 
 def job_spec(function: str, args: tuple[Any, ...], name: str) -> Any:
     """A job to enqueue with :func:`enqueue_all`; ids only in ``args`` (RQ keeps them in Redis)."""
+    origin = request_id.current.get()
     return Queue.prepare_data(function, args, result_ttl=60, failure_ttl=3600,
-                              job_id=f"{name}-{secrets.token_hex(4)}")
+                              job_id=f"{name}-{secrets.token_hex(4)}",
+                              meta={"request_id": origin} if origin else None)
 
 
 def enqueue_all(queue: Queue, specs: list[Any]) -> None:

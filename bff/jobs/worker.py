@@ -28,7 +28,9 @@ import redis as redis_lib
 from flask import Flask
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
+from rq.job import Job
 
+from bff import request_id
 from bff.app import create_app
 from bff.config import normalise_database_url
 from bff.extensions import db
@@ -78,6 +80,14 @@ def check(kind: str) -> int:
 class BeatingWorker(SimpleWorker):
     """RQ's in-process worker (no fork per job, so the SQLAlchemy pool is never shared across a fork)
     that also touches its health file on each heartbeat."""
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        """Run the job with the id of the request that queued it, for its log lines."""
+        token = request_id.current.set((job.meta or {}).get("request_id"))
+        try:
+            return super().perform_job(job, queue)
+        finally:
+            request_id.current.reset(token)
 
     def heartbeat(self, timeout: int | None = None, pipeline: object = None) -> None:  # type: ignore[override]
         beat("worker")

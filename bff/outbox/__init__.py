@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import sessionmaker
 
+from bff import request_id
 from bff.store import Session
 from bff.store.models import Event, OutboxMessage
 
@@ -77,6 +78,9 @@ def add(session: Session, topic: str, payload: Mapping[str, Any], *, event: Even
     A ``notify`` row names its event: ``event`` (not yet flushed: the flush writes events first
     and fills in their ids) or ``event_id``. Handed off after commit, nothing on rollback."""
     assert topic in TOPICS, topic
+    origin = request_id.current.get()
+    if origin and topic != NOTIFY_TOPIC:  # a department message carries it into X-Request-Id
+        payload = {**payload, "request_id": origin}
     if event is not None:  # one shape per kind of row, so that one INSERT writes a flush's rows
         message = OutboxMessage(topic=topic, payload=dict(payload), event=event)
     elif event_id is not None:

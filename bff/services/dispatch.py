@@ -211,7 +211,9 @@ def build_delivery(session: Session, message: OutboxMessage, case: Case, setting
     message_id = f"{message.topic}.{case.reference}"
     if message.topic == "case.supplemented":
         message_id += f".{message.id}"
-    return Delivery(message_id=message_id, department=case.department, topic=message.topic, body=body)
+    origin = message.payload.get("request_id")
+    return Delivery(message_id=message_id, department=case.department, topic=message.topic, body=body,
+                    request_id=origin if isinstance(origin, str) else None)
 
 
 def record_outcome(session: Session, message_id: int, result: DeliveryResult, gateway: str,

@@ -264,3 +264,20 @@ def test_with_a_flaky_department_every_case_arrives_exactly_once_and_ends_decide
     never_sent = set(fresh(select(Case.reference).where(Case.status == "not_possible")))
     arrived = [mid for mid, topic in simulator.received if topic == "case.submitted"]
     assert sorted(arrived) == sorted(f"case.submitted.{ref}" for ref in simulated - never_sent)
+
+
+def test_a_department_message_carries_the_id_of_the_request_that_caused_it(app, client, monkeypatch):
+    from tests.api.application_helpers import start
+
+    with bff_and_simulator(app, monkeypatch, replace(FAST, accept_delay=60)) as simulator:
+        user = create_user("lijianguo")
+        sign_in(app, client, user)
+        number = start(client, "retirement", user_id=user.id)["number"]
+        response = client.post(f"/api/v1/applications/{number}/submit", json={"version": 1},
+                               headers={"Idempotency-Key": "idempotency-key-1", "X-Request-Id": "submit-0123456789abcdef"})
+        assert response.status_code in (200, 201), response.json
+        assert response.headers["X-Request-Id"] == "submit-0123456789abcdef"
+        run_worker(app)
+        wait_until(lambda: simulator.received)
+    first = next(mid for mid, topic in simulator.received if topic == "case.submitted")
+    assert simulator.request_ids[first] == "submit-0123456789abcdef"

@@ -51,8 +51,11 @@ class WebhookGateway(DepartmentGateway):
     def send(self, delivery: Delivery) -> DeliveryResult:
         body = json.dumps({"type": delivery.topic, **delivery.body}, ensure_ascii=False,
                           separators=(",", ":")).encode()
+        headers = signed_headers(self.secret, delivery.message_id, body)
+        if delivery.request_id:
+            headers["X-Request-Id"] = delivery.request_id
         response = self.http.post(self.url, data=body, timeout=self.timeout, allow_redirects=False,
-                                  headers=signed_headers(self.secret, delivery.message_id, body))
+                                  headers=headers)
         if 200 <= response.status_code < 300 or response.status_code == 409:
             return DeliveryResult(True, external_id=_external_id(response))
         retry_after = _retry_after(response.headers.get("Retry-After"))
