@@ -11,6 +11,8 @@ import click
 from flask import Flask, current_app
 
 from bff.extensions import db
+from bff.store import Session
+from bff.store.models import Case
 
 
 def register_cli(app: Flask) -> None:
@@ -20,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(simulate_departments)
     app.cli.add_command(sweep_now)
     app.cli.add_command(db_budget)
+    app.cli.add_command(cases)
 
 
 @click.command("db-upgrade")
@@ -89,6 +92,7 @@ def demo_persona_dicts() -> list[dict[str, object]]:
 @click.option("--supplement-share", type=float, help="Share of cases that ask for a supplement (0–1)")
 @click.option("--reject-share", type=float, help="Share of cases rejected (0–1)")
 @click.option("--failure-share", type=float, help="Share of requests answered 503 (0–1)")
+@click.option("--forget-share", type=float, help="Share of cases acknowledged and then lost (0–1)")
 def simulate_departments(host: str, port: int, **overrides: float | None) -> None:
     """Run the department simulator: department systems over the signed webhook protocol."""
     from dataclasses import replace
@@ -133,3 +137,49 @@ def db_budget(max_connections: int, **processes: int) -> None:
                                sizes, strict=True):
             click.echo(f"ONETHING_{name}={value}")
     click.echo(f"# at most {pools.total(deployment)} connections of {max_connections}")
+
+
+@click.group("cases")
+def cases() -> None:
+    """Reconcile cases with the departments' systems (docs/operations.md)."""
+
+
+def _named_cases(reference: str | None, department: str | None) -> tuple[Session, list[Case]]:
+    from bff.services.reconcile import cases_named
+
+    if bool(reference) == bool(department):
+        raise click.UsageError("name one case reference, or --department CODE")
+    session = db.session
+    found = cases_named(session, reference, department)
+    if not found:
+        raise click.ClickException(f"no such case: {reference}" if reference else
+                                   f"no open dispatched case of {department}")
+    return session, found
+
+
+@cases.command("resync")
+@click.argument("reference", required=False)
+@click.option("--department", help="every open dispatched case of this department")
+def cases_resync(reference: str | None, department: str | None) -> None:
+    """Ask the department for each case's status and apply it (redeliver what it does not know)."""
+    from flask import current_app
+
+    from bff.services.dispatch import DispatchSettings
+    from bff.services.reconcile import resync_case
+
+    session, found = _named_cases(reference, department)
+    settings = DispatchSettings.from_config(current_app.config)
+    for case in found:
+        click.echo(f"{case.reference}: {resync_case(session, case, settings)}")
+
+
+@cases.command("redeliver")
+@click.argument("reference", required=False)
+@click.option("--department", help="every open dispatched case of this department")
+def cases_redeliver(reference: str | None, department: str | None) -> None:
+    """Send each case to its department again (a department restored from a backup)."""
+    from bff.services.reconcile import redeliver_case
+
+    session, found = _named_cases(reference, department)
+    for case in found:
+        click.echo(f"{case.reference}: {redeliver_case(session, case)}")

@@ -107,12 +107,15 @@ DEFAULTS: dict[str, Any] = {
     "CIRCUIT_FAILURE_THRESHOLD": 5,
     "CIRCUIT_OPEN_SECONDS": 30.0,
     "SWEEP_INTERVAL_SECONDS": 60,
+    "RECONCILE_BATCH": 20,
+    "RECONCILE_EVERY_HOURS": 24,
     "SWEEP_STUCK_AFTER_SECONDS": 600,
     "SIMULATOR_ACCEPT_DELAY_SECONDS": 2.0,
     "SIMULATOR_DECIDE_DELAY_SECONDS": 8.0,
     "SIMULATOR_SUPPLEMENT_SHARE": 0.2,
     "SIMULATOR_REJECT_SHARE": 0.05,
     "SIMULATOR_FAILURE_SHARE": 0.1,
+    "SIMULATOR_FORGET_SHARE": 0.0,
     # Uploads (documents the law needs): where their encrypted bytes live, the size limit, the scanner
     # (none: accept; eicar: refuse the EICAR test signature; a deployment names its own).
     "STORAGE_DIR": str(VAR_DIR / "uploads"),

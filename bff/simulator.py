@@ -55,6 +55,9 @@ class Knobs:
     supplement_share: float = 0.2
     reject_share: float = 0.05
     failure_share: float = 0.1
+    # Share of cases the department acknowledges and then loses (a restore from an old backup,
+    # a bug): only the BFF's reconciliation (the status query, then redelivery) finds them.
+    forget_share: float = 0.0
     callback_attempts: int = 5
     seed: int | None = None
 
@@ -72,6 +75,7 @@ class SimulatedCase:
     item: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
+    last: dict[str, Any] = field(default_factory=dict)  # the body of its last callback
 
 
 class Timeline:
@@ -124,7 +128,7 @@ class DepartmentSimulator:
         self.seen_messages: set[str] = set()
         self.received: list[tuple[str, str]] = []  # (message id, topic) of every accepted message
         self.request_ids: dict[str, str] = {}  # message id -> the X-Request-Id it came with
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.timeline = Timeline()
         self.http = requests.Session()
 
@@ -141,6 +145,8 @@ class DepartmentSimulator:
         parts = request.path.strip("/").split("/")
         if request.method == "GET" and request.path == "/healthz":
             return _json({"status": "ok", "cases": len(self.cases)})
+        if request.method == "GET" and len(parts) == 4 and parts[0] == "departments" and parts[2] == "cases":
+            return self.status(parts[1], parts[3], request.headers)
         if request.method != "POST" or len(parts) != 3 or parts[0] != "departments" or parts[2] != "messages":
             return _json({"error": "not found"}, 404)
         department, body = parts[1], request.get_data()
@@ -173,12 +179,38 @@ class DepartmentSimulator:
                                      inputs={name: given["value"] for name, given in (message.get("inputs") or {}).items()},
                                      answers=dict(message.get("fields") or {}))
                 self.cases[reference] = case
-                self.timeline.at(self.knobs.accept_delay, lambda: self.accept(case))
+                if self.random.random() < self.knobs.forget_share:
+                    self.forget(reference)  # acknowledged below, and lost
+                else:
+                    self.timeline.at(self.knobs.accept_delay, lambda: self.accept(case))
             elif message["type"] == "case.supplemented" and case is not None:
                 self.timeline.at(self.knobs.decide_delay, lambda: self.decide(case))
             elif message["type"] == "case.withdrawn" and case is not None:
                 case.withdrawn = True
         return _json({"external_id": f"SIM-{reference}"}, 202)
+
+    def status(self, department: str, reference: str, headers: Any) -> Response:
+        """The status query: what the department holds of a case (404: nothing)."""
+        try:
+            message_id = verify(self.secret(department), headers, b"")
+        except SignatureInvalid as error:
+            return _json({"error": str(error)}, 401)
+        if message_id != f"status.{reference}":
+            return _json({"error": "the signed id names another case"}, 401)
+        with self.lock:
+            case = self.cases.get(reference)
+            if case is None or case.department != department:
+                return _json({"error": "unknown case"}, 404)
+            last = dict(case.last) or {"case": reference, "status": "submitted", "external_id": f"SIM-{reference}",
+                                       "occurred_at": utc_now().isoformat()}
+        return _json(last)
+
+    def forget(self, reference: str) -> None:
+        """Lose a case and every message about it, as a department restored from an old backup would."""
+        with self.lock:
+            self.cases.pop(reference, None)
+            self.seen_messages = {mid for mid in self.seen_messages if not mid.endswith(reference)
+                                  and f".{reference}." not in mid}
 
     # --- Behaviour ----------------------------------------------------------------------------
 
@@ -206,8 +238,9 @@ class DepartmentSimulator:
     def callback(self, case: SimulatedCase, status: str, **extra: Any) -> bool:
         case.status = status
         case.history.append(status)
-        body = json.dumps({"case": case.reference, "status": status, "external_id": f"SIM-{case.reference}",
-                           "occurred_at": utc_now().isoformat(), **extra}, ensure_ascii=False).encode()
+        case.last = {"case": case.reference, "status": status, "external_id": f"SIM-{case.reference}",
+                     "occurred_at": utc_now().isoformat(), **extra}
+        body = json.dumps(case.last, ensure_ascii=False).encode()
         event_id = f"sim-{uuid.uuid4().hex}"
         for attempt in range(self.knobs.callback_attempts):
             try:
@@ -263,4 +296,5 @@ def knobs_from_config(config: dict[str, Any]) -> Knobs:
                  decide_delay=float(config["SIMULATOR_DECIDE_DELAY_SECONDS"]),
                  supplement_share=float(config["SIMULATOR_SUPPLEMENT_SHARE"]),
                  reject_share=float(config["SIMULATOR_REJECT_SHARE"]),
-                 failure_share=float(config["SIMULATOR_FAILURE_SHARE"]))
+                 failure_share=float(config["SIMULATOR_FAILURE_SHARE"]),
+                 forget_share=float(config["SIMULATOR_FORGET_SHARE"]))

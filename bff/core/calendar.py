@@ -131,6 +131,12 @@ def due_status(due: date, today: date) -> str:
     return "on_time"
 
 
+def flag_horizon(today: date) -> date:
+    """The latest due date that :func:`due_status` can flag today: the day before the second working
+    day after today (a holiday week puts it more than a week away). Cases due later are on time."""
+    return add_working_days(today, 2) - timedelta(days=1)
+
+
 def _more_working_days_than(start: date, end: date, count: int) -> bool:
     """Whether ``(start, end]`` holds more than ``count`` working days (stops counting there)."""
     found = 0

@@ -44,6 +44,8 @@ declare("case_transitioned", ("case", "department", "from", "to"),
 declare("items_not_possible", ("number", "because", "cases"))
 declare("case_due_soon", ("case", "department", "due"))
 declare("case_overdue", ("case", "department", "due"))
+# Sent to its department again: it did not know the case (reconciliation), or an operator asked.
+declare("case_redelivered", ("case", "department", "reason"))
 declare("supplement_provided", ("case",), ("fields", "materials"))
 # The family of an application; ``member`` is the application_members row acted on.
 declare("family_join_requested", ("number", "member"))

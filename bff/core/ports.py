@@ -229,12 +229,25 @@ class DeliveryResult:
     retry_after: float | None = None  # seconds, when the department said so
 
 
+@dataclass(frozen=True)
+class CaseStatus:
+    """What a department's system answers when asked for a case's status."""
+
+    reachable: bool
+    known: bool = False  # False: the department has no such case (it acknowledged and lost it)
+    data: dict[str, object] | None = None  # as a callback's body: status, occurred_at, decision fields
+    error: str | None = None
+
+
 @runtime_checkable
 class DepartmentGateway(Protocol):
     name: str
 
     def deliver(self, delivery: Delivery) -> DeliveryResult:
         """Hand one message to the department; never raises (failures are results)."""
+
+    def query(self, reference: str) -> CaseStatus:
+        """Ask the department for a case's status; never raises (failures are results)."""
 
 
 class Resolver(Protocol):

@@ -121,7 +121,7 @@ KIND_GROUPS: dict[str, frozenset[str]] = {
     "drafts": frozenset({"draft_started", "draft_saved", "draft_deleted"}),
     "submissions": frozenset({"application_submitted", "application_withdrawn", "application_completed"}),
     "cases": frozenset({"case_dispatched", "case_dispatch_failed", "case_transitioned", "case_due_soon",
-                        "case_overdue", "certificate_issued", "callback_received"}),
+                        "case_overdue", "case_redelivered", "certificate_issued", "callback_received"}),
     "notifications": frozenset({"notification_created", "push_delivered", "push_failed", "sms_sent"}),
     "supplements": frozenset({"supplement_provided"}),
     "ratings": frozenset({"rating_given"}),

@@ -20,6 +20,7 @@ from flask import Flask, current_app, has_app_context
 from bff.adapters.push.sender import WebPushSender
 from bff.adapters.push.transport.resolve import Destinations
 from bff.adapters.sms.logging_sender import LoggingSmsSender
+from bff.core.calendar import china_date
 from bff.extensions import db, redis
 from bff.jobs import queue
 from bff.services import monitoring
@@ -28,7 +29,9 @@ from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
 from bff.services.notifications import channels, delivery, later
 from bff.services.notifications.devices import push_extra_hosts, vapid_for
+from bff.services.reconcile import reconcile_overdue
 from bff.services.sweeper import sweep_cases
+from bff.store.models import utcnow
 
 log = logging.getLogger("bff.jobs")
 _process_app: dict[str, Flask] = {}
@@ -186,6 +189,9 @@ def sweep() -> dict[str, Any]:
         try:
             report = sweep_cases(session, stuck_after_seconds=int(app.config["SWEEP_STUCK_AFTER_SECONDS"]))
             report.update(sweep_consents(session, notifier_for(app).sms, app.config["PUBLIC_URL"]))
+            report.update(reconcile_overdue(session, DispatchSettings.from_config(app.config),
+                                            today=china_date(utcnow()), batch=int(app.config["RECONCILE_BATCH"]),
+                                            every=timedelta(hours=float(app.config["RECONCILE_EVERY_HOURS"]))))
         finally:
             session.close()
         report["relayed"] = relay_outbox()

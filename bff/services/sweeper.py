@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bff.core.applications import KEY_RETENTION
-from bff.core.calendar import china_date, due_status
+from bff.core.calendar import china_date, due_status, flag_horizon
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.store import Session
@@ -47,7 +47,7 @@ def requeue_undelivered_cases(session: Session, stuck_after_seconds: int) -> int
 def flag_due_cases(session: Session, today: date) -> dict[str, int]:
     """Flag open cases ``due_soon`` or ``overdue`` (an event each time a flag is set)."""
     counts = {"due_soon": 0, "overdue": 0}
-    for case in queries.open_cases_with_due_date(session):
+    for case in queries.cases_to_flag(session, flag_horizon(today)):
         status = due_status(case.due_on, today)  # type: ignore[arg-type]
         if status == "on_time" or case.flag in (status, "overdue"):
             continue

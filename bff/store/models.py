@@ -175,7 +175,9 @@ class Case(Base):
     """One department's part of an application."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_department_status", "department", "status"),)
+    __table_args__ = (Index("ix_cases_department_status", "department", "status"),
+                      # The sweeper reads cases by due date (flags, reconciliation), never every open case.
+                      Index("ix_cases_due_on", "due_on"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -215,6 +217,8 @@ class Case(Base):
     hold: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # When the case could start (submission, or the release of a waiting case); due_on counts from it.
     ready_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When its department was last asked for its status (reconciliation of cases past their due date).
+    status_checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ProcessedCallback(Base):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import time
 
-from bff.core.ports import Delivery, DeliveryResult
+from bff.core.ports import CaseStatus, Delivery, DeliveryResult
+
+__all__ = ["CaseStatus", "Delivery", "DeliveryResult", "DepartmentGateway"]
 
 log = logging.getLogger("bff.departments")
 
@@ -34,3 +36,13 @@ class DepartmentGateway:  # implements bff.core.ports.DepartmentGateway
 
     def send(self, delivery: Delivery) -> DeliveryResult:
         raise NotImplementedError
+
+    def query(self, reference: str) -> CaseStatus:
+        try:
+            return self.ask(reference)
+        except Exception as error:  # noqa: BLE001 - an unreachable department is a result, not a crash
+            return CaseStatus(False, error=f"{type(error).__name__}: {error}"[:300])
+
+    def ask(self, reference: str) -> CaseStatus:
+        """The workbench is ours: what it holds is the case itself, so there is nothing to reconcile."""
+        return CaseStatus(True, known=True)

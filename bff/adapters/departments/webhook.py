@@ -3,6 +3,9 @@
 Any status other than 2xx is a failure. 410 Gone and other 4xx (except 408, 409,
 425, 429) are permanent; 429/503 may carry ``Retry-After``. A 409 means the
 department already has this message id, which counts as delivered.
+
+The status query (``GET .../cases/<reference>``) is how cases a department acknowledged and then
+lost are found: 404 means it has no such case, and the case is delivered again.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ from __future__ import annotations
 import ipaddress
 import json
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
-from bff.adapters.departments.base import Delivery, DeliveryResult, DepartmentGateway
+from bff.adapters.departments.base import CaseStatus, Delivery, DeliveryResult, DepartmentGateway
 from bff.adapters.departments.signing import signed_headers
 
 RETRYABLE_4XX = {408, 425, 429}
@@ -47,6 +50,21 @@ class WebhookGateway(DepartmentGateway):
         self.secret = secret
         self.timeout = timeout
         self.http = http or requests.Session()
+
+    def ask(self, reference: str) -> CaseStatus:
+        """``GET <base>/cases/<reference>``, signed like a message (its id ``status.<reference>``, an
+        empty body), where ``<base>`` is the message URL without its last segment."""
+        url = f"{self.url.rsplit('/', 1)[0]}/cases/{quote(reference, safe='')}"
+        response = self.http.get(url, timeout=self.timeout, allow_redirects=False,
+                                 headers=signed_headers(self.secret, f"status.{reference}", b""))
+        if response.status_code == 404:
+            return CaseStatus(True, known=False)
+        if response.status_code != 200:
+            return CaseStatus(False, error=f"HTTP {response.status_code}")
+        data = response.json()
+        if not isinstance(data, dict) or data.get("case") != reference or not isinstance(data.get("status"), str):
+            return CaseStatus(False, error="malformed status answer")
+        return CaseStatus(True, known=True, data=data)
 
     def send(self, delivery: Delivery) -> DeliveryResult:
         body = json.dumps({"type": delivery.topic, **delivery.body}, ensure_ascii=False,

@@ -1,10 +1,11 @@
-"""The sweeper's reads: cases left undelivered, open cases with a due date; old submission keys."""
+"""The sweeper's reads: cases left undelivered, cases near or past their due date; old submission keys."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 
-from sqlalchemy import ScalarResult, delete, func, select
+from sqlalchemy import ScalarResult, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bff.core.applications import TERMINAL
@@ -24,12 +25,37 @@ def undelivered_cases(session: Session, created_before: datetime) -> ScalarResul
         .with_for_update(skip_locked=True))
 
 
-def open_cases_with_due_date(session: Session) -> ScalarResult[Case]:
-    """Cases not yet finished that have a due date."""
-    return session.scalars(select(Case).where(Case.status.not_in(TERMINAL), Case.due_on.is_not(None)))
-
-
 def delete_idempotency_keys_before(session: Session, cutoff: datetime) -> int:
     """Forget submission keys made before ``cutoff``; how many. Not committed."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cases_to_flag(session: Session, horizon: date) -> ScalarResult[Case]:
+    """Open cases due by ``horizon`` not yet flagged overdue (by the due-date index): the only ones a
+    sweep can flag, so a sweep reads a day's worth of cases, not every open one."""
+    return session.scalars(select(Case).where(Case.due_on <= horizon, Case.status.not_in(TERMINAL),
+                                              or_(Case.flag.is_(None), Case.flag != "overdue")))
+
+
+def overdue_to_check(session: Session, today: date, checked_before: datetime, departments: Collection[str],
+                     limit: int) -> list[Case]:
+    """Dispatched open cases of ``departments`` past their due date whose department was not asked
+    about them since ``checked_before``; most overdue first; locked, others' locks skipped."""
+    if not departments:
+        return []
+    return list(session.scalars(
+        select(Case).where(Case.due_on < today, Case.status.not_in(TERMINAL), Case.dispatched_at.is_not(None),
+                           Case.department.in_(departments),
+                           or_(Case.status_checked_at.is_(None), Case.status_checked_at < checked_before))
+        .order_by(Case.due_on).limit(limit).with_for_update(skip_locked=True)))
+
+
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.reference == reference))
+
+
+def open_dispatched_cases_of(session: Session, department: str) -> list[Case]:
+    """A department's dispatched cases not yet finished, oldest first (an operator's resync or redelivery)."""
+    return list(session.scalars(select(Case).where(Case.department == department, Case.status.not_in(TERMINAL),
+                                                   Case.dispatched_at.is_not(None)).order_by(Case.id)))
