@@ -13,8 +13,8 @@ from marshmallow import Schema, fields
 from auth.permissions import access
 from bff.api.acting import as_self
 from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date
-from bff.extensions import db
 from bff.core.text import Text
+from bff.extensions import db
 from bff.i18n import current_language, t
 from bff.services import applications as applications_service
 from bff.services import certificate_documents as documents
