@@ -14,6 +14,7 @@ const ROUTES = [
   ['/app/applications/:id/receipt', 'receipt', { auth: true }],
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
+  ['/app/certificates/:number', 'certificate', { auth: true }],
   ['/app/join/:id', 'join', { auth: true }],
   ['/app/consents/:id', 'consent', { auth: true }],
   ['/app/consents', 'consents', { auth: true }],
