@@ -100,7 +100,7 @@ async function loadMe() {
     setTimeout(() => route({ focus: false })); // after session.ready settles: pages await it
   }
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
-  if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch());
+  if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch(me));
   else if (me) import('./push.js').then((m) => m.refreshPush()).catch(() => {});
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
   return me;
