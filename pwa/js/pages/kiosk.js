@@ -84,16 +84,7 @@ async function startLogin(view) {
     }, delay);
   }
 
-  /** Says why nobody is signed in, with the code hidden, then shows a new code. */
-  function refused(why) {
-    stopWatching();
-    hideTicket(view);
-    let left = REFUSED_PAUSE_S;
-    const say = () => { view.notice.textContent = t(why === 'denied' ? 'kiosk_refused' : 'kiosk_expired', { seconds: left }); };
-    say();
-    tick = setInterval(() => { left -= 1; if (left > 0) say(); }, 1000);
-    return new Promise((resolve) => { renew = setTimeout(() => { clearInterval(tick); resolve(fresh()); }, REFUSED_PAUSE_S * 1000); });
-  }
+  const refused = async (why) => { stopWatching(); await announceRefusal(view, why); await fresh(); };
 
   async function fresh() {
     stopWatching();
@@ -105,7 +96,6 @@ async function startLogin(view) {
       renew = setTimeout(fresh, 10000);
       return;
     }
-    view.notice.textContent = '';
     tick = showTicket(view, ticket);
     renew = setTimeout(fresh, Math.max(5000, new Date(ticket.expires_at).getTime() - Date.now() - RENEW_BEFORE_MS));
     watch();
@@ -115,14 +105,25 @@ async function startLogin(view) {
   return () => { stopped = true; stopWatching(); };
 }
 
+/** Says why nobody is signed in, with the code hidden, for a few seconds before the next code. */
+function announceRefusal(view, why) {
+  hideTicket(view);
+  let left = REFUSED_PAUSE_S;
+  const say = () => { view.notice.textContent = t(why === 'denied' ? 'kiosk_refused' : 'kiosk_expired', { seconds: left }); };
+  say();
+  const countdown = setInterval(() => { left -= 1; if (left > 0) say(); }, 1000);
+  return new Promise((resolve) => { setTimeout(() => { clearInterval(countdown); resolve(); }, REFUSED_PAUSE_S * 1000); });
+}
+
 function hideTicket({ qr, digits, status, expiry }) {
   qr.hidden = true;
   digits.textContent = ''; status.textContent = ''; expiry.textContent = '';
 }
 
 /** Draws the code, its two digits and a countdown to its renewal; returns the countdown's interval. */
-function showTicket({ qr, digits, status, expiry }, ticket) {
+function showTicket({ qr, digits, status, expiry, notice }, ticket) {
   qr.hidden = false;
+  notice.textContent = '';
   qr.setAttribute('label', t('kiosk_qr_label'));
   qr.setAttribute('value', ticket.qr_url);
   digits.textContent = ticket.match_code;
