@@ -85,8 +85,10 @@ function actionButton(action, kase, labels, done) {
   const label = t(`officer_action_${action.replace('-', '_')}`);
   if (simple[action]) {
     // An approval that produces data other items need (e.g. the newborn's citizen ID number) states it.
+    let confirmed = false; // once: a retry after a refused value does not ask again
     const approveWith = async (outputs) => {
-      if (!(await confirmApproval(kase))) return;
+      if (!confirmed && !(await confirmApproval(kase))) return;
+      confirmed = true;
       await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action]));
     };
     return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
