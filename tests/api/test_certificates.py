@@ -11,8 +11,10 @@ from flask.testing import FlaskClient
 from bff.core.catalog import default_catalog
 from bff.extensions import db
 from bff.store.models import Application, User
+from tests.api.application_helpers import case_of, officer_client, submitted_application
 from tests.factories import ApplicationFactory, create_user, sign_in
 
+CSRF = {"X-OneThing-CSRF": "1"}
 BROWSER_NAVIGATION = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
@@ -89,3 +91,20 @@ def test_the_verify_page_is_styled_by_a_stylesheet_in_the_readers_language(app: 
     assert '<html lang="en">' in english.text and ">Valid<" in english.text
     unknown = anonymous.get("/verify/certificates/nothing-like-this")
     assert "verify__badge--invalid" in unknown.text and "无效" in unknown.text
+
+
+def test_a_co_handler_of_the_application_reads_and_downloads_its_certificate(app: Flask, client: FlaskClient) -> None:
+    submitted = submitted_application(app, client, "birth")  # 张伟, the newborn's father
+    number, reference = submitted["number"], case_of(submitted["receipt"], "birth-medical-certificate")
+    officer = officer_client(app, "health")
+    for action in ("accept", "process", "approve"):
+        assert officer.post(f"/api/v1/officer/cases/{reference}/{action}").status_code == 200, action
+    certificate = first_certificate(client)["number"]
+    mother = app.test_client()
+    sign_in(app, mother, create_user("wangfang"))
+    assert mother.get(f"/api/v1/certificates/{certificate}").status_code == 404  # not before she joins
+    asked = mother.post(f"/api/v1/applications/{number}/join-requests", headers=CSRF)
+    assert asked.status_code == 201, asked.json
+    assert client.post(f"/api/v1/applications/{number}/members/{asked.json['id']}/accept").status_code == 200
+    assert mother.get(f"/api/v1/certificates/{certificate}").json["number"] == certificate
+    assert mother.get(f"/api/v1/certificates/{certificate}/download").mimetype == "application/pdf"
