@@ -1,5 +1,6 @@
 """A signed-in kiosk says who is signed in (masked), how long until it signs out by itself, and offers
-to sign out, with no scanner entry; a login refused on the phone is announced before a new code."""
+to sign out, with no scanner entry; a login refused on the phone, or a code that ran out while the
+resident was confirming, is announced before a new code."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ pytestmark = pytest.mark.browser
 WORDS = {
     "zh-CN": {"who": "已登录：刘**", "idle": r"^无操作 (2:00|1:5\d) 后自动退出$", "later": r"^无操作 1:[0-3]\d 后自动退出$",
               "sign_out": "退出", "scan": "扫一扫", "title": "用手机扫码登录", "not_me": "不是我，拒绝登录",
-              "refused": "手机上已拒绝登录，本机未登录。"},
+              "refused": "手机上已拒绝登录，本机未登录。", "scanned": "已扫码，请在手机上选择数字并确认。",
+              "expired": "二维码已过期，本机未登录。"},
     "en": {"who": "Signed in: 刘**", "idle": r"^Signs out after (2:00|1:5\d) without activity$",
            "later": r"^Signs out after 1:[0-3]\d without activity$", "sign_out": "Sign out", "scan": "Scan",
            "title": "Sign in with your phone", "not_me": "Not me, refuse",
-           "refused": "The sign-in was refused on the phone; this kiosk is not signed in."},
+           "refused": "The sign-in was refused on the phone; this kiosk is not signed in.",
+           "scanned": "Scanned. Pick the number on your phone and confirm.",
+           "expired": "The code expired; this kiosk is not signed in."},
 }
 
 
@@ -95,3 +99,23 @@ def test_a_login_refused_on_the_phone_is_announced_before_a_new_code(
     expect(kiosk.locator("ot-qr svg[role=img]")).to_be_visible(timeout=15000)
     assert kiosk.locator("ot-qr").get_attribute("value") != first
     expect(kiosk.get_by_role("alert")).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_code_that_expires_while_the_phone_confirms_is_announced_not_silently_replaced(
+        server: LiveServer, new_desktop_context: Callable[[], BrowserContext],
+        signed_in_page: Callable[..., Page], language: str) -> None:
+    words = WORDS[language]
+    kiosk = kiosk_showing_a_code(server, new_desktop_context(), language, clock=True)
+    first = kiosk.locator("ot-qr").get_attribute("value")
+    phone_opening(server, signed_in_page, kiosk, language)  # scanned; she has not picked the number yet
+    expect(kiosk.locator("main [role=status]")).to_have_text(words["scanned"])
+    kiosk.clock.fast_forward("01:50")  # past the usual renewal: kept while she confirms
+    assert kiosk.locator("ot-qr").get_attribute("value") == first
+    expect(kiosk.get_by_role("alert")).to_have_count(0)
+    kiosk.clock.fast_forward("00:15")  # past its 120 s
+    expect(kiosk.get_by_role("alert")).to_contain_text(words["expired"])
+    expect(kiosk.locator("ot-qr")).to_be_hidden()
+    assert_accessible(kiosk)
+    expect(kiosk.locator("ot-qr svg[role=img]")).to_be_visible(timeout=15000)
+    assert kiosk.locator("ot-qr").get_attribute("value") != first

@@ -52,15 +52,9 @@ async function startLogin(view) {
 
   async function onStatus(value) {
     if (stopped) return;
-    if (value === 'scanned') status.textContent = t('kiosk_scanned');
+    if (value === 'scanned') { status.textContent = t('kiosk_scanned'); keepUntilExpiry(); }
     if (value === 'denied' || value === 'expired') await refused(value);
-    if (value === 'approved') {
-      stopWatching();
-      status.textContent = t('kiosk_approved');
-      await api.completeQrTicket(ticket.id);
-      sessionStorage.setItem('kiosk', '1');
-      location.assign('/'); // a fresh page load picks up the new session and starts the idle watch
-    }
+    if (value === 'approved') { stopWatching(); await takeSession(ticket, status); }
   }
 
   function watch() {
@@ -76,7 +70,7 @@ async function startLogin(view) {
       try {
         const current = await api.qrTicket(ticket.id);
         await onStatus(current.status);
-        if (!['approved', 'consumed'].includes(current.status)) pollStatus(document.hidden ? 10000 : 2000);
+        if (['pending', 'scanned'].includes(current.status)) pollStatus(document.hidden ? 10000 : 2000);
       } catch (error) {
         if (error instanceof ApiError && error.status < 500) await refused('expired');
         else pollStatus(Math.min(delay * 2, 30000));
@@ -85,6 +79,8 @@ async function startLogin(view) {
   }
 
   const refused = async (why) => { stopWatching(); await announceRefusal(view, why); await fresh(); };
+  // Someone is confirming on their phone: no silent renewal under them; if the code runs out first, say so.
+  const keepUntilExpiry = () => { clearTimeout(renew); renew = setTimeout(() => refused('expired'), Math.max(0, new Date(ticket.expires_at).getTime() - Date.now())); };
 
   async function fresh() {
     stopWatching();
@@ -103,6 +99,14 @@ async function startLogin(view) {
 
   await fresh();
   return () => { stopped = true; stopWatching(); };
+}
+
+/** The phone approved: the kiosk takes its own session; a fresh page load picks it up and starts the idle watch. */
+async function takeSession(ticket, status) {
+  status.textContent = t('kiosk_approved');
+  await api.completeQrTicket(ticket.id);
+  sessionStorage.setItem('kiosk', '1');
+  location.assign('/');
 }
 
 /** Says why nobody is signed in, with the code hidden, for a few seconds before the next code. */
