@@ -26,6 +26,7 @@ run: $(VENV)/.runtime ## install what is needed, then start the whole product on
 test: $(VENV)/.dev ## install what is needed, then run ruff, mypy, the import contracts and every test against real services
 	scripts/ensure_services.sh
 	scripts/ensure_chromium.sh
+	scripts/ensure_pdf_tools.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-logo

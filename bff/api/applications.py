@@ -19,7 +19,7 @@ from bff.i18n import t
 from bff.services import applications as service
 from bff.services import progress
 from bff.services.applications import today_in_china
-from bff.services.certificates import qr_svg
+from bff.services.certificate_documents import qr_svg
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Drafts, the one submission, and the progress of every department")

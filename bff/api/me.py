@@ -12,6 +12,8 @@ from marshmallow import Schema, fields, validate
 from auth.permissions import access
 from bff.api.acting import in_person
 from bff.api.auth import sessions
+from bff.api.schemas import bilingual
+from bff.core.catalog import default_catalog
 from bff.core.pii import mask_id_number, mask_mobile
 from bff.core.text import LANGUAGES
 from bff.extensions import db
@@ -33,6 +35,7 @@ class MeSchema(Schema):
     mobile = fields.Str(allow_none=True, metadata={"description": "Masked: 138****1234"})
     roles = fields.List(fields.Str())
     department = fields.Str(allow_none=True)
+    department_name = bilingual(allow_none=True, metadata={"description": "An officer's department, in full"})
     language = fields.Str(allow_none=True)
     elder_mode = fields.Bool()
     session = fields.Nested(CurrentSessionSchema)
@@ -81,9 +84,14 @@ def me_view(user: Person) -> dict[str, Any]:
     view = record.public_view()
     return {"id": user.id, "name": user.name, "id_number": mask_id_number(user.id_number),
             "mobile": mask_mobile(user.mobile), "roles": sorted(g.principal.roles), "department": g.principal.department,
-            "language": user.language, "elder_mode": user.elder_mode,
+            "department_name": _department_name(g.principal.department), "language": user.language, "elder_mode": user.elder_mode,
             "session": {"kind": record.kind, "idle_expires_at": when(view["idle_expires_at"]),
                         "expires_at": when(view["expires_at"])}}
+
+
+def _department_name(code: str | None) -> dict[str, str] | None:
+    department = default_catalog().departments.get(code) if code else None
+    return department.name.as_dict() if department else None
 
 
 @blp.route("")

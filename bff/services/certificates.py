@@ -3,33 +3,19 @@ verified by anyone through the QR code — which shows only validity, type and i
 
 from __future__ import annotations
 
-import io
 import secrets
-from html import escape
 from typing import Any
-
-import qrcode
-import qrcode.image.svg
 
 from bff.core.calendar import china_date
 from bff.core.errors import NotFound
 from bff.core.text import Text
+from bff.services.certificate_documents import certificate_view, issuer_name, verify_url
 from bff.services.events import record_event
 from bff.store import Session
 from bff.store.models import Application, Case, Certificate
 from bff.store.queries import certificates as store
 
-VERIFY_PATH = "/verify/certificates/"
 NOT_FOUND = Text("找不到这份证照。", "We could not find this certificate.")
-
-
-def qr_svg(data: str) -> str:
-    """An SVG QR code of ``data`` (medium error correction; prints well at 2 cm)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
 
 
 def certificate_number_for(case: Case, given: str | None = None) -> str:
@@ -78,12 +64,17 @@ def own_certificate(session: Session, user_id: int, number: str) -> Certificate:
     return certificate
 
 
+def certificate_detail(session: Session, user_id: int, number: str, public_url: str) -> dict[str, Any]:
+    """The user's certificate ``number`` as its page, PDF and image show it (anyone else's: not found)."""
+    return certificate_view(own_certificate(session, user_id, number), public_url)
+
+
 def describe(certificate: Certificate, public_url: str) -> dict[str, Any]:
     return {"number": certificate.number, "kind": certificate.kind,
             "title": {"zh-CN": certificate.title_zh, "en": certificate.title_en},
-            "issuer": certificate.issuer, "issued_on": china_date(certificate.issued_at).isoformat(),
-            "valid": certificate.revoked_at is None,
-            "verify_url": f"{public_url}{VERIFY_PATH}{certificate.token}"}
+            "issuer": certificate.issuer, "issuer_name": issuer_name(certificate.issuer),
+            "issued_on": china_date(certificate.issued_at).isoformat(), "valid": certificate.revoked_at is None,
+            "verify_url": verify_url(certificate, public_url)}
 
 
 def verify_certificate(session: Session, token: str) -> dict[str, Any]:
@@ -94,18 +85,3 @@ def verify_certificate(session: Session, token: str) -> dict[str, Any]:
     return {"valid": certificate.revoked_at is None, "kind": certificate.kind,
             "title": {"zh-CN": certificate.title_zh, "en": certificate.title_en},
             "issued_on": china_date(certificate.issued_at).isoformat()}
-
-
-def render_certificate_svg(certificate: Certificate, public_url: str) -> str:
-    """The downloadable document: a printable SVG card with its verification QR code."""
-    content = certificate.content or {}
-    qr = qr_svg(f"{public_url}{VERIFY_PATH}{certificate.token}")
-    qr_body = qr[qr.index(">", qr.index("<svg")) + 1:qr.rindex("</svg>")]
-    lines = [certificate.title_zh, certificate.title_en, f"编号 No. {certificate.number}",
-             f"持证人 Holder: {content.get('subject_name') or '-'}",
-             f"签发 Issued: {china_date(certificate.issued_at).isoformat()} · {certificate.issuer}"]
-    text = "".join(f'<text x="24" y="{48 + i * 30}" font-size="{20 if i < 2 else 15}">{escape(str(line))}</text>'
-                   for i, line in enumerate(lines))
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">'
-            '<rect width="640" height="360" fill="#fff" stroke="#b40000" stroke-width="4"/>'
-            f'{text}<g transform="translate(440,160) scale(0.6)">{qr_body}</g></svg>')

@@ -111,6 +111,8 @@ export const api = {
   rating: (number) => get(`/api/v1/applications/${id(number)}/rating`),
   rate: (number, body) => send('POST', `/api/v1/applications/${id(number)}/rating`, body),
   certificates: () => get('/api/v1/certificates'),
+  certificate: (number) => get(`/api/v1/certificates/${id(number)}`),
+  certificateDownloadUrl: (number) => `/api/v1/certificates/${id(number)}/download`,
   // heirs' consent and the documents the law needs
   myConsents: () => get('/api/v1/me/consents'),
   consent: (cid) => get(`/api/v1/consents/${id(cid)}`),

@@ -14,6 +14,7 @@ const ROUTES = [
   ['/app/applications/:id/receipt', 'receipt', { auth: true }],
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
+  ['/app/certificates/:number', 'certificate', { auth: true }],
   ['/app/join/:id', 'join', { auth: true }],
   ['/app/consents/:id', 'consent', { auth: true }],
   ['/app/consents', 'consents', { auth: true }],
@@ -99,7 +100,7 @@ async function loadMe() {
     setTimeout(() => route({ focus: false })); // after session.ready settles: pages await it
   }
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
-  if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch());
+  if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch(me));
   else if (me) import('./push.js').then((m) => m.refreshPush()).catch(() => {});
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
   return me;

@@ -1,5 +1,7 @@
-// On a kiosk session: after a while without input, a visible countdown, then sign out and leave
-// nothing behind (session, caches, IndexedDB drafts, local preferences), back to the QR screen.
+// On a kiosk session: a bar under the header says who is signed in (masked: the screen faces a
+// hall), how long until an idle sign-out, and offers to sign out; after a while without input, a
+// visible countdown, then sign out and leave nothing behind (session, caches, IndexedDB drafts,
+// local preferences), back to the QR screen.
 import { api } from './api.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
@@ -8,8 +10,26 @@ import { clearAllButCredential } from './kiosk-device.js';
 const IDLE_MS = 90000;
 const COUNTDOWN_S = 30;
 
-export function startKioskIdleWatch() {
-  let idleTimer = null; let countdown = null; let dialog = null;
+/** 刘秀英 → 刘**, as the BFF masks names in lists. */
+export const maskName = (name) => (name ? name[0] + '*'.repeat(Math.max(0, [...name].length - 1)) : '');
+
+const clock = (ms) => {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+};
+
+/** The bar: masked name, the time left before the idle sign-out (ticking), a sign-out button. */
+function kioskBar(me, signOut) {
+  const idle = el('p', { className: 'kiosk-bar__idle', attrs: { role: 'timer' } });
+  const bar = el('aside', { className: 'kiosk-bar', attrs: { 'aria-label': t('kiosk_bar_label') } },
+    el('p', { className: 'kiosk-bar__who', textContent: t('kiosk_bar_signed_in', { name: maskName(me?.name) }) }), idle,
+    el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: signOut } }));
+  document.querySelector('ot-header')?.after(bar);
+  return { show: (ms) => { idle.textContent = t('kiosk_bar_idle', { time: clock(ms) }); } };
+}
+
+export function startKioskIdleWatch(me) {
+  let idleTimer = null; let countdown = null; let dialog = null; let deadline = 0;
 
   async function signOut() {
     try { await api.logout(); } catch { /* already gone */ }
@@ -25,6 +45,8 @@ export function startKioskIdleWatch() {
     if (dialog) return; // the countdown asks explicitly
     clearTimeout(idleTimer);
     idleTimer = setTimeout(warn, IDLE_MS);
+    deadline = Date.now() + IDLE_MS + COUNTDOWN_S * 1000;
+    bar.show(deadline - Date.now());
   }
 
   function warn() {
@@ -42,7 +64,10 @@ export function startKioskIdleWatch() {
     countdown = setInterval(() => { left -= 1; show(); if (left <= 0) { clearInterval(countdown); signOut(); } }, 1000);
   }
 
+  const bar = kioskBar(me, signOut);
   for (const name of ['pointerdown', 'keydown', 'touchstart', 'scroll']) window.addEventListener(name, reset, { passive: true });
+  window.addEventListener('ot:language', () => { document.querySelector('.kiosk-bar')?.remove(); Object.assign(bar, kioskBar(me, signOut)); bar.show(deadline - Date.now()); });
+  setInterval(() => bar.show(deadline - Date.now()), 1000);
   reset();
   document.documentElement.dataset.kioskIdle = 'watching'; // the watch runs (tests wait for it)
 }

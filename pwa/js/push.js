@@ -23,13 +23,29 @@ export async function pushStatus() {
   return (await registration?.pushManager.getSubscription()) ? 'on' : 'off';
 }
 
+export const PUSH_TIMEOUT_MS = 10000;
+
+/** The browser's push service did not answer in time (enablePush throws it). */
+export class PushTimeout extends Error {
+  constructor() { super('The push service did not answer'); this.name = 'PushTimeout'; }
+}
+
+/** Subscribes through the browser's own push service, which may never answer (a blocked network, a
+ * vendor service that is down): give up after 10 s, and drop a subscription that arrives later. */
+function subscribeWithin(key, ms) {
+  let timedOut = false; let timer = null;
+  const subscribing = navigator.serviceWorker.ready.then((registration) => registration.pushManager.subscribe({
+    userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key) }));
+  subscribing.then((late) => { if (timedOut) late.unsubscribe().catch(() => {}); }, () => {});
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => { timedOut = true; reject(new PushTimeout()); }, ms); });
+  return Promise.race([subscribing, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function enablePush() {
   if (!pushSupported()) return 'unsupported';
   if ((await Notification.requestPermission()) !== 'granted') return 'denied';
   const key = await api.pushKey();
-  const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.subscribe({
-    userVisibleOnly: true, applicationServerKey: keyBytes(key.public_key) });
+  const subscription = await subscribeWithin(key, PUSH_TIMEOUT_MS);
   const device = await api.subscribePush({ ...subscription.toJSON(), device: deviceLabel() });
   localStorage.setItem('push-device', String(device.id));
   return 'on';

@@ -78,4 +78,4 @@ def test_the_public_certificate_check_shows_nothing_about_the_person(app, client
     url = client.get("/api/v1/certificates").json["certificates"][0]["verify_url"]
     page = app.test_client().get(urlsplit(url).path)
     assert page.status_code == 200
-    assert "有效 Valid" in page.text and "张" not in page.text and "330106" not in page.text
+    assert "有效" in page.text and "张" not in page.text and "330106" not in page.text

@@ -67,7 +67,7 @@ def test_images_and_event_streams_are_documented_with_their_content_type(spec):
                   for name, operation in operations(spec)}
     assert documented["GET /api/v1/auth/qr-tickets/{ticket_id}/qr.png"] == {"image/png"}
     assert documented["GET /api/v1/applications/{number}/receipt/qr.svg"] == {"image/svg+xml"}
-    assert documented["GET /api/v1/certificates/{number}/download"] == {"image/svg+xml"}
+    assert documented["GET /api/v1/certificates/{number}/download"] == {"application/pdf", "image/svg+xml"}
     assert documented["GET /api/v1/events/stream"] == {"text/event-stream"}
 
 

@@ -69,6 +69,7 @@ def officer_decides(page: Page, server_url: str, case_title: str, *, approve: bo
     assert_accessible(page)
     if approve:
         page.get_by_role("button", name="批准并签发证照").click()
+        page.get_by_role("dialog").get_by_role("button", name="确认批准并签发").click()  # it issues a certificate
         expect(page.get_by_text("已批准，电子证照已签发。")).to_be_visible()
     else:
         page.get_by_role("button", name="不予办理").click()

@@ -116,6 +116,7 @@ def police_approves_with_the_new_citizen_id_number(police: Page) -> None:
     expect(police.get_by_role("heading", name="批准前请填写本事项产生的信息")).to_be_visible()
     police.get_by_label("公民身份号码").fill("330106202612010010")  # a wrong check character
     police.locator("form").get_by_role("button", name="批准并签发证照").click()
+    police.get_by_role("dialog").get_by_role("button", name="确认批准并签发").click()  # asked once per approval
     expect(police.locator(".error-summary")).to_contain_text("公民身份号码无效")
     assert_accessible(police)
     police.get_by_label("公民身份号码").fill(make_id_number("330106", date.today() - timedelta(days=2), 12))

@@ -4,6 +4,11 @@ It does what a real one checks: the VAPID ES256 JWT (signature by the ``k=`` key
 is this origin, ``exp`` within 24 h) and the aes128gcm body, which it decrypts with the
 subscriber's private key and auth secret exactly as the browser would. Each subscriber
 can be told to answer 410 Gone, 429 with ``Retry-After``, or 500.
+
+It also takes a browser's subscription request (``POST /registrations``, the part of the protocol
+between a browser and its vendor's push service): it answers with a new subscriber's subscription,
+or, told to ``hang_registrations``, never answers until the service stops — a push service that
+cannot be reached.
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ class FakePushService:
         self.server: Any = None
         self.url = ""
         self.check_every = 1  # benchmarks may verify and decrypt only every n-th push (not tests)
+        self.hang_registrations = False
+        self.registration_requests = 0
+        self._stopped = threading.Event()
         self._count = 0
         # A sender signs one JWT per push service for hours: its signature is checked once, as a real
         # push service would; aud and exp are checked on every push.
@@ -90,6 +98,7 @@ class FakePushService:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()  # requests left hanging return now
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -120,6 +129,15 @@ class FakePushService:
             headers = {k.lower(): v for k, v in request.headers.items()}
             status, extra = self.handle_push(token, headers, request.get_data(), request.host_url.rstrip("/"))
             return "", status, extra
+
+        @app.post("/registrations")
+        def register() -> tuple[Any, int]:
+            with self.lock:
+                self.registration_requests += 1
+            if self.hang_registrations:
+                self._stopped.wait()
+                return "", 503
+            return self.new_subscriber().subscription_info(), 201
 
         return app
 

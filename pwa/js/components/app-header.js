@@ -1,6 +1,8 @@
 // <ot-header>: brand, language switch, elder-mode switch, sign in/out, and the main navigation.
 // It only raises events (ot:set-language, ot:set-elder, ot:logout); the shell acts on them.
-import { t, currentLanguage } from '../i18n.js';
+// On the desk it names who is signed in (and their department). A kiosk session has no scanner
+// entry (the kiosk is what gets scanned) and signs out from its own bar (kiosk-idle.js).
+import { t, currentLanguage, pick } from '../i18n.js';
 import { loginUrl } from '../api.js';
 import { el } from '../dom.js';
 
@@ -34,11 +36,14 @@ class AppHeader extends HTMLElement {
     elderButton.setAttribute('aria-pressed', String(elder));
     elderButton.addEventListener('click', () => this.emit('ot:set-elder', !elder));
     const tools = el('div', { className: 'header__tools' }, language, elderButton);
-    if (chrome !== 'kiosk') tools.append(this.account());
+    const account = chrome !== 'kiosk' ? this.account() : null;
+    if (account) tools.append(account);
     const brand = el('a', { className: 'header__brand', href: chrome === 'desk' ? '/officer' : '/', textContent: t('app_name') });
     const inner = el('div', { className: 'header__inner' }, brand, tools);
     const header = el('header', { className: 'header' }, inner);
-    const items = chrome === 'app' && elder ? NAV.elder : NAV[chrome] || NAV.app;
+    const kiosk = this.me?.session?.kind === 'kiosk';
+    const items = (chrome === 'app' && elder ? NAV.elder : NAV[chrome] || NAV.app)
+      .filter(([href]) => !(kiosk && href === '/app/scan'));
     const nodes = [header];
     if (items.length) nodes.push(this.nav(items));
     this.replaceChildren(...nodes);
@@ -48,9 +53,17 @@ class AppHeader extends HTMLElement {
     // Until the session is known, hold the sign-in button's place so the header does not move.
     if (this.me === undefined) return el('span', { className: 'header__tool header__tool--pending', textContent: t('sign_in') });
     if (!this.me) return el('a', { className: 'header__tool', href: loginUrl(), textContent: t('sign_in') });
+    if (this.me.session?.kind === 'kiosk') return null;
     const out = el('button', { type: 'button', className: 'header__tool', textContent: t('sign_out') });
     out.addEventListener('click', () => this.emit('ot:logout'));
-    return out;
+    return document.body.dataset.chrome === 'desk' ? el('span', { className: 'header__account' }, this.who(), out) : out;
+  }
+
+  /** The officer's (or staff member's) name and department, so a shared desk shows who acts. */
+  who() {
+    const department = pick(this.me, 'department_name');
+    const text = department ? t('officer_signed_in_as', { name: this.me.name, department }) : this.me.name;
+    return el('span', { className: 'header__who', textContent: text });
   }
 
   nav(items) {

@@ -101,8 +101,8 @@ function notPossibleLine(kase) {
 }
 
 function certificateLink(certificate) {
-  return el('a', { href: `/api/v1/certificates/${encodeURIComponent(certificate.number)}/download`,
-    target: '_blank', textContent: t('task_certificate', { name: pick(certificate, 'title') || certificate.number }) });
+  return el('a', { href: `/app/certificates/${encodeURIComponent(certificate.number)}`,
+    textContent: t('task_certificate', { name: pick(certificate, 'title') || certificate.number }) });
 }
 
 function supplementAction(kase, nameId, host) {

@@ -57,7 +57,7 @@ export async function render({ main, params, navigate }) {
 function certificates(list) {
   if (!list.length) return null;
   return el('section', {}, el('h2', { textContent: t('detail_certificates') }), el('ul', { className: 'task-list' }, list.map((c) => el('li', { className: 'task-list__item' },
-    el('a', { className: 'task-list__name', href: `/api/v1/certificates/${encodeURIComponent(c.number)}/download`, target: '_blank', textContent: pick(c, 'title') }),
+    el('a', { className: 'task-list__name', href: `/app/certificates/${encodeURIComponent(c.number)}`, textContent: pick(c, 'title') }),
     el('span', { className: 'task-list__meta', textContent: t('detail_certificate_meta', { number: c.number, date: formatDate(c.issued_on) }) })))));
 }
 

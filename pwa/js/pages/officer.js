@@ -5,6 +5,7 @@ import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, has, pick, t } from '../i18n.js';
 import '../components/error-summary.js';
+import { confirmAction } from '../components/confirm-dialog.js';
 import { caseDocuments } from '../components/case-documents.js';
 import { missingOutputs, outputsForm, receivedInputs, waitingOnThis } from '../components/case-graph.js';
 
@@ -75,14 +76,24 @@ export async function render({ main, query, session, navigate }) {
   return () => main.classList.remove('main--wide');
 }
 
+// Approving issues an e-certificate to the resident and cannot be undone: the officer confirms first.
+const confirmApproval = (kase) => confirmAction({ title: t('officer_approve_confirm_title'), confirm: t('officer_approve_confirm'),
+  body: t('officer_approve_confirm_body', { item: pick(kase, 'title'), reference: kase.reference }) });
+
 function actionButton(action, kase, labels, done) {
   const simple = { accept: 'officer_accepted', process: 'officer_processing', approve: 'officer_approved' };
   const label = t(`officer_action_${action.replace('-', '_')}`);
   if (simple[action]) {
     // An approval that produces data other items need (e.g. the newborn's citizen ID number) states it.
-    const approveWith = async (outputs) => { await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action])); };
+    let confirmed = false; // once: a retry after a refused value does not ask again
+    const approveWith = async (outputs) => {
+      if (!confirmed && !(await confirmApproval(kase))) return;
+      confirmed = true;
+      await api.officerAction(kase.reference, action, { outputs }); await done(t(simple[action]));
+    };
     return el('button', { type: 'button', className: 'button', textContent: label, on: { click: async (event) => {
       if (action === 'approve' && kase.produces?.length) { event.target.replaceWith(outputsForm(kase.produces, label, approveWith)); return; }
+      if (action === 'approve' && !(await confirmApproval(kase))) return;
       event.target.disabled = true;
       try { await api.officerAction(kase.reference, action); await done(t(simple[action])); } catch (error) {
         const missing = action === 'approve' ? Object.keys(missingOutputs(error)) : [];

@@ -47,9 +47,9 @@ async function offerNotifications(box) {
   if ((await push.pushStatus().catch(() => 'unsupported')) !== 'off') return;
   const state = el('p', { attrs: { role: 'status' } });
   const yes = el('button', { type: 'button', className: 'button', textContent: t('push_turn_on'), on: { click: async () => {
-    const result = await push.enablePush().catch(() => 'failed');
+    const result = await push.enablePush().catch((error) => (error?.name === 'PushTimeout' ? 'timeout' : 'failed'));
     state.textContent = t(`push_${result}`);
-    yes.hidden = true;
+    yes.hidden = !['timeout', 'failed'].includes(result); // those may be tried again
   } } });
   fill(box, el('div', { className: 'banner banner--info' }, el('h2', { textContent: t('receipt_push_title') }),
     el('p', { textContent: t('push_explain') }), yes, state));

@@ -91,14 +91,19 @@ async function renderNotifications(box) {
   const push = await import('../push.js');
   const status = await push.pushStatus().catch(() => 'unsupported');
   const state = el('p', { attrs: { role: 'status' }, textContent: t(`push_${status}`) });
-  const toggle = async (action) => {
-    try { await action(); } catch (error) { state.textContent = error instanceof ApiError ? error.message : t('push_failed'); return; }
+  const toggle = async (action, event) => {
+    event.target.disabled = true; // one attempt at a time: the browser's push service may take its time
+    try { await action(); } catch (error) {
+      state.textContent = error instanceof ApiError ? error.message : t(error?.name === 'PushTimeout' ? 'push_timeout' : 'push_failed');
+      event.target.disabled = false;
+      return;
+    }
     await renderNotifications(box);
     box.querySelector('[role=status]').focus?.();
   };
   const button = status === 'on'
-    ? el('button', { type: 'button', className: 'button button--secondary', textContent: t('push_turn_off'), on: { click: () => toggle(push.disablePush) } })
-    : status === 'off' ? el('button', { type: 'button', className: 'button', textContent: t('push_turn_on'), on: { click: () => toggle(push.enablePush) } }) : null;
+    ? el('button', { type: 'button', className: 'button button--secondary', textContent: t('push_turn_off'), on: { click: (event) => toggle(push.disablePush, event) } })
+    : status === 'off' ? el('button', { type: 'button', className: 'button', textContent: t('push_turn_on'), on: { click: (event) => toggle(push.enablePush, event) } }) : null;
   fill(box, el('p', { className: 'field__hint', textContent: t('push_explain') }), state, button);
 }
 
