@@ -27,7 +27,7 @@ class ContractServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), ContractHandler)
         registry = SampleRegistry(TODAY)
-        self.sources = PrefillSources(registry, registry, registry, registry, registry)
+        self.sources = PrefillSources(registry, registry, registry, registry, registry, registry, registry)
         self.delay = 0.0
         self.fail = False
         self.calls: list[str] = []
