@@ -136,8 +136,8 @@ def _entitlement_records(world: SampleWorld, people: dict[str, Persona], today: 
     for accounts in (world.pensions, world.medical, world.housing):  # his insurance is the army's until transferred
         accounts.pop(soldier.id_number, None)
     mover = people["linxiaoyan"].id_number
-    shanghai = {"employer": "上海陆家嘴金融服务有限公司", "insured_region": "310115", "insured_in": "上海市浦东新区"}
-    world.pensions[mover] = replace(world.pensions[mover], **shanghai)
+    world.pensions[mover] = replace(world.pensions[mover], employer="上海陆家嘴金融服务有限公司", insured_region="310115",
+                                    insured_in="上海市浦东新区")
     world.medical[mover] = replace(world.medical[mover], insured_region="310115", insured_in="上海市浦东新区")
 
 
