@@ -237,7 +237,7 @@ def _parents_married(mother: Person | None, father: Person | None) -> bool | Non
 CIVIL_KEYS = frozenset({"subject.means_eligible", "subject.spending_hardship", "subject.care_need_assessed",
                         "subject.household_members", "subject.household_monthly_income",
                         "subject.care_assessment_level", "subject.care_assessment_number"})
-VETERAN_KEYS = frozenset({"subject.veteran_resettlement", "subject.veteran_certificate_number",
+VETERAN_KEYS = frozenset({"subject.is_veteran", "subject.veteran_resettlement", "subject.veteran_certificate_number",
                           "subject.discharge_date", "subject.service_months", "subject.resettlement_type"})
 
 
@@ -251,6 +251,7 @@ def _entitlement_facts(r: Records) -> dict[str, tuple[str, Any]]:
         "subject.care_need_assessed": (CIVIL, eligibility.needs_care_subsidy(
             r.care_assessment.level if r.care_assessment else None)),
         "subject.aged_80_or_over": (POPULATION, _aged(r.subject, r.as_of, eligibility.OLD_AGE_ALLOWANCE_AGE)),
+        "subject.is_veteran": (VETERANS, r.veteran is not None),
         "subject.veteran_resettlement": (VETERANS, r.veteran.resettlement if r.veteran else "none"),
         "subject.pension_insured_elsewhere": (SOCIAL, r.pension is not None
                                               and eligibility.insured_elsewhere(pension_region)),

@@ -293,4 +293,5 @@ def _entitlement_records(sources: PrefillSources, down: set[str], bundle: Bundle
 
 def _keys_used(bundle: Bundle) -> set[str]:
     keys = {key for item in bundle.items for key in item.fields}
+    keys |= {m.fact for item in bundle.items for m in item.materials if m.fact}
     return keys.union(*(conditions.keys_of(entry.when) for entry in bundle.entries))
