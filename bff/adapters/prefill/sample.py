@@ -2,7 +2,8 @@
 
 Real data for the embedded default (not a mock): the people of :mod:`bff.demo`,
 their hukou, families, a hospital birth and a hospital death, pension, medical
-insurance, housing fund accounts and cards. Dates follow ``today`` so the story
+insurance, housing fund accounts and cards, a household means check, a care
+assessment, a discharge record and insurance held in another city. Dates follow ``today`` so the story
 is the same whatever day it runs (a baby born this week, a death two days ago,
 a retirement next month). It implements every prefill port of
 :mod:`bff.core.ports` with one object.
