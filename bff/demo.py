@@ -84,6 +84,30 @@ def personas(today: date | None = None) -> list[Persona]:
         ],
         Persona("admin", "管理员", "Administrator", "male", date(1980, 6, 1), "13900000099", sequence=991,
                 roles=("admin",), description_zh="系统管理员", description_en="Administrator"),
+        *_assistance_medical_elderly_veterans(today),
+    ]
+
+
+def _assistance_medical_elderly_veterans(today: date) -> list[Persona]:
+    """Residents of the assistance, medical, old-age, veterans and insurance-transfer bundles, and the
+    veterans-affairs officer (ID sequences 750–799, mobiles 13800000201–249)."""
+    return [
+        Persona("wuxiulan", "吴秀兰", "Wu Xiulan", "female", date(1978, 6, 21), "13800000201", sequence=752,
+                description_zh="单亲母亲，家庭收入低于低保标准，孩子看病花费大",
+                description_en="A single mother on a low income, with high medical bills for her son"),
+        Persona("sunjianhua", "孙建华", "Sun Jianhua", "male", date(1958, 3, 9), "13800000202", sequence=753,
+                description_zh="退休职工，患糖尿病，将去上海女儿家长住",
+                description_en="Retired, diabetic, moving to live with his daughter in Shanghai"),
+        Persona("wanglei", "王磊", "Wang Lei", "male", date(2003, 8, 14), "13800000203", sequence=755,
+                description_zh="上周退役的士兵，选择自主就业",
+                description_en="A soldier discharged last week, finding his own job",
+                extra={"discharged": today - timedelta(days=5)}),
+        Persona("linxiaoyan", "林晓燕", "Lin Xiaoyan", "female", date(1991, 4, 27), "13800000204", sequence=756,
+                description_zh="在上海参保十年，上月到杭州工作",
+                description_en="Insured in Shanghai for ten years, working in Hangzhou since last month"),
+        Persona("officer-veterans-affairs", "韩科员", "Officer (Veterans Affairs)", "female", date(1987, 9, 15),
+                "13800000205", roles=("officer",), department="veterans-affairs", sequence=758,
+                description_zh="退役军人事务窗口工作人员", description_en="Officer, Veterans Affairs"),
     ]
 
 

@@ -2,7 +2,7 @@
 
 Prefill ports (government data sharing, 数据共享)
 --------------------------------------------------
-Five sources answer questions about people by ID number (never by name). Each
+Seven sources answer questions about people by ID number (never by name). Each
 returns plain frozen records, or ``None`` / an empty list when it holds nothing;
 none of them writes. When a source cannot answer (timeout, outage, open circuit)
 it raises :class:`SourceUnavailable`; callers then treat that source's data as
@@ -97,6 +97,8 @@ class PensionAccount:
     retirement_type: str = "normal"
     in_payment: bool = False
     maternity_insured: bool = False
+    insured_region: str | None = None  # administrative code of the city holding the account; None: here
+    insured_in: str | None = None  # that city's name, as the resident knows it
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class MedicalInsuranceAccount:
     number: str
     kind: str  # employee | resident
     contribution_months: int
+    insured_region: str | None = None  # administrative code of the city holding the account; None: here
+    insured_in: str | None = None
+    chronic_condition: str | None = None  # an outpatient chronic or special disease (门诊慢特病) seen in claims
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,61 @@ class Licences(Protocol):
         """The person's card of ``kind`` (driving-licence | disability-card | senior-card), or None."""
 
 
+# ---- assistance, elderly care and veterans (civil affairs, veterans affairs) -----------------
+
+@dataclass(frozen=True)
+class HouseholdMeans:
+    """The household economic-status check (居民家庭经济状况核对): civil affairs gathers income and
+    property of every household member from tax, social insurance, property, vehicle and bank records."""
+
+    members: int
+    monthly_income: int  # yuan, every member's income in an average month of the last 12
+    financial_assets: int  # yuan: deposits, securities, insurance with a cash value
+    homes: int
+    vehicles: int
+    medical_self_paid: int = 0  # yuan, every member's self-paid medical costs in the last 12 months
+    checked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CareAssessment:
+    """An older person's assessed ability to care for themselves (老年人能力评估)."""
+
+    level: str  # intact | mild | moderate | severe
+    assessed_on: date
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class VeteranRecord:
+    """A discharged service member's record with veterans affairs (退役军人信息)."""
+
+    number: str  # the discharge certificate number (退役证)
+    discharged: date
+    service_months: int
+    resettlement: str  # self-employment (自主就业) | job-placement (安排工作)
+    unit: str = ""
+
+
+@runtime_checkable
+class CivilAffairs(Protocol):
+    """Civil affairs (民政): the household means check and older people's care assessments."""
+
+    def household_means(self, id_number: str) -> HouseholdMeans | None:
+        """The latest means check of the person's household, or None when none was authorised."""
+
+    def care_assessment(self, id_number: str) -> CareAssessment | None:
+        """The person's latest care assessment, or None."""
+
+
+@runtime_checkable
+class VeteransAffairs(Protocol):
+    """Veterans affairs (退役军人事务): discharge records."""
+
+    def veteran(self, id_number: str) -> VeteranRecord | None:
+        """The person's discharge record, or None."""
+
+
 @dataclass(frozen=True)
 class PrefillSources:
     """One implementation of each prefill port; what the services are handed."""
@@ -201,6 +261,8 @@ class PrefillSources:
     social_insurance: SocialInsurance
     housing_fund: HousingFund
     licences: Licences
+    civil_affairs: CivilAffairs
+    veterans: VeteransAffairs
     name: str = "sample"
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 

@@ -10,17 +10,22 @@ asked: its facts are unknown (``None``) and it prefills nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from bff.core import eligibility
 from bff.core.ports import (
     BirthRecord,
     Card,
+    CareAssessment,
     DeathRecord,
+    HouseholdMeans,
     HousingFundAccount,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     SocialSecurityCard,
+    VeteranRecord,
 )
 
 POPULATION = "population-registry"
@@ -28,6 +33,8 @@ MEDICAL = "medical-records"
 SOCIAL = "social-insurance"
 HOUSING = "housing-fund"
 LICENCES = "licences"
+CIVIL = "civil-affairs"
+VETERANS = "veterans-records"
 ZHEJIANG_PREFIX = "33"
 
 
@@ -57,6 +64,10 @@ class Records:
     cards: dict[str, Card] = field(default_factory=dict)
     payee_card: SocialSecurityCard | None = None
     mother_pension: PensionAccount | None = None
+    household_means: HouseholdMeans | None = None
+    care_assessment: CareAssessment | None = None
+    veteran: VeteranRecord | None = None
+    as_of: date | None = None  # the day the records were read: ages count to it
     unavailable: frozenset[str] = frozenset()
 
 
@@ -81,7 +92,7 @@ def facts_of(records: Records) -> dict[str, Any]:
         "subject.has_driving_licence": (LICENCES, _holds(r.cards, "driving-licence")),
         "subject.has_disability_card": (LICENCES, _holds(r.cards, "disability-card")),
         "subject.has_senior_card": (LICENCES, _holds(r.cards, "senior-card")),
-    }
+    } | _entitlement_facts(r)
     return {key: (None if source in r.unavailable else value) for key, (source, value) in facts.items()}
 
 
@@ -111,6 +122,9 @@ def _candidates(r: Records) -> list[tuple[str, dict[str, Any]]]:
         (SOCIAL, _bank(r.payee_card)),
         (HOUSING, {"subject.housing_fund_account": r.housing_fund.number if r.housing_fund else None}),
         (LICENCES, _cards(r.cards)),
+        (CIVIL, _household(r.household_means, r.care_assessment)),
+        (VETERANS, _veteran(r.veteran)),
+        (SOCIAL, _elsewhere(r.pension, r.medical_insurance)),
     ]
 
 
@@ -214,3 +228,63 @@ def _parents_married(mother: Person | None, father: Person | None) -> bool | Non
     if mother is None or father is None:
         return None
     return mother.marital_status == "married" and mother.spouse_id_number == father.id_number
+
+
+# ---- assistance, old age, veterans, insurance elsewhere ---------------------------------------
+
+# What civil affairs and veterans affairs supply: a bundle asks them only when it uses one of these
+# keys (minimum necessary: the birth bundle never reads a household's means).
+CIVIL_KEYS = frozenset({"subject.means_eligible", "subject.spending_hardship", "subject.care_need_assessed",
+                        "subject.household_members", "subject.household_monthly_income",
+                        "subject.care_assessment_level", "subject.care_assessment_number"})
+VETERAN_KEYS = frozenset({"subject.is_veteran", "subject.veteran_resettlement", "subject.veteran_certificate_number",
+                          "subject.discharge_date", "subject.service_months", "subject.resettlement_type"})
+
+
+def _entitlement_facts(r: Records) -> dict[str, tuple[str, Any]]:
+    means = eligibility.check_means(r.household_means) if r.household_means else None
+    pension_region = r.pension.insured_region if r.pension else None
+    medical_region = r.medical_insurance.insured_region if r.medical_insurance else None
+    return {
+        "subject.means_eligible": (CIVIL, bool(means and means.eligible)),
+        "subject.spending_hardship": (CIVIL, bool(means and means.spending_hardship)),
+        "subject.care_need_assessed": (CIVIL, eligibility.needs_care_subsidy(
+            r.care_assessment.level if r.care_assessment else None)),
+        "subject.aged_80_or_over": (POPULATION, _aged(r.subject, r.as_of, eligibility.OLD_AGE_ALLOWANCE_AGE)),
+        "subject.is_veteran": (VETERANS, r.veteran is not None),
+        "subject.veteran_resettlement": (VETERANS, r.veteran.resettlement if r.veteran else "none"),
+        "subject.pension_insured_elsewhere": (SOCIAL, r.pension is not None
+                                              and eligibility.insured_elsewhere(pension_region)),
+        "subject.medical_insured_elsewhere": (SOCIAL, r.medical_insurance is not None
+                                              and eligibility.insured_elsewhere(medical_region)),
+        "subject.has_chronic_condition": (SOCIAL, bool(r.medical_insurance and r.medical_insurance.chronic_condition)),
+    }
+
+
+def _aged(person: Person | None, day: date | None, years: int) -> bool | None:
+    if person is None or day is None:
+        return None
+    return eligibility.age_on(person.born, day) >= years
+
+
+def _household(means: HouseholdMeans | None, assessment: CareAssessment | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if means is not None:
+        values |= {"subject.household_members": means.members, "subject.household_monthly_income": means.monthly_income}
+    if assessment is not None:
+        values |= {"subject.care_assessment_level": assessment.level, "subject.care_assessment_number": assessment.number}
+    return values
+
+
+def _veteran(record: VeteranRecord | None) -> dict[str, Any]:
+    if record is None:
+        return {}
+    return {"subject.veteran_certificate_number": record.number, "subject.discharge_date": record.discharged.isoformat(),
+            "subject.service_months": record.service_months, "subject.resettlement_type": record.resettlement}
+
+
+def _elsewhere(pension: PensionAccount | None, medical: MedicalInsuranceAccount | None) -> dict[str, Any]:
+    regions = [a.insured_in for a in (pension, medical)
+               if a is not None and eligibility.insured_elsewhere(a.insured_region) and a.insured_in]
+    return {"subject.previous_insured_in": regions[0] if regions else None,
+            "subject.chronic_condition": medical.chronic_condition if medical else None}

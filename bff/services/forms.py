@@ -28,12 +28,26 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from bff.adapters.prefill import build_prefill_sources
-from bff.core import burden, forms
+from bff.core import burden, conditions, forms
 from bff.core.catalog import Bundle, Catalog, default_catalog
 from bff.core.clock import china_today
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
-from bff.core.prefill import HOUSING, LICENCES, MEDICAL, POPULATION, SOCIAL, Prefilled, Records, facts_of, prefill_values
+from bff.core.prefill import (
+    CIVIL,
+    CIVIL_KEYS,
+    HOUSING,
+    LICENCES,
+    MEDICAL,
+    POPULATION,
+    SOCIAL,
+    VETERAN_KEYS,
+    VETERANS,
+    Prefilled,
+    Records,
+    facts_of,
+    prefill_values,
+)
 from bff.core.text import Text
 from bff.store import Session
 from bff.store.queries.users import id_number_of
@@ -207,12 +221,13 @@ def gather_records(sources: PrefillSources, bundle: Bundle, id_number: str, subj
     else:
         parts = _deceased(sources, down, subject)
     parts |= _accounts(sources, down, parts.get("subject"))
+    parts |= _entitlement_records(sources, down, bundle, parts.get("subject"))
     payee = {"applicant": applicant, "subject": parts.get("subject"), "mother": parts.get("mother")}[bundle.payee]
     if payee is not None:
         parts["payee_card"] = _ask(down, SOCIAL, lambda: sources.social_insurance.social_security_card(payee.id_number))
     if bundle.subject == "deceased-relative" and parts.get("subject") is None:
         down.add(POPULATION)  # the relative vanished between the two calls: treat the registry as unsure
-    return Records(applicant=applicant, unavailable=frozenset(down), **parts)
+    return Records(applicant=applicant, unavailable=frozenset(down), as_of=china_today(), **parts)
 
 
 def _newborn(sources: PrefillSources, down: set[str], id_number: str, subject: SubjectOption | None) -> dict[str, Any]:
@@ -259,3 +274,24 @@ def _accounts(sources: PrefillSources, down: set[str], person: Person | None) ->
             "medical_insurance": _ask(down, SOCIAL, lambda: sources.social_insurance.medical_insurance(number)),
             "housing_fund": _ask(down, HOUSING, lambda: sources.housing_fund.account(number)),
             "cards": cards}
+
+
+def _entitlement_records(sources: PrefillSources, down: set[str], bundle: Bundle,
+                         person: Person | None) -> dict[str, Any]:
+    """Civil affairs' and veterans affairs' records, only for a bundle that uses them."""
+    if person is None:
+        return {}
+    number, used = person.id_number, _keys_used(bundle)
+    records: dict[str, Any] = {}
+    if used & CIVIL_KEYS:
+        records["household_means"] = _ask(down, CIVIL, lambda: sources.civil_affairs.household_means(number))
+        records["care_assessment"] = _ask(down, CIVIL, lambda: sources.civil_affairs.care_assessment(number))
+    if used & VETERAN_KEYS:
+        records["veteran"] = _ask(down, VETERANS, lambda: sources.veterans.veteran(number))
+    return records
+
+
+def _keys_used(bundle: Bundle) -> set[str]:
+    keys = {key for item in bundle.items for key in item.fields}
+    keys |= {m.fact for item in bundle.items for m in item.materials if m.fact}
+    return keys.union(*(conditions.keys_of(entry.when) for entry in bundle.entries))

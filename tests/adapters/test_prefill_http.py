@@ -27,7 +27,7 @@ class ContractServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), ContractHandler)
         registry = SampleRegistry(TODAY)
-        self.sources = PrefillSources(registry, registry, registry, registry, registry)
+        self.sources = PrefillSources(registry, registry, registry, registry, registry, registry, registry)
         self.delay = 0.0
         self.fail = False
         self.calls: list[str] = []
@@ -130,3 +130,16 @@ def test_the_backend_is_chosen_from_configuration(server):
         build_prefill_sources({"PREFILL_BACKEND": "http"})
     with pytest.raises(PrefillConfigurationError):
         build_prefill_sources({"PREFILL_BACKEND": "ldap"})
+
+
+def test_the_means_check_care_assessment_discharge_and_insurance_elsewhere_travel_over_the_contract(server):
+    sources = HttpPrefillClient(url_of(server)).sources()
+    mother, widow = persona("wuxiulan", TODAY).id_number, persona("liuxiuying", TODAY).id_number
+    soldier, mover = persona("wanglei", TODAY).id_number, persona("linxiaoyan", TODAY).id_number
+    assert sources.civil_affairs.household_means(mother) == server.sources.civil_affairs.household_means(mother)
+    assert sources.civil_affairs.household_means(mother).members == 2
+    assert sources.civil_affairs.care_assessment(widow).level == "moderate"
+    assert sources.veterans.veteran(soldier) == server.sources.veterans.veteran(soldier)
+    assert sources.veterans.veteran(mother) is None
+    assert sources.social_insurance.pension_account(mover).insured_in == "上海市浦东新区"
+    assert server.calls[-1] == "social.pension_account"

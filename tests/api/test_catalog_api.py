@@ -11,12 +11,25 @@ from bff.demo import persona
 from tests.factories import create_user, sign_in
 
 DEMO = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+# -- assistance, medical, old age, veterans, insurance transfer
+DEMO |= {"social-assistance": "wuxiulan", "treatment-elsewhere": "sunjianhua", "old-age-benefits": "liuxiuying",
+         "veteran-resettlement": "wanglei", "insurance-transfer": "linxiaoyan"}
 TYPED = {
     "birth": {"subject.name": "张子涵", "subject.hukou_choice": "father", "delivery.method": "electronic",
               "consent.data_sharing": True, "consent.declaration": True},
     "retirement": {"delivery.method": "post", "consent.data_sharing": True, "consent.declaration": True},
     "after-death": {"subject.funeral_home": "hangzhou", "subject.cremation_date": date.today().isoformat(),
                     "family.dependants": "spouse", "consent.declaration": True},
+}
+# -- assistance, medical, old age, veterans, insurance transfer
+CONSENTS = {"consent.data_sharing": True, "consent.declaration": True}
+TYPED |= {
+    "social-assistance": {"subject.hardship_reason": "illness", **CONSENTS},
+    "treatment-elsewhere": {"subject.filing_type": "long-term-resident", "subject.destination_city": "上海市浦东新区",
+                            **CONSENTS},
+    "old-age-benefits": CONSENTS,
+    "veteran-resettlement": {"delivery.method": "electronic", **CONSENTS},
+    "insurance-transfer": CONSENTS,
 }
 
 
@@ -50,7 +63,8 @@ def test_catalog_reads_are_publicly_cacheable_with_an_etag_and_revalidate_to_304
 
 def test_bundles_list_each_with_departments_and_burden_figures(client):
     bundles = {b["code"]: b for b in client.get("/api/v1/bundles").get_json()["bundles"]}
-    assert set(bundles) == {"birth", "retirement", "after-death"}
+    assert set(bundles) == {"birth", "retirement", "after-death", "social-assistance", "treatment-elsewhere",
+                            "old-age-benefits", "veteran-resettlement", "insurance-transfer"}
     after_death = bundles["after-death"]
     assert "traffic-police" in {d["code"] for d in after_death["departments"]}
     assert after_death["burden"]["uploads_left"] == 0 and after_death["burden"]["trips_after"] == 0

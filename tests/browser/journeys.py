@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -89,3 +90,23 @@ def approved_by_its_department(app: Any, reference: str, department: str) -> Non
     assert officer.post(f"/api/v1/officer/cases/{reference}/accept").status_code == 200
     assert officer.post(f"/api/v1/officer/cases/{reference}/approve").status_code == 200
     run_worker(app)
+
+
+
+def reach_review_from_the_home_tile(page: Page, category: str, bundle: str, typed: dict[str, str], *,
+                                    start: str = "开始申请", review: str = "检查您的申请") -> list[str]:
+    """From the home screen: the category tile, the bundle, the wizard, up to the review page; returns
+    the section titles seen. The caller has signed in, and submits."""
+    page.goto("/")
+    wait_for_app(page)
+    # The tile shows the category and its count ("救助", "共 1 件事"); the category filters the bundles.
+    name = page.locator(".tile__name", has_text=re.compile(f"^{re.escape(category)}$"))
+    page.locator("button.tile", has=name).click()
+    page.get_by_role("link", name=bundle).click()
+    expect(page.locator("h1")).to_have_text(bundle)
+    assert_accessible(page)
+    page.get_by_role("link", name=start).first.click()
+    titles = complete_wizard(page, typed, check_every_page=False)
+    expect(page.locator("h1")).to_have_text(review)
+    assert_accessible(page)
+    return titles

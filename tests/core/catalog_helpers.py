@@ -11,12 +11,15 @@ from bff.core.idnumber import make_id_number
 from bff.core.ports import (
     BirthRecord,
     Card,
+    CareAssessment,
     DeathRecord,
+    HouseholdMeans,
     HousingFundAccount,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     SocialSecurityCard,
+    VeteranRecord,
 )
 from bff.core.prefill import Records, facts_of, prefill_values
 
@@ -83,4 +86,55 @@ TYPED = {  # what a resident answers by hand in each bundle's demo case
     "retirement": {"delivery.method": "post", "consent.data_sharing": True, "consent.declaration": True},
     "after-death": {"subject.funeral_home": "hangzhou", "subject.cremation_date": TODAY.isoformat(),
                     "family.dependants": "spouse", "consent.declaration": True},
+}
+
+
+# ---- assistance, medical, old age, veterans, insurance transfer: an applicant about themselves ----
+
+def self_records(name: str, born: date, sequence: int, **changes: object) -> Records:
+    who = person(name, "male" if sequence % 2 else "female", born, sequence)
+    records = Records(applicant=who, subject=who, relation="self", payee_card=card(name), as_of=TODAY,
+                      medical_insurance=MedicalInsuranceAccount("YB7", "employee", 120))
+    return replace(records, **changes)  # type: ignore[arg-type]
+
+
+def assistance_records(**changes: object) -> Records:
+    means = HouseholdMeans(2, 1800, 12000, 0, 0, 15000)  # 900 a month each, 15,000 in medical bills
+    return self_records("吴秀兰", date(1978, 6, 21), 752, **({"household_means": means} | changes))
+
+
+def treatment_records(**changes: object) -> Records:
+    medical = MedicalInsuranceAccount("YB8", "employee", 400, chronic_condition="糖尿病")
+    return self_records("孙建华", date(1958, 3, 9), 753, **({"medical_insurance": medical} | changes))
+
+
+def elderly_records(**changes: object) -> Records:
+    assessed = CareAssessment("moderate", TODAY - timedelta(days=40), "PG1")
+    held = {"senior-card": Card("senior-card", "ZJLN1")}
+    return self_records("刘秀英", date(1946, 11, 18), 422, **({"care_assessment": assessed, "cards": held} | changes))
+
+
+def veteran_records(**changes: object) -> Records:
+    veteran = VeteranRecord("TY1", TODAY - timedelta(days=5), 24, "self-employment")
+    return self_records("王磊", date(2003, 8, 14), 755, **({"veteran": veteran, "medical_insurance": None} | changes))
+
+
+def mover_records(**changes: object) -> Records:
+    shanghai = {"insured_region": "310115", "insured_in": "上海市浦东新区"}
+    accounts = {"pension": PensionAccount("YL9", "上海陆家嘴金融服务有限公司", 156, None, **shanghai),  # type: ignore[arg-type]
+                "medical_insurance": MedicalInsuranceAccount("YB9", "employee", 156, **shanghai)}
+    return self_records("林晓燕", date(1991, 4, 27), 756, **(accounts | changes))
+
+
+RECORDS |= {"social-assistance": assistance_records, "treatment-elsewhere": treatment_records,
+            "old-age-benefits": elderly_records, "veteran-resettlement": veteran_records,
+            "insurance-transfer": mover_records}
+CONSENTS = {"consent.data_sharing": True, "consent.declaration": True}
+TYPED |= {
+    "social-assistance": {"subject.hardship_reason": "illness", **CONSENTS},
+    "treatment-elsewhere": {"subject.filing_type": "long-term-resident", "subject.destination_city": "上海市浦东新区",
+                            **CONSENTS},
+    "old-age-benefits": CONSENTS,
+    "veteran-resettlement": {"delivery.method": "electronic", **CONSENTS},
+    "insurance-transfer": CONSENTS,
 }

@@ -79,7 +79,7 @@ def test_a_source_that_is_down_leaves_more_to_type():
     assert degraded.questions_to_type > normal.questions_to_type
 
 
-@pytest.mark.parametrize("code", ["birth", "retirement", "after-death"])
+@pytest.mark.parametrize("code", sorted(default_catalog().bundles))
 def test_bundle_level_figures_for_a_typical_applicant_meet_the_target(code):
     catalog = default_catalog()
     figures = burden.bundle_burden(catalog, catalog.bundle(code))

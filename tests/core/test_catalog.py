@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
-from bff.demo import DEPARTMENT_OFFICERS
+from bff.demo import personas
 
 ISSUE_ITEMS = {
     "birth": ["birth-medical-certificate", "vaccination-certificate", "birth-registration", "resident-medical-insurance",
@@ -16,6 +16,14 @@ ISSUE_ITEMS = {
                     "funeral-subsidy", "survivor-benefits", "pension-stop-inheritance", "medical-account-inheritance",
                     "housing-fund-inheritance", "driving-licence-cancellation", "disability-card-cancellation",
                     "senior-card-cancellation"],
+    # -- assistance, medical, old age, veterans, insurance transfer
+    "social-assistance": ["subsistence-allowance", "temporary-assistance", "medical-assistance"],
+    "treatment-elsewhere": ["treatment-elsewhere-filing", "chronic-disease-certification"],
+    "old-age-benefits": ["old-age-allowance", "elderly-care-subsidy", "home-care-services", "senior-card"],
+    "veteran-resettlement": ["veteran-reporting", "veteran-hukou-registration", "veteran-pension-transfer",
+                             "veteran-medical-transfer", "veteran-preferential-card", "veteran-self-employment-grant",
+                             "veteran-job-placement"],
+    "insurance-transfer": ["pension-insurance-transfer", "medical-insurance-transfer"],
 }
 DEPARTMENTS = {
     "birth-medical-certificate": "health", "vaccination-certificate": "health", "birth-registration": "public-security",
@@ -27,6 +35,16 @@ DEPARTMENTS = {
     "pension-stop-inheritance": "hrss", "medical-account-inheritance": "medical-insurance",
     "housing-fund-inheritance": "housing-fund", "driving-licence-cancellation": "traffic-police",
     "disability-card-cancellation": "disabled-federation", "senior-card-cancellation": "civil-affairs",
+    # -- assistance, medical, old age, veterans, insurance transfer
+    "subsistence-allowance": "civil-affairs", "temporary-assistance": "civil-affairs",
+    "medical-assistance": "medical-insurance", "treatment-elsewhere-filing": "medical-insurance",
+    "chronic-disease-certification": "medical-insurance", "old-age-allowance": "civil-affairs",
+    "elderly-care-subsidy": "civil-affairs", "home-care-services": "civil-affairs",
+    "veteran-reporting": "veterans-affairs", "veteran-hukou-registration": "public-security",
+    "veteran-pension-transfer": "hrss", "veteran-medical-transfer": "medical-insurance",
+    "veteran-preferential-card": "veterans-affairs", "veteran-self-employment-grant": "veterans-affairs",
+    "veteran-job-placement": "veterans-affairs", "pension-insurance-transfer": "hrss",
+    "medical-insurance-transfer": "medical-insurance",
 }
 
 
@@ -47,7 +65,8 @@ def test_items_belong_to_the_departments_the_issue_names():
 
 
 def test_department_codes_are_the_officer_codes_of_the_demo_world():
-    assert set(default_catalog().departments) == {code for code, *_ in DEPARTMENT_OFFICERS}
+    officers = {who.department for who in personas() if "officer" in who.roles}
+    assert set(default_catalog().departments) == officers
 
 
 def test_every_item_carries_the_eight_unifications():
@@ -64,7 +83,10 @@ def test_the_ten_life_cycle_categories_exist_with_the_bundles_in_theirs():
     assert [c.name.zh for c in catalog.categories] == [
         "出生", "上学", "就业", "婚育", "置业", "救助", "就医", "退休", "养老", "身后"]
     assert {b.code: b.category for b in catalog.bundles.values()} == {
-        "birth": "birth", "retirement": "retirement", "after-death": "after-death"}
+        "birth": "birth", "retirement": "retirement", "after-death": "after-death",
+        # -- assistance, medical, old age, veterans, insurance transfer
+        "social-assistance": "assistance", "treatment-elsewhere": "medical", "old-age-benefits": "elderly",
+        "veteran-resettlement": "employment", "insurance-transfer": "employment"}
 
 
 def test_an_unknown_bundle_is_not_found():

@@ -39,6 +39,10 @@ from tests.factories.users import ResidentFactory
 
 # The demo persona whose life event each bundle is.
 PERSONA_OF_BUNDLE = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+# -- assistance, medical, old age, veterans, insurance transfer
+PERSONA_OF_BUNDLE |= {"social-assistance": "wuxiulan", "treatment-elsewhere": "sunjianhua",
+                      "old-age-benefits": "liuxiuying", "veteran-resettlement": "wanglei",
+                      "insurance-transfer": "linxiaoyan"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from typing import Any
 from bff.core.ports import (
     BirthRecord,
     Card,
+    CareAssessment,
     DeathRecord,
+    HouseholdMeans,
     HousingFundAccount,
     MedicalInsuranceAccount,
     PensionAccount,
@@ -23,9 +25,10 @@ from bff.core.ports import (
     PrefillSources,
     Relative,
     SocialSecurityCard,
+    VeteranRecord,
 )
 
-DATE_FIELDS = {"born", "died", "retirement_date"}
+DATE_FIELDS = {"born", "died", "retirement_date", "checked_on", "assessed_on", "discharged"}
 
 # operation -> (source code, port attribute, method, parameter names, record type, returns a list)
 OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] = {
@@ -42,6 +45,9 @@ OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] 
                                     SocialSecurityCard, False),
     "housing.account": ("housing-fund", "housing_fund", "account", ("id_number",), HousingFundAccount, False),
     "licences.card": ("licences", "licences", "card", ("id_number", "kind"), Card, False),
+    "civil.household_means": ("civil-affairs", "civil_affairs", "household_means", ("id_number",), HouseholdMeans, False),
+    "civil.care_assessment": ("civil-affairs", "civil_affairs", "care_assessment", ("id_number",), CareAssessment, False),
+    "veterans.veteran": ("veterans-records", "veterans", "veteran", ("id_number",), VeteranRecord, False),
 }
 
 

@@ -22,7 +22,9 @@ from bff.adapters.prefill.contract import OPERATIONS, decode
 from bff.core.ports import (
     BirthRecord,
     Card,
+    CareAssessment,
     DeathRecord,
+    HouseholdMeans,
     HousingFundAccount,
     MedicalInsuranceAccount,
     PensionAccount,
@@ -31,6 +33,7 @@ from bff.core.ports import (
     Relative,
     SocialSecurityCard,
     SourceUnavailable,
+    VeteranRecord,
 )
 
 log = logging.getLogger(__name__)
@@ -102,7 +105,7 @@ class HttpPrefillClient:
 
     def sources(self) -> PrefillSources:
         return PrefillSources(_Population(self), _Medical(self), _SocialInsurance(self), _HousingFund(self),
-                              _Licences(self), name="http")
+                              _Licences(self), _CivilAffairs(self), _Veterans(self), name="http")
 
 
 class _Port:
@@ -151,3 +154,16 @@ class _HousingFund(_Port):
 class _Licences(_Port):
     def card(self, id_number: str, kind: str) -> Card | None:
         return self.client.call("licences.card", id_number=id_number, kind=kind)  # type: ignore[no-any-return]
+
+
+class _CivilAffairs(_Port):
+    def household_means(self, id_number: str) -> HouseholdMeans | None:
+        return self.client.call("civil.household_means", id_number=id_number)  # type: ignore[no-any-return]
+
+    def care_assessment(self, id_number: str) -> CareAssessment | None:
+        return self.client.call("civil.care_assessment", id_number=id_number)  # type: ignore[no-any-return]
+
+
+class _Veterans(_Port):
+    def veteran(self, id_number: str) -> VeteranRecord | None:
+        return self.client.call("veterans.veteran", id_number=id_number)  # type: ignore[no-any-return]

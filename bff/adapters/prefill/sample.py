@@ -2,7 +2,8 @@
 
 Real data for the embedded default (not a mock): the people of :mod:`bff.demo`,
 their hukou, families, a hospital birth and a hospital death, pension, medical
-insurance, housing fund accounts and cards. Dates follow ``today`` so the story
+insurance, housing fund accounts and cards, a household means check, a care
+assessment, a discharge record and insurance held in another city. Dates follow ``today`` so the story
 is the same whatever day it runs (a baby born this week, a death two days ago,
 a retirement next month). It implements every prefill port of
 :mod:`bff.core.ports` with one object.
@@ -11,20 +12,23 @@ a retirement next month). It implements every prefill port of
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bff.core.clock import china_today
 from bff.core.ports import (
     BirthRecord,
     Card,
+    CareAssessment,
     DeathRecord,
+    HouseholdMeans,
     HousingFundAccount,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     Relative,
     SocialSecurityCard,
+    VeteranRecord,
 )
 from bff.demo import Persona, personas
 
@@ -66,6 +70,18 @@ BANKS = {"zhangwei": "中国工商银行杭州西湖支行", "wangfang": "中国
          "liuxiuying": "杭州银行保俶支行", "chenming": "中国银行上海浦东分行", "chenli": "中国工商银行杭州古墩路支行",
          "chenguohua": "杭州银行保俶支行"}
 
+# ---- the assistance, medical, old-age, veterans and insurance-transfer personas -------------------
+ADDRESSES |= {
+    "wuxiulan": ("浙江省杭州市西湖区翠苑一区22幢3单元101室", XIHU, "翠苑街道翠苑一区社区"),
+    "sunjianhua": ("浙江省杭州市西湖区文一路76号4幢601室", XIHU, "文新街道德加社区"),
+    "wanglei": ("浙江省杭州市西湖区灵隐路9号2单元402室", XIHU, "灵隐街道玉泉社区"),
+    "linxiaoyan": ("浙江省杭州市西湖区三墩镇振华路200号7幢1102室", XIHU, "三墩镇振华社区"),
+}
+EMPLOYERS |= {"wuxiulan": "杭州翠苑家政服务部", "sunjianhua": "杭州通用机械厂", "wanglei": "中国人民解放军某部",
+              "linxiaoyan": "杭州西溪数字科技有限公司"}
+BANKS |= {"wuxiulan": "杭州联合农村商业银行翠苑支行", "sunjianhua": "中国建设银行杭州文一路支行",
+          "wanglei": "中国农业银行杭州灵隐支行", "linxiaoyan": "招商银行杭州三墩支行"}
+
 
 @dataclass
 class SampleWorld:
@@ -80,6 +96,9 @@ class SampleWorld:
     cards: dict[str, SocialSecurityCard] = field(default_factory=dict)
     housing: dict[str, HousingFundAccount] = field(default_factory=dict)
     licences: dict[tuple[str, str], Card] = field(default_factory=dict)
+    means: dict[str, HouseholdMeans] = field(default_factory=dict)
+    assessments: dict[str, CareAssessment] = field(default_factory=dict)
+    veterans: dict[str, VeteranRecord] = field(default_factory=dict)
 
 
 def build_world(today: date) -> SampleWorld:
@@ -99,7 +118,28 @@ def build_world(today: date) -> SampleWorld:
     world.licences[(deceased, "driving-licence")] = Card("driving-licence", "330100087421")
     world.licences[(deceased, "senior-card")] = Card("senior-card", "ZJLN3301060411")
     world.licences[(people["liuxiuying"].id_number, "senior-card")] = Card("senior-card", "ZJLN3301060422")
+    _entitlement_records(world, people, today)
     return world
+
+
+def _entitlement_records(world: SampleWorld, people: dict[str, Persona], today: date) -> None:
+    """Means check, care assessment, discharge record, a chronic disease and insurance held in another city."""
+    mother = people["wuxiulan"].id_number  # she and her son (a student): 1,800 yuan a month, 15,000 in medical bills
+    world.means[mother] = HouseholdMeans(2, 1800, 12000, 0, 0, 15000, today - timedelta(days=20))
+    world.assessments[people["liuxiuying"].id_number] = CareAssessment("moderate", today - timedelta(days=40),
+                                                                      "PG3301060422")
+    retiree = people["sunjianhua"].id_number
+    world.medical[retiree] = replace(world.medical[retiree], chronic_condition="糖尿病")
+    soldier = people["wanglei"]
+    discharged: date = soldier.extra["discharged"]  # type: ignore[assignment]
+    world.veterans[soldier.id_number] = VeteranRecord(f"TY{discharged:%Y}3301060093", discharged, 24, "self-employment",
+                                                      "东部战区陆军某旅")
+    for accounts in (world.pensions, world.medical, world.housing):  # his insurance is the army's until transferred
+        accounts.pop(soldier.id_number, None)
+    mover = people["linxiaoyan"].id_number
+    world.pensions[mover] = replace(world.pensions[mover], employer="上海陆家嘴金融服务有限公司", insured_region="310115",
+                                    insured_in="上海市浦东新区")
+    world.medical[mover] = replace(world.medical[mover], insured_region="310115", insured_in="上海市浦东新区")
 
 
 def _person(who: Persona, people: dict[str, Persona]) -> Person:
@@ -197,3 +237,14 @@ class SampleRegistry:
     # HousingFund
     def account(self, id_number: str) -> HousingFundAccount | None:
         return self.world.housing.get(id_number.upper())
+
+    # CivilAffairs
+    def household_means(self, id_number: str) -> HouseholdMeans | None:
+        return self.world.means.get(id_number.upper())
+
+    def care_assessment(self, id_number: str) -> CareAssessment | None:
+        return self.world.assessments.get(id_number.upper())
+
+    # VeteransAffairs
+    def veteran(self, id_number: str) -> VeteranRecord | None:
+        return self.world.veterans.get(id_number.upper())
