@@ -30,7 +30,7 @@ from bff.services.dispatch import deliver_outbox_message as deliver_to_departmen
 from bff.services.notifications import channels, delivery, later
 from bff.services.notifications.devices import push_extra_hosts, vapid_for
 from bff.services.reconcile import reconcile_overdue
-from bff.services.sweeper import sweep_cases
+from bff.services.sweeper import Retention, sweep_cases
 from bff.store.models import utcnow
 
 log = logging.getLogger("bff.jobs")
@@ -187,7 +187,9 @@ def sweep() -> dict[str, Any]:
     with app_context() as app:
         session = db.new_session()
         try:
-            report = sweep_cases(session, stuck_after_seconds=int(app.config["SWEEP_STUCK_AFTER_SECONDS"]))
+            report = sweep_cases(session, stuck_after_seconds=int(app.config["SWEEP_STUCK_AFTER_SECONDS"]),
+                                 retention=Retention(float(app.config["OUTBOX_RETENTION_DAYS"]),
+                                                     float(app.config["NOTIFICATION_RETENTION_DAYS"])))
             report.update(sweep_consents(session, notifier_for(app).sms, app.config["PUBLIC_URL"]))
             report.update(reconcile_overdue(session, DispatchSettings.from_config(app.config),
                                             today=china_date(utcnow()), batch=int(app.config["RECONCILE_BATCH"]),

@@ -5,10 +5,14 @@
 - Open cases due within one working day are flagged ``due_soon``, past their due date
   ``overdue``; each flag is recorded once as an event.
 - Submission Idempotency-Keys older than 24 hours are forgotten.
+- Outbox rows done more than ``OUTBOX_RETENTION_DAYS`` ago, and inbox entries read and older than
+  ``NOTIFICATION_RETENTION_DAYS``, are deleted, a bounded batch per sweep. Events are the audit
+  record and are never deleted here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,14 +24,32 @@ from bff.store import Session
 from bff.store.models import Application, utcnow
 from bff.store.queries import sweeper as queries
 
+PURGE_BATCH = 5000  # rows of each kind deleted per sweep at most: a sweep stays short on a large backlog
 
-def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | None = None) -> dict[str, Any]:
-    """One sweep, committed: re-queue, flag, forget; returns the counts."""
+
+def sweep_cases(session: Session, *, stuck_after_seconds: int, today: date | None = None,
+                retention: Retention | None = None) -> dict[str, Any]:
+    """One sweep, committed: re-queue, flag, forget, purge; returns the counts."""
     requeued = requeue_undelivered_cases(session, stuck_after_seconds)
     flagged = flag_due_cases(session, today or china_date(utcnow()))
     expired = forget_old_idempotency_keys(session)
+    purged = purge(session, retention or Retention())
     session.commit()
-    return {"requeued_cases": requeued, **flagged, "expired_keys": expired}
+    return {"requeued_cases": requeued, **flagged, "expired_keys": expired, **purged}
+
+
+@dataclass(frozen=True)
+class Retention:
+    outbox_days: float = 30.0
+    notification_days: float = 365.0
+
+
+def purge(session: Session, retention: Retention) -> dict[str, int]:
+    now = utcnow()
+    return {"purged_outbox": queries.purge_done_outbox(session, now - timedelta(days=retention.outbox_days),
+                                                       PURGE_BATCH),
+            "purged_notifications": queries.purge_read_notifications(
+                session, now - timedelta(days=retention.notification_days), PURGE_BATCH)}
 
 
 def forget_old_idempotency_keys(session: Session) -> int:

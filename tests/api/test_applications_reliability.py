@@ -206,3 +206,28 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_the_sweep_purges_old_done_outbox_rows_and_old_read_notifications_but_keeps_the_rest(app):
+    from bff.services.sweeper import Retention
+    from bff.store.notification_models import Notification
+
+    user = create_user("zhangwei")
+    long_ago = utcnow() - timedelta(days=400)
+    db.session.add_all([
+        OutboxMessage(topic="notify", payload={}, status="done", done_at=long_ago),
+        OutboxMessage(topic="notify", payload={}, status="done", done_at=utcnow()),  # recent: kept
+        OutboxMessage(topic="case.submitted", payload={}, status="dead", done_at=None),  # for staff: kept
+        OutboxMessage(topic="notify", payload={}),  # pending: kept
+        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", created_at=long_ago, read_at=long_ago),
+        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", created_at=long_ago),  # never read: kept
+        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", read_at=utcnow()),  # recent: kept
+    ])
+    db.session.commit()
+    session = db.new_session()
+    report = sweep_cases(session, stuck_after_seconds=600, retention=Retention(outbox_days=30, notification_days=365))
+    session.close()
+    assert (report["purged_outbox"], report["purged_notifications"]) == (1, 1)
+    db.session.expire_all()
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 3
+    assert len(db.session.scalars(select(Notification)).all()) == 2

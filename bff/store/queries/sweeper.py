@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bff.core.applications import TERMINAL
 from bff.store.models import Case, IdempotencyKey, OutboxMessage
+from bff.store.notification_models import Notification
 
 
 def undelivered_cases(session: Session, created_before: datetime) -> ScalarResult[Case]:
@@ -59,3 +60,20 @@ def open_dispatched_cases_of(session: Session, department: str) -> list[Case]:
     """A department's dispatched cases not yet finished, oldest first (an operator's resync or redelivery)."""
     return list(session.scalars(select(Case).where(Case.department == department, Case.status.not_in(TERMINAL),
                                                    Case.dispatched_at.is_not(None)).order_by(Case.id)))
+
+
+def purge_done_outbox(session: Session, done_before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` outbox rows done before ``done_before``, oldest first (by the primary
+    key, so the scan stops where recent rows begin); how many. Not committed."""
+    oldest = (select(OutboxMessage.id).where(OutboxMessage.status == "done", OutboxMessage.done_at < done_before)
+              .order_by(OutboxMessage.id).limit(limit))
+    result = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(oldest.scalar_subquery())))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def purge_read_notifications(session: Session, created_before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` inbox entries read and made before ``created_before``, oldest first; how many."""
+    oldest = (select(Notification.id).where(Notification.read_at.is_not(None), Notification.created_at < created_before)
+              .order_by(Notification.id).limit(limit))
+    result = session.execute(delete(Notification).where(Notification.id.in_(oldest.scalar_subquery())))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
