@@ -23,16 +23,13 @@ live in :mod:`bff.core.forms`; burden figures in :mod:`bff.core.burden`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bff.core import conditions
+from bff.core.catalog_files import CatalogFiles, files_version, read_catalog_files
 from bff.core.conditions import Condition
 from bff.core.errors import NotFound
 from bff.core.text import Text
@@ -50,7 +47,12 @@ UPLOAD_WHEN = ("declined",)  # when an item asks for a document: its consent was
 
 
 class CatalogError(ValueError):
-    """The catalog data is wrong; the message lists every problem as ``file: key: what``."""
+    """The catalog data is wrong; the message lists every problem as ``file:line: key: what``,
+    and ``problems`` holds them one by one."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class UnknownBundle(NotFound):
@@ -228,31 +230,47 @@ class Catalog:
         return [b for b in self.bundles.values() if b.category == category]
 
 
-@lru_cache(maxsize=1)
+class _Live:
+    """The live catalog of this process: the directory it is read from, and what was read."""
+
+    root: Path = CATALOG_DIR
+    catalog: Catalog | None = None
+
+
 def default_catalog() -> Catalog:
-    """The catalog shipped in ``bff/catalog/``, loaded and validated once per process."""
-    return load_catalog(CATALOG_DIR)
+    """The live catalog (``bff/catalog/`` unless :func:`use_catalog_dir` chose another directory),
+    loaded and validated once per process."""
+    if _Live.catalog is None:
+        _Live.catalog = load_catalog(_Live.root)
+    return _Live.catalog
+
+
+def use_catalog_dir(root: Path | None) -> None:
+    """Serve the catalog in ``root`` from now on (``None``: the shipped one); read at the next use.
+
+    The app calls it at start with its ``CATALOG_DIR`` setting: a province deploys its own copy."""
+    _Live.root, _Live.catalog = (root or CATALOG_DIR), None
+
+
+def live_catalog_dir() -> Path:
+    return _Live.root
 
 
 def load_catalog(root: Path) -> Catalog:
     """Load and validate every file under ``root``; raise CatalogError listing all problems."""
+    return load_catalog_files(read_catalog_files(root))
+
+
+def load_catalog_files(files: CatalogFiles) -> Catalog:
+    """Load and validate a catalog given as files (a directory's, or an application's snapshot)."""
     from bff.core.catalog_loader import Loader
 
-    return Loader(root).load()
+    return Loader(files).load()
 
 
 def catalog_version(root: Path) -> str:
     """A content hash of every catalog file: an application records the version it used."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.yaml")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return files_version(read_catalog_files(root))
 
 
 def condition_errors(condition: Any, known: set[str]) -> list[str]:
