@@ -231,9 +231,10 @@ class Catalog:
 
 
 class _Live:
-    """The live catalog of this process: the directory it is read from, and what was read."""
+    """The live catalog of this process: the directory it is read from, the files read, the catalog."""
 
     root: Path = CATALOG_DIR
+    files: CatalogFiles = {}
     catalog: Catalog | None = None
 
 
@@ -241,15 +242,23 @@ def default_catalog() -> Catalog:
     """The live catalog (``bff/catalog/`` unless :func:`use_catalog_dir` chose another directory),
     loaded and validated once per process."""
     if _Live.catalog is None:
-        _Live.catalog = load_catalog(_Live.root)
+        files = read_catalog_files(_Live.root)
+        _Live.catalog, _Live.files = load_catalog_files(files), files
     return _Live.catalog
+
+
+def live_catalog_files() -> CatalogFiles:
+    """The files the live catalog was loaded from (not re-read: they are what its version names)."""
+    default_catalog()
+    return _Live.files
 
 
 def use_catalog_dir(root: Path | None) -> None:
     """Serve the catalog in ``root`` from now on (``None``: the shipped one); read at the next use.
 
     The app calls it at start with its ``CATALOG_DIR`` setting: a province deploys its own copy."""
-    _Live.root, _Live.catalog = (root or CATALOG_DIR), None
+    if (root or CATALOG_DIR) != _Live.root:
+        _Live.root, _Live.files, _Live.catalog = (root or CATALOG_DIR), {}, None
 
 
 def live_catalog_dir() -> Path:
