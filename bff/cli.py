@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
+from bff.cli_catalog import catalog_cli
 from bff.extensions import db
 
 
@@ -19,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(devidp)
     app.cli.add_command(simulate_departments)
     app.cli.add_command(sweep_now)
+    app.cli.add_command(catalog_cli)
 
 
 @click.command("db-upgrade")

@@ -277,6 +277,21 @@ def load_catalog_files(files: CatalogFiles) -> Catalog:
     return Loader(files).load()
 
 
+def check_catalog_dir(root: Path) -> list[str]:
+    """Every problem of the catalog in ``root`` as ``file:line: key: what`` (empty: it is valid)."""
+    from bff.core.catalog_loader import Loader
+
+    loader = Loader(read_catalog_files(root))
+    try:
+        loader.load()
+    except CatalogError as error:
+        return list(error.problems)
+    except (AttributeError, TypeError, ValueError) as error:
+        # A shape the checks did not foresee (a list where a mapping belongs): still name the file.
+        return [*loader.problems, f"{loader.where}:1: -: cannot be read ({type(error).__name__}: {error})"]
+    return []
+
+
 def catalog_version(root: Path) -> str:
     """A content hash of every catalog file: an application records the version it used."""
     return files_version(read_catalog_files(root))
