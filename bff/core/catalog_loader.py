@@ -8,7 +8,7 @@ one by one), so a catalog author fixes every file in one pass (``flask catalog c
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -106,20 +106,32 @@ class Loader:
     # ---- the whole catalog -----------------------------------------------------
     def load(self) -> Catalog:
         raw_fields = self.read("fields.yaml")
-        sources = {code: self.text(raw, f"sources.{code}") for code, raw in (raw_fields.get("sources") or {}).items()}
-        facts = self.facts(raw_fields.get("facts") or {}, sources)
-        fields = self.fields(raw_fields.get("fields") or {}, sources)
+        sources = self.guarded({}, lambda: {code: self.text(raw, f"sources.{code}")
+                                            for code, raw in (raw_fields.get("sources") or {}).items()})
+        facts = self.guarded({}, lambda: self.facts(raw_fields.get("facts") or {}, sources))
+        fields = self.guarded({}, lambda: self.fields(raw_fields.get("fields") or {}, sources))
         for key in sorted(set(fields) & set(facts)):
             self.problem(key, "is both a field and a fact")
-        self.check_field_conditions(fields, set(fields) | set(facts))
-        departments = self.departments(self.read("departments.yaml").get("departments") or {})
-        categories = self.categories(self.read("categories.yaml").get("categories") or [])
+        self.guarded(None, lambda: self.check_field_conditions(fields, set(fields) | set(facts)))
+        raw_departments = self.read("departments.yaml").get("departments") or {}
+        departments = self.guarded({}, lambda: self.departments(raw_departments))
+        raw_categories = self.read("categories.yaml").get("categories") or []
+        categories = self.guarded((), lambda: self.categories(raw_categories))
         known = set(fields) | set(facts)
         items = self.items(departments, fields, known)
         bundles = self.bundles(items, {c.code for c in categories}, known)
         if self.problems:
             raise CatalogError("catalog is invalid:\n  " + "\n  ".join(self.problems), tuple(self.problems))
         return Catalog(files_version(self.files), sources, fields, facts, departments, items, bundles, categories)
+
+    def guarded(self, default: Any, read: Callable[..., Any], *args: Any) -> Any:
+        """``read()``, or ``default`` with a problem when the file has a shape no check foresaw
+        (a list where a mapping belongs): the other files are still checked and reported."""
+        try:
+            return read(*args)
+        except (AttributeError, TypeError, ValueError, KeyError) as error:
+            self.problem("-", f"has an unexpected shape here ({type(error).__name__}: {error})")
+            return default
 
     # ---- fields.yaml -----------------------------------------------------------
     def facts(self, raw: Mapping[str, Any], sources: dict[str, Text]) -> dict[str, FactDef]:
@@ -187,8 +199,9 @@ class Loader:
         items = {}
         for relative in self.folder("items"):
             raw = self.read(relative)
-            item = self.item(raw, departments, fields, known)
-            item = replace(item, **self.consent_rules(raw))
+            item = self.guarded(None, self.item_of, raw, departments, fields, known)
+            if item is None:
+                continue
             stem = relative.removeprefix("items/").removesuffix(".yaml")
             if item.code != stem:
                 self.problem("code", f"must equal the file name {stem!r}")
@@ -231,6 +244,10 @@ class Loader:
             self.where = f"items/{cycle[0]}.yaml"
             self.problem("needs", f"needs go round in a cycle: {' -> '.join(cycle)}")
 
+    def item_of(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
+                known: set[str]) -> ServiceItem:
+        return replace(self.item(raw, departments, fields, known), **self.consent_rules(raw))
+
     def item(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
              known: set[str]) -> ServiceItem:
         self.unknown_keys(raw, ITEM_KEYS, "item")
@@ -239,9 +256,9 @@ class Loader:
         keys = tuple(raw.get("fields") or ())
         if not keys:
             self.problem("fields", "an item declares at least one field")
-        for key in keys:
+        for i, key in enumerate(keys):
             if key not in fields:
-                self.problem("fields", f"unknown field key {key!r}")
+                self.problem("fields", f"unknown field key {key!r}", f"fields[{i}]")
         if len(set(keys)) != len(keys):
             self.problem("fields", "a field is listed twice")
         corrections = frozenset(raw.get("corrections") or ())
@@ -342,7 +359,9 @@ class Loader:
         bundles = {}
         for relative in self.folder("bundles"):
             raw = self.read(relative)
-            bundle = self.bundle(raw, items, categories, known)
+            bundle = self.guarded(None, self.bundle, raw, items, categories, known)
+            if bundle is None:
+                continue
             self.check_needs_within(bundle.entries)
             stem = relative.removeprefix("bundles/").removesuffix(".yaml")
             if bundle.code != stem:
