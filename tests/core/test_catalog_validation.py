@@ -12,7 +12,7 @@ def test_a_copy_of_the_shipped_catalog_loads(catalog_dir):
 
 def test_a_misspelt_field_key_in_an_item_names_the_file_and_key(catalog_dir):
     edit(catalog_dir / "items/hukou-cancellation.yaml", "  - subject.death_date", "  - subject.deathdate")
-    place = at(catalog_dir, "items/hukou-cancellation.yaml", "fields:")
+    place = at(catalog_dir, "items/hukou-cancellation.yaml", "- subject.deathdate")
     assert f"{place} fields: unknown field key 'subject.deathdate'" in load_error(catalog_dir)
 
 
