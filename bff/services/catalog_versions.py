@@ -21,21 +21,19 @@ from bff.store.queries import catalog as store
 
 log = logging.getLogger("bff.catalog")
 
-# Versions whose snapshot an earlier, committed transaction stored: nothing more to write.
-_stored: set[str] = set()
 # Snapshots read, by version. Versions change with deployments: a handful per process at most.
 _loaded: dict[str, Catalog] = {}
 LOADED_LIMIT = 16
 
 
 def record_catalog_version(session: Session) -> str:
-    """The live catalog's version, its snapshot stored in the caller's transaction if need be.
+    """The live catalog's version, its snapshot stored in the caller's transaction if not there yet.
 
-    Remembered as stored only once another transaction is seen to have committed it, so a
-    rolled-back submission never leaves a version without its snapshot."""
+    A look-up by primary key on every submission rather than a memory of this process: the row
+    is the truth, and a rolled-back first submission must not leave its version without one."""
     catalog = default_catalog()
-    if catalog.version not in _stored and not store.save_snapshot(session, catalog.version, live_catalog_files()):
-        _stored.add(catalog.version)
+    if not store.snapshot_exists(session, catalog.version):
+        store.save_snapshot(session, catalog.version, live_catalog_files())
     return catalog.version
 
 

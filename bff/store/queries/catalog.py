@@ -21,8 +21,14 @@ def save_snapshot(session: Session, version: str, files: Mapping[str, str]) -> b
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (insert(CatalogSnapshot).values(version=version, files=dict(files), created_at=utcnow())
-                 .on_conflict_do_nothing(index_elements=[CatalogSnapshot.version]))
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+                 .on_conflict_do_nothing(index_elements=[CatalogSnapshot.version])
+                 .returning(CatalogSnapshot.version))
+    return session.execute(statement).scalar() is not None  # no row back: it was there
+
+
+def snapshot_exists(session: Session, version: str) -> bool:
+    """Is the snapshot of ``version`` stored (a primary-key look-up, no files read)?"""
+    return session.scalar(select(CatalogSnapshot.version).where(CatalogSnapshot.version == version)) is not None
 
 
 def snapshot_files(connection: Connection | Session, version: str) -> dict[str, str] | None:
