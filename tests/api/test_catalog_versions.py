@@ -119,3 +119,24 @@ def test_a_submitted_application_keeps_its_catalog_after_a_change_and_a_new_one_
     new_version = db.session.scalar(select(Application.catalog_version).where(Application.number == draft))
     assert new_version not in ("", version)
     assert db.session.get(CatalogSnapshot, new_version) is not None
+
+
+def test_a_draft_started_before_a_change_is_submitted_with_the_new_catalog_and_records_it(
+        app, client, base_config, changed_catalog):
+    resident = create_user("zhangwei")
+    sign_in(app, client, resident)
+    number = start(client, "birth", user_id=resident.id)["number"]
+    old_version = db.session.scalar(select(Application.catalog_version).where(Application.number == number))
+
+    reloaded = app_on(base_config, changed_catalog)
+    later = reloaded.test_client()
+    sign_in(reloaded, later, resident)
+    with reloaded.app_context():
+        receipt = submit(later, number).json
+    vaccination = next(c for c in receipt["cases"] if c["item"] == "vaccination-certificate")
+    assert vaccination["title"]["en"] == "E-vaccination card"
+    db.session.expire_all()
+    application = db.session.scalar(select(Application).where(Application.number == number))
+    assert application is not None and application.catalog_version not in ("", old_version)
+    case = db.session.scalar(select(Case).where(Case.reference == vaccination["reference"]))
+    assert case is not None and case.time_limit_days == 9 and "family.mother_name" not in case.field_keys
