@@ -1,8 +1,10 @@
 """The catalog of life-event bundles: fields, departments, service items, bundles, categories.
 
-The catalog is data under ``bff/catalog/`` (YAML), validated when loaded; a
-mistake raises :class:`CatalogError` naming the file and the key. Adding a
-bundle is a data change (docs/catalog.md).
+The catalog is data under ``bff/catalog/`` (YAML; a deployment may serve another directory,
+:func:`use_catalog_dir`), validated when loaded; a mistake raises :class:`CatalogError` naming
+the file, the line and the key. Adding a bundle is a data change (docs/catalog.md), checked
+with ``flask catalog check DIR``; a submitted application keeps reading the version it was
+submitted with (``bff.services.catalog_versions``).
 
 How to use it (applications, services)::
 
@@ -259,10 +261,6 @@ def use_catalog_dir(root: Path | None) -> None:
     The app calls it at start with its ``CATALOG_DIR`` setting: a province deploys its own copy."""
     if (root or CATALOG_DIR) != _Live.root:
         _Live.root, _Live.files, _Live.catalog = (root or CATALOG_DIR), {}, None
-
-
-def live_catalog_dir() -> Path:
-    return _Live.root
 
 
 def load_catalog(root: Path) -> Catalog:
