@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -69,7 +68,7 @@ def _loaded(directory: Path) -> Catalog:
                                    + "\n".join(error.problems)) from error
 
 
-def _before(against: Path | None, version: str | None) -> Any:
+def _before(against: Path | None, version: str | None) -> Catalog:
     if against is not None and version is not None:
         raise click.UsageError("give --against or --from-version, not both")
     if against is not None:

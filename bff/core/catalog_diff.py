@@ -29,7 +29,20 @@ def diff_catalogs(before: Catalog, after: Catalog) -> dict[str, Any]:
                         "changed": changed},
             "items": {"added": [_named(after.items[c]) for c in sorted(set(after.items) - set(before.items))],
                       "removed": [_named(before.items[c]) for c in sorted(set(before.items) - set(after.items))],
-                      "changed": items_changed}}
+                      "changed": items_changed},
+            "fields": definitions_changed(before.fields, after.fields),
+            "departments": definitions_changed(before.departments, after.departments)}
+
+
+def definitions_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys of a dictionary (fields, departments) added, removed, and changed with the attributes
+    that changed (a label, a type, a validation rule, a condition, a name)."""
+    changed = {}
+    for key in sorted(set(before) & set(after)):
+        old, new = before[key], after[key]
+        if old != new:
+            changed[key] = [name for name in old.__dataclass_fields__ if getattr(old, name) != getattr(new, name)]
+    return {"added": sorted(set(after) - set(before)), "removed": sorted(set(before) - set(after)), "changed": changed}
 
 
 def _named(thing: Bundle | ServiceItem) -> dict[str, str]:
@@ -92,9 +105,8 @@ def render_diff(diff: Mapping[str, Any], in_flight: Mapping[str, int]) -> str:
     """The diff as a provincial team reads it, each affected bundle with its applications in flight."""
     lines = [f"catalog {diff['from']} -> {diff['to']}"]
     bundles, items = diff["bundles"], diff["items"]
-    if not (bundles["added"] or bundles["removed"] or bundles["changed"] or items["added"] or items["removed"]
-            or items["changed"]):
-        return "\n".join([*lines, "no change to bundles or items"])
+    if not any(any(part.values()) for part in (bundles, items, diff["fields"], diff["departments"])):
+        return "\n".join([*lines, "no change to bundles, items, fields or departments"])
     for bundle in bundles["added"]:
         lines.append(f"+ bundle {bundle['code']} ({bundle['zh']} / {bundle['en']}): new")
     for bundle in bundles["removed"]:
@@ -113,6 +125,11 @@ def render_diff(diff: Mapping[str, Any], in_flight: Mapping[str, int]) -> str:
         lines.append(f"+ item {item['code']} ({item['zh']} / {item['en']}): new")
     for item in items["removed"]:
         lines.append(f"- item {item['code']} ({item['zh']} / {item['en']}): removed")
+    for kind in ("fields", "departments"):
+        what = kind.removesuffix("s")
+        lines.extend(f"+ {what} {key}" for key in diff[kind]["added"])
+        lines.extend(f"- {what} {key}" for key in diff[kind]["removed"])
+        lines.extend(f"~ {what} {key}: {', '.join(names)} changed" for key, names in diff[kind]["changed"].items())
     return "\n".join(lines)
 
 

@@ -81,6 +81,9 @@ def changed_copy(root: Path) -> None:
     edit(root / "bundles/after-death.yaml", "{key: subject.has_driving_licence, equals: true}",
          "{key: subject.has_driving_licence, equals: false}")
     (root / "bundles/retirement.yaml").unlink()
+    edit(root / "fields.yaml", "label: {zh: 出生医院, en: Hospital of birth}", "label: {zh: 分娩医院, en: Birth hospital}")
+    edit(root / "departments.yaml", "name: {zh: 杭州市卫生健康委员会, en: Hangzhou Health Commission}",
+         "name: {zh: 杭州市卫健委, en: Hangzhou Health}")
 
 
 def test_the_diff_shows_what_changes_for_each_bundle_and_its_applications_in_flight(app, catalog_copy):
@@ -100,6 +103,8 @@ def test_the_diff_shows_what_changes_for_each_bundle_and_its_applications_in_fli
     assert any(line.startswith("    condition of driving-licence-cancellation:") for line in lines)
     removed = next(line for line in lines if line.startswith("- bundle retirement"))
     assert removed.endswith("removed; no application in flight")
+    assert "~ field subject.birth_hospital: label changed" in lines
+    assert "~ department health: name changed" in lines
 
 
 def test_the_diff_as_json_counts_in_flight_applications(app, catalog_copy):
@@ -118,7 +123,7 @@ def test_the_diff_as_json_counts_in_flight_applications(app, catalog_copy):
 def test_the_diff_against_another_directory_and_an_unchanged_one(app, catalog_copy):
     code, output = run(app, "diff", "--against", str(CATALOG_DIR), str(catalog_copy))
     assert code == 0
-    assert output.strip().endswith("no change to bundles or items")
+    assert output.strip().endswith("no change to bundles, items, fields or departments")
 
 
 def test_the_diff_from_a_version_nobody_submitted_with_says_so(app, catalog_copy):
