@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -35,17 +36,28 @@ def files_version(files: CatalogFiles) -> str:
     return digest.hexdigest()[:12]
 
 
+# libyaml's parser when the wheel has it (it reads the catalog several times faster).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> tuple[Any, KeyLines]:
+    """The file's data and where its keys are, from one parse (``yaml.YAMLError`` if it is not YAML)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), KeyLines(node)
+    finally:
+        loader.dispose()
+
+
 class KeyLines:
     """The 1-based line of a key path in one YAML file: ``time_limit_days``, ``needs[1]``,
     ``consumes.name``, ``fields.bank.card_number.validation`` (keys may hold dots: the longest
     key that matches wins), ``materials[0].when``. A path that goes further than the file gives
     the line of the deepest part found."""
 
-    def __init__(self, text: str) -> None:
-        try:
-            self.root: yaml.Node | None = yaml.compose(text)
-        except yaml.YAMLError:
-            self.root = None
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
 
     def line(self, path: str) -> int:
         if self.root is None:

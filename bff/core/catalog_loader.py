@@ -40,7 +40,7 @@ from bff.core.catalog import (
     UploadSpec,
     condition_errors,
 )
-from bff.core.catalog_files import CatalogFiles, KeyLines, files_version
+from bff.core.catalog_files import CatalogFiles, KeyLines, files_version, parse_yaml
 from bff.core.text import Text
 
 FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "choices", "when"}
@@ -73,12 +73,12 @@ class Loader:
         if text is None:
             self.problem("-", "file is missing")
             return {}
-        self.lines[relative] = KeyLines(text)
         try:
-            raw = yaml.safe_load(text) or {}
+            raw, self.lines[relative] = parse_yaml(text)
         except yaml.YAMLError as error:
             self.problem("-", f"not valid YAML ({error})")
             return {}
+        raw = raw or {}
         if not isinstance(raw, Mapping):
             self.problem("-", "must be a mapping of keys to values")
             return {}
