@@ -17,6 +17,7 @@ from bff.extensions import db
 from bff.services.dispatch import DispatchSettings, build_delivery
 from bff.store.models import Application, Case, CatalogSnapshot, OutboxMessage
 from tests.api.application_helpers import (
+    application_in_state,
     approval_body,
     case_of,
     officer_client,
@@ -140,3 +141,11 @@ def test_a_draft_started_before_a_change_is_submitted_with_the_new_catalog_and_r
     assert application is not None and application.catalog_version not in ("", old_version)
     case = db.session.scalar(select(Case).where(Case.reference == vaccination["reference"]))
     assert case is not None and case.time_limit_days == 9 and "family.mother_name" not in case.field_keys
+
+
+def test_an_application_of_a_version_without_a_snapshot_is_shown_with_the_live_catalog(app, client):
+    # Submitted before versions were stored: its names come from the catalog in force.
+    made = application_in_state(app, client, "submitted", "birth", catalog_version="0123456789ab")
+    detail = client.get(f"/api/v1/applications/{made['number']}").json
+    names = {case["department_name"]["en"] for case in detail["cases"] if case["department"] == "health"}
+    assert names == {"Hangzhou Health Commission"}
