@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from bff import outbox
 from bff.api.acting import wire_acting
 from bff.api.schemas import IdConverter
 from bff.cli import register_cli
+from bff.core.catalog import use_catalog_dir
 from bff.core.text import Text
 from bff.errors import register_error_handlers
 from bff.extensions import api, db, redis
@@ -83,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None, *, after_commit: AfterCommi
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     configure_logging(app)
+    use_catalog_dir(Path(app.config["CATALOG_DIR"]) if app.config["CATALOG_DIR"] else None)
     crypto.configure(app.config["PII_KEY"], app.config["PII_HASH_KEY"])
     db.init_app(app)
     redis.init_app(app)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
+from bff.cli_catalog import catalog_cli
 from bff.extensions import db
 from bff.store import Session
 from bff.store.models import Case
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sweep_now)
     app.cli.add_command(db_budget)
     app.cli.add_command(cases)
+    app.cli.add_command(catalog_cli)
 
 
 @click.command("db-upgrade")

@@ -123,6 +123,9 @@ DEFAULTS: dict[str, Any] = {
     "STORAGE_DIR": str(VAR_DIR / "uploads"),
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "VIRUS_SCANNER": "none",
+    # The catalog directory (bundles, items, fields, departments); empty: the one shipped in bff/catalog.
+    # A province serves its own copy, checked first with `flask catalog check DIR` (docs/catalog.md).
+    "CATALOG_DIR": "",
 }
 
 

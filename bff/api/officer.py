@@ -91,6 +91,10 @@ class CaseDetailSchema(QueueEntrySchema):
     fields_ = ma.Dict(data_key="fields", attribute="fields",
                       metadata={"description": "Only the answers the item declares (minimum necessary)"})
     field_keys = ma.List(ma.Str())
+    field_labels = ma.Dict(keys=ma.Str(), values=ma.Dict(),
+                           metadata={"description": "Each field key's label {zh-CN, en} in the catalog the "
+                                     "application was submitted with (a later catalog may have renamed or "
+                                     "removed the field)"})
     supplement = ma.Dict(allow_none=True)
     decision = ma.Dict(allow_none=True)
     documents = ma.List(ma.Nested(DocumentSchema), metadata={"description": "Documents the item declares (uploads)"})

@@ -125,6 +125,8 @@ IN_PROGRESS = "in_progress"
 ACTION_REQUIRED = "action_required"
 COMPLETED = "completed"
 PARTIALLY_REJECTED = "partially_rejected"
+# An application in one of these is finished: no case of it will move again.
+FINISHED_APPLICATION = frozenset({COMPLETED, PARTIALLY_REJECTED, WITHDRAWN})
 
 APPLICATION_STATUS_TEXT: dict[str, Text] = {
     DRAFT: Text("草稿", "Draft"),

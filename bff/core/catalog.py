@@ -1,8 +1,10 @@
 """The catalog of life-event bundles: fields, departments, service items, bundles, categories.
 
-The catalog is data under ``bff/catalog/`` (YAML), validated when loaded; a
-mistake raises :class:`CatalogError` naming the file and the key. Adding a
-bundle is a data change (docs/catalog.md).
+The catalog is data under ``bff/catalog/`` (YAML; a deployment may serve another directory,
+:func:`use_catalog_dir`), validated when loaded; a mistake raises :class:`CatalogError` naming
+the file, the line and the key. Adding a bundle is a data change (docs/catalog.md), checked
+with ``flask catalog check DIR``; a submitted application keeps reading the version it was
+submitted with (``bff.services.catalog_versions``).
 
 How to use it (applications, services)::
 
@@ -23,16 +25,13 @@ live in :mod:`bff.core.forms`; burden figures in :mod:`bff.core.burden`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bff.core import conditions
+from bff.core.catalog_files import CatalogFiles, files_version, read_catalog_files
 from bff.core.conditions import Condition
 from bff.core.errors import NotFound
 from bff.core.text import Text
@@ -50,7 +49,12 @@ UPLOAD_WHEN = ("declined",)  # when an item asks for a document: its consent was
 
 
 class CatalogError(ValueError):
-    """The catalog data is wrong; the message lists every problem as ``file: key: what``."""
+    """The catalog data is wrong; the message lists every problem as ``file:line: key: what``,
+    and ``problems`` holds them one by one."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class UnknownBundle(NotFound):
@@ -228,31 +232,67 @@ class Catalog:
         return [b for b in self.bundles.values() if b.category == category]
 
 
-@lru_cache(maxsize=1)
+class _Live:
+    """The live catalog of this process: the directory it is read from, the files read, the catalog."""
+
+    root: Path = CATALOG_DIR
+    files: CatalogFiles = {}
+    catalog: Catalog | None = None
+
+
 def default_catalog() -> Catalog:
-    """The catalog shipped in ``bff/catalog/``, loaded and validated once per process."""
-    return load_catalog(CATALOG_DIR)
+    """The live catalog (``bff/catalog/`` unless :func:`use_catalog_dir` chose another directory),
+    loaded and validated once per process."""
+    if _Live.catalog is None:
+        files = read_catalog_files(_Live.root)
+        _Live.catalog, _Live.files = load_catalog_files(files), files
+    return _Live.catalog
+
+
+def live_catalog_files() -> CatalogFiles:
+    """The files the live catalog was loaded from (not re-read: they are what its version names)."""
+    default_catalog()
+    return _Live.files
+
+
+def use_catalog_dir(root: Path | None) -> None:
+    """Serve the catalog in ``root`` from now on (``None``: the shipped one); read at the next use.
+
+    The app calls it at start with its ``CATALOG_DIR`` setting: a province deploys its own copy."""
+    if (root or CATALOG_DIR) != _Live.root:
+        _Live.root, _Live.files, _Live.catalog = (root or CATALOG_DIR), {}, None
 
 
 def load_catalog(root: Path) -> Catalog:
     """Load and validate every file under ``root``; raise CatalogError listing all problems."""
+    return load_catalog_files(read_catalog_files(root))
+
+
+def load_catalog_files(files: CatalogFiles) -> Catalog:
+    """Load and validate a catalog given as files (a directory's, or an application's snapshot)."""
     from bff.core.catalog_loader import Loader
 
-    return Loader(root).load()
+    return Loader(files).load()
+
+
+def check_catalog_dir(root: Path) -> list[str]:
+    """Every problem of the catalog in ``root`` as ``file:line: key: what`` (empty: it is valid)."""
+    from bff.core.catalog_loader import Loader
+
+    loader = Loader(read_catalog_files(root))
+    try:
+        loader.load()
+    except CatalogError as error:
+        return list(error.problems)
+    except (AttributeError, TypeError, ValueError) as error:
+        # A shape the checks did not foresee (a list where a mapping belongs): still name the file.
+        return [*loader.problems, f"{loader.where}:1: -: cannot be read ({type(error).__name__}: {error})"]
+    return []
 
 
 def catalog_version(root: Path) -> str:
     """A content hash of every catalog file: an application records the version it used."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.yaml")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def read_yaml(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return files_version(read_catalog_files(root))
 
 
 def condition_errors(condition: Any, known: set[str]) -> list[str]:

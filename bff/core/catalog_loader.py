@@ -1,16 +1,15 @@
 """Reads the catalog YAML into :mod:`bff.core.catalog` objects, collecting every problem.
 
-Each problem is reported as ``<file>: <key>: <what is wrong>`` and all of them are
-raised together in one :class:`~bff.core.catalog.CatalogError`, so a catalog author
-fixes a file in one pass.
+Each problem is reported as ``<file>:<line>: <key>: <what is wrong>`` and all of them are
+raised together in one :class:`~bff.core.catalog.CatalogError` (its ``problems`` hold them
+one by one), so a catalog author fixes every file in one pass (``flask catalog check``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -39,10 +38,9 @@ from bff.core.catalog import (
     Section,
     ServiceItem,
     UploadSpec,
-    catalog_version,
     condition_errors,
-    read_yaml,
 )
+from bff.core.catalog_files import CatalogFiles, KeyLines, files_version, parse_yaml
 from bff.core.text import Text
 
 FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "choices", "when"}
@@ -56,25 +54,35 @@ BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "secti
 
 
 class Loader:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, files: CatalogFiles) -> None:
+        self.files = files
         self.problems: list[str] = []
         self.where = ""
+        self.lines: dict[str, KeyLines] = {}
 
     # ---- reporting -------------------------------------------------------------
-    def problem(self, key: str, what: str) -> None:
-        self.problems.append(f"{self.where}: {key}: {what}")
+    def problem(self, key: str, what: str, at: str | None = None) -> None:
+        """``file:line: key: what``; the line is that of ``at`` (default: ``key``) in the file."""
+        lines = self.lines.get(self.where)
+        line = lines.line(at if at is not None else key) if lines else 1
+        self.problems.append(f"{self.where}:{line}: {key}: {what}")
 
-    def read(self, relative: str | Path) -> Any:
-        path = self.root / relative
-        self.where = str(Path(relative))
-        try:
-            return read_yaml(path) or {}
-        except FileNotFoundError:
+    def read(self, relative: str) -> Any:
+        self.where = relative
+        text = self.files.get(relative)
+        if text is None:
             self.problem("-", "file is missing")
+            return {}
+        try:
+            raw, self.lines[relative] = parse_yaml(text)
         except yaml.YAMLError as error:
             self.problem("-", f"not valid YAML ({error})")
-        return {}
+            return {}
+        raw = raw or {}
+        if not isinstance(raw, Mapping):
+            self.problem("-", "must be a mapping of keys to values")
+            return {}
+        return raw
 
     def text(self, raw: Any, key: str) -> Text:
         if isinstance(raw, Mapping) and isinstance(raw.get("zh"), str) and isinstance(raw.get("en"), str) \
@@ -90,26 +98,40 @@ class Loader:
         return tuple(self.text(entry, f"{key}[{i}]") for i, entry in enumerate(raw))
 
     def unknown_keys(self, raw: Mapping[str, Any], allowed: set[str], key: str) -> None:
+        """``key`` is where ``raw`` sits ("item" and "bundle": the whole file)."""
         for extra in sorted(set(raw) - allowed):
-            self.problem(key, f"unknown key {extra!r} (allowed: {', '.join(sorted(allowed))})")
+            at = str(extra) if key in ("item", "bundle") else f"{key}.{extra}"
+            self.problem(key, f"unknown key {extra!r} (allowed: {', '.join(sorted(allowed))})", at)
 
     # ---- the whole catalog -----------------------------------------------------
     def load(self) -> Catalog:
         raw_fields = self.read("fields.yaml")
-        sources = {code: self.text(raw, f"sources.{code}") for code, raw in (raw_fields.get("sources") or {}).items()}
-        facts = self.facts(raw_fields.get("facts") or {}, sources)
-        fields = self.fields(raw_fields.get("fields") or {}, sources)
+        sources = self.guarded({}, lambda: {code: self.text(raw, f"sources.{code}")
+                                            for code, raw in (raw_fields.get("sources") or {}).items()})
+        facts = self.guarded({}, lambda: self.facts(raw_fields.get("facts") or {}, sources))
+        fields = self.guarded({}, lambda: self.fields(raw_fields.get("fields") or {}, sources))
         for key in sorted(set(fields) & set(facts)):
             self.problem(key, "is both a field and a fact")
-        self.check_field_conditions(fields, set(fields) | set(facts))
-        departments = self.departments(self.read("departments.yaml").get("departments") or {})
-        categories = self.categories(self.read("categories.yaml").get("categories") or [])
+        self.guarded(None, lambda: self.check_field_conditions(fields, set(fields) | set(facts)))
+        raw_departments = self.read("departments.yaml").get("departments") or {}
+        departments = self.guarded({}, lambda: self.departments(raw_departments))
+        raw_categories = self.read("categories.yaml").get("categories") or []
+        categories = self.guarded((), lambda: self.categories(raw_categories))
         known = set(fields) | set(facts)
         items = self.items(departments, fields, known)
         bundles = self.bundles(items, {c.code for c in categories}, known)
         if self.problems:
-            raise CatalogError("catalog is invalid:\n  " + "\n  ".join(self.problems))
-        return Catalog(catalog_version(self.root), sources, fields, facts, departments, items, bundles, categories)
+            raise CatalogError("catalog is invalid:\n  " + "\n  ".join(self.problems), tuple(self.problems))
+        return Catalog(files_version(self.files), sources, fields, facts, departments, items, bundles, categories)
+
+    def guarded(self, default: Any, read: Callable[..., Any], *args: Any) -> Any:
+        """``read()``, or ``default`` with a problem when the file has a shape no check foresaw
+        (a list where a mapping belongs): the other files are still checked and reported."""
+        try:
+            return read(*args)
+        except (AttributeError, TypeError, ValueError, KeyError) as error:
+            self.problem("-", f"has an unexpected shape here ({type(error).__name__}: {error})")
+            return default
 
     # ---- fields.yaml -----------------------------------------------------------
     def facts(self, raw: Mapping[str, Any], sources: dict[str, Text]) -> dict[str, FactDef]:
@@ -175,12 +197,14 @@ class Loader:
     # ---- items/*.yaml ------------------------------------------------------------
     def items(self, departments: dict[str, Department], fields: dict[str, FieldDef], known: set[str]) -> dict[str, ServiceItem]:
         items = {}
-        for path in sorted((self.root / "items").glob("*.yaml")):
-            raw = self.read(Path("items") / path.name)
-            item = self.item(raw, departments, fields, known)
-            item = replace(item, **self.consent_rules(raw))
-            if item.code != path.stem:
-                self.problem("code", f"must equal the file name {path.stem!r}")
+        for relative in self.folder("items"):
+            raw = self.read(relative)
+            item = self.guarded(None, self.item_of, raw, departments, fields, known)
+            if item is None:
+                continue
+            stem = relative.removeprefix("items/").removesuffix(".yaml")
+            if item.code != stem:
+                self.problem("code", f"must equal the file name {stem!r}")
             items[item.code] = item
         for item in items.values():
             self.where = f"items/{item.code}.yaml"
@@ -190,37 +214,39 @@ class Loader:
         self.check_graph(items)
         return items
 
+    def folder(self, name: str) -> list[str]:
+        """The relative paths of the YAML files directly in ``name``, in name order."""
+        return sorted(relative for relative in self.files
+                      if relative.startswith(f"{name}/") and relative.endswith(".yaml") and relative.count("/") == 1)
+
     # ---- the item graph ------------------------------------------------------------
     def check_graph(self, items: dict[str, ServiceItem]) -> None:
         """Needs name known items and make no cycle; a consumed output comes from a needed item that
         produces it; a material satisfied by another item's result is a need of this item."""
         for item in items.values():
-            lines = key_lines(self.root / "items" / f"{item.code}.yaml")
             self.where = f"items/{item.code}.yaml"
             for i, needed in enumerate(item.needs):
                 if needed not in items:
-                    self.graph_problem(lines, f"needs[{i}]", f"needs unknown item {needed!r}")
+                    self.problem(f"needs[{i}]", f"needs unknown item {needed!r}")
                 elif needed == item.code:
-                    self.graph_problem(lines, f"needs[{i}]", "an item cannot need itself")
+                    self.problem(f"needs[{i}]", "an item cannot need itself")
             for name, sources in item.consumes.items():
                 for source in sources:
                     what = consumed_source_problem(source, item, items)
                     if what:
-                        self.graph_problem(lines, f"consumes.{name}", what)
+                        self.problem(f"consumes.{name}", what)
             for material in item.materials:
                 if material.item is not None and material.item in items and material.item not in item.needs:
-                    self.graph_problem(lines, "materials", f"material {material.code!r} is satisfied by "
-                                       f"{material.item!r}, which is not in needs")
+                    self.problem("materials", f"material {material.code!r} is satisfied by "
+                                 f"{material.item!r}, which is not in needs")
         cycle = graph.find_cycle({code: [n for n in i.needs if n in items] for code, i in items.items()})
         if cycle:
             self.where = f"items/{cycle[0]}.yaml"
-            lines = key_lines(self.root / "items" / f"{cycle[0]}.yaml")
-            self.graph_problem(lines, "needs", f"needs go round in a cycle: {' -> '.join(cycle)}")
+            self.problem("needs", f"needs go round in a cycle: {' -> '.join(cycle)}")
 
-    def graph_problem(self, lines: Mapping[str, int], key: str, what: str) -> None:
-        """``file:line: key: what``, the line of ``key`` (or of its parent) in the YAML."""
-        line = lines.get(key) or lines.get(re.split(r"[.[]", key, maxsplit=1)[0])
-        self.problems.append(f"{self.where}:{line or 1}: {key}: {what}")
+    def item_of(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
+                known: set[str]) -> ServiceItem:
+        return replace(self.item(raw, departments, fields, known), **self.consent_rules(raw))
 
     def item(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
              known: set[str]) -> ServiceItem:
@@ -230,9 +256,9 @@ class Loader:
         keys = tuple(raw.get("fields") or ())
         if not keys:
             self.problem("fields", "an item declares at least one field")
-        for key in keys:
+        for i, key in enumerate(keys):
             if key not in fields:
-                self.problem("fields", f"unknown field key {key!r}")
+                self.problem("fields", f"unknown field key {key!r}", f"fields[{i}]")
         if len(set(keys)) != len(keys):
             self.problem("fields", "a field is listed twice")
         corrections = frozenset(raw.get("corrections") or ())
@@ -331,12 +357,15 @@ class Loader:
     # ---- bundles/*.yaml ----------------------------------------------------------
     def bundles(self, items: dict[str, ServiceItem], categories: set[str], known: set[str]) -> dict[str, Bundle]:
         bundles = {}
-        for path in sorted((self.root / "bundles").glob("*.yaml")):
-            raw = self.read(Path("bundles") / path.name)
-            bundle = self.bundle(raw, items, categories, known)
-            self.check_needs_within(bundle.entries, path)
-            if bundle.code != path.stem:
-                self.problem("code", f"must equal the file name {path.stem!r}")
+        for relative in self.folder("bundles"):
+            raw = self.read(relative)
+            bundle = self.guarded(None, self.bundle, raw, items, categories, known)
+            if bundle is None:
+                continue
+            self.check_needs_within(bundle.entries)
+            stem = relative.removeprefix("bundles/").removesuffix(".yaml")
+            if bundle.code != stem:
+                self.problem("code", f"must equal the file name {stem!r}")
             bundles[bundle.code] = bundle
         return bundles
 
@@ -382,15 +411,14 @@ class Loader:
         return BundleItem(item, when, self.text(spec.get("reason_in"), f"{where}.reason_in"),
                           self.text(spec.get("reason_out"), f"{where}.reason_out"))
 
-    def check_needs_within(self, entries: tuple[BundleItem, ...], path: Path) -> None:
+    def check_needs_within(self, entries: tuple[BundleItem, ...]) -> None:
         """An item's needs are items of the same bundle (a need excluded by ``when`` is not waited for)."""
         codes = {entry.item.code for entry in entries}
-        lines = key_lines(path)
         for i, entry in enumerate(entries):
             for needed in entry.item.needs:
                 if needed not in codes:
-                    self.graph_problem(lines, f"items[{i}]", f"item {entry.item.code!r} needs {needed!r}, "
-                                       "which is not in this bundle")
+                    self.problem(f"items[{i}]", f"item {entry.item.code!r} needs {needed!r}, "
+                                 "which is not in this bundle")
 
     def check_sections_cover(self, entries: tuple[BundleItem, ...], sections: set[str]) -> None:
         for entry in entries:
@@ -408,26 +436,3 @@ def consumed_source_problem(source: str, item: ServiceItem, items: Mapping[str, 
     if producer is not None and output != CERTIFICATE_NUMBER and output not in producer.produces:
         return f"consumes {source!r}, but {code!r} does not produce {output!r}"
     return None
-
-
-def key_lines(path: Path) -> dict[str, int]:
-    """The 1-based line of each top-level key of a YAML mapping, of each entry of its lists
-    (``needs[0]``, ``items[2]``) and of each key of its mappings (``consumes.name``)."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            root = yaml.compose(handle)
-    except (OSError, yaml.YAMLError):
-        return {}
-    lines: dict[str, int] = {}
-    if not isinstance(root, yaml.MappingNode):
-        return lines
-    for key, value in root.value:
-        name = str(key.value)
-        lines[name] = key.start_mark.line + 1
-        if isinstance(value, yaml.SequenceNode):
-            for i, entry in enumerate(value.value):
-                lines[f"{name}[{i}]"] = entry.start_mark.line + 1
-        elif isinstance(value, yaml.MappingNode):
-            for inner, _ in value.value:
-                lines[f"{name}.{inner.value}"] = inner.start_mark.line + 1
-    return lines

@@ -23,6 +23,7 @@ from bff.core.text import Text
 from bff.services import catalog_adapter as catalog
 from bff.services import consents
 from bff.services.cases import transition_case
+from bff.services.catalog_versions import record_catalog_version
 from bff.services.dispatch import add_case_message
 from bff.services.events import record_event
 from bff.services.family import check_subject_free, readable_application, require_lead, subject_already_applied
@@ -190,6 +191,8 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     now = utcnow()
     application.answers = catalog.checked_answers(form, dict(application.answers or {}), china_date(now))
     application.submitted_at, application.updated_at = now, now
+    # The form above is the live catalog's: the application keeps that version (and its files).
+    application.catalog_version = record_catalog_version(session)
     application.channel = body.get("channel") or application.channel
     plans = catalog.plan_cases(form)
     # Inheritance items wait for the heirs' answers (hold), the rest goes on.

@@ -21,6 +21,7 @@ from bff.core import applications as rules
 from bff.core.errors import NotFound, ValidationFailed
 from bff.core.text import Text
 from bff.services.cases import walk_case_to
+from bff.services.catalog_versions import catalog_of
 from bff.services.certificates import certificate_number_for, issue_certificate
 from bff.services.dispatch import DispatchSettings
 from bff.services.events import record_event
@@ -87,7 +88,8 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
     if target == rules.APPROVED and path:
         # Before the walk: the approval's end releases the cases that consume what it produced.
         record_outputs(case, data.get("outputs") if isinstance(data.get("outputs"), dict) else None,
-                       certificate_number_for(case, _certificate_number(data)))
+                       certificate_number_for(case, _certificate_number(data)),
+                       catalog_of(session, application.catalog_version))
     if path:
         walk_case_to(session, case, target, actor_user_id=None, source="department", locked_application=application,
                      reason=(data.get("reason") or None), external_id=data.get("external_id"))

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from bff.core import drafts, forms, graph
-from bff.core.catalog import Bundle, FieldDef, ServiceItem, default_catalog
+from bff.core.catalog import Bundle, Catalog, FieldDef, ServiceItem, default_catalog
 from bff.core.text import Text
 from bff.store import Session
 
@@ -53,13 +53,13 @@ def check_bundle(code: str) -> Bundle:
 def draft_errors(bundle_code: str, changes: Mapping[str, Any], merged: Mapping[str, Any]) -> dict[str, list[Text]]:
     """Why ``changes`` (making ``merged``) cannot be saved in a draft of the bundle: keys the
     bundle never asks, answers of the wrong shape, or a draft over the size limit ("answers")."""
-    errors = drafts.answer_errors(_draft_fields(bundle_code), changes)
+    errors = drafts.answer_errors(_draft_fields(default_catalog().version, bundle_code), changes)
     too_large = None if errors else drafts.size_error(merged)
     return {"answers": [too_large]} if too_large else errors
 
 
-@lru_cache(maxsize=32)
-def _draft_fields(bundle_code: str) -> dict[str, FieldDef]:
+@lru_cache(maxsize=64)
+def _draft_fields(version: str, bundle_code: str) -> dict[str, FieldDef]:
     """Every field any item of the bundle declares: a draft may hold an answer to any of them
     (which are asked depends on facts that can change while the draft waits)."""
     fields = default_catalog().fields
@@ -118,25 +118,28 @@ def resolved_consumes(item: ServiceItem, included: set[str]) -> dict[str, str]:
     return resolved
 
 
-def item_produces(code: str) -> tuple[str, ...]:
+# The lookups below read ``book``, the catalog of the application they serve
+# (``bff.services.catalog_versions.catalog_of``); without one, the live catalog.
+
+def item_produces(code: str, book: Catalog | None = None) -> tuple[str, ...]:
     """The named outputs an item's approval produces (besides its certificate's number)."""
-    item = default_catalog().items.get(code)
+    item = (book or default_catalog()).items.get(code)
     return item.produces if item else ()
 
 
-def upload_name(item_code: str, upload_code: str) -> Text | None:
+def upload_name(item_code: str, upload_code: str, book: Catalog | None = None) -> Text | None:
     """The name of a document the resident uploads for an item (``None``: the item asks no such one)."""
-    item = default_catalog().items.get(item_code)
+    item = (book or default_catalog()).items.get(item_code)
     return next((spec.name for spec in item.uploads if spec.code == upload_code), None) if item else None
 
 
-def field_label(key: str) -> Text:
-    definition = default_catalog().fields.get(key)
+def field_label(key: str, book: Catalog | None = None) -> Text:
+    definition = (book or default_catalog()).fields.get(key)
     return definition.label if definition else Text(key, key)
 
 
-def department_name(code: str) -> Text:
-    department = default_catalog().departments.get(code)
+def department_name(code: str, book: Catalog | None = None) -> Text:
+    department = (book or default_catalog()).departments.get(code)
     return department.name if department else Text(code, code)
 
 

@@ -29,12 +29,13 @@ from bff.adapters.sms.base import SmsSender
 from bff.core import consents as rules
 from bff.core.applications import FAILED
 from bff.core.calendar import china_date
-from bff.core.catalog import ServiceItem, default_catalog
+from bff.core.catalog import Catalog, ServiceItem, default_catalog
 from bff.core.errors import NotFound, PermissionDenied
 from bff.core.pii import mask_name
 from bff.core.ports import Person, PrefillSources, SourceUnavailable
 from bff.core.text import Text
 from bff.services import graph
+from bff.services.catalog_versions import catalog_of
 from bff.services.events import record_event
 from bff.services.forms import choose_subject, subject_options
 from bff.store import Session
@@ -211,8 +212,9 @@ def settle(session: Session, application: Application, consents: Sequence[HeirCo
     held = [case for case in cases if (case.hold or {}).get("consent") == "pending"]
     if not held:
         return state  # settled before: nobody is told twice
+    book = catalog_of(session, application.catalog_version)  # the documents it was submitted to ask for
     for case in held:
-        case.hold = rules.hold_for(state, _upload_of(case))
+        case.hold = rules.hold_for(state, _upload_of(case, book))
     if state == rules.OUTCOME_AGREED:
         graph.release_ready_cases(session, application, cases)
         record_event(session, "consents_agreed", subject_user_id=application.user_id,
@@ -221,13 +223,13 @@ def settle(session: Session, application: Application, consents: Sequence[HeirCo
         lapsed = rules.LAPSED in [consent.decision for consent in consents]
         record_event(session, "consents_declined", subject_user_id=application.user_id,
                      application_id=application.id, number=application.number,
-                     reason="expired" if lapsed else "declined", upload=_upload_of(held[0]))
+                     reason="expired" if lapsed else "declined", upload=_upload_of(held[0], book))
     tell_heirs(session, application, consents, state)
     return state
 
 
-def _upload_of(case: Case) -> str | None:
-    item = default_catalog().items.get(case.item)
+def _upload_of(case: Case, book: Catalog) -> str | None:
+    item = book.items.get(case.item)
     return item.uploads[0].code if item and item.uploads else None
 
 
@@ -371,8 +373,8 @@ def application_consents(session: Session, application: Application) -> dict[str
     cases = case_store.cases_of(session, application.id)
     held = [case for case in cases if case.hold]
     needed = sorted({str(case.hold["upload"]) for case in held if case.hold and case.hold.get("upload")})
-    catalog = default_catalog()
-    names = {spec.code: spec.name for item in catalog.items.values() for spec in item.uploads}
+    book = catalog_of(session, application.catalog_version)
+    names = {spec.code: spec.name for item in book.items.values() for spec in item.uploads}
     state = rules.outcome([consent.decision for consent in consents]) if consents else (
         rules.OUTCOME_DECLINED if needed else "none")
     if state == rules.OUTCOME_DECLINED and not needed and store.uploads_of(session, application.id):
@@ -381,12 +383,12 @@ def application_consents(session: Session, application: Application) -> dict[str
             "deadline": consents[0].deadline.isoformat() if consents else None,
             "heirs": family_answers(session, application.id),
             "items": [{"item": case.item, "title": case.item_title, "reference": case.reference, "status": case.status,
-                       "hold": _hold_word(case.hold)} for case in cases if case.item in _consent_codes()],
+                       "hold": _hold_word(case.hold)} for case in cases if case.item in _consent_codes(book)],
             "uploads_needed": [{"code": code, "name": names[code].as_dict()} for code in needed if code in names]}
 
 
-def _consent_codes() -> set[str]:
-    return {code for code, item in default_catalog().items.items() if item.consent == "heirs"}
+def _consent_codes(book: Catalog) -> set[str]:
+    return {code for code, item in book.items.items() if item.consent == "heirs"}
 
 
 def _hold_word(hold: dict[str, Any] | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import Any
 from bff.core import applications as rules
 from bff.core import graph
 from bff.core.calendar import due_date
-from bff.core.catalog import CERTIFICATE_NUMBER
+from bff.core.catalog import CERTIFICATE_NUMBER, Catalog
 from bff.core.clock import china_today
 from bff.core.errors import ValidationFailed
 from bff.core.text import Text
@@ -139,11 +139,12 @@ def heirs_consents_may_end(session: Session, application: Application, cases: li
     consents.end_with_cases(session, application, cases)
 
 
-def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_number: str) -> None:
+def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_number: str,
+                   book: Catalog | None = None) -> None:
     """What ``case``'s approval produces, stored before the approval (whose end releases the cases
-    that consume it): the certificate's number and each named output the item declares, checked
-    (``ValidationFailed`` with ``outputs.<name>`` field errors)."""
-    produces = catalog.item_produces(case.item)
+    that consume it): the certificate's number and each named output the item declares in ``book``
+    (the application's catalog), checked (``ValidationFailed`` with ``outputs.<name>`` field errors)."""
+    produces = catalog.item_produces(case.item, book)
     supplied = dict(supplied or {})
     errors = graph.output_errors(produces, supplied, china_today())
     if errors:
@@ -153,11 +154,12 @@ def record_outputs(case: Case, supplied: Mapping[str, Any] | None, certificate_n
                        else str(supplied[name]).strip() for name in produces}}
 
 
-def officer_view(session: Session, case: Case, application: Application) -> dict[str, Any]:
+def officer_view(session: Session, case: Case, application: Application, book: Catalog | None = None) -> dict[str, Any]:
     """For the officer: ``inputs`` (the data the case received, each labelled with the case it came
     from), ``waiting_on_this`` (the cases of the application that need this one) and ``produces``
-    (what the approval must give, e.g. the newborn's citizen ID number)."""
-    produces = list(catalog.item_produces(case.item))
+    (what the approval must give, e.g. the newborn's citizen ID number); names from ``book``, the
+    application's catalog."""
+    produces = list(catalog.item_produces(case.item, book))
     if not case.inputs and not case.dependents:
         return {"inputs": [], "waiting_on_this": [], "produces": produces}
     by_item = {other.item: other for other in store.cases_of(session, application.id)}
@@ -165,19 +167,19 @@ def officer_view(session: Session, case: Case, application: Application) -> dict
     for name, given in sorted((case.inputs or {}).items()):
         source = by_item.get(given.get("item"))
         inputs.append({"name": name, "value": given.get("value"), "output": given.get("output"),
-                       "from": source_label(source, given)})
+                       "from": source_label(source, given, book)})
     waiting = [{"reference": other.reference, "item": other.item, "title": other.item_title,
-                "department": other.department, "department_name": catalog.department_name(other.department).as_dict(),
+                "department": other.department, "department_name": catalog.department_name(other.department, book).as_dict(),
                 "status": other.status}
                for other in by_item.values() if case.item in (other.needs or ())]
     return {"inputs": inputs, "waiting_on_this": waiting, "produces": produces}
 
 
-def source_label(source: Case | None, given: Mapping[str, Any]) -> dict[str, Any]:
+def source_label(source: Case | None, given: Mapping[str, Any], book: Catalog | None = None) -> dict[str, Any]:
     """Where an input came from: the item, its case, its department and title."""
     department = source.department if source is not None else None
     return {"item": given.get("item"), "reference": given.get("reference"), "department": department,
-            "department_name": catalog.department_name(department).as_dict() if department else None,
+            "department_name": catalog.department_name(department, book).as_dict() if department else None,
             "title": source.item_title if source is not None else None}
 
 

@@ -14,8 +14,10 @@ from bff.core.calendar import due_status
 from bff.core.errors import NotFound, PermissionDenied
 from bff.core.pii import mask_name
 from bff.core.text import Text
+from bff.services import catalog_adapter as catalog
 from bff.services import graph
 from bff.services.cases import transition_case, walk_case_to
+from bff.services.catalog_versions import catalog_of
 from bff.services.certificates import certificate_number_for, issue_certificate
 from bff.services.events import record_event
 from bff.services.uploads import documents_of_case
@@ -82,11 +84,13 @@ def case_detail(session: Session, officer_user_id: int, department: str | None, 
     assert application is not None
     answers = application.answers or {}
     detail = queue_entry(case, application, today)
+    book = catalog_of(session, application.catalog_version)  # the catalog it was submitted with
     detail.update(fields={key: answers[key] for key in case.field_keys or [] if key in answers},
                   field_keys=list(case.field_keys or []), supplement=case.supplement, decision=case.decision,
+                  field_labels={key: catalog.field_label(key, book).as_dict() for key in case.field_keys or []},
                   bundle=application.bundle, subject_name=detail["subject_name"],
                   documents=documents_of_case(session, application, case.item, case.reference),
-                  **graph.officer_view(session, case, application))
+                  **graph.officer_view(session, case, application, book))
     record_event(session, "staff_viewed", actor_user_id=officer_user_id, subject_user_id=application.user_id,
                  application_id=application.id, reason="case_work", purpose=case.reference)
     session.commit()
@@ -133,10 +137,10 @@ def approve_case(session: Session, officer: int, department: str | None, referen
     cases that consume them receive."""
     case = department_case(session, department, reference, lock=True)
     require_accepted(case, rules.APPROVED)
-    graph.record_outputs(case, outputs, certificate_number_for(case))
-    walk_case_to(session, case, rules.APPROVED, actor_user_id=officer, source="workbench")
     application = session.get(Application, case.application_id)
     assert application is not None
+    graph.record_outputs(case, outputs, certificate_number_for(case), catalog_of(session, application.catalog_version))
+    walk_case_to(session, case, rules.APPROVED, actor_user_id=officer, source="workbench")
     certificate = issue_certificate(session, case, application, actor_user_id=officer)
     case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
     session.commit()

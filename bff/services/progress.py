@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from bff.core import applications as rules
 from bff.core import graph
 from bff.core.calendar import due_status
+from bff.core.catalog import Catalog, default_catalog
 from bff.core.clock import china_date
 from bff.core.errors import NotFound
 from bff.core.events import ON_BEHALF_OF, resident_data
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import NOT_FOUND, own_application
+from bff.services.catalog_versions import catalog_of
 from bff.services.certificates import describe
 from bff.store import Connection, Session
 from bff.store.models import Application, Case, Event
@@ -29,9 +30,15 @@ _STATUS_TEXT = {status: text.as_dict() for status, text in rules.STATUS_TEXT.ite
 _APPLICATION_STATUS_TEXT = {status: text.as_dict() for status, text in rules.APPLICATION_STATUS_TEXT.items()}
 
 
-@lru_cache(maxsize=256)
-def _department_name(code: str) -> dict[str, str]:
-    return catalog.department_name(code).as_dict()
+_department_names: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _department_name(book: Catalog, code: str) -> dict[str, str]:
+    """A department's name in the application's catalog, built once per (version, code)."""
+    key = (book.version, code)
+    if key not in _department_names:
+        _department_names[key] = catalog.department_name(code, book).as_dict()
+    return _department_names[key]
 
 
 def list_my_applications(session: Session, user_id: int, today: date) -> list[dict[str, Any]]:
@@ -86,15 +93,16 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     certificates = {case.case_id: describe(certificate, public_url)  # type: ignore[arg-type]
                     for case, certificate in cases if certificate is not None}
     plain = [case for case, _ in cases]
+    book = catalog_of(connection, head.catalog_version)
     plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
     by_item = {case.item: case for case in plain}
     deadline = head.consent_deadline
     return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
             "critical_path_days": plan.critical_path_days,
             "expected_complete_on": _iso(plan.expected_complete_on),
-            "cases": [{**case_progress(case, certificates.get(case.case_id), today),  # type: ignore[arg-type]
+            "cases": [{**case_progress(case, certificates.get(case.case_id), today, book),  # type: ignore[arg-type]
                        **case_graph(case, by_item, plan),  # type: ignore[arg-type]
-                       **case_hold(case, deadline)}  # type: ignore[arg-type]
+                       **case_hold(case, deadline, book)}  # type: ignore[arg-type]
                       for case in plain],
             "certificates": list(certificates.values()), "my_role": head.my_role}
 
@@ -127,12 +135,12 @@ def held_for(hold: Mapping[str, Any] | None) -> str | None:
     return "document" if hold.get("upload") else "consent"
 
 
-def case_hold(case: Case, consent_deadline: date | None) -> dict[str, Any]:
+def case_hold(case: Case, consent_deadline: date | None, book: Catalog | None = None) -> dict[str, Any]:
     """The hold in the resident's words: what it waits for, with the document's name or the day
     the heirs' answers are due (no heir is named here: the consent panel shows them masked)."""
     reason = held_for(case.hold)
     code = str(case.hold["upload"]) if reason == "document" and case.hold else None
-    name = catalog.upload_name(case.item, code) if code else None
+    name = catalog.upload_name(case.item, code, book) if code else None
     return {"held_for": reason, "held_document": {"code": code, "name": name.as_dict()} if code and name else None,
             "consent_deadline": _iso(consent_deadline) if reason == "consent" else None}
 
@@ -142,14 +150,17 @@ def _needed(case: Case) -> dict[str, Any]:
             "status_text": _STATUS_TEXT[case.status]}
 
 
-def case_progress(case: Case, certificate: dict[str, Any] | None, today: date) -> dict[str, Any]:
+def case_progress(case: Case, certificate: dict[str, Any] | None, today: date,
+                  book: Catalog | None = None) -> dict[str, Any]:
+    """A case as the resident follows it; names and labels from ``book``, the application's catalog."""
+    book = book or default_catalog()
     open_case = case.status not in rules.TERMINAL
     supplement = None
     if case.status == rules.SUPPLEMENT_REQUESTED and case.supplement:
-        supplement = {**case.supplement, "field_labels": {key: catalog.field_label(key).as_dict()
+        supplement = {**case.supplement, "field_labels": {key: catalog.field_label(key, book).as_dict()
                                                           for key in case.supplement.get("fields", [])}}
     return {"reference": case.reference, "item": case.item, "title": case.item_title,
-            "department": case.department, "department_name": _department_name(case.department),
+            "department": case.department, "department_name": _department_name(book, case.department),
             "status": case.status, "status_text": _STATUS_TEXT[case.status],
             "due_on": _iso(case.due_on), "time_limit_days": case.time_limit_days,
             "due_status": due_status(case.due_on, today) if case.due_on and open_case else None,

@@ -171,6 +171,18 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column()
 
 
+class CatalogSnapshot(Base):
+    """The catalog files of one version, written once, the first time an application is submitted
+    with it: a submitted application keeps reading the items, fields, names and time limits of the
+    version it records (``applications.catalog_version``) after the live catalog changes."""
+
+    __tablename__ = "catalog_snapshots"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # relative path → YAML text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Case(Base):
     """One department's part of an application."""
 

@@ -108,5 +108,5 @@ def test_conditional_items_say_why_they_are_in_and_why_they_are_out():
 
 
 def test_a_missing_catalog_directory_is_a_catalog_error(tmp_path):
-    with pytest.raises(CatalogError, match="fields.yaml: -: file is missing"):
+    with pytest.raises(CatalogError, match="fields.yaml:1: -: file is missing"):
         load_catalog(tmp_path)

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bff.core.catalog import CATALOG_DIR, load_catalog
-from tests.core.catalog_files import edit, load_error
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
+from tests.core.catalog_files import at, edit, line_of, load_error
 
 
 def test_the_shipped_graph_loads_with_needs_consumes_and_produces():
@@ -84,6 +78,7 @@ def test_malformed_graph_keys_are_refused(catalog_dir):
     edit(path, "time_limit_days: 5\n", "time_limit_days: 5\nneeds: retirement-approval\nproduces: [Card Number]\n"
                                        "consumes: {x: no-dot}\n")
     message = load_error(catalog_dir)
-    assert "items/senior-card.yaml: needs: must be a list of distinct item codes" in message
-    assert "items/senior-card.yaml: produces: must be a list of output names" in message
-    assert "items/senior-card.yaml: consumes.x: must be \"item.output\" or a list of them" in message
+    item = "items/senior-card.yaml"
+    assert f"{at(catalog_dir, item, 'needs: ')} needs: must be a list of distinct item codes" in message
+    assert f"{at(catalog_dir, item, 'produces: ')} produces: must be a list of output names" in message
+    assert f"{at(catalog_dir, item, 'consumes: ')} consumes.x: must be \"item.output\" or a list of them" in message

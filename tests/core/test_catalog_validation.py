@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bff.core.catalog import load_catalog
-from tests.core.catalog_files import edit, load_error
+from tests.core.catalog_files import at, edit, load_error
 
 
 def test_a_copy_of_the_shipped_catalog_loads(catalog_dir):
@@ -12,17 +12,20 @@ def test_a_copy_of_the_shipped_catalog_loads(catalog_dir):
 
 def test_a_misspelt_field_key_in_an_item_names_the_file_and_key(catalog_dir):
     edit(catalog_dir / "items/hukou-cancellation.yaml", "  - subject.death_date", "  - subject.deathdate")
-    assert "items/hukou-cancellation.yaml: fields: unknown field key 'subject.deathdate'" in load_error(catalog_dir)
+    place = at(catalog_dir, "items/hukou-cancellation.yaml", "- subject.deathdate")
+    assert f"{place} fields: unknown field key 'subject.deathdate'" in load_error(catalog_dir)
 
 
 def test_an_unknown_department_is_refused(catalog_dir):
     edit(catalog_dir / "items/senior-card.yaml", "department: civil-affairs", "department: civil")
-    assert "items/senior-card.yaml: department: unknown department 'civil'" in load_error(catalog_dir)
+    place = at(catalog_dir, "items/senior-card.yaml", "department: civil")
+    assert f"{place} department: unknown department 'civil'" in load_error(catalog_dir)
 
 
 def test_a_missing_english_text_is_refused(catalog_dir):
     edit(catalog_dir / "items/senior-card.yaml", "name: {zh: 老年人优待证, en: Senior card}", "name: {zh: 老年人优待证}")
-    assert "items/senior-card.yaml: name: needs both zh and en text" in load_error(catalog_dir)
+    place = at(catalog_dir, "items/senior-card.yaml", "name: {zh: 老年人优待证}")
+    assert f"{place} name: needs both zh and en text" in load_error(catalog_dir)
 
 
 def test_a_time_limit_must_be_positive_working_days(catalog_dir):
@@ -32,7 +35,8 @@ def test_a_time_limit_must_be_positive_working_days(catalog_dir):
 
 def test_a_bundle_naming_an_unknown_item_is_refused(catalog_dir):
     edit(catalog_dir / "bundles/birth.yaml", "  - item: vaccination-certificate", "  - item: vaccinations")
-    assert "bundles/birth.yaml: items[1]: unknown item 'vaccinations'" in load_error(catalog_dir)
+    place = at(catalog_dir, "bundles/birth.yaml", "- item: vaccinations")
+    assert f"{place} items[1]: unknown item 'vaccinations'" in load_error(catalog_dir)
 
 
 def test_a_condition_on_an_unknown_fact_is_refused(catalog_dir):
@@ -53,7 +57,8 @@ def test_an_unknown_key_in_an_item_is_refused_as_a_typo(catalog_dir):
 
 def test_a_field_type_must_be_known(catalog_dir):
     edit(catalog_dir / "fields.yaml", "type: bank_card", "type: bankcard")
-    assert "fields.yaml: fields.bank.card_number: unknown type 'bankcard'" in load_error(catalog_dir)
+    place = at(catalog_dir, "fields.yaml", "bank.card_number:")
+    assert f"{place} fields.bank.card_number: unknown type 'bankcard'" in load_error(catalog_dir)
 
 
 def test_a_field_source_must_be_a_declared_source(catalog_dir):
@@ -74,7 +79,8 @@ def test_a_material_satisfied_by_an_unknown_item_is_refused(catalog_dir):
 
 def test_an_item_file_name_must_match_its_code(catalog_dir):
     (catalog_dir / "items/senior-card.yaml").rename(catalog_dir / "items/senior.yaml")
-    assert "items/senior.yaml: code: must equal the file name 'senior'" in load_error(catalog_dir)
+    place = at(catalog_dir, "items/senior.yaml", "code: senior-card")
+    assert f"{place} code: must equal the file name 'senior'" in load_error(catalog_dir)
 
 
 def test_all_problems_are_reported_together(catalog_dir):

@@ -33,6 +33,7 @@ class DetailHead(NamedTuple):
     subject: str
     submitted_at: datetime | None
     updated_at: datetime | None
+    catalog_version: str  # the catalog it was submitted with: names and labels come from that one
     my_role: str  # the reader's: lead or co_handler
     consent_deadline: date | None  # when the heirs' answers are due, if any heir was asked
 
@@ -78,7 +79,7 @@ class ApplicationDetail(NamedTuple):
 
 
 _A, _C, _X = Application.__table__.c, Case.__table__.c, Certificate.__table__.c
-_HEAD = [_A.id, _A.number, _A.bundle, _A.status, _A.subject, _A.submitted_at, _A.updated_at]
+_HEAD = [_A.id, _A.number, _A.bundle, _A.status, _A.subject, _A.submitted_at, _A.updated_at, _A.catalog_version]
 _CERTIFICATE = [_X.number, _X.kind, _X.title_zh, _X.title_en, _X.issuer, _X.issued_at, _X.revoked_at, _X.token]
 # Built once: only the columns the page shows (no answers, no certificate content), addressed by
 # position (DetailHead, DetailCase, DetailCertificate).

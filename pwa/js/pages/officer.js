@@ -53,7 +53,8 @@ export async function render({ main, query, session, navigate }) {
 
   async function drawCase(reference, message = '') {
     if (!reference) { fill(caseBox, ); return; }
-    const [c, labels] = await Promise.all([api.officerCase(reference), fieldLabels()]);
+    const [c, dictionary] = await Promise.all([api.officerCase(reference), fieldLabels()]);
+    const labels = withCaseLabels(dictionary, c.field_labels);
     const actions = (ACTIONS[c.status] || []).map((action) => actionButton(action, c, labels, async (note) => { await drawQueue(); await drawCase(reference, note); }));
     fill(caseBox, el('section', { attrs: { 'aria-labelledby': 'case-title' } },
       el('h2', { id: 'case-title', tabIndex: -1, textContent: `${pick(c, 'title')} · ${c.reference}` }),
@@ -138,6 +139,14 @@ function fieldLabels() {
   labelsOnce ??= api.fieldLabels().then(({ fields }) => Object.fromEntries(fields.map((f) => [f.key, f])))
     .catch(() => { labelsOnce = null; return {}; });
   return labelsOnce;
+}
+
+// The case's own labels come from the catalog its application was submitted with: they win over
+// today's dictionary, which may have renamed or dropped a field since.
+function withCaseLabels(dictionary, caseLabels) {
+  const merged = { ...dictionary };
+  for (const [key, label] of Object.entries(caseLabels || {})) merged[key] = { ...dictionary[key], key, label };
+  return merged;
 }
 
 function labelOf(labels, key) {
