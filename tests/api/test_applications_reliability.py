@@ -212,6 +212,10 @@ def test_the_sweep_purges_old_done_outbox_rows_and_old_read_notifications_but_ke
     from bff.services.sweeper import Retention
     from bff.store.notification_models import Notification
 
+    def inbox_entry(**when: Any) -> Notification:
+        return Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app",
+                            **when)
+
     user = create_user("zhangwei")
     long_ago = utcnow() - timedelta(days=400)
     db.session.add_all([
@@ -219,9 +223,9 @@ def test_the_sweep_purges_old_done_outbox_rows_and_old_read_notifications_but_ke
         OutboxMessage(topic="notify", payload={}, status="done", done_at=utcnow()),  # recent: kept
         OutboxMessage(topic="case.submitted", payload={}, status="dead", done_at=None),  # for staff: kept
         OutboxMessage(topic="notify", payload={}),  # pending: kept
-        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", created_at=long_ago, read_at=long_ago),
-        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", created_at=long_ago),  # never read: kept
-        Notification(user_id=user.id, kind="submitted", title_zh="已提交", title_en="Submitted", link="/app", read_at=utcnow()),  # recent: kept
+        inbox_entry(created_at=long_ago, read_at=long_ago),
+        inbox_entry(created_at=long_ago),  # never read: kept
+        inbox_entry(read_at=utcnow()),  # recent: kept
     ])
     db.session.commit()
     session = db.new_session()
