@@ -3,6 +3,7 @@ a hang), readiness says why, and sessions are there again when it is back."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -88,5 +89,49 @@ def test_a_request_that_finds_the_pools_exhausted_waits_its_timeout_then_answers
         for connection in held:
             connection.close()
     assert client.get("/api/v1/applications").status_code == 200
-    with app.app_context():
-        _reset(app)
+    app.extensions["db"].engine.dispose()  # the fixture's app (another role) cleans up after the test
+    app.extensions["db"].read_engine.dispose()
+
+
+@pytest.fixture
+def limited_role(database_url: str, testrun_uid: str) -> Iterator[str]:
+    """A database role the server lets hold at most 3 connections: the server's own refusal
+    ("too many connections"), as when max_connections is reached, without taking the shared
+    server's connections from anyone else."""
+    import psycopg
+
+    role = f"onething_limited_{testrun_uid[:8]}_{os.getpid()}"
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 3')
+        admin.execute(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"')
+        admin.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    base, _, name = database_url.rpartition("/")
+    scheme, _, host = base.partition("://")
+    yield f"{scheme}://{role}@{host.rpartition('@')[2]}/{name}"
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'")
+        admin.execute(f'DROP OWNED BY "{role}"')
+        admin.execute(f'DROP ROLE "{role}"')
+
+
+def test_when_the_server_refuses_connections_a_request_answers_503_not_500(app, base_config, limited_role):
+    import psycopg
+
+    limited = create_app({**base_config, "DATABASE_URL": limited_role})
+    limited.test_client_class = ApiClient
+    client = limited.test_client()
+    with limited.app_context():
+        sign_in(limited, client, create_user("zhangwei"))
+    limited.extensions["db"].engine.dispose()
+    limited.extensions["db"].read_engine.dispose()
+    others = [psycopg.connect(limited_role) for _ in range(3)]  # other processes took every connection
+    try:
+        response = client.get("/api/v1/applications")
+        assert response.status_code == 503, response.json
+        assert response.headers["Retry-After"] == "5" and response.json["reason"] == "dependency_unavailable"
+    finally:
+        for connection in others:
+            connection.close()
+    assert client.get("/api/v1/applications").status_code == 200
+    limited.extensions["db"].engine.dispose()  # the fixture's app (another role) cleans up after the test
+    limited.extensions["db"].read_engine.dispose()
