@@ -156,16 +156,17 @@ def _params(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def resident_entries(events: Iterable[EventRecord]) -> list[Entry]:
     """The resident's entries of ``events`` (any order), oldest first: internal events left out, a
-    case sent to its department told once (not each retry), a certificate told with its approval."""
+    case sent to its department told once (not each retry or later message, and not at all once the
+    department has acted on it), a certificate told with its approval."""
     entries: list[Entry] = []
-    delivered: set[str] = set()
+    delivered: set[str] = set()  # cases told as sent, or past needing it
     approved: dict[str, int] = {}
     for event in sorted(events, key=lambda e: e.id):
         kind = resident_kind(event.name, event.data)
         case = event.data.get("case") if isinstance(event.data.get("case"), str) else None
         if kind is None or (kind == "delivered" and case in delivered):
             continue
-        if kind == "delivered" and case:
+        if case:
             delivered.add(case)
         if kind == "certificate_issued" and case in approved:  # told with the approval that issued it
             entries[approved[case]] = _with_certificate(entries[approved[case]])
