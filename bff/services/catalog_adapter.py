@@ -140,6 +140,11 @@ def department_name(code: str) -> Text:
     return department.name if department else Text(code, code)
 
 
+def bundle_name(code: str) -> Text | None:
+    bundle = default_catalog().bundles.get(code)
+    return bundle.name if bundle else None
+
+
 def department_short_name(code: str) -> Text:
     """The short name residents know a department by (卫健, 公安), as in "出生医学证明（卫健）"."""
     department = default_catalog().departments.get(code)

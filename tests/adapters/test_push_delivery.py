@@ -140,7 +140,7 @@ def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(a
     db.session.commit()
     run_worker(app)
     received = push_service.delivered(subscribers[0])
-    assert {r.payload["kind"] for r in received} == set(rules.KINDS)
+    assert {r.payload["kind"] for r in received} == set(rules.OFFERED_KINDS)
     secrets_of_the_person = [who.name, who.id_number, who.id_number[-4:] + "", who.mobile, "杭州市", "Windows"]
     for item in received:
         text = json.dumps(item.payload, ensure_ascii=False)
