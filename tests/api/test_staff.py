@@ -279,6 +279,7 @@ def test_an_officers_looks_name_the_department_and_the_item_not_a_code(app):
     [line] = client.get("/api/v1/me/access-log").json["items"]
     assert line["who"] == {"zh-CN": "卫健", "en": "Health"} and line["count"] == 3
     assert line["purpose"] == "case_work" and line["reason"] == "" and line["ticket"] is None
+    assert line["what"] == "application"
     assert line["purpose_text"] == {"zh-CN": "办理“出生医学证明”", "en": "Handling “Medical birth certificate”"}
 
 

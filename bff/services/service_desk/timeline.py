@@ -148,15 +148,16 @@ def access_entry(event: Event, staff_name: str, *, who: Text | None = None,
                  "purpose_text": mandate_rules.ACTED_PURPOSE.as_dict(), "ticket": None, "reason": ""}
         return {**entry, "look": _look(event, entry)}
     purpose, reason, ticket = data.get("purpose"), data.get("reason") or "", data.get("ticket")
-    if reason == looks.CASE_WORK:  # an officer opened a case: the item, not the raw code
+    what = data.get("field") or data.get("view") or "profile"
+    if reason == looks.CASE_WORK:  # an officer opened a case of the application: the item, not the raw code
         text = looks.case_work_purpose((items or {}).get(str(purpose)))
-        purpose, reason, ticket = looks.CASE_WORK, "", None
+        purpose, reason, ticket, what = looks.CASE_WORK, "", None, "application"
     else:
         text = describe_reason(purpose, ticket)
     entry = {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
              "who": who.as_dict() if who else None,
              "action": "revealed" if event.name == "staff_revealed" else "viewed",
-             "what": data.get("field") or data.get("view") or "profile", "application": data.get("application"),
+             "what": what, "application": data.get("application"),
              "purpose": purpose, "purpose_text": text.as_dict(), "ticket": ticket, "reason": reason}
     return {**entry, "look": _look(event, entry)}
 

@@ -154,10 +154,10 @@ function accessWhy(entry) {
   return detail ? t('access_log_why', { purpose: pick(entry, 'purpose_text'), detail }) : t('access_log_why_plain', { purpose: pick(entry, 'purpose_text') });
 }
 
-// One look: when. Several the same day: how many, from the first to the last.
+// One look: when. Several the same day: how many, from the first to the last (its time only).
 function accessWhen(entry) {
-  const last = el('time', { dateTime: entry.at, textContent: formatDate(entry.at, true) });
-  if (!(entry.count > 1)) return [last];
-  const first = el('time', { dateTime: entry.first_at, textContent: formatDate(entry.first_at, true) });
-  return [first, ' – ', last, ` · ${t('access_log_times', { count: entry.count })}`];
+  if (!(entry.count > 1)) return [el('time', { dateTime: entry.at, textContent: formatDate(entry.at, true) })];
+  const lastTime = new Intl.DateTimeFormat(currentLanguage(), { timeStyle: 'short' }).format(new Date(entry.at));
+  return [el('time', { dateTime: entry.first_at, textContent: formatDate(entry.first_at, true) }), '–',
+    el('time', { dateTime: entry.at, textContent: lastTime }), ` · ${t('access_log_times', { count: entry.count })}`];
 }
