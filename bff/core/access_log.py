@@ -3,9 +3,10 @@ repeated looks folded into one line (pure rules, no IO).
 
 Every look by the service desk or a department officer is an audited event, and an officer's
 workbench records one each time a case is opened. The resident wants to know who looked and why,
-not to count page loads: looks by the same person, for the same purpose, on the same day (China's)
-read as one line with how many times and from when to when. A reveal of a full number is never
-folded into a look, nor into a reveal of another field.
+not to count page loads: looks one after another by the same person, for the same purpose, on the
+same day (China's) read as one line with how many times and from when to when. A reveal of a full
+number is never folded into a look, nor into a reveal of another field. Only looks next to each
+other in the log fold, so a line is a run of it and the list pages back exactly below its last line.
 """
 
 from __future__ import annotations
@@ -87,8 +88,14 @@ def _key(look: Look) -> tuple[object, ...]:
 
 
 def fold(looks: Sequence[Look]) -> list[Line]:
-    """Fold ``looks`` (newest first) into lines, newest line first."""
-    lines: dict[tuple[object, ...], Line] = {}
+    """Fold ``looks`` (newest first) into lines, newest line first: each run of looks with the same
+    person, action, purpose and day is one line."""
+    lines: list[Line] = []
+    last_key: tuple[object, ...] | None = None
     for look in looks:
-        lines.setdefault(_key(look), Line()).looks.append(look)
-    return sorted(lines.values(), key=lambda line: line.newest.id, reverse=True)
+        key = _key(look)
+        if key != last_key:
+            lines.append(Line())
+            last_key = key
+        lines[-1].looks.append(look)
+    return lines

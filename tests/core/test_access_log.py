@@ -30,9 +30,14 @@ def test_another_person_purpose_or_china_day_is_another_line():
 
 
 def test_reveals_are_never_folded_into_looks_nor_across_fields():
-    lines = fold([look(4, action="revealed", what="mobile"), look(3, action="revealed", what="id_number"),
-                  look(2, action="revealed", what="mobile"), look(1)])
+    lines = fold([look(4, action="revealed", what="mobile"), look(3, action="revealed", what="mobile"),
+                  look(2, action="revealed", what="id_number"), look(1)])
     assert [(line.newest.what, line.count) for line in lines] == [("mobile", 2), ("id_number", 1), ("application", 1)]
+
+
+def test_only_looks_next_to_each_other_fold_so_pages_break_between_lines():
+    lines = fold([look(3), look(2, actor=8), look(1)])
+    assert [line.newest.id for line in lines] == [3, 2, 1]
 
 
 def test_officers_read_as_their_department_and_the_service_desk_as_such():

@@ -111,6 +111,7 @@ def access_log(session: Session, resident_user_id: int, *, before: int | None = 
     lines = looks.fold([item["look"] for item in items])
     if cut and len(lines) > 1:  # the oldest line read may go on below: the next page shows it whole
         lines = lines[:-1]
+    # Lines are runs of the log: the next page starts below the last line shown, nothing skipped.
     more = cut or len(lines) > limit
     lines = lines[:limit]
     by_id = {item["look"].id: item for item in items}
