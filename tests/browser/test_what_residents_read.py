@@ -97,6 +97,9 @@ def test_the_inbox_names_item_and_department_and_the_badge_appears_and_clears_in
     expect(inbox_link.locator(".nav__badge")).to_have_attribute("data-count", "2")  # submitted, accepted
     expect(inbox_link).to_have_accessible_name("消息 2 条未读")
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 700})  # the smallest phone: 消息 still on screen
+    expect(inbox_link).to_be_in_viewport()
+    page.set_viewport_size({"width": 390, "height": 844})
 
     officer.post(f"/api/v1/officer/cases/{reference}/approve", json=approval_body("birth-medical-certificate"))
     run_worker(server.app)
