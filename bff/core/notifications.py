@@ -127,6 +127,9 @@ _BUNDLE_TITLES = {
 }
 
 
+BUNDLE_KINDS = frozenset(_BUNDLE_TITLES)  # kinds that name the bundle
+
+
 def title_for(kind: str, *, item: Text | None = None, department: Text | None = None,
               bundle: Text | None = None) -> Text:
     """The words of a notification: with the item and its department, or the bundle, when the kind

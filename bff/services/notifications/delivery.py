@@ -69,7 +69,8 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
 
     A batch costs the same few statements whatever its size: the claim (on ``claimer``, an
     autocommit session, if given); one read of the events with what they need (number, language,
-    preferences, an inbox row of a retried batch); one INSERT of the inbox rows, one of their
+    preferences, an inbox row of a retried batch), and of the cases and bundles their words name
+    (:func:`_titles_of`, at most two); one INSERT of the inbox rows, one of their
     ``notification_created`` events, one read of the devices; a commit before any network call;
     then the pushes all in flight together, and their outcomes (one INSERT of events, up to three
     UPDATEs of devices) committed with the rows marked done. A worker that dies before that leaves
@@ -151,14 +152,15 @@ def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counte
 def _titles_of(session: Session, events: list[Event]) -> dict[int, Text]:
     """What each event's notification says, naming the item and its department (or the bundle):
     the cases and bundles they are about read in at most two statements."""
-    references = {str(event.data["case"]) for event in events if isinstance((event.data or {}).get("case"), str)}
-    cases = queries.cases_named(session, references)
-    bundles = queries.bundles_of(session, {event.application_id for event in events if event.application_id})
+    kinds = {event.id: kind for event in events if (kind := rules.notification_kind(event.name, event.data or {}))}
+    told = [event for event in events if event.id in kinds]
+    cases = queries.cases_named(session, {str(event.data["case"]) for event in told
+                                          if isinstance((event.data or {}).get("case"), str)})
+    bundles = queries.bundles_of(session, {event.application_id for event in told if event.application_id
+                                           and kinds[event.id] in rules.BUNDLE_KINDS and "bundle" not in event.data})
     titles: dict[int, Text] = {}
-    for event in events:
-        kind = rules.notification_kind(event.name, event.data or {})
-        if kind is None:
-            continue
+    for event in told:
+        kind = kinds[event.id]
         case = cases.get(str((event.data or {}).get("case")))
         item = Text(case[0].get("zh-CN", ""), case[0].get("en", "")) if case and case[0] else None
         bundle_code = (event.data or {}).get("bundle") or bundles.get(event.application_id or 0)
