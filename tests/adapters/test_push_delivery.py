@@ -18,7 +18,7 @@ from bff.demo import persona
 from bff.extensions import db
 from bff.jobs.queue import queue_for
 from bff.services.events import record_event
-from bff.store.models import Event, OutboxMessage
+from bff.store.models import Case, Event, OutboxMessage
 from bff.store.notification_models import Notification, PushSubscription
 from tests.factories import create_user, sign_in
 from tests.fakes.push_service import FakePushService
@@ -319,3 +319,22 @@ def test_rows_a_dead_batch_left_are_retried_alone_and_set_aside_after_five_claim
     assert [r.payload["kind"] for r in push_service.delivered(device)] == ["supplement_requested"]
     assert (db.session.get(OutboxMessage, first.id).status, db.session.get(OutboxMessage, second.id).status) == \
         ("dead", "done")
+
+
+def test_a_push_about_a_real_case_names_its_item_and_department_and_nothing_personal(app, client, push_service):
+    from tests.factories import ApplicationFactory
+
+    user, subscribers = resident_with_devices(app, client, push_service)
+    application = ApplicationFactory(persona="zhangwei", approved=True)
+    case = db.session.scalar(select(Case).where(Case.application_id == application.id,
+                                                Case.item == "birth-medical-certificate"))
+    record_event(db.session, "case_transitioned", subject_user_id=user.id, application_id=application.id,
+                 case=case.reference, department=case.department, to="approved", **{"from": "processing"})
+    db.session.commit()
+    run_worker(app)
+    received = push_service.delivered(subscribers[0])
+    assert "出生医学证明（卫健）已办结，电子证照可查看" in [r.payload["title"] for r in received]
+    who = persona("zhangwei")
+    for item in received:
+        text = json.dumps(item.payload, ensure_ascii=False)
+        assert all(secret not in text for secret in (who.name, who.id_number, who.mobile, "杭州市"))
