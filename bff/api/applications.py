@@ -184,18 +184,29 @@ class ReceiptSchema(ResponseSchema):
     qr_path = fields.Str()
 
 
-class ApplicationEventSchema(ResponseSchema):
-    id = fields.Int()
-    name = fields.Str()
+class TimelineEntrySchema(ResponseSchema):
+    id = fields.Int(metadata={"description": "The event's id"})
     occurred_at = iso_datetime()
+    kind = fields.Str(metadata={"description": "Stable code of what changed (docs/notifications.md lists them)"})
+    params = fields.Dict(metadata={"description": "What the kind's words need: counts, codes, a department's message"})
+    text = bilingual(metadata={"description": "The entry in plain words"})
     by_me = fields.Bool()
     actor_name = fields.Str(allow_none=True, metadata={"description": "Who of the family did it (staff unnamed)"})
-    data = fields.Dict()
-    agent_name = fields.Str(allow_none=True, metadata={"description": "Who acted under my mandate (data.on_behalf_of)"})
+    agent_name = fields.Str(allow_none=True, metadata={"description": "Who acted under my mandate"})
+
+
+class TimelineGroupSchema(ResponseSchema):
+    case = fields.Str(allow_none=True, metadata={"description": "The case's reference; null: the whole application"})
+    item = fields.Str(allow_none=True)
+    title = bilingual(allow_none=True, metadata={"description": "The item's name (null for the application)"})
+    department_name = bilingual(allow_none=True, metadata={"description": "The department's short name"})
+    entries = fields.List(fields.Nested(TimelineEntrySchema), metadata={"description": "Newest first"})
 
 
 class ApplicationTimelineSchema(ResponseSchema):
-    events = fields.List(fields.Nested(ApplicationEventSchema))
+    groups = fields.List(fields.Nested(TimelineGroupSchema),
+                         metadata={"description": "The application first, then each item in form order"})
+    count = fields.Int(metadata={"description": "Entries in all groups"})
 
 
 class WithdrawnSchema(ResponseSchema):
@@ -345,8 +356,9 @@ def receipt_qr(number: str) -> Response:
 @blp.response(200, ApplicationTimelineSchema)
 @access("resident")
 def get_timeline(number: str) -> dict[str, Any]:
-    """Everything that happened to the application, oldest first."""
-    return {"events": progress.timeline(db.session, resident_id(number=number), number)}
+    """What changed for the resident, in plain words, grouped by item, newest first (internal events
+    such as callbacks, retries and notifications are left out: staff read those in their timeline)."""
+    return progress.timeline(db.session, resident_id(number=number), number)
 
 
 @blp.route("/<string:number>/withdraw", methods=["POST"])

@@ -211,7 +211,8 @@ def mark_all_read() -> dict[str, int]:
 
 def preferences_view(prefs: dict[str, Any]) -> dict[str, Any]:
     kinds = [{"kind": name, "title": t(kind.title), "urgency": kind.urgency,
-              "can_turn_off": name != "new_sign_in"} for name, kind in rules.KINDS.items()]
+              "can_turn_off": name != "new_sign_in"}
+             for name, kind in ((name, rules.KINDS[name]) for name in rules.OFFERED_KINDS)]
     return {**prefs, "available_kinds": kinds}
 
 

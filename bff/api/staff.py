@@ -224,9 +224,14 @@ class AccessLogArgs(Schema):
 
 
 class AccessEntrySchema(Schema):
-    id = ma.Int()
-    at = ma.DateTime()
+    id = ma.Int(metadata={"description": "The newest look of the line"})
+    at = ma.DateTime(metadata={"description": "When the newest look of the line was"})
+    first_at = ma.DateTime(metadata={"description": "When the first look of the line was (the same day)"})
+    count = ma.Int(metadata={"description": "Looks by the same person for the same purpose that day"})
     staff_name = ma.Str()
+    who = ma.Dict(allow_none=True, metadata={"description": "The officer's department, or the service desk "
+                                                            "(客服); null for an agent"})
+    whats = ma.List(ma.Str(), metadata={"description": "Everything the line's looks were at, in order"})
     action = ma.Str(metadata={"description": "viewed or revealed (staff), or acted (an agent under my mandate)"})
     what = ma.Str(metadata={"description": "profile, timeline, application, notes, id_number or mobile"})
     application = ma.Str(allow_none=True)

@@ -77,14 +77,20 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
 
 CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
                          "approved": "case_approved", "rejected": "case_rejected"}
+# A department's time limit drawing near is the department's to watch (the workbench flags the case
+# due_soon); the resident hears of a real delay only, once the due date has passed (case_overdue).
 EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "application_completed",
-               "case_due_soon": "due_soon", "case_overdue": "overdue", "login": "new_sign_in",
+               "case_overdue": "overdue", "login": "new_sign_in",
                "rating_followed_up": "rating_followed_up", "family_join_requested": "join_requested",
                "family_invited": "family_invited", "family_lead_handed_over": "lead_handed_over",
                "items_not_possible": "items_not_possible",
                "mandate_received": "mandate_granted", "mandate_received_revoked": "mandate_revoked",
                "consent_requested": "consent_requested", "consent_closed": "consent_closed",
                "consents_agreed": "consents_agreed", "consents_declined": "consents_declined"}
+# Kinds no event makes any more, kept so that the entries made before still read and resend; not
+# offered among the preferences.
+RETIRED_KINDS = frozenset({"due_soon"})
+OFFERED_KINDS = tuple(name for name in KINDS if name not in RETIRED_KINDS)
 # Heirs are not (yet) part of the application: their notifications open the consent page instead.
 HEIR_KINDS = frozenset({"consent_requested", "consent_closed"})
 # The agent hears of a mandate given or taken back; the payload names nobody (not the principal either).
@@ -93,7 +99,7 @@ NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
 # What the whole family handling an application is told (each by their own preferences), not only
 # the person the event is about: the application's progress, and a relative asking to join.
 FAMILY_KINDS = frozenset({"submitted", "case_accepted", "supplement_requested", "case_approved", "case_rejected",
-                          "application_completed", "due_soon", "overdue", "join_requested",
+                          "application_completed", "overdue", "join_requested",
                           "items_not_possible"})
 
 
@@ -102,6 +108,39 @@ def notification_kind(event_name: str, data: Mapping[str, Any]) -> str | None:
     if event_name == "case_transitioned":
         return CASE_TRANSITION_KINDS.get(str(data.get("to")))
     return EVENT_KINDS.get(event_name)
+
+
+# What each kind says when it knows the item and its department ({item}（{dept}）) or the bundle: the
+# resident sees at a glance what happened to what, and what to do. Item and department names are
+# catalog words, not personal data, so a push may carry them.
+_CASE_TITLES = {
+    "case_accepted": ("{item}（{dept}）已受理", "{item} ({dept}): accepted"),
+    "supplement_requested": ("{item}（{dept}）需要您补正信息，请查看",
+                             "{item} ({dept}): please correct or add information"),
+    "case_approved": ("{item}（{dept}）已办结，电子证照可查看", "{item} ({dept}) approved: your e-certificate is ready"),
+    "case_rejected": ("{item}（{dept}）未予办理，请查看原因", "{item} ({dept}) was not approved: see why"),
+    "overdue": ("{item}（{dept}）已超过办理时限，我们正在督办", "{item} ({dept}) is past its time limit: we are following up"),
+}
+_BUNDLE_TITLES = {
+    "submitted": ("{bundle}已提交，各部门将分别办理", "{bundle} submitted: each department will handle its part"),
+    "application_completed": ("{bundle}全部办结，请为本次服务评价", "{bundle}: all done, please rate the service"),
+}
+
+
+BUNDLE_KINDS = frozenset(_BUNDLE_TITLES)  # kinds that name the bundle
+
+
+def title_for(kind: str, *, item: Text | None = None, department: Text | None = None,
+              bundle: Text | None = None) -> Text:
+    """The words of a notification: with the item and its department, or the bundle, when the kind
+    is about one and they are known; else the kind's own title."""
+    if kind in _CASE_TITLES and item is not None and department is not None:
+        zh, en = _CASE_TITLES[kind]
+        return Text(zh.format(item=item.zh, dept=department.zh), en.format(item=item.en, dept=department.en))
+    if kind in _BUNDLE_TITLES and bundle is not None:
+        zh, en = _BUNDLE_TITLES[kind]
+        return Text(zh.format(bundle=bundle.zh), en.format(bundle=bundle.en))
+    return KINDS[kind].title
 
 
 def is_notifiable(event_name: str, data: Mapping[str, Any]) -> bool:
@@ -197,21 +236,23 @@ def preferences_from(kinds: Iterable[str] | None, channels: Iterable[str] | None
 
 # --- What leaves the house --------------------------------------------------------------------
 
-def push_payload(*, notification_id: int, kind: str, number: str | None, language: str) -> bytes:
-    """The encrypted push's plaintext: a short title, the application number and a link only."""
+def push_payload(*, notification_id: int, kind: str, number: str | None, language: str,
+                 title: Text | None = None) -> bytes:
+    """The encrypted push's plaintext: a short title (naming the item and department at most), the
+    application number and a link only."""
     spec = KINDS[kind]
-    body = {"id": notification_id, "kind": kind, "title": spec.title.in_language(language),
+    body = {"id": notification_id, "kind": kind, "title": (title or spec.title).in_language(language),
             "number": number, "url": link_for(kind, number), "urgent": spec.action_needed}
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     assert len(encoded) <= MAX_PAYLOAD_BYTES
     return encoded
 
 
-def sms_text(kind: str, number: str | None, language: str, public_url: str) -> str:
+def sms_text(kind: str, number: str | None, language: str, public_url: str, title: Text | None = None) -> str:
     """An SMS says as little as a push: the title, the number and a link to sign in."""
-    title = KINDS[kind].title.in_language(language)
+    words = (title or KINDS[kind].title).in_language(language)
     reference = f" {number}" if number else ""
-    return f"【一件事】{title}{reference} {public_url.rstrip('/')}{link_for(kind, number)}"
+    return f"【一件事】{words}{reference} {public_url.rstrip('/')}{link_for(kind, number)}"
 
 
 def should_prune(*, failures: int, last_contact_at: datetime, now: datetime, silence: timedelta,

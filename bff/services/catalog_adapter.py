@@ -143,6 +143,17 @@ def department_name(code: str, book: Catalog | None = None) -> Text:
     return department.name if department else Text(code, code)
 
 
+def bundle_name(code: str) -> Text | None:
+    bundle = default_catalog().bundles.get(code)
+    return bundle.name if bundle else None
+
+
+def department_short_name(code: str) -> Text:
+    """The short name residents know a department by (卫健, 公安), as in "出生医学证明（卫健）"."""
+    department = default_catalog().departments.get(code)
+    return department.short if department else Text(code, code)
+
+
 def mask_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Answers for the resident's own view: ``sensitive`` fields masked (ID numbers, bank cards).
 

@@ -8,17 +8,19 @@ from typing import Any
 
 from bff.core import applications as rules
 from bff.core import graph
+from bff.core import resident_timeline as story
 from bff.core.calendar import due_status
 from bff.core.catalog import Catalog, default_catalog
 from bff.core.clock import china_date
 from bff.core.errors import NotFound
-from bff.core.events import ON_BEHALF_OF, resident_data
+from bff.core.events import ON_BEHALF_OF
+from bff.core.text import Text
 from bff.services import catalog_adapter as catalog
 from bff.services.applications import NOT_FOUND, own_application
 from bff.services.catalog_versions import catalog_of
 from bff.services.certificates import describe
 from bff.store import Connection, Session
-from bff.store.models import Application, Case, Event
+from bff.store.models import Application, Case
 from bff.store.queries import family as family_store
 from bff.store.queries import progress as store
 from bff.store.queries.mandates import names_of
@@ -168,19 +170,36 @@ def case_progress(case: Case, certificate: dict[str, Any] | None, today: date,
             "decision": case.decision, "certificate": certificate}
 
 
-def timeline(session: Session, user_id: int, number: str) -> list[dict[str, Any]]:
-    """Every event of the application, oldest first (event data never carries personal data)."""
+def timeline(session: Session, user_id: int, number: str) -> dict[str, Any]:
+    """What changed for the resident, grouped by item, newest first: the rule in
+    :mod:`bff.core.resident_timeline` leaves internal events out and words the rest."""
     application = own_application(session, user_id, number)
     events = store.events_of_application_with_actors(session, application.id, TIMELINE_LIMIT)
     agents = names_of(session, {e.actor_user_id for e, _ in events if e.actor_user_id and ON_BEHALF_OF in (e.data or {})})
-    return [{"id": event.id, "name": event.name, "occurred_at": _iso(event.occurred_at),
-             "by_me": event.actor_user_id == user_id, "actor_name": actor_name, "data": _public_data(event),
-             "agent_name": agents.get(event.actor_user_id or 0)} for event, actor_name in events]
+    records = [story.EventRecord(event.id, event.name, event.occurred_at, event.data or {},
+                                 by_me=event.actor_user_id == user_id, actor_name=actor_name,
+                                 agent_name=agents.get(event.actor_user_id or 0)) for event, actor_name in events]
+    cases = store.cases_of_applications(session, [application.id]).get(application.id, [])
+    groups = story.resident_timeline(records, [case_label(case) for case in cases])
+    return {"groups": [_group_view(group) for group in groups],
+            "count": sum(len(group.entries) for group in groups)}
 
 
-def _public_data(event: Event) -> dict[str, Any]:
-    hidden = {"officer", "event_id"}  # who in the department and their system's ids stay inside
-    return {key: value for key, value in resident_data(event.name, event.data).items() if key not in hidden}
+def case_label(case: Case) -> story.CaseLabel:
+    title = case.item_title or {}
+    return story.CaseLabel(case.reference, case.item, Text(title.get("zh-CN", case.item), title.get("en", case.item)),
+                           catalog.department_short_name(case.department))
+
+
+def _group_view(group: story.Group) -> dict[str, Any]:
+    label = group.case
+    return {"case": label.reference if label else None, "item": label.item if label else None,
+            "title": label.title.as_dict() if label else None,
+            "department_name": label.department.as_dict() if label else None,
+            "entries": [{"id": entry.event_id, "occurred_at": _iso(entry.occurred_at), "kind": entry.kind,
+                         "params": entry.params, "text": entry.text.as_dict(), "by_me": entry.by_me,
+                         "actor_name": entry.actor_name, "agent_name": entry.agent_name}
+                        for entry in group.entries]}
 
 
 def _iso(value: Any) -> str | None:

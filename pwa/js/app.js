@@ -102,6 +102,7 @@ async function loadMe() {
   if (me && typeof me.elder_mode === 'boolean') setElderMode(me.elder_mode, { save: false });
   if (me?.session?.kind === 'kiosk') import('./kiosk-idle.js').then((m) => m.startKioskIdleWatch(me));
   else if (me) import('./push.js').then((m) => m.refreshPush()).catch(() => {});
+  if (me?.session?.kind !== 'kiosk' && me?.roles?.includes('resident')) import('./unread.js').then((m) => m.startUnread()).catch(() => {});
   window.dispatchEvent(new CustomEvent('ot:me', { detail: me }));
   return me;
 }

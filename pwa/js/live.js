@@ -9,8 +9,22 @@ const EVENT_NAMES = ['application_submitted', 'application_withdrawn', 'applicat
 const MIN_DELAY = 5000;
 const MAX_DELAY = 60000;
 
+// One connection serves every watcher of the page (the application page, the nav's unread badge):
+// a second EventSource would hold a second of the browser's few connections to this origin.
+const watchers = new Set();
+let closeShared = null;
+
 /** Calls onEvent({name, data, ...}) for each event of mine; returns stop(). */
 export function watchEvents(onEvent) {
+  watchers.add(onEvent);
+  closeShared ??= connect((event) => { for (const watcher of [...watchers]) watcher(event); });
+  return () => {
+    watchers.delete(onEvent);
+    if (!watchers.size && closeShared) { closeShared(); closeShared = null; }
+  };
+}
+
+function connect(onEvent) {
   let source = null; let timer = null; let delay = MIN_DELAY; let after = 0; let stopped = false;
   const handle = (event) => { delay = MIN_DELAY; onEvent(event); };
   const onPush = (event) => handle({ name: 'push', data: event.detail });

@@ -18,7 +18,7 @@ from bff.jobs.queue import enqueue_later_rows, queue_for
 from bff.outbox import LATER_TOPIC
 from bff.services.events import record_event
 from bff.services.notifications import later
-from bff.store.models import Event, OutboxMessage
+from bff.store.models import Case, Event, OutboxMessage
 from bff.store.notification_models import Notification, PushSubscription
 from tests.factories import create_user, sign_in
 from tests.fakes.push_service import FakePushService
@@ -143,7 +143,7 @@ def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(a
     db.session.commit()
     run_worker(app)
     received = push_service.delivered(subscribers[0])
-    assert {r.payload["kind"] for r in received} == set(rules.KINDS)
+    assert {r.payload["kind"] for r in received} == set(rules.OFFERED_KINDS)
     secrets_of_the_person = [who.name, who.id_number, who.id_number[-4:] + "", who.mobile, "杭州市", "Windows"]
     for item in received:
         text = json.dumps(item.payload, ensure_ascii=False)
@@ -348,3 +348,22 @@ def test_a_redis_restart_loses_no_scheduled_notification_and_none_is_sent_twice(
     run_worker(app)
     assert len(push_service.delivered(subscriber)) == 12
     assert scheduled_rows() == []
+
+
+def test_a_push_about_a_real_case_names_its_item_and_department_and_nothing_personal(app, client, push_service):
+    from tests.factories import ApplicationFactory
+
+    user, subscribers = resident_with_devices(app, client, push_service)
+    application = ApplicationFactory(persona="zhangwei", approved=True)
+    case = db.session.scalar(select(Case).where(Case.application_id == application.id,
+                                                Case.item == "birth-medical-certificate"))
+    record_event(db.session, "case_transitioned", subject_user_id=user.id, application_id=application.id,
+                 case=case.reference, department=case.department, to="approved", **{"from": "processing"})
+    db.session.commit()
+    run_worker(app)
+    received = push_service.delivered(subscribers[0])
+    assert "出生医学证明（卫健）已办结，电子证照可查看" in [r.payload["title"] for r in received]
+    who = persona("zhangwei")
+    for item in received:
+        text = json.dumps(item.payload, ensure_ascii=False)
+        assert all(secret not in text for secret in (who.name, who.id_number, who.mobile, "杭州市"))

@@ -103,9 +103,11 @@ def test_an_approved_application_has_a_verifiable_certificate_per_case_and_a_tim
     assert len(certificates) == len(default_catalog().bundle("birth").items)
     token = certificates[0]["verify_url"].rsplit("/", 1)[1]
     assert app.test_client().get(f"/api/v1/verify/certificates/{token}").json["valid"] is True
-    names = [e["name"] for e in client.get(f"/api/v1/applications/{application.number}/timeline").json["events"]]
-    assert names.count("certificate_issued") == len(certificates)
-    assert {"draft_started", "application_submitted", "case_dispatched", "application_completed"} <= set(names)
+    groups = client.get(f"/api/v1/applications/{application.number}/timeline").json["groups"]
+    kinds = [e["kind"] for group in groups for e in group["entries"]]
+    approvals = [e for group in groups for e in group["entries"] if e["kind"] == "approved"]
+    assert len(approvals) == len(certificates) and all(e["params"]["certificate"] for e in approvals)
+    assert {"submitted", "delivered", "completed"} <= set(kinds)
 
 
 def test_a_partially_rejected_case_shows_its_reason_to_the_resident(app) -> None:

@@ -83,10 +83,11 @@ def test_a_relative_joins_reads_the_case_and_is_named_in_the_timeline(app, clien
     mine = chenli.get("/api/v1/applications").json["applications"]
     assert [(a["number"], a["my_role"]) for a in mine] == [(number, "co_handler")]
     assert client.get("/api/v1/applications").json["applications"][0]["my_role"] == "lead"
-    events = {e["name"]: e for e in chenli.get(f"/api/v1/applications/{number}/timeline").json["events"]}
-    assert events["family_join_requested"]["actor_name"] == "陈丽" and events["family_join_requested"]["by_me"]
-    assert events["family_member_joined"]["actor_name"] == "陈明"
-    assert events["application_submitted"]["actor_name"] == "陈明"
+    groups = chenli.get(f"/api/v1/applications/{number}/timeline").json["groups"]
+    entries = {e["kind"]: e for group in groups for e in group["entries"]}
+    assert entries["family_join_requested"]["actor_name"] == "陈丽" and entries["family_join_requested"]["by_me"]
+    assert entries["family_member_joined"]["actor_name"] == "陈明"
+    assert entries["submitted"]["actor_name"] == "陈明"
     assert chenli.post(f"/api/v1/applications/{number}/join-requests").status_code == 409  # already in
 
 

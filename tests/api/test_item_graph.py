@@ -152,8 +152,8 @@ def test_a_waiting_application_is_withdrawn_whole_and_nothing_more_is_sent(app, 
     cases = cases_by_item(client, submitted["number"])
     assert {case["status"] for case in cases.values()} == {"withdrawn"}
     assert not any(case["not_possible_because"] for case in cases.values())
-    names = [e["name"] for e in client.get(f"/api/v1/applications/{submitted['number']}/timeline").json["events"]]
-    assert "items_not_possible" not in names
+    groups = client.get(f"/api/v1/applications/{submitted['number']}/timeline").json["groups"]
+    assert "not_possible" not in {e["kind"] for group in groups for e in group["entries"]}
 
 
 def test_the_receipt_promises_the_critical_path_and_each_cases_expected_date(app, client) -> None:

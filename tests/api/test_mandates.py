@@ -133,8 +133,8 @@ def test_the_agent_submits_for_the_principal_and_every_event_names_both(app: Fla
     for name in ("draft_started", "application_submitted"):
         [event] = events_named(name)
         assert (event.actor_user_id, event.subject_user_id, event.data["on_behalf_of"]) == (chen.id, liu.id, liu.id)
-    timeline = mother.get(f"/api/v1/applications/{number}/timeline").json["events"]
-    submitted = next(e for e in timeline if e["name"] == "application_submitted")
+    groups = mother.get(f"/api/v1/applications/{number}/timeline").json["groups"]
+    submitted = next(e for group in groups for e in group["entries"] if e["kind"] == "submitted")
     assert submitted["agent_name"] == "陈明" and submitted["by_me"] is False
 
     log = mother.get("/api/v1/me/access-log").json["items"]

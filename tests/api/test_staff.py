@@ -16,7 +16,7 @@ from bff.services.service_desk.notes import escalations_for_department
 from bff.store.models import Case, Event
 from bff.store.staff_models import StaffNote
 from tests.api.staff_helpers import grant_headers, resident_with_application, signed_in_client
-from tests.factories import create_user
+from tests.factories import ApplicationFactory, create_user
 
 TICKET = {"ticket": "KF-20261126-0001"}
 
@@ -245,13 +245,42 @@ def test_a_resident_sees_only_their_own_access_log(app, staff, resident):
 
 
 def test_the_access_log_pages_back_by_event_id(staff, resident):
-    headers = grant_headers(staff, resident.user.id)
-    for _ in range(4):
-        staff.post(f"/api/v1/staff/residents/{resident.user.id}/reveal", json={"field": "mobile"}, headers=headers)
+    for call in range(5):  # five calls, five tickets: five lines
+        grant_headers(staff, resident.user.id, ticket=f"KF-20261126-000{call}")
     first = resident.client.get("/api/v1/me/access-log?limit=3").json
     second = resident.client.get(f"/api/v1/me/access-log?limit=3&before={first['next_before']}").json
     ids = [e["id"] for e in first["items"] + second["items"]]
     assert len(ids) == 5 and ids == sorted(ids, reverse=True) and second["next_before"] is None
+
+
+def test_repeated_looks_for_the_same_purpose_that_day_read_as_one_line_and_reveals_stay_apart(staff, resident):
+    headers = grant_headers(staff, resident.user.id, purpose="progress_enquiry", text="来电询问出生登记进度")
+    rid = resident.user.id
+    staff.get(f"/api/v1/staff/residents/{rid}/timeline", headers=headers)
+    staff.get(f"/api/v1/staff/residents/{rid}/notes", headers=headers)
+    grant_headers(staff, rid, purpose="progress_enquiry", text="来电询问出生登记进度")  # the next call
+    for _ in range(2):
+        staff.post(f"/api/v1/staff/residents/{rid}/reveal", json={"field": "mobile"}, headers=headers)
+    revealed, viewed = resident.client.get("/api/v1/me/access-log").json["items"]
+    assert viewed["count"] == 4 and viewed["whats"] == ["profile", "timeline", "notes"]
+    assert viewed["who"] == {"zh-CN": "客服", "en": "Service desk"} and viewed["first_at"] <= viewed["at"]
+    assert revealed["action"] == "revealed" and revealed["count"] == 2 and revealed["whats"] == ["mobile"]
+
+
+def test_an_officers_looks_name_the_department_and_the_item_not_a_code(app):
+    from tests.api.application_helpers import officer_client
+
+    client, _ = signed_in_client(app, "zhangwei")
+    ApplicationFactory(persona="zhangwei")  # delivered: the health officer's workbench lists it
+    officer = officer_client(app, "health")
+    reference = next(c["reference"] for c in officer.get("/api/v1/officer/cases").json["cases"])
+    for _ in range(3):  # three page loads of the same case
+        assert officer.get(f"/api/v1/officer/cases/{reference}").status_code == 200
+    [line] = client.get("/api/v1/me/access-log").json["items"]
+    assert line["who"] == {"zh-CN": "卫健", "en": "Health"} and line["count"] == 3
+    assert line["purpose"] == "case_work" and line["reason"] == "" and line["ticket"] is None
+    assert line["what"] == "application"
+    assert line["purpose_text"] == {"zh-CN": "办理“出生医学证明”", "en": "Handling “Medical birth certificate”"}
 
 
 # --- Audited views and actions ----------------------------------------------------------------

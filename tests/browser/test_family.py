@@ -57,7 +57,7 @@ def test_chen_li_tries_to_apply_and_joins_her_brothers_case_instead(
     expect(members.filter(has_text="陈明")).to_contain_text("主办人")
     expect(members.filter(has_text="陈丽（我）")).to_contain_text("共同办理人")
     expect(chenli.get_by_role("button", name="撤回申请")).to_have_count(0)  # a co-handler would get 403
-    expect(chenli.locator(".timeline")).to_contain_text("有家人申请加入办理")
+    expect(chenli.locator(".timeline-groups")).to_contain_text("有家人申请加入共同办理")
     assert_accessible(chenli)
 
 

@@ -73,5 +73,5 @@ def test_a_bad_rating_gets_a_call_back_from_the_service_desk_and_then_one_more_r
     wait_for_app(page)
     expect(page.get_by_text("您的评价：非常满意")).to_be_visible()
     expect(page.get_by_role("button", name="提交新的评价")).to_have_count(0)  # one re-rating only
-    expect(page.locator(".timeline")).to_contain_text("服务专员已就您的评价回访")
+    expect(page.locator(".timeline-groups")).to_contain_text("服务专员已就您的评价回访")
     assert_accessible(page)

@@ -41,7 +41,8 @@ def test_the_resident_supplies_what_the_officer_asked_for(server: LiveServer, co
     run_worker(server.app)  # the notify jobs fill the inbox
     page.goto("/app/inbox")
     wait_for_app(page)
-    expect(page.get_by_text("条未读")).to_be_visible()
+    expect(page.locator("main").get_by_text("条未读")).to_be_visible()  # the nav's badge says it too
+    expect(page.locator("main .task-list a").first).to_contain_text("出生医学证明（卫健）需要您补正信息")
     assert_accessible(page)
     page.locator(".task-list a").first.click()
     expect(page.locator("ot-step-view li")).to_have_count(6)

@@ -9,6 +9,7 @@ import pytest
 
 from bff.core import notifications as rules
 from bff.core.notifications import CHINA, Preferences
+from bff.core.text import Text
 
 
 @pytest.mark.parametrize(("name", "data", "kind"), [
@@ -24,7 +25,9 @@ from bff.core.notifications import CHINA, Preferences
     ("case_transitioned", {"to": "not_possible"}, None),
     ("items_not_possible", {"number": "YJ1", "because": {}, "cases": []}, "items_not_possible"),
     ("application_completed", {"number": "YJ1"}, "application_completed"),
-    ("case_due_soon", {}, "due_soon"),
+    # A department's time limit drawing near is the department's to watch: the resident hears only
+    # of a real delay, once the due date has passed.
+    ("case_due_soon", {"case": "C1", "department": "health", "due": "2026-12-09"}, None),
     ("case_overdue", {}, "overdue"),
     ("login", {"method": "qr"}, "new_sign_in"),
     ("rating_followed_up", {"number": "YJ1", "rating": 7}, "rating_followed_up"),
@@ -101,6 +104,31 @@ def test_a_payload_holds_only_a_title_the_number_and_a_link():
                                             language="en"))
     assert payload == {"id": 7, "kind": "case_approved", "title": rules.KINDS["case_approved"].title.en,
                        "number": "YJ202611260000017", "url": "/app/applications/YJ202611260000017", "urgent": False}
+
+
+def test_a_notification_names_the_item_and_its_department_or_the_bundle():
+    item, health = Text("出生医学证明", "Birth medical certificate"), Text("卫健", "Health")
+    approved = rules.title_for("case_approved", item=item, department=health)
+    assert approved == Text("出生医学证明（卫健）已办结，电子证照可查看",
+                            "Birth medical certificate (Health) approved: your e-certificate is ready")
+    asked = rules.title_for("supplement_requested", item=item, department=health)
+    assert asked.zh == "出生医学证明（卫健）需要您补正信息，请查看"
+    assert rules.title_for("submitted", bundle=Text("出生一件事", "Birth")).en.startswith("Birth submitted")
+    assert rules.title_for("case_approved") == rules.KINDS["case_approved"].title  # nothing known: the kind's words
+
+
+def test_a_retired_kind_is_not_offered_among_the_preferences():
+    assert "due_soon" not in rules.OFFERED_KINDS and "overdue" in rules.OFFERED_KINDS
+    assert not {rules.notification_kind(name, {}) for name in rules.EVENT_KINDS} & rules.RETIRED_KINDS
+
+
+def test_a_payload_carries_the_notifications_own_words():
+    title = Text("出生医学证明（卫健）已办结，电子证照可查看", "Birth medical certificate (Health) approved")
+    payload = json.loads(rules.push_payload(notification_id=7, kind="case_approved", number="YJ1", language="zh-CN",
+                                            title=title))
+    assert payload["title"] == title.zh
+    assert rules.sms_text("case_approved", "YJ1", "en", "https://onething.example", title).startswith(
+        "【一件事】Birth medical certificate (Health) approved YJ1")
 
 
 def test_the_sms_text_says_as_little_as_the_push():

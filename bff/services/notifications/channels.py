@@ -20,6 +20,7 @@ from bff import outbox
 from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
+from bff.core.text import Text
 from bff.services.events import record_event, record_events_of_subjects
 from bff.services.notifications.preferences import preferences_of
 from bff.store import Session
@@ -145,7 +146,8 @@ def push_message_for(session: Session, notification: Notification, language: str
     if language is None:
         language = queries.language_of(session, notification.user_id) or "zh-CN"
     payload = rules.push_payload(notification_id=notification.id, kind=notification.kind,
-                                 number=notification.application_number, language=language)
+                                 number=notification.application_number, language=language,
+                                 title=Text(notification.title_zh, notification.title_en))
     return PushMessage(payload=payload, ttl=kind.ttl, urgency=kind.urgency,
                        topic=rules.topic_for(notification.kind, notification.application_id))
 
@@ -228,7 +230,8 @@ def send_sms(session: Session, notification: Notification, notifier: Notifier) -
     if user is None or not user.mobile:
         return False
     language = user.language or "zh-CN"
-    text = rules.sms_text(notification.kind, notification.application_number, language, notifier.public_url)
+    text = rules.sms_text(notification.kind, notification.application_number, language, notifier.public_url,
+                          Text(notification.title_zh, notification.title_en))
     notifier.sms.send(user.mobile, text, reference=f"notification-{notification.id}")
     record_event(session, "sms_sent", subject_user_id=user.id, application_id=notification.application_id,
                  notification=notification.id)

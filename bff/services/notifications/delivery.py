@@ -25,7 +25,9 @@ from datetime import timedelta
 from typing import Any
 
 from bff.core import notifications as rules
+from bff.core.text import Text
 from bff.outbox import NOTIFY_TOPIC
+from bff.services import catalog_adapter as catalog
 from bff.services.events import record_event, record_events_of_subjects
 from bff.services.notifications.channels import Notifier, deliver_many
 from bff.services.notifications.preferences import preferences_from, preferences_of
@@ -67,7 +69,8 @@ def process_notify_batch(session: Session, notifier: Notifier, *, claimer: Sessi
 
     A batch costs the same few statements whatever its size: the claim (on ``claimer``, an
     autocommit session, if given); one read of the events with what they need (number, language,
-    preferences, an inbox row of a retried batch); one INSERT of the inbox rows, one of their
+    preferences, an inbox row of a retried batch), and of the cases and bundles their words name
+    (:func:`_titles_of`, at most two); one INSERT of the inbox rows, one of their
     ``notification_created`` events, one read of the devices; a commit before any network call;
     then the pushes all in flight together, and their outcomes (one INSERT of events, up to three
     UPDATEs of devices) committed with the rows marked done. A worker that dies before that leaves
@@ -127,6 +130,7 @@ def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counte
     """Each claimed row's event with what telling it needs, read in one statement, and its inbox
     entry (already made by a batch whose worker died, or new and not yet added); muted ones left out."""
     found = queries.events_to_tell(session, {event_id for _, event_id in claimed})
+    titles = _titles_of(session, [row.event for row in found.values()])
     pending: list[_Pending] = []
     seen: set[int] = set()
     for _, event_id in claimed:
@@ -137,15 +141,37 @@ def _pending_of(session: Session, claimed: list[tuple[int, int]], counts: Counte
         seen.add(event_id)
         event, number, language, preference_row, existing = row
         preferences = preferences_from(preference_row)
-        notification = existing or _new_notification(event, preferences, number)
+        notification = existing or _new_notification(event, preferences, number, titles.get(event.id))
         if notification is None:
             counts["muted"] += 1
         else:
             pending.append(_Pending(event, notification, language or "zh-CN", preferences))
-    return pending + _family_pending(session, [row for row in found.values() if row.event.id in seen], counts)
+    return pending + _family_pending(session, [row for row in found.values() if row.event.id in seen], counts, titles)
 
 
-def _family_pending(session: Session, told: list[queries.EventToTell], counts: Counter[str]) -> list[_Pending]:
+def _titles_of(session: Session, events: list[Event]) -> dict[int, Text]:
+    """What each event's notification says, naming the item and its department (or the bundle):
+    the cases and bundles they are about read in at most two statements."""
+    kinds = {event.id: kind for event in events if (kind := rules.notification_kind(event.name, event.data or {}))}
+    told = [event for event in events if event.id in kinds]
+    cases = queries.cases_named(session, {str(event.data["case"]) for event in told
+                                          if isinstance((event.data or {}).get("case"), str)})
+    bundles = queries.bundles_of(session, {event.application_id for event in told if event.application_id
+                                           and kinds[event.id] in rules.BUNDLE_KINDS and "bundle" not in event.data})
+    titles: dict[int, Text] = {}
+    for event in told:
+        kind = kinds[event.id]
+        case = cases.get(str((event.data or {}).get("case")))
+        item = Text(case[0].get("zh-CN", ""), case[0].get("en", "")) if case and case[0] else None
+        bundle_code = (event.data or {}).get("bundle") or bundles.get(event.application_id or 0)
+        titles[event.id] = rules.title_for(kind, item=item,
+                                           department=catalog.department_short_name(case[1]) if case else None,
+                                           bundle=catalog.bundle_name(bundle_code) if bundle_code else None)
+    return titles
+
+
+def _family_pending(session: Session, told: list[queries.EventToTell], counts: Counter[str],
+                    titles: dict[int, Text]) -> list[_Pending]:
     """The inbox entries of the same events for the rest of each application's family (its other
     active members), each by their own preferences and language; all read in one statement."""
     family_events = [row for row in told if row.event.application_id is not None
@@ -159,7 +185,7 @@ def _family_pending(session: Session, told: list[queries.EventToTell], counts: C
                 continue
             preferences = preferences_from(member.preference)
             notification = existing.get((row.event.id, member.user_id)) or _new_notification(
-                row.event, preferences, row.number, user_id=member.user_id)
+                row.event, preferences, row.number, titles.get(row.event.id), user_id=member.user_id)
             if notification is None:
                 counts["muted"] += 1
             else:
@@ -167,7 +193,7 @@ def _family_pending(session: Session, told: list[queries.EventToTell], counts: C
     return pending
 
 
-def _new_notification(event: Event, preferences: rules.Preferences, number: str | None, *,
+def _new_notification(event: Event, preferences: rules.Preferences, number: str | None, title: Text | None, *,
                       user_id: int | None = None) -> Notification | None:
     """The inbox entry ``event`` makes (not yet added) for the person it is about (or ``user_id``, a
     member of the application's family), or ``None`` if it tells them nothing they want."""
@@ -176,9 +202,10 @@ def _new_notification(event: Event, preferences: rules.Preferences, number: str 
     if kind_name is None or user_id is None or not rules.wants(preferences, kind_name):
         return None
     kind = rules.KINDS[kind_name]
+    title = title or kind.title
     number = event.data.get("number") or number
-    return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
-                        title_en=kind.title.en, application_id=event.application_id, application_number=number,
+    return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=title.zh[:200],
+                        title_en=title.en[:200], application_id=event.application_id, application_number=number,
                         link=rules.link_for(kind_name, number), urgency=kind.urgency)
 
 
@@ -197,7 +224,8 @@ def create_notification(session: Session, event: Event) -> Notification | None:
     if existing is not None:
         return existing
     number = event.data.get("number") or queries.application_number(session, event.application_id)
-    notification = _new_notification(event, preferences_of(session, event.subject_user_id), number)
+    notification = _new_notification(event, preferences_of(session, event.subject_user_id), number,
+                                     _titles_of(session, [event]).get(event.id))
     if notification is None:
         return None
     session.add(notification)

@@ -12,10 +12,13 @@ from typing import Any
 
 import redis as redis_lib
 
+from bff.core import access_log as looks
 from bff.core import mandates as mandate_rules
 from bff.core.events import ON_BEHALF_OF
 from bff.core.pii import mask_name
 from bff.core.service_desk import ACCESS_LOG_EVENTS, describe_reason, kind_of
+from bff.core.text import Text
+from bff.services import catalog_adapter as catalog
 from bff.services.service_desk.access import Grant, record_view
 from bff.store import Session
 from bff.store.models import Event
@@ -83,31 +86,85 @@ def actor_view(user_id: int | None, name: str | None, roles: list[str] | None, r
 
 # --- "Who viewed my data" -----------------------------------------------------------------------
 
+# Looks read per page to fold into lines: a busy day of one officer's page loads is one line.
+LOOKS_PER_LINE = 5
+
+
 def access_log(session: Session, resident_user_id: int, *, before: int | None = None,
                limit: int = PAGE_DEFAULT) -> dict[str, Any]:
-    """The resident's own list of staff views and reveals: who, when, why, what."""
+    """The resident's own list of staff and officer views and reveals, and what agents did under
+    their mandates: who (and from where), when, why, what; repeated looks folded into one line
+    (:func:`bff.core.access_log.fold`). ``next_before`` pages back below every look shown."""
     limit = min(max(limit, 1), PAGE_MAX)
-    rows = queries.staff_access_events(session, resident_user_id, ACCESS_LOG_EVENTS, before=before, limit=limit + 1)
+    reading = limit * LOOKS_PER_LINE + 1
+    rows: list[tuple[Event, tuple[str, list[str] | None, str | None]]] = [
+        (event, (name, roles, department)) for event, name, roles, department in queries.staff_access_events(
+            session, resident_user_id, ACCESS_LOG_EVENTS, before=before, limit=reading)]
     # What agents did under the resident's mandates, merged in: both pages are newest first.
-    acts = [(event, name) for event, name in mandate_queries.acts_for(
-        session, resident_user_id, mandate_rules.ACCESS_LOG_EVENTS, before=before, limit=limit + 1)
+    rows += [(event, (name, None, None)) for event, name in mandate_queries.acts_for(
+        session, resident_user_id, mandate_rules.ACCESS_LOG_EVENTS, before=before, limit=reading)
         if (event.data or {}).get(ON_BEHALF_OF) == resident_user_id]
-    rows = sorted(rows + acts, key=lambda row: row[0].id, reverse=True)
-    more = len(rows) > limit
-    items = [access_entry(event, staff_name) for event, staff_name in rows[:limit]]
-    return {"items": items, "next_before": items[-1]["id"] if more else None}
+    rows = sorted(rows, key=lambda row: row[0].id, reverse=True)
+    cut = len(rows) >= reading  # more looks than read: the oldest line read may go on below
+    rows = rows[:reading]
+    items = _items(session, rows)
+    lines = looks.fold([item["look"] for item in items])
+    if cut and len(lines) > 1:  # the oldest line read may go on below: the next page shows it whole
+        lines = lines[:-1]
+    # Lines are runs of the log: the next page starts below the last line shown, nothing skipped.
+    more = cut or len(lines) > limit
+    lines = lines[:limit]
+    by_id = {item["look"].id: item for item in items}
+    shown = [_line_view(line, by_id) for line in lines]
+    lowest = min((look.id for line in lines for look in line.looks), default=None)
+    return {"items": shown, "next_before": lowest if more else None}
 
 
-def access_entry(event: Event, staff_name: str) -> dict[str, Any]:
-    """One line of "who viewed my data": who, when, why, and what they looked at or revealed."""
+def _items(session: Session, rows: list[tuple[Event, Any]]) -> list[dict[str, Any]]:
+    """Each row as the resident reads it, with its :class:`bff.core.access_log.Look` to fold by."""
+    references = {str((e.data or {}).get("purpose")) for e, _ in rows if (e.data or {}).get("reason") == looks.CASE_WORK}
+    items = {reference: Text(title.get("zh-CN", ""), title.get("en", ""))
+             for reference, title in queries.case_titles(session, references).items()}
+    return [access_entry(event, name, who=looks.who_of(roles, _department(department)), items=items)
+            for event, (name, roles, department) in rows]
+
+
+def _department(code: str | None) -> Text | None:
+    return catalog.department_short_name(code) if code else None
+
+
+def _line_view(line: looks.Line, by_id: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    entry = {key: value for key, value in by_id[line.newest.id].items() if key != "look"}
+    return {**entry, "count": line.count, "first_at": line.first_at, "whats": line.whats}
+
+
+def access_entry(event: Event, staff_name: str, *, who: Text | None = None,
+                 items: dict[str, Text] | None = None) -> dict[str, Any]:
+    """One look of "who viewed my data": who, from where, when, why, and what they looked at or
+    revealed (``items``: item names by case reference, for an officer's look at a case)."""
     data = event.data or {}
     if ON_BEHALF_OF in data:  # an agent acting under the resident's mandate
-        return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name, "action": "acted",
-                "what": event.name, "application": data.get("number"), "purpose": "mandate",
-                "purpose_text": mandate_rules.ACTED_PURPOSE.as_dict(), "ticket": None, "reason": ""}
-    return {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
-            "action": "revealed" if event.name == "staff_revealed" else "viewed",
-            "what": data.get("field") or data.get("view") or "profile", "application": data.get("application"),
-            "purpose": data.get("purpose"),
-            "purpose_text": describe_reason(data.get("purpose"), data.get("ticket")).as_dict(),
-            "ticket": data.get("ticket"), "reason": data.get("reason") or ""}
+        entry = {"id": event.id, "at": event.occurred_at, "staff_name": staff_name, "who": None,
+                 "action": "acted", "what": event.name, "application": data.get("number"), "purpose": "mandate",
+                 "purpose_text": mandate_rules.ACTED_PURPOSE.as_dict(), "ticket": None, "reason": ""}
+        return {**entry, "look": _look(event, entry)}
+    purpose, reason, ticket = data.get("purpose"), data.get("reason") or "", data.get("ticket")
+    what = data.get("field") or data.get("view") or "profile"
+    if reason == looks.CASE_WORK:  # an officer opened a case of the application: the item, not the raw code
+        text = looks.case_work_purpose((items or {}).get(str(purpose)))
+        purpose, reason, ticket, what = looks.CASE_WORK, "", None, "application"
+    else:
+        text = describe_reason(purpose, ticket)
+    entry = {"id": event.id, "at": event.occurred_at, "staff_name": staff_name,
+             "who": who.as_dict() if who else None,
+             "action": "revealed" if event.name == "staff_revealed" else "viewed",
+             "what": what, "application": data.get("application"),
+             "purpose": purpose, "purpose_text": text.as_dict(), "ticket": ticket, "reason": reason}
+    return {**entry, "look": _look(event, entry)}
+
+
+def _look(event: Event, entry: dict[str, Any]) -> looks.Look:
+    purpose = entry["purpose"] or entry["ticket"] or ""
+    detail = "|".join(str(part or "") for part in (entry["ticket"], entry["reason"], entry["purpose_text"]["zh-CN"]))
+    return looks.Look(event.id, event.occurred_at, event.actor_user_id, entry["action"], entry["what"],
+                      str(purpose), detail)

@@ -10,7 +10,7 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bff.store.family_models import ApplicationMember
-from bff.store.models import Application, Event, User, utcnow
+from bff.store.models import Application, Case, Event, User, utcnow
 from bff.store.notification_models import Notification, NotificationPreference, PushSubscription
 
 _UNSYNCED = {"synchronize_session": False}  # the rows touched are never loaded as objects here
@@ -63,6 +63,24 @@ def family_to_tell(session: Session, application_ids: Collection[int],
     existing = {(n.event_id, n.user_id): n for n in session.scalars(
         select(Notification).where(Notification.event_id.in_(set(event_ids))))} if members else {}
     return members, existing  # type: ignore[return-value]
+
+
+def cases_named(session: Session, references: Collection[str]) -> dict[str, tuple[dict[str, Any], str]]:
+    """Each case of ``references``: its item's title and its department's code (what a notification
+    about it names)."""
+    if not references:
+        return {}
+    rows = session.execute(select(Case.reference, Case.item_title, Case.department)
+                           .where(Case.reference.in_(set(references))))
+    return {reference: (title or {}, department) for reference, title, department in rows}
+
+
+def bundles_of(session: Session, application_ids: Collection[int]) -> dict[int, str]:
+    """Each application's bundle code, by application id."""
+    if not application_ids:
+        return {}
+    rows = session.execute(select(Application.id, Application.bundle).where(Application.id.in_(set(application_ids))))
+    return {row.id: row.bundle for row in rows}
 
 
 def notification_of_event(session: Session, event_id: int, user_id: int) -> Notification | None:

@@ -189,11 +189,21 @@ def _event_branches(resident_user_id: int, application_ids: list[int]) -> list[C
 
 
 def staff_access_events(session: Session, resident_user_id: int, names: Iterable[str], *,
-                        before: int | None, limit: int) -> list[tuple[Event, str]]:
-    """Staff events of ``names`` about the resident, newest first, with the staff member's name."""
-    query = select(Event, User.name).join(User, User.id == Event.actor_user_id).where(
+                        before: int | None, limit: int) -> list[tuple[Event, str, list[str] | None, str | None]]:
+    """Staff events of ``names`` about the resident, newest first, with the staff member's name, roles
+    and department (an officer's)."""
+    query = select(Event, User.name, User.roles, User.department).join(User, User.id == Event.actor_user_id).where(
         Event.subject_user_id == resident_user_id, Event.name.in_(tuple(names)))
     if before is not None:
         query = query.where(Event.id < before)
     rows = session.execute(query.order_by(Event.id.desc()).limit(limit)).all()
-    return [(event, staff_name) for event, staff_name in rows]
+    return [(event, name, roles, department) for event, name, roles, department in rows]
+
+
+def case_titles(session: Session, references: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The item titles of cases, by reference (what an officer's look at a case names)."""
+    references = set(references)
+    if not references:
+        return {}
+    rows = session.execute(select(Case.reference, Case.item_title).where(Case.reference.in_(references)))
+    return {reference: title or {} for reference, title in rows}

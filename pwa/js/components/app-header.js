@@ -9,7 +9,8 @@ import { el } from '../dom.js';
 const NAV = {
   app: [['/', 'nav_home'], ['/app/applications', 'nav_applications'], ['/app/inbox', 'nav_inbox'],
     ['/app/scan', 'nav_scan'], ['/app/settings', 'nav_settings']],
-  elder: [['/', 'nav_home'], ['/app/applications', 'nav_applications'], ['/app/settings', 'nav_settings']],
+  // Elder mode keeps 消息: supplement requests and decisions arrive there.
+  elder: [['/', 'nav_home'], ['/app/applications', 'nav_applications'], ['/app/inbox', 'nav_inbox'], ['/app/settings', 'nav_settings']],
   desk: [['/officer', 'nav_workbench'], ['/app/settings', 'nav_settings']],
   kiosk: [],
 };
@@ -19,7 +20,9 @@ class AppHeader extends HTMLElement {
     this.me = undefined;
     const rerender = () => this.render();
     for (const name of ['ot:language', 'ot:elder', 'ot:route']) window.addEventListener(name, rerender);
-    window.addEventListener('ot:me', (event) => { this.me = event.detail; this.render(); });
+    window.addEventListener('ot:me', (event) => { this.me = event.detail; if (!this.me) this.unread = 0; this.render(); });
+    this.unread = 0;
+    window.addEventListener('ot:unread', (event) => { this.unread = event.detail; this.render(); });
     this.render();
   }
 
@@ -70,6 +73,7 @@ class AppHeader extends HTMLElement {
     const list = el('ul');
     for (const [href, key] of items) {
       const a = el('a', { href, textContent: t(key) });
+      if (href === '/app/inbox' && this.unread > 0) a.append(this.badge());
       const here = location.pathname;
       if (href === here || (href !== '/' && here.startsWith(`${href}/`))) a.setAttribute('aria-current', 'page');
       list.append(el('li', {}, a));
@@ -77,6 +81,13 @@ class AppHeader extends HTMLElement {
     const nav = el('nav', { className: 'nav' }, list);
     nav.setAttribute('aria-label', t('nav_label'));
     return nav;
+  }
+
+  badge() {
+    // Seen as a number on the entry; heard as "3 条未读" after its name.
+    return el('span', { className: 'nav__badge', dataset: { count: String(this.unread) } },
+      el('span', { textContent: this.unread > 99 ? '99+' : String(this.unread), attrs: { 'aria-hidden': 'true' } }),
+      el('span', { className: 'visually-hidden', textContent: t('nav_unread', { count: this.unread }) }));
   }
 
   emit(name, detail) { window.dispatchEvent(new CustomEvent(name, { detail })); }

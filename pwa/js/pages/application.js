@@ -1,8 +1,8 @@
-// One application: per-department progress (the step view, in dependency order), due dates, supplement actions, certificates,
-// the timeline and — when done — the rating (好差评). Live: SSE with a polite polling fallback.
+// One application: when done, the rating (好差评) first; per-department progress (the step view, in dependency order), due
+// dates, supplement actions, certificates, and what changed, grouped by item. Live: SSE with a polite polling fallback.
 import { api, ApiError } from '../api.js';
 import { el, fill } from '../dom.js';
-import { formatDate, has, pick, t } from '../i18n.js';
+import { formatDate, pick, t } from '../i18n.js';
 import { watchEvents } from '../live.js';
 import '../components/family-panel.js';
 import { consentPanel } from '../components/consent-panel.js';
@@ -30,14 +30,15 @@ export async function render({ main, params, navigate }) {
       el('p', {}, el('strong', { className: 'tag', textContent: pick(application, 'status_text') }), ' ', pick(application.next_action, 'text')),
       el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
       live,
+      // Everything is done: what is left to do is the rating, so it comes first.
+      RATEABLE.includes(application.status) ? await rating(number) : null,
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       completion ? el('p', { className: 'step-view__summary', textContent: completion }) : null,
       taskList, supplementBox,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,
       await consentPanel(number, () => draw({ announce: true })),
       certificates(application.certificates || []),
-      el('h2', { textContent: t('detail_timeline') }), timelineList(timeline.events || [], application.cases || []),
-      RATEABLE.includes(application.status) ? await rating(number) : null,
+      el('h2', { textContent: t('detail_timeline') }), timelineGroups(timeline.groups || []),
       // only the family's lead may withdraw (a co-handler would get 403 lead_only)
       application.status === 'submitted' && application.my_role === 'lead' ? withdrawButton(number, () => draw({ announce: true })) : null);
     if (announce) live.textContent = t('detail_updated', { time: formatDate(new Date(), true) });
@@ -61,21 +62,14 @@ function certificates(list) {
     el('span', { className: 'task-list__meta', textContent: t('detail_certificate_meta', { number: c.number, date: formatDate(c.issued_on) }) })))));
 }
 
-function eventText(event, departments) {
-  const key = `event_${event.name}`;
-  const data = event.data || {};
-  const to = data.to && has(`status_${data.to}`) ? t(`status_${data.to}`) : data.to || '';
-  const text = has(key) ? t(key, { to, reason: data.reason || data.message || '' }) : event.name;
-  const department = departments[data.department];
-  return department ? `${department}：${text}` : text;
-}
-
-function timelineList(events, cases) {
-  const departments = Object.fromEntries(cases.map((c) => [c.department, pick(c, 'department_name')]));
-  return el('ol', { className: 'timeline' }, [...events].reverse().map((e) => el('li', {},
-    el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }),
-    el('span', { textContent: eventText(e, departments) + (e.agent_name ? t('event_by_agent', { name: e.agent_name }) : '') }),
-    e.actor_name && !e.by_me && !e.agent_name ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null)));
+// What changed, as the BFF words it (plain words in both languages): the application first, then each item.
+function timelineGroups(groups) {
+  return el('div', { className: 'timeline-groups' }, groups.map((group) => el('section', { className: 'timeline-group', dataset: { case: group.case || '' } },
+    el('h3', { textContent: group.case ? t('timeline_item', { item: pick(group, 'title'), department: pick(group, 'department_name') }) : t('timeline_application') }),
+    el('ol', { className: 'timeline' }, group.entries.map((e) => el('li', { dataset: { kind: e.kind } },
+      el('time', { dateTime: e.occurred_at, textContent: formatDate(e.occurred_at, true) }),
+      el('span', { textContent: pick(e, 'text') + (e.agent_name ? t('event_by_agent', { name: e.agent_name }) : '') }),
+      e.actor_name && !e.by_me && !e.agent_name ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null))))));
 }
 
 function showSupplement(box, number, kase, done) {

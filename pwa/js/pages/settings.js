@@ -124,10 +124,10 @@ async function renderSessions(box) {
 async function renderAccessLog(box, before = undefined) {
   let page;
   try { page = await api.accessLog(before); } catch (error) { fill(box, el('p', { textContent: error.message })); return; }
-  const items = page.items.map((entry) => el('li', { className: 'task-list__item' },
-    el('span', { className: 'task-list__name', textContent: t(`access_log_${entry.action}`, { name: entry.staff_name, what: accessWhat(entry) }) }),
-    el('span', { textContent: t('access_log_why', { purpose: pick(entry, 'purpose_text'), detail: [entry.ticket, entry.reason].filter(Boolean).join(' · ') || '—' }) }),
-    el('span', { className: 'task-list__meta' }, el('time', { dateTime: entry.at, textContent: formatDate(entry.at, true) }))));
+  const items = page.items.map((entry) => el('li', { className: 'task-list__item', dataset: { count: String(entry.count || 1) } },
+    el('span', { className: 'task-list__name', textContent: t(`access_log_${entry.action}`, { name: accessWho(entry), what: accessWhat(entry) }) }),
+    el('span', { textContent: accessWhy(entry) }),
+    el('span', { className: 'task-list__meta' }, ...accessWhen(entry))));
   let list = box.querySelector('ul');
   if (!before) {
     list = el('ul', { className: 'task-list', attrs: { 'aria-labelledby': 'access-log-title' } });
@@ -143,6 +143,26 @@ async function renderAccessLog(box, before = undefined) {
 }
 
 function accessWhat(entry) {
-  const what = has(`staff_view_${entry.what}`) ? t(`staff_view_${entry.what}`) : has(`staff_field_${entry.what}`) ? t(`staff_field_${entry.what}`) : entry.what;
+  const named = (entry.whats?.length ? entry.whats : [entry.what]).map((what) => (has(`staff_view_${what}`) ? t(`staff_view_${what}`)
+    : has(`staff_field_${what}`) ? t(`staff_field_${what}`) : what));
+  const what = new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(named);
   return entry.application ? `${what}（${entry.application}）` : what;
+}
+
+// The person, and where they work: an officer's department, or 客服 for the service desk.
+function accessWho(entry) {
+  return entry.who ? t('access_log_who', { name: entry.staff_name, who: pick(entry, 'who') }) : entry.staff_name;
+}
+
+function accessWhy(entry) {
+  const detail = [entry.ticket, entry.reason].filter(Boolean).join(' · ');
+  return detail ? t('access_log_why', { purpose: pick(entry, 'purpose_text'), detail }) : t('access_log_why_plain', { purpose: pick(entry, 'purpose_text') });
+}
+
+// One look: when. Several the same day: how many, from the first to the last (its time only).
+function accessWhen(entry) {
+  if (!(entry.count > 1)) return [el('time', { dateTime: entry.at, textContent: formatDate(entry.at, true) })];
+  const lastTime = new Intl.DateTimeFormat(currentLanguage(), { timeStyle: 'short' }).format(new Date(entry.at));
+  return [el('time', { dateTime: entry.first_at, textContent: formatDate(entry.first_at, true) }), '–',
+    el('time', { dateTime: entry.at, textContent: lastTime }), ` · ${t('access_log_times', { count: entry.count })}`];
 }
