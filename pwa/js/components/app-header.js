@@ -50,7 +50,10 @@ class AppHeader extends HTMLElement {
     if (!this.me) return el('a', { className: 'header__tool', href: loginUrl(), textContent: t('sign_in') });
     const out = el('button', { type: 'button', className: 'header__tool', textContent: t('sign_out') });
     out.addEventListener('click', () => this.emit('ot:logout'));
-    return out;
+    if (!this.me.offline) return out;
+    // Offline the session cannot be checked: say who was signed in, and that this is the copy on this device.
+    const who = el('span', { className: 'header__who', textContent: t('header_offline_who', { name: this.me.name }) });
+    return el('span', { className: 'header__account' }, who, out);
   }
 
   nav(items) {
