@@ -22,6 +22,7 @@ from bff.adapters.push.transport.resolve import Destinations
 from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.extensions import db, redis
 from bff.jobs import queue
+from bff.services import mobile
 from bff.services.consents import sweep_consents
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
@@ -70,6 +71,16 @@ def fan_out_deliveries(message_ids: list[int]) -> int:
     with app_context() as app:
         queue.enqueue_each_delivery(app, message_ids)
     return len(message_ids)
+
+
+def send_mobile_code(message_id: int) -> str:
+    """Text the one-time code of a mobile change (the embedded SMS sender writes it to the log)."""
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            return mobile.send_mobile_code(session, redis.client, LoggingSmsSender(), app.config["SECRET_KEY"], message_id)
+        finally:
+            session.close()
 
 
 # --- Notifications: one batch job at a time is queued, whatever the number of hints ---------------
