@@ -18,6 +18,7 @@ const ROUTES = [
   ['/app/consents/:id', 'consent', { auth: true }],
   ['/app/consents', 'consents', { auth: true }],
   ['/app/settings', 'settings'],
+  ['/app/settings/mobile', 'mobile', { auth: true }],
   ['/app/login-failed', 'login-failed'],
   ['/app/scan', 'scan', { auth: true }],
   ['/app/qr/:ticket', 'qr-approve', { auth: true }],

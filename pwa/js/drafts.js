@@ -34,6 +34,9 @@ function withPending(draft, pending) {
   return pending ? { ...draft, answers: { ...draft.answers, ...pending.answers } } : draft;
 }
 
+/** Drops the forms kept in memory (their prefill changed, e.g. the account's mobile). */
+export function forgetForms() { forms.clear(); }
+
 export function forget(number) {
   forms.delete(number);
   return Promise.all([store.del(`copy:${number}`), store.del(`pending:${number}`)]).catch(() => {});
