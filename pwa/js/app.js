@@ -89,6 +89,7 @@ function clearServiceWorkerCaches() {
 const KEPT_ME = ['id', 'name', 'roles', 'department', 'language', 'elder_mode'];
 
 function keepSignedIn(me) {
+  if (me.session?.kind === 'kiosk') return; // a shared device keeps nobody's name
   const kept = Object.fromEntries(KEPT_ME.map((key) => [key, me[key]]));
   import('./store.js').then((store) => store.set('me', { ...kept, session: { kind: me.session?.kind } })).catch(() => {});
 }
