@@ -70,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "RATE_LIMIT_QR_TICKETS_PER_MINUTE": 20,
     "RATE_LIMIT_LOGINS_PER_MINUTE": 20,
+    "RATE_LIMIT_MOBILE_CODES_PER_10_MINUTES": 3,  # one-time codes texted to a new mobile, per account
     "DEPARTMENT_SIMULATOR_URL": "",
     # Prefill: "sample" (the demo world's registry) or "http" (the JSON contract in docs/).
     "PREFILL_BACKEND": "sample",

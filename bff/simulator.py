@@ -220,7 +220,8 @@ class DepartmentSimulator:
         self.callback(case, "accepted")
         if case.fields and self.random.random() < self.knobs.supplement_share:
             case.asked_supplement = True
-            self.callback(case, "supplement_requested", message="请核对并补充以下信息 Please check and supply",
+            self.callback(case, "supplement_requested", message="请核对并补正以下信息",
+                          message_en="Please check and correct the following",
                           fields=[case.fields[0]], materials=[])
             return  # waits for case.supplemented
         self.timeline.at(self.knobs.decide_delay, lambda: self.decide(case))

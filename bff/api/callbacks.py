@@ -32,6 +32,8 @@ class CallbackSchema(Schema):
     occurred_at = fields.DateTime(metadata={"description": "With a time zone; default now"})
     external_id = fields.Str(metadata={"description": "The department system's own id"})
     message = fields.Str(metadata={"description": "supplement_requested: what is needed"})
+    message_en = fields.Str(metadata={"description": "supplement_requested: the same in English, for residents "
+                                      "who use the app in English (optional)"})
     fields_ = fields.List(fields.Str(), data_key="fields", metadata={"description": "supplement_requested"})
     materials = fields.List(fields.Str(), metadata={"description": "supplement_requested"})
     reason = fields.Str(metadata={"description": "rejected: the reason the resident reads"})

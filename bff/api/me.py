@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from flask import g
-from flask_smorest import Blueprint
+from flask import current_app, g
+from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from auth.permissions import access
+from auth.ratelimit import FixedWindow
 from bff.api.acting import in_person
 from bff.api.auth import sessions
 from bff.api.schemas import bilingual
 from bff.core.catalog import default_catalog
 from bff.core.pii import mask_id_number, mask_mobile
-from bff.core.text import LANGUAGES
-from bff.extensions import db
-from bff.services import identity
+from bff.core.text import LANGUAGES, Text
+from bff.extensions import db, redis
+from bff.i18n import current_language, t
+from bff.services import identity, mobile
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in person")
 
@@ -39,6 +41,20 @@ class MeSchema(Schema):
     language = fields.Str(allow_none=True)
     elder_mode = fields.Bool()
     session = fields.Nested(CurrentSessionSchema)
+
+
+class MobileCodeRequestSchema(Schema):
+    mobile = fields.Str(required=True, validate=validate.Length(max=20),
+                        metadata={"description": "The new mobile number (11 digits); the code is texted to it"})
+
+
+class MobileCodeSentSchema(Schema):
+    expires_in = fields.Int(metadata={"description": "Seconds the code stays valid (300)"})
+    max_tries = fields.Int(metadata={"description": "Wrong codes allowed before a new one is needed (5)"})
+
+
+class MobileConfirmSchema(Schema):
+    code = fields.Str(required=True, validate=validate.Length(max=10), metadata={"description": "The 6-digit code"})
 
 
 class PreferencesSchema(Schema):
@@ -140,3 +156,45 @@ def revoke_session(handle: str) -> None:
     """End one of my sessions (another person's session is "not found")."""
     identity.refuse_qr_session(g.principal, identity.SCOPE_SECURITY)
     identity.revoke_session(db.session, sessions(), g.principal, handle)
+
+
+# --- The account's mobile number, changed with a code texted to the new number ----------------------
+
+TOO_MANY_CODES = Text("验证码发送太频繁，请稍后再试。", "Too many codes asked for; please wait a moment and try again.")
+
+
+def wire_mobile_limit(state: Any) -> None:
+    app = state.app
+    app.extensions["mobile_code_limit"] = FixedWindow(
+        app.extensions["redis"], "mobile-code-rate", limit=int(app.config["RATE_LIMIT_MOBILE_CODES_PER_10_MINUTES"]),
+        window=600)
+
+
+blp.record_once(wire_mobile_limit)
+
+
+@blp.route("/mobile/code", methods=["POST"])
+@blp.arguments(MobileCodeRequestSchema)
+@blp.response(202, MobileCodeSentSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="Too many codes for this account; see Retry-After")
+@access("authenticated")
+@in_person  # never on someone's behalf, even while acting for them
+def request_mobile_code(data: dict[str, Any]) -> dict[str, Any]:
+    """Text a one-time code to a new mobile number (valid 5 minutes, 5 tries); a new request replaces it."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_CONTACT)
+    wait = current_app.extensions["mobile_code_limit"].hit(str(g.principal.user_id))
+    if wait is not None:
+        abort(429, message=t(TOO_MANY_CODES), reason="rate_limited", headers={"Retry-After": str(wait)})
+    return mobile.request_mobile_code(db.session, redis.client, current_app.config["SECRET_KEY"],
+                                      g.principal.user_id, data["mobile"], current_language())
+
+
+@blp.route("/mobile", methods=["POST"])
+@blp.arguments(MobileConfirmSchema)
+@blp.response(200, MeSchema)
+@access("authenticated")
+@in_person  # never on someone's behalf, even while acting for them
+def confirm_mobile_change(data: dict[str, Any]) -> dict[str, Any]:
+    """Change my mobile number with the code texted to it (a wrong code uses one of the 5 tries)."""
+    identity.refuse_qr_session(g.principal, identity.SCOPE_CONTACT)
+    return me_view(mobile.confirm_mobile_change(db.session, redis.client, g.principal.user_id, data["code"]))

@@ -28,6 +28,8 @@ class QueueArgs(Schema):
 
 class SupplementRequestSchema(Schema):
     message = ma.Str(required=True, validate=validate.Length(max=500))
+    message_en = ma.Str(load_default=None, validate=validate.Length(max=500),
+                        metadata={"description": "The same request in English, for residents who use English"})
     requested_fields = ma.List(ma.Str(), load_default=list, data_key="fields",
                                metadata={"description": "Field keys the item declares"})
     materials = ma.List(ma.Str(validate=validate.Length(max=60)), load_default=list)
@@ -168,7 +170,7 @@ def request_supplement(data: dict[str, Any], reference: str) -> dict[str, Any]:
     """Ask the resident for a supplement: a message plus the fields or materials needed."""
     return _case(service.request_supplement(db.session, g.principal.user_id, g.principal.department, reference,
                                             message=data["message"], fields=data["requested_fields"],
-                                            materials=data["materials"]))
+                                            materials=data["materials"], message_en=data["message_en"]))
 
 
 @blp.route("/cases/<string:reference>/approve", methods=["POST"])

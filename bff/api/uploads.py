@@ -75,8 +75,8 @@ def attachment(upload: Upload, content: bytes) -> Response:
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over the size limit (named in the message)")
 @access("resident")
 def upload(files: dict[str, Any], number: str, code: str) -> dict[str, Any]:
-    """Upload the document ``code`` a held item asks for (e.g. notarised-inheritance-certificate);
-    the items it held go on."""
+    """Upload the document ``code`` a held item asks for (e.g. notarised-inheritance-certificate),
+    then the items it held go on; or one the item of a case asking for a correction (补正) accepts."""
     file, settings = files["file"], upload_settings()
     content = file.read(settings.limit_bytes + 1)
     uploaded = service.add_upload(db.session, settings, resident_id(number=number), number, code,

@@ -289,6 +289,17 @@ def check_supplement_request(message: str, fields: Sequence[str], materials: Seq
                                errors=errors)
 
 
+def supplement_request(message: str, fields: Iterable[str], materials: Iterable[str], *,
+                       message_en: str | None = None) -> dict[str, Any]:
+    """What a case keeps of a supplement request. The department may word it in English too
+    (``message_en``), so that a resident who reads English is not left with Chinese only."""
+    request: dict[str, Any] = {"message": message.strip()[:500], "fields": sorted(set(fields)),
+                               "materials": sorted(set(materials))}
+    if message_en and message_en.strip():
+        request["message_en"] = message_en.strip()[:500]
+    return request
+
+
 def check_rejection_reason(reason: str) -> str:
     if len(reason.strip()) < 2:
         raise ValidationFailed(Text("请填写不予批准的理由。", "Give the reason for the rejection."),

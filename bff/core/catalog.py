@@ -165,6 +165,15 @@ class ServiceItem:
     undertaking_limit_yuan: int | None = None
     uploads: tuple[UploadSpec, ...] = ()
 
+    def documents(self) -> dict[str, Text]:
+        """The documents a resident may upload for this item, by code: what the law needs when
+        shared data cannot supply it, and the materials no fact or earlier item satisfies."""
+        found = {spec.code: spec.name for spec in self.uploads}
+        for material in self.materials:
+            if material.fact is None and material.item is None:
+                found.setdefault(material.code, material.name)
+        return found
+
     def allows_correction(self, key: str) -> bool:
         """May the resident correct a prefilled value of ``key`` for this item?"""
         return "*" in self.corrections or key in self.corrections

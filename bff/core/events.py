@@ -29,6 +29,10 @@ declare("qr_ticket_approved", ("ticket",), ("device", "place"))
 declare("qr_ticket_denied", ("ticket",), ("device", "place"))
 declare("qr_ticket_consumed", ("ticket",), ("device", "place"))
 declare("profile_updated", ("fields",))
+# The account's mobile number changed through an SMS code (the numbers themselves are never in events).
+declare("mobile_code_requested", (), ("language",))
+declare("mobile_change_refused", ("reason",), ("tries",))
+declare("mobile_changed", ("method",))
 # Applications
 declare("draft_started", ("bundle", "number"), ("subject",))
 declare("draft_saved", ("version",), ("fields",))

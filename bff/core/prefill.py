@@ -29,6 +29,7 @@ from bff.core.ports import (
 )
 
 POPULATION = "population-registry"
+ACCOUNT = "account"  # the resident's own account: a mobile proved there with an SMS code
 MEDICAL = "medical-records"
 SOCIAL = "social-insurance"
 HOUSING = "housing-fund"

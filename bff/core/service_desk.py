@@ -117,7 +117,8 @@ def normalise_query(query: str) -> str:
 
 KIND_GROUPS: dict[str, frozenset[str]] = {
     "logins": frozenset({"login", "logout", "session_revoked", "qr_ticket_created", "qr_ticket_scanned",
-                         "qr_ticket_approved", "qr_ticket_denied", "qr_ticket_consumed", "profile_updated"}),
+                         "qr_ticket_approved", "qr_ticket_denied", "qr_ticket_consumed", "profile_updated",
+                         "mobile_code_requested", "mobile_change_refused", "mobile_changed"}),
     "drafts": frozenset({"draft_started", "draft_saved", "draft_deleted"}),
     "submissions": frozenset({"application_submitted", "application_withdrawn", "application_completed"}),
     "cases": frozenset({"case_dispatched", "case_dispatch_failed", "case_transitioned", "case_due_soon",

@@ -27,6 +27,7 @@ DELIVER_OUTBOX_MESSAGE = _TASKS + "deliver_outbox_message"
 FAN_OUT_DELIVERIES = _TASKS + "fan_out_deliveries"
 DELIVER_NOTIFICATIONS = _TASKS + "deliver_notifications"
 RUN_LATER = _TASKS + "run_later"
+SEND_MOBILE_CODE = _TASKS + "send_mobile_code"
 
 NOTIFY_WAKE_KEY = "notify:wake"
 NOTIFY_WAKE_SECONDS = 30  # a flag whose job was lost clears itself; the relay queues a job meanwhile
@@ -76,6 +77,15 @@ def enqueue_deliveries(app: Flask, messages: Iterable[int | tuple[int, datetime]
         log.warning("could not enqueue deliveries (the relay will): %s", type(error).__name__)
 
 
+def enqueue_mobile_codes(app: Flask, message_ids: Iterable[int]) -> None:
+    """Queue the texting of one-time codes; a lost hint costs the resident a "send again"."""
+    try:
+        enqueue_all(queue_for(app), [job_spec(SEND_MOBILE_CODE, (message_id,), f"mobile-code-{message_id}")
+                                     for message_id in message_ids])
+    except redis_lib.RedisError as error:
+        log.warning("could not enqueue a mobile code: %s", type(error).__name__)
+
+
 def enqueue_each_delivery(app: Flask, message_ids: list[int]) -> None:
     """One delivery job per message (the fan-out job's work), so a slow department delays no other."""
     enqueue_all(queue_for(app), [job_spec(DELIVER_OUTBOX_MESSAGE, (message_id, None), f"deliver-{message_id}")
@@ -116,6 +126,8 @@ class RqHandOff:
     def hand_off(self, work: HandOff) -> None:
         if work.case_messages:
             enqueue_deliveries(self.app, work.case_messages)
+        if work.sms_codes:
+            enqueue_mobile_codes(self.app, work.sms_codes)
         if not work.events and not work.notify:
             return
         try:

@@ -23,7 +23,7 @@ from bff.adapters.sms.logging_sender import LoggingSmsSender
 from bff.core.calendar import china_date
 from bff.extensions import db, redis
 from bff.jobs import queue
-from bff.services import monitoring
+from bff.services import mobile, monitoring
 from bff.services.consents import sweep_consents
 from bff.services.dispatch import DispatchSettings, relay_due_messages
 from bff.services.dispatch import deliver_outbox_message as deliver_to_department
@@ -74,6 +74,16 @@ def fan_out_deliveries(message_ids: list[int]) -> int:
     with app_context() as app:
         queue.enqueue_each_delivery(app, message_ids)
     return len(message_ids)
+
+
+def send_mobile_code(message_id: int) -> str:
+    """Text the one-time code of a mobile change (the embedded SMS sender writes it to the log)."""
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            return mobile.send_mobile_code(session, redis.client, LoggingSmsSender(), app.config["SECRET_KEY"], message_id)
+        finally:
+            session.close()
 
 
 # --- Notifications: one batch job at a time is queued, whatever the number of hints ---------------
@@ -173,13 +183,15 @@ def relay_outbox() -> int:
             due = relay_due_messages(session)
             notify = delivery.notify_rows_due(session)  # notifications share the outbox
             scheduled = later.due(session)
+            codes = mobile.codes_due(session)
         finally:
             session.close()
         queue.enqueue_deliveries(app, due)
         if notify:
             queue.enqueue_notify_batch(app)
         queue.enqueue_later_rows(app, scheduled)
-        return len(due) + int(notify) + len(scheduled)
+        queue.enqueue_mobile_codes(app, codes)
+        return len(due) + int(notify) + len(scheduled) + len(codes)
 
 
 def sweep() -> dict[str, Any]:

@@ -31,7 +31,8 @@ log = logging.getLogger("bff.outbox")
 
 NOTIFY_TOPIC = "notify"  # a row naming an event that tells the resident something
 CASE_TOPICS = ("case.submitted", "case.supplemented", "case.withdrawn")  # a department's message about a case
-TOPICS = (*CASE_TOPICS, NOTIFY_TOPIC)
+SMS_CODE_TOPIC = "sms.mobile_code"  # a one-time code to text to a new mobile number (payload: the user id)
+TOPICS = (*CASE_TOPICS, NOTIFY_TOPIC, SMS_CODE_TOPIC)
 # A notification job to run at a time (quiet hours' end, a push service's Retry-After). A row, not a
 # job in Redis's schedule: a Redis restart loses no scheduled message, and the relay finds it when due.
 LATER_TOPIC = "later"
@@ -41,6 +42,7 @@ CHANNEL_PREFIX = "events:user:"  # committed events are announced on CHANNEL_PRE
 # What a transaction wrote, kept in ``session.info`` until its commit (or rollback).
 _CASE_MESSAGES = "outbox_case_messages"
 NOTIFY_WRITTEN = "outbox_notify_written"  # true once a ``notify`` row was added
+_SMS_CODES = "outbox_sms_codes"
 _EVENTS = "outbox_events_to_announce"
 
 
@@ -60,6 +62,7 @@ class HandOff:
     case_messages: tuple[int, ...] = ()  # outbox ids of department messages, to deliver
     notify: bool = False  # a ``notify`` row was written: wake the notifier
     events: tuple[Announced, ...] = ()  # events with a subject, to announce to their live streams
+    sms_codes: tuple[int, ...] = ()  # outbox ids of one-time codes to text (a code lives 5 minutes: no relay)
 
 
 class AfterCommit(Protocol):
@@ -90,6 +93,8 @@ def add(session: Session, topic: str, payload: Mapping[str, Any], *, event: Even
     session.add(message)
     if topic == NOTIFY_TOPIC:
         session.info[NOTIFY_WRITTEN] = True
+    elif topic == SMS_CODE_TOPIC:
+        session.info.setdefault(_SMS_CODES, []).append(message)
     else:
         session.info.setdefault(_CASE_MESSAGES, []).append(message)
     return message
@@ -120,16 +125,18 @@ def written(session: Session) -> HandOff:
     """What the session's transaction wrote so far for the hand-off (and forget it)."""
     messages = session.info.pop(_CASE_MESSAGES, [])
     events = session.info.pop(_EVENTS, [])
+    codes = session.info.pop(_SMS_CODES, [])
     return HandOff(
         case_messages=tuple(message.id for message in messages if message.id is not None),
         notify=bool(session.info.pop(NOTIFY_WRITTEN, False)),
         events=tuple(Announced(row.id, row.name, row.subject_user_id, row.application_id)
-                     for row in events if row.subject_user_id is not None))
+                     for row in events if row.subject_user_id is not None),
+        sms_codes=tuple(message.id for message in codes if message.id is not None))
 
 
 def _hand_off(session: Session, port: AfterCommit) -> None:
     work = written(session)
-    if not (work.case_messages or work.notify or work.events):
+    if not (work.case_messages or work.notify or work.events or work.sms_codes):
         return
     try:
         port.hand_off(work)
@@ -138,5 +145,5 @@ def _hand_off(session: Session, port: AfterCommit) -> None:
 
 
 def _forget(session: Session) -> None:
-    for key in (_CASE_MESSAGES, NOTIFY_WRITTEN, _EVENTS):
+    for key in (_CASE_MESSAGES, NOTIFY_WRITTEN, _EVENTS, _SMS_CODES):
         session.info.pop(key, None)

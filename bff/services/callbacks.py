@@ -78,8 +78,8 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
         fields = [key for key in data.get("fields", []) if key in (case.field_keys or [])]
         rules.check_supplement_request(data.get("message") or "", fields, data.get("materials", []),
                                        case.field_keys or [])
-        case.supplement = {"message": str(data.get("message"))[:500], "fields": sorted(set(fields)),
-                           "materials": sorted(set(data.get("materials", [])))}
+        case.supplement = rules.supplement_request(str(data.get("message")), fields, data.get("materials", []),
+                                                   message_en=data.get("message_en"))
     # Set before the walk, so that the walk's flush writes the case in one UPDATE.
     case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
     case.external_id = data.get("external_id") or case.external_id

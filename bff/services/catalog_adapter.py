@@ -133,6 +133,12 @@ def upload_name(item_code: str, upload_code: str, book: Catalog | None = None) -
     return next((spec.name for spec in item.uploads if spec.code == upload_code), None) if item else None
 
 
+def item_documents(item_code: str, book: Catalog | None = None) -> dict[str, Text]:
+    """The documents the resident may upload for an item, by code (none for an unknown item)."""
+    item = (book or default_catalog()).items.get(item_code)
+    return item.documents() if item else {}
+
+
 def field_label(key: str, book: Catalog | None = None) -> Text:
     definition = (book or default_catalog()).fields.get(key)
     return definition.label if definition else Text(key, key)

@@ -34,6 +34,7 @@ from bff.core.clock import china_today
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
 from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
 from bff.core.prefill import (
+    ACCOUNT,
     CIVIL,
     CIVIL_KEYS,
     HOUSING,
@@ -50,7 +51,7 @@ from bff.core.prefill import (
 )
 from bff.core.text import Text
 from bff.store import Session
-from bff.store.queries.users import id_number_of
+from bff.store.queries.users import id_number_of, verified_mobile_of
 
 T = TypeVar("T")
 
@@ -117,7 +118,7 @@ def form_for_user(session: Session, user_id: int, bundle_code: str, subject_ref:
     options = tuple(subject_options(sources, bundle, id_number))
     chosen = choose_subject(bundle, options, subject_ref)
     records = gather_records(sources, bundle, id_number, chosen)
-    form = forms.build_form(catalog, bundle, facts_of(records), prefill_values(records))
+    form = forms.build_form(catalog, bundle, facts_of(records), with_account_mobile(session, user_id, prefill_values(records)))
     return FormView(form, burden.applicant_burden(form), options, chosen, records.unavailable, catalog.version)
 
 
@@ -145,7 +146,14 @@ def prefill_with_subject(session: Session, user_id: int, bundle_code: str, subje
     id_number = _checked_id_number(id_number) if id_number is not None else applicant_id_number(session, user_id)
     chosen = choose_subject(bundle, tuple(subject_options(sources, bundle, id_number)), subject_ref)
     records = gather_records(sources, bundle, id_number, chosen)
-    return facts_of(records), prefill_values(records), chosen
+    return facts_of(records), with_account_mobile(session, user_id, prefill_values(records)), chosen
+
+
+def with_account_mobile(session: Session, user_id: int, values: dict[str, Prefilled]) -> dict[str, Prefilled]:
+    """The applicant's mobile is the one they proved with an SMS code, when they changed it here:
+    the registry may hold an old number, which the resident cannot correct there."""
+    mobile = verified_mobile_of(session, user_id)
+    return {**values, "applicant.mobile": Prefilled(mobile, ACCOUNT)} if mobile else values
 
 
 def check_answers(form: forms.CombinedForm, answers: dict[str, Any]) -> dict[str, Any]:

@@ -111,11 +111,10 @@ def accept_case(session: Session, officer: int, department: str | None, referenc
 
 
 def request_supplement(session: Session, officer: int, department: str | None, reference: str, *,
-                       message: str, fields: list[str], materials: list[str]) -> Case:
+                       message: str, fields: list[str], materials: list[str], message_en: str | None = None) -> Case:
     case = department_case(session, department, reference, lock=True)
     rules.check_supplement_request(message, fields, materials, case.field_keys or [])
-    case.supplement = {"message": message.strip()[:500], "fields": sorted(set(fields)),
-                       "materials": sorted(set(materials))}
+    case.supplement = rules.supplement_request(message, fields, materials, message_en=message_en)
     transition_case(session, case, rules.SUPPLEMENT_REQUESTED, actor_user_id=officer, source="workbench",
                     message=case.supplement["message"], fields=case.supplement["fields"],
                     materials=case.supplement["materials"])

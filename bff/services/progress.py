@@ -99,10 +99,13 @@ def submitted_detail(connection: Connection, user_id: int, number: str, today: d
     plan = graph.schedule([case_times(case) for case in plain], today)  # type: ignore[arg-type]
     by_item = {case.item: case for case in plain}
     deadline = head.consent_deadline
+    # The answers are decrypted only when a correction shows their current values.
+    asked = any(case.status == rules.SUPPLEMENT_REQUESTED for case in plain)
+    answers = store.application_answers(connection, head.id) if asked else {}
     return {**summary(head, plain, today), "subject": head.subject,  # type: ignore[arg-type]
             "critical_path_days": plan.critical_path_days,
             "expected_complete_on": _iso(plan.expected_complete_on),
-            "cases": [{**case_progress(case, certificates.get(case.case_id), today, book),  # type: ignore[arg-type]
+            "cases": [{**case_progress(case, certificates.get(case.case_id), today, book, answers),  # type: ignore[arg-type]
                        **case_graph(case, by_item, plan),  # type: ignore[arg-type]
                        **case_hold(case, deadline, book)}  # type: ignore[arg-type]
                       for case in plain],
@@ -152,15 +155,27 @@ def _needed(case: Case) -> dict[str, Any]:
             "status_text": _STATUS_TEXT[case.status]}
 
 
+def supplement_view(case: Case, answers: Mapping[str, Any], book: Catalog) -> dict[str, Any]:
+    """A correction (补正) as the resident answers it: the request, each field's label (from the
+    application's catalog) and current value (sensitive ones masked, named in ``masked``: never to
+    be sent back as the answer), and the documents the item accepts as an attachment."""
+    request = case.supplement or {}
+    keys = request.get("fields", [])
+    current = catalog.mask_answers({key: answers[key] for key in keys if answers.get(key) not in (None, "")})
+    documents = catalog.item_documents(case.item, book)
+    return {**request, "field_labels": {key: catalog.field_label(key, book).as_dict() for key in keys},
+            "current": current, "masked": sorted(key for key in current if current[key] != answers[key]),
+            "documents": [{"code": code, "name": name.as_dict()} for code, name in documents.items()]}
+
+
 def case_progress(case: Case, certificate: dict[str, Any] | None, today: date,
-                  book: Catalog | None = None) -> dict[str, Any]:
+                  book: Catalog | None = None, answers: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A case as the resident follows it; names and labels from ``book``, the application's catalog."""
     book = book or default_catalog()
     open_case = case.status not in rules.TERMINAL
     supplement = None
     if case.status == rules.SUPPLEMENT_REQUESTED and case.supplement:
-        supplement = {**case.supplement, "field_labels": {key: catalog.field_label(key, book).as_dict()
-                                                          for key in case.supplement.get("fields", [])}}
+        supplement = supplement_view(case, answers or {}, book)
     return {"reference": case.reference, "item": case.item, "title": case.item_title,
             "department": case.department, "department_name": _department_name(book, case.department),
             "status": case.status, "status_text": _STATUS_TEXT[case.status],

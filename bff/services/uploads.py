@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bff.core import uploads as rules
+from bff.core.applications import SUPPLEMENT_REQUESTED
 from bff.core.catalog import default_catalog
 from bff.core.errors import Conflict, NotFound, ValidationFailed
 from bff.core.ports import DocumentStorage, VirusScanner
@@ -51,7 +52,9 @@ def add_upload(session: Session, settings: Settings, user_id: int, number: str, 
     application = own_application(session, user_id, number, lock=True, with_answers=False)
     cases = case_store.cases_of(session, application.id)
     held = [case for case in cases if (case.hold or {}).get("upload") == code]
-    if not held:
+    # A department that asks for a correction (补正) may also receive a document its item accepts.
+    asking = [case for case in cases if case.status == SUPPLEMENT_REQUESTED and code in _codes_of(case.item)]
+    if not held and not asking:
         raise Conflict(NOT_NEEDED, code="upload_not_needed")
     checked = rules.check_upload(content, content_type, filename, settings.limit_bytes)
     finding = settings.scanner.scan(content)
@@ -64,7 +67,8 @@ def add_upload(session: Session, settings: Settings, user_id: int, number: str, 
     key = secrets.token_urlsafe(24)
     wrapped, blob = seal_document(content, key)
     settings.storage.put(key, blob)
-    upload = Upload(application_id=application.id, case_id=held[0].id if len(held) == 1 else None, code=code,
+    for_case = held or asking
+    upload = Upload(application_id=application.id, case_id=for_case[0].id if len(for_case) == 1 else None, code=code,
                     content_type=checked.content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                     storage_key=key, wrapped_key=wrapped, uploaded_by=user_id, scan_status="clean")
     session.add(upload)
@@ -125,7 +129,7 @@ def read_officer_upload(session: Session, settings: Settings, officer_id: int, d
 
 def _codes_of(item: str) -> set[str]:
     found = default_catalog().items.get(item)
-    return {spec.code for spec in found.uploads} if found else set()
+    return set(found.documents()) if found else set()
 
 
 def _content(settings: Settings, upload: Upload) -> bytes:
@@ -133,7 +137,7 @@ def _content(settings: Settings, upload: Upload) -> bytes:
 
 
 def document_view(upload: Upload, url: str) -> dict[str, Any]:
-    names = {spec.code: spec.name for item in default_catalog().items.values() for spec in item.uploads}
+    names = {code: name for item in default_catalog().items.values() for code, name in item.documents().items()}
     name = names.get(upload.code)
     return {"id": upload.id, "code": upload.code, "name": name.as_dict() if name else None,
             "content_type": upload.content_type, "size": upload.size, "sha256": upload.sha256,

@@ -27,7 +27,7 @@ def upsert_user_from_claims(session: Session, issuer: str, subject: str, claims:
         user.id_number = str(id_number).upper()
         user.id_number_hash = lookup_hash(str(id_number))
     mobile = claims.get("phone_number")
-    if mobile:
+    if mobile and user.mobile_verified_at is None:
         user.mobile = str(mobile)
         user.mobile_hash = lookup_hash(str(mobile))
     roles, department = _roles_from(session, issuer, subject, claims, roles_claim, department_claim)

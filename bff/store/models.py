@@ -67,6 +67,9 @@ class User(Base):
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     mobile: Mapped[str | None] = mapped_column(Encrypted(512))
     mobile_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Set when the resident proved the number with an SMS code here: from then on that number wins
+    # over the identity provider's, and it is the applicant's mobile on every form.
+    mobile_verified_at: Mapped[datetime | None] = mapped_column()
     roles: Mapped[list[Any]] = mapped_column(default=lambda: ["resident"])
     department: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))

@@ -73,6 +73,8 @@ export const api = {
   me: () => get('/api/v1/me'),
   updateMe: (patch) => send('PATCH', '/api/v1/me', patch),
   sessions: () => get('/api/v1/me/sessions'),
+  requestMobileCode: (mobile) => send('POST', '/api/v1/me/mobile/code', { mobile }),
+  confirmMobile: (code) => send('POST', '/api/v1/me/mobile', { code }),
   revokeSession: (sid) => send('DELETE', `/api/v1/me/sessions/${id(sid)}`),
   logout: () => send('POST', '/auth/logout'),
   // QR login: the kiosk creates and completes a ticket, the phone looks at and approves it

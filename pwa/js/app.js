@@ -19,6 +19,7 @@ const ROUTES = [
   ['/app/consents/:id', 'consent', { auth: true }],
   ['/app/consents', 'consents', { auth: true }],
   ['/app/settings', 'settings'],
+  ['/app/settings/mobile', 'mobile', { auth: true }],
   ['/app/login-failed', 'login-failed'],
   ['/app/scan', 'scan', { auth: true }],
   ['/app/qr/:ticket', 'qr-approve', { auth: true }],
@@ -84,15 +85,35 @@ function clearServiceWorkerCaches() {
   });
 }
 
+// Offline, the header and the pages still know who is signed in: the last /api/v1/me is kept on this
+// device without the (masked) ID number and mobile, and forgotten at sign-out with the drafts.
+const KEPT_ME = ['id', 'name', 'roles', 'department', 'language', 'elder_mode'];
+
+function keepSignedIn(me) {
+  if (me.session?.kind === 'kiosk') return; // a shared device keeps nobody's name
+  const kept = Object.fromEntries(KEPT_ME.map((key) => [key, me[key]]));
+  import('./store.js').then((store) => store.set('me', { ...kept, session: { kind: me.session?.kind } })).catch(() => {});
+}
+
+async function signedInBefore() {
+  if (!mayBeSignedIn()) return null;
+  const kept = await import('./store.js').then((store) => store.get('me')).catch(() => null);
+  return kept ? { ...kept, offline: true } : null;
+}
+
 /** The server keeps a readable "onething_signed_in" cookie while the browser has a session. */
 const mayBeSignedIn = () => document.cookie.split(';').some((c) => /^\s*(__Host-)?onething_signed_in=/.test(c));
 
 async function loadMe() {
   try {
     session.me = mayBeSignedIn() ? await api.me() : null; // signed out: no request, no 401
+    if (session.me) keepSignedIn(session.me);
   } catch (error) {
     session.me = null;
-    if (!(error instanceof ApiError)) session.offline = true;
+    if (!(error instanceof ApiError)) {
+      session.offline = true;
+      session.me = await signedInBefore();
+    }
   }
   const me = session.me;
   if (me?.language && me.language !== currentLanguage()) {

@@ -34,9 +34,23 @@ function withPending(draft, pending) {
   return pending ? { ...draft, answers: { ...draft.answers, ...pending.answers } } : draft;
 }
 
+/** Drops the forms kept in memory (their prefill changed, e.g. the account's mobile). */
+export function forgetForms() { forms.clear(); }
+
 export function forget(number) {
   forms.delete(number);
   return Promise.all([store.del(`copy:${number}`), store.del(`pending:${number}`)]).catch(() => {});
+}
+
+/** After a server save: the copy in memory and on this device take the saved answers and the new
+ * ETag, so an offline reload shows what the server holds (not the draft as it was first opened). */
+async function saveCopy(number, etag, saved) {
+  const entry = forms.get(number) || await store.get(`copy:${number}`).catch(() => null);
+  if (!entry) return;
+  entry.etag = etag;
+  entry.draft = { ...entry.draft, answers: { ...entry.draft.answers, ...saved } };
+  forms.set(number, entry);
+  await store.set(`copy:${number}`, entry).catch(() => {});
 }
 
 /** Saves changes of one draft: debounced, one request at a time, offline-safe. */
@@ -69,8 +83,7 @@ export class DraftSaver {
     try {
       this.etag = await patchMerging(this.number, sending, this.etag);
       for (const [key, value] of Object.entries(sending)) if (this.pending[key] === value) delete this.pending[key];
-      const cached = forms.get(this.number);
-      if (cached) { cached.etag = this.etag; cached.draft = { ...cached.draft, answers: { ...cached.draft.answers, ...sending } }; }
+      await saveCopy(this.number, this.etag, sending);
       if (Object.keys(this.pending).length) await store.set(`pending:${this.number}`, { answers: this.pending, etag: this.etag });
       else await store.del(`pending:${this.number}`);
       this.onState('saved');
@@ -105,8 +118,7 @@ export async function syncPendingDrafts() {
       const newEtag = await patchMerging(number, answers, etag);
       await store.del(key);
       if (activeSaver?.number === number) { activeSaver.etag = newEtag; activeSaver.onState('saved'); }
-      const cached = forms.get(number);
-      if (cached) cached.etag = newEtag;
+      await saveCopy(number, newEtag, answers);
       synced++;
     } catch (error) {
       if (isOffline(error)) break;

@@ -29,6 +29,9 @@ def test_birth_from_home_to_an_approved_certificate(server: LiveServer, context:
     sign_in_context(server, context, "zhangwei")
     page.reload()
 
+    expect(page.locator("h1")).to_have_text("新生儿信息")  # the applicant's step, all prefilled, is done
+    expect(page.locator(".steps-done")).to_contain_text("已完成：申请人（无需填写）")
+    page.get_by_role("link", name="查看申请人").click()
     expect(page.locator("h1")).to_have_text("申请人")
     expect(page.locator(".locked").first).to_contain_text("人口综合库")  # prefilled, locked, with its source
     page.get_by_role("button", name="继续").click()

@@ -113,6 +113,12 @@ def application_detail(connection: Connection, user_id: int, number: str) -> App
     return ApplicationDetail(DetailHead(*rows[0][:_CASE_AT]), cases)
 
 
+def application_answers(connection: Connection, application_id: int) -> dict[str, Any]:
+    """The application's answers (decrypted): read apart from the detail, only when shown."""
+    answers = connection.execute(select(_A.answers).where(_A.id == application_id)).scalar()
+    return dict(answers or {})
+
+
 def _detail_rows(connection: Connection, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
     """On PostgreSQL straight through psycopg: the values are those SQLAlchemy would give there
     (its types add no processing on psycopg). Elsewhere (SQLite) through SQLAlchemy."""

@@ -18,6 +18,11 @@ def role_grants_of(session: Session, issuer: str, subject: str) -> list[RoleGran
     return list(session.scalars(select(RoleGrant).where(RoleGrant.issuer == issuer, RoleGrant.subject == subject)))
 
 
+def verified_mobile_of(session: Session, user_id: int) -> str | None:
+    """The mobile the user proved with an SMS code here (decrypted), if they did."""
+    return session.scalar(select(User.mobile).where(User.id == user_id, User.mobile_verified_at.is_not(None)))
+
+
 def id_number_of(session: Session, user_id: int) -> str | None:
     """The user's ID number (decrypted), without loading the rest of the user."""
     return session.scalar(select(User.id_number).where(User.id == user_id))

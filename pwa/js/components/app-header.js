@@ -59,7 +59,11 @@ class AppHeader extends HTMLElement {
     if (this.me.session?.kind === 'kiosk') return null;
     const out = el('button', { type: 'button', className: 'header__tool', textContent: t('sign_out') });
     out.addEventListener('click', () => this.emit('ot:logout'));
-    return document.body.dataset.chrome === 'desk' ? el('span', { className: 'header__account' }, this.who(), out) : out;
+    if (document.body.dataset.chrome === 'desk') return el('span', { className: 'header__account' }, this.who(), out);
+    if (!this.me.offline) return out;
+    // Offline the session cannot be checked: say who was signed in, and that this is the copy on this device.
+    const who = el('span', { className: 'header__who', textContent: t('header_offline_who', { name: this.me.name }) });
+    return el('span', { className: 'header__account' }, who, out);
   }
 
   /** The officer's (or staff member's) name and department, so a shared desk shows who acts. */

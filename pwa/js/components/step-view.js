@@ -106,8 +106,8 @@ function certificateLink(certificate) {
 }
 
 function supplementAction(kase, nameId, host) {
-  return [el('p', { className: 'step-view__line' }, el('strong', { textContent: t('task_supplement_asked') }), ' ', kase.supplement.message || ''),
-    el('button', { type: 'button', className: 'button', textContent: t('task_supplement_button'), attrs: { 'aria-describedby': nameId },
+  return [el('p', { className: 'step-view__line' }, el('strong', { textContent: t('task_supplement_asked') }), ' ', pick(kase.supplement, 'message')),
+    el('button', { type: 'button', className: 'button', textContent: t('correction_button'), attrs: { 'aria-describedby': nameId },
       on: { click: () => host.dispatchEvent(new CustomEvent('ot-supplement', { detail: kase, bubbles: true })) } })];
 }
 

@@ -7,12 +7,14 @@ import { watchEvents } from '../live.js';
 import '../components/family-panel.js';
 import { consentPanel } from '../components/consent-panel.js';
 import { completionText } from '../components/step-view.js';
+import { correctionForm } from '../components/correction-form.js';
 
 export async function render({ main, params, navigate }) {
   const number = params.id;
   const live = el('p', { className: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   let bundles = null;
   let refreshTimer = null;
+  const corrections = new Map(); // reference -> its form, kept across redraws so typing is not lost
 
   async function draw({ announce = false } = {}) {
     const [application, timeline] = await Promise.all([api.application(number), api.timeline(number)]);
@@ -22,11 +24,11 @@ export async function render({ main, params, navigate }) {
     const taskList = el('ot-step-view');
     taskList.cases = application.cases;
     const completion = completionText(application);
-    const supplementBox = el('div');
-    taskList.addEventListener('ot-supplement', (event) => showSupplement(supplementBox, number, event.detail, () => draw({ announce: true })));
+    taskList.addEventListener('ot-supplement', (event) => focusCorrection(event.detail.reference));
     const focusInside = main.contains(document.activeElement) && document.activeElement !== main;
     fill(main, 
       el('h1', { textContent: pick(bundle, 'name') || application.bundle }),
+      correctionsFor(application.cases || [], corrections, (kase) => correctionForm(number, kase, () => draw({ announce: true }))),
       el('p', {}, el('strong', { className: 'tag', textContent: pick(application, 'status_text') }), ' ', pick(application.next_action, 'text')),
       el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
       live,
@@ -34,7 +36,7 @@ export async function render({ main, params, navigate }) {
       RATEABLE.includes(application.status) ? await rating(number) : null,
       el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
       completion ? el('p', { className: 'step-view__summary', textContent: completion }) : null,
-      taskList, supplementBox,
+      taskList,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,
       await consentPanel(number, () => draw({ announce: true })),
       certificates(application.certificates || []),
@@ -72,33 +74,20 @@ function timelineGroups(groups) {
       e.actor_name && !e.by_me && !e.agent_name ? el('span', { className: 'muted', textContent: ` · ${e.actor_name}` }) : null))))));
 }
 
-function showSupplement(box, number, kase, done) {
-  const labels = kase.supplement.field_labels || {};
-  const inputs = (kase.supplement.fields || []).map((key, i) => {
-    const id = `supplement-${i}`;
-    return el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: id, textContent: pick(labels, key) || key }),
-      el('input', { type: 'text', id, name: key }));
+/** The corrections (补正) waiting for the resident, first on the page: each form is made once per request. */
+function correctionsFor(cases, forms, make) {
+  const asked = cases.filter((c) => c.status === 'supplement_requested' && c.supplement);
+  for (const reference of [...forms.keys()]) if (!asked.some((c) => c.reference === reference)) forms.delete(reference);
+  return asked.map((kase) => {
+    if (!forms.has(kase.reference)) forms.set(kase.reference, make(kase));
+    return forms.get(kase.reference);
   });
-  const materials = (kase.supplement.materials || []).map((name, i) => el('div', { className: 'choice' },
-    el('input', { type: 'checkbox', id: `material-${i}`, name: 'material', value: name }), el('label', { htmlFor: `material-${i}`, textContent: name })));
-  const error = el('p', { className: 'field__error', attrs: { role: 'alert' } });
-  const form = el('form', { noValidate: true, on: { submit: async (event) => {
-    event.preventDefault();
-    const answers = Object.fromEntries(inputs.map((n) => n.querySelector('input')).map((i) => [i.name, i.value.trim()]).filter(([, v]) => v));
-    const chosen = [...form.querySelectorAll('input[name=material]:checked')].map((i) => i.value);
-    try {
-      await api.supplement(number, kase.reference, { answers, materials: chosen });
-      fill(box, );
-      done();
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      error.textContent = e.message;
-    }
-  } } }, el('h2', { tabIndex: -1, textContent: t('supplement_title', { name: pick(kase, 'title') }) }), el('p', { textContent: kase.supplement.message }),
-  ...inputs, materials.length ? el('fieldset', {}, el('legend', { textContent: t('supplement_materials') }), ...materials) : null, error,
-  el('button', { type: 'submit', className: 'button', textContent: t('supplement_send') }));
-  fill(box, form);
-  form.querySelector('h2').focus();
+}
+
+function focusCorrection(reference) {
+  const heading = document.getElementById(`correction-${reference}`);
+  heading?.scrollIntoView({ block: 'start' });
+  heading?.focus({ preventScroll: true });
 }
 
 function withdrawButton(number, done) {

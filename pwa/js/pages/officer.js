@@ -114,17 +114,26 @@ function reasonForm(action, kase, labels, done) {
   const fields = action === 'supplement-request' ? el('fieldset', {}, el('legend', { textContent: t('officer_supplement_fields') }),
     (kase.field_keys || []).map((key, i) => el('div', { className: 'choice' }, el('input', { type: 'checkbox', id: `sf-${i}`, name: 'field', value: key }),
       el('label', { htmlFor: `sf-${i}`, textContent: labelOf(labels, key) })))) : null;
+  const english = action === 'supplement-request' ? englishMessage() : null;
   const form = el('form', { noValidate: true, on: { submit: async (event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) { summary.show([{ id, message: t(action === 'reject' ? 'officer_reason_required' : 'officer_message_required') }]); return; }
     const body = action === 'reject' ? { reason: value }
-      : { message: value, fields: [...form.querySelectorAll('input[name=field]:checked')].map((i) => i.value) };
+      : { message: value, message_en: english.querySelector('textarea').value.trim() || null,
+        fields: [...form.querySelectorAll('input[name=field]:checked')].map((i) => i.value) };
     try { await api.officerAction(kase.reference, action, body); await done(t(action === 'reject' ? 'officer_rejected' : 'officer_supplement_sent')); } catch (error) { alertError(error); }
   } } }, summary, el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: id, textContent: t(action === 'reject' ? 'officer_reason' : 'officer_message') }), text),
-  fields, el('button', { type: 'submit', className: `button ${action === 'reject' ? 'button--warning' : ''}`, textContent: t(`officer_action_${action.replace('-', '_')}`) }));
+  english, fields, el('button', { type: 'submit', className: `button ${action === 'reject' ? 'button--warning' : ''}`, textContent: t(`officer_action_${action.replace('-', '_')}`) }));
   setTimeout(() => text.focus());
   return form;
+}
+
+// Residents who use the app in English read this instead of the Chinese request, when given.
+function englishMessage() {
+  return el('div', { className: 'field' }, el('label', { className: 'field__label', htmlFor: 'supplement-request-text-en', textContent: t('officer_message_en') }),
+    el('span', { className: 'field__hint', id: 'supplement-request-text-en-hint', textContent: t('officer_message_en_hint') }),
+    el('textarea', { id: 'supplement-request-text-en', name: 'message_en', rows: 2, maxLength: 500, attrs: { 'aria-describedby': 'supplement-request-text-en-hint' } }));
 }
 
 function alertError(error) {

@@ -44,15 +44,15 @@ export async function render({ main, session }) {
     mandates && el('h2', { id: 'mandates-title', textContent: t('mandates_title') }), mandates,
     el('h2', { textContent: t('settings_account') }),
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
-      row(t('settings_mobile'), session.me.mobile || '—')),
+      row(t('settings_mobile'), session.me.mobile || '—', el('a', { href: '/app/settings/mobile', textContent: t('mobile_change_link') }))),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
   fill(main, ...parts);
   await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions), renderAccessLog(accessLog),
     mandates && import('./settings-mandates.js').then((m) => m.renderMandates(mandates))]);
 }
 
-function row(label, value) {
-  return el('div', { className: 'summary__row' }, el('dt', { textContent: label }), el('dd', { textContent: value }));
+function row(label, value, action = null) {
+  return el('div', { className: 'summary__row' }, el('dt', { textContent: label }), el('dd', { textContent: value }, action ? ' ' : null, action));
 }
 
 async function renderPreferences(box) {

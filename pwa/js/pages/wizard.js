@@ -76,6 +76,11 @@ async function renderSection({ main, params, navigate }) {
   const { form } = entry;
   const answers = { ...entry.draft.answers };
   const sections = askedSections(form, answers);
+  // A first step with nothing to fill (all of it prefilled and locked) is not a step for the resident:
+  // opening the draft goes straight to the next one, which lists it as done.
+  if (!params.section && sections.length > 1 && nothingToFill(sections[0], form, answers)) {
+    return navigate(`/app/drafts/${number}/${sections[1].code}`, { replace: true });
+  }
   const index = Math.max(0, sections.findIndex((s) => s.code === params.section));
   const section = sections[index];
   const indicator = el('ot-autosave');
@@ -86,7 +91,7 @@ async function renderSection({ main, params, navigate }) {
   // Questions to answer first; what the government already holds is grouped below, locked with its
   // source (open when it is all there is), so a phone screen shows the few things left to do.
   const boxes = fieldBoxes();
-  const renderFields = () => drawFields(section, form, answers, entry.draft, formEl, boxes);
+  const renderFields = () => drawFields(section, form, answers, entry.draft, formEl, boxes, mobileChange(number, section));
   const onEdit = () => {
     const changes = takeChanges(formEl, answers);
     if (Object.keys(changes).length) saver.change(changes);
@@ -107,6 +112,7 @@ async function renderSection({ main, params, navigate }) {
   fill(main, 
     el('p', { className: 'steps' }, el('span', { textContent: pick(entry.bundle, 'name') }), ' · ',
       el('span', { textContent: t('wizard_step', { n: index + 1, total: sections.length }) })),
+    doneBefore(sections.slice(0, index), form, answers, number),
     summary, el('h1', { textContent: pick(section, 'title') }), formEl);
   renderFields();
   const focusTarget = location.hash && document.getElementById(location.hash.slice(1));
@@ -116,13 +122,35 @@ async function renderSection({ main, params, navigate }) {
   return () => { saver.flush(); saver.stop(); document.removeEventListener('visibilitychange', flushOnHide); };
 }
 
+function nothingToFill(section, form, answers) {
+  const lookup = lookupIn(form, answers);
+  const asked = section.fields.filter((f) => isAsked(f, lookup));
+  return asked.length > 0 && asked.every((f) => f.read_only && f.prefilled);
+}
+
+/** The earlier steps that needed nothing from the resident, marked done, each with a link to look. */
+function doneBefore(earlier, form, answers, number) {
+  const done = earlier.filter((s) => nothingToFill(s, form, answers));
+  if (!done.length) return null;
+  return el('ul', { className: 'steps-done' }, done.map((s) => el('li', {},
+    el('span', { attrs: { 'aria-hidden': 'true' }, textContent: '✓ ' }), t('wizard_step_done', { title: pick(s, 'title') }), ' ',
+    el('a', { href: `/app/drafts/${number}/${s.code}`, textContent: t('wizard_step_look'), attrs: { 'aria-label': t('wizard_step_look_at', { title: pick(s, 'title') }) } }))));
+}
+
+/** Beside a locked mobile: the registry may hold an old number; the account's can be changed with a code. */
+function mobileChange(number, section) {
+  const next = `/app/drafts/${number}/${section.code}`;
+  return el('p', { className: 'field__hint' }, t('wizard_mobile_wrong'), ' ',
+    el('a', { href: `/app/settings/mobile?next=${encodeURIComponent(next)}`, textContent: t('mobile_change_link') }));
+}
+
 function fieldBoxes() {
   const lockedList = el('div');
   return { fields: el('div'), lockedList, locked: el('details', { className: 'prefilled' }, el('summary'), lockedList) };
 }
 
 /** The section's asked fields (kept across redraws, so typing is not lost), the locked ones apart. */
-function drawFields(section, form, answers, draft, formEl, boxes) {
+function drawFields(section, form, answers, draft, formEl, boxes, mobileLink) {
   const lookup = lookupIn(form, answers);
   const nodes = section.fields.filter((f) => isAsked(f, lookup)).map((field) => {
     const existing = formEl.querySelector(`ot-field[data-key="${field.key}"]`);
@@ -133,7 +161,7 @@ function drawFields(section, form, answers, draft, formEl, boxes) {
   });
   const locked = nodes.filter((n) => n.locked);
   fill(boxes.fields, nodes.filter((n) => !n.locked));
-  fill(boxes.lockedList, locked);
+  fill(boxes.lockedList, locked.flatMap((n) => (n.field.key === 'applicant.mobile' ? [n, mobileLink] : [n])));
   boxes.locked.hidden = !locked.length;
   boxes.locked.open ||= locked.length === nodes.length;
   boxes.locked.querySelector('summary').textContent = t('wizard_prefilled', { count: locked.length });

@@ -1,7 +1,7 @@
 """case reconciliation: when a department was last asked for a case's status; cases by due date
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 23:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bff.store.models
 
 revision = '0017'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
