@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bff.adapters.push.sender import PushMessage, PushResult, WebPushSender
 from bff.adapters.sms.base import SmsSender
 from bff.core import notifications as rules
+from bff.core.text import Text
 from bff.services.events import record_event, record_events_of_subjects
 from bff.services.notifications.preferences import preferences_of
 from bff.store import Session
@@ -143,7 +144,8 @@ def push_message_for(session: Session, notification: Notification, language: str
     if language is None:
         language = queries.language_of(session, notification.user_id) or "zh-CN"
     payload = rules.push_payload(notification_id=notification.id, kind=notification.kind,
-                                 number=notification.application_number, language=language)
+                                 number=notification.application_number, language=language,
+                                 title=Text(notification.title_zh, notification.title_en), url=notification.link)
     return PushMessage(payload=payload, ttl=kind.ttl, urgency=kind.urgency,
                        topic=rules.topic_for(notification.kind, notification.application_id))
 

@@ -177,9 +177,10 @@ def _new_notification(event: Event, preferences: rules.Preferences, number: str 
         return None
     kind = rules.KINDS[kind_name]
     number = event.data.get("number") or number
-    return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=kind.title.zh,
-                        title_en=kind.title.en, application_id=event.application_id, application_number=number,
-                        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+    title = rules.title_of(kind_name, event.data)
+    return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=title.zh,
+                        title_en=title.en, application_id=event.application_id, application_number=number,
+                        link=rules.link_for(kind_name, number, event.data), urgency=kind.urgency)
 
 
 def _created_event_data(notification: Notification) -> dict[str, Any]:
