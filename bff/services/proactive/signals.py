@@ -140,3 +140,10 @@ def poll_source(session: Session, feed: SourceOfSignals, sources: PrefillSources
     session.commit()
     return counts
 
+
+
+def signal_feed(config: Any, catalog: Catalog | None = None) -> SourceOfSignals:
+    """The configured feed (``SIGNALS_BACKEND``), asked for age signals at the ages automatic items start at."""
+    from bff.adapters.signals import build_signal_source
+
+    return build_signal_source(config, rules.ages_watched((catalog or default_catalog()).items.values()))
