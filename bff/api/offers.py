@@ -43,7 +43,7 @@ class BasisSchema(ResponseSchema):
     value = fields.Raw(allow_none=True)
 
 
-class GrantSchema(ResponseSchema):
+class AutoGrantSchema(ResponseSchema):
     id = fields.Int()
     item = fields.Str()
     item_name = bilingual()
@@ -58,7 +58,7 @@ class GrantSchema(ResponseSchema):
     review_note = fields.Str(allow_none=True)
 
 
-class ObjectionSchema(GrantSchema):
+class ObjectionSchema(AutoGrantSchema):
     objection = fields.Str(metadata={"description": "The resident's reason"})
 
 
@@ -88,7 +88,7 @@ class ActivitySchema(ResponseSchema):
 
 class OffersSchema(ResponseSchema):
     offers = fields.List(fields.Nested(OfferSchema))
-    grants = fields.List(fields.Nested(GrantSchema))
+    grants = fields.List(fields.Nested(AutoGrantSchema))
     settings = fields.Nested(SettingsSchema)
     activity = fields.List(fields.Nested(ActivitySchema), metadata={"description": "Every signal, offer and decision"})
 
@@ -102,7 +102,7 @@ class AcceptedSchema(ResponseSchema):
     offer = fields.Int()
     application_number = fields.Str(allow_none=True, metadata={"description": "The draft started (a bundle)"})
     version = fields.Int(allow_none=True, metadata={"description": "The draft's version, for the submission"})
-    grant = fields.Nested(GrantSchema, allow_none=True, metadata={"description": "The grant made (an automatic item)"})
+    grant = fields.Nested(AutoGrantSchema, allow_none=True, metadata={"description": "The grant made (an automatic item)"})
 
 
 class SettingsBodySchema(Schema):
@@ -166,7 +166,7 @@ def save_settings(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/offers/grants/<int:grant_id>/objection", methods=["POST"])
 @blp.arguments(ObjectBodySchema)
-@blp.response(200, GrantSchema)
+@blp.response(200, AutoGrantSchema)
 @access("resident")
 @in_person
 def object_to_grant(body: dict[str, Any], grant_id: int) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def list_objections() -> dict[str, Any]:
 
 @blp.route("/officer/objections/<int:grant_id>", methods=["POST"])
 @blp.arguments(ReviewBodySchema)
-@blp.response(200, GrantSchema)
+@blp.response(200, AutoGrantSchema)
 @access("officer")
 def review_objection(body: dict[str, Any], grant_id: int) -> dict[str, Any]:
     """Review an objection: the grant stands (upheld) or is withdrawn."""

@@ -31,8 +31,6 @@ BUNDLE_OF_SIGNAL = {"birth": "birth", "death": "after-death", "retirement": "ret
 # The relatives of the deceased an after-death offer goes to (the relation as the registry gives it,
 # from the deceased's point of view): first-order heirs.
 FIRST_ORDER = ("spouse", "child", "parent")
-# The recipient as the subject's: the inverse of the registry's relation from the deceased's side.
-RECIPIENT_RELATION = {"spouse": "spouse", "child": "parent", "parent": "child"}
 # How long an offer stays open after the event (the retirement offer: after the retirement date).
 OPEN_DAYS = {"birth": 60, "after-death": 60, "retirement": 30, "automatic": 90}
 RETIREMENT_NOTICE = 31  # days ahead a retirement is signalled ("a month ahead")
@@ -73,7 +71,8 @@ def recipients_of(signal: LifeEventSignal, person: Person | None, relatives: Ite
             parents.append(Recipient(person.spouse_id_number, "father"))
         return parents
     if signal.kind == "death":
-        return [Recipient(r.id_number, RECIPIENT_RELATION[r.relation], person.name)
+        # the registry's relation is the relative as the deceased's: their child, spouse, parent
+        return [Recipient(r.id_number, r.relation, person.name)
                 for r in relatives if r.relation in FIRST_ORDER and r.died is None]
     if signal.kind in ("retirement", "age"):
         return [Recipient(person.id_number, "self")] if person.died is None else []

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bff.adapters.prefill.sample import SampleRegistry, SampleWorld
+from bff.core.clock import china_today
 from bff.core.ports import LifeEventSignal, SignalPage
 from bff.core.proactive import RETIREMENT_NOTICE
 
@@ -29,13 +30,12 @@ class SampleSignals:
     def signals_after(self, cursor: str | None, limit: int) -> SignalPage:
         today = self._today or self.registry_today()
         start = date.fromisoformat(cursor) if cursor else today - timedelta(days=FIRST_READ_DAYS)
-        sent = sorted((day, signal) for day, signal in self.all_signals(self.registry.world, today) if start < day <= today)
+        sent = sorted(((day, signal) for day, signal in self.all_signals(self.registry.world, today) if start < day <= today),
+                      key=lambda pair: (pair[0], pair[1].sequence))
         return SignalPage(tuple(signal for _, signal in sent[:limit]), today.isoformat() if len(sent) <= limit
                           else sent[limit - 1][0].isoformat())
 
     def registry_today(self) -> date:
-        from bff.core.clock import china_today
-
         return china_today()
 
     def all_signals(self, world: SampleWorld, today: date) -> list[tuple[date, LifeEventSignal]]:
