@@ -30,6 +30,7 @@ class OfferSchema(ResponseSchema):
     text = bilingual(metadata={"description": "What the offer says, with the count of questions left"})
     relation = fields.Str(metadata={"description": "The resident as the subject's: self, mother, father, child, …"})
     subject_name = fields.Str(allow_none=True, metadata={"description": "The deceased, named to first-order family only"})
+    subject_ref = fields.Str(metadata={"description": "The subject of the offered bundle (opaque; for its combined form)"})
     questions = fields.List(fields.Str(), metadata={"description": "Field keys left to the resident"})
     status = fields.Str(metadata={"description": "open, expired, declined, used, or join (a relative applied)"})
     application_number = fields.Str(allow_none=True)

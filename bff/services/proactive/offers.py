@@ -62,7 +62,8 @@ def offer_view(session: Session, offer: Offer, user_id: int, today: date, catalo
                             item_name=item.name if item else None, occurred_on=offer.occurred_on)
     return {"id": offer.id, "kind": offer.kind, "bundle": offer.bundle, "item": offer.item,
             "name": bundle.name if bundle else (item.name if item else None), "text": text,
-            "relation": offer.relation, "subject_name": offer.subject_name, "questions": list(offer.questions or []),
+            "relation": offer.relation, "subject_name": offer.subject_name, "subject_ref": offer.subject_ref,
+            "questions": list(offer.questions or []),
             "status": status, "application_number": number, "expires_on": offer.expires_on,
             "created_at": offer.created_at}
 
