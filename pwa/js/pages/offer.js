@@ -21,7 +21,7 @@ export async function render({ main, params, navigate }) {
   const fields = form.sections.flatMap((s) => s.fields);
   const asked = offer.questions.map((key) => fields.find((f) => f.key === key)).filter(Boolean);
   const consents = fields.filter((f) => f.key.startsWith('consent.') && !f.prefilled);
-  const boxes = asked.map((field) => Object.assign(document.createElement('ot-field'), { config: { field, value: SUGGESTED[field.key] } }));
+  const boxes = asked.map((field) => Object.assign(el('ot-field', { dataset: { key: field.key } }), { config: { field, value: SUGGESTED[field.key] } }));
   const confirm = el('input', { type: 'checkbox', id: 'offer-confirm', name: 'confirm' });
   const summary = el('ot-error-summary');
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });

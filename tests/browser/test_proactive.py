@@ -1,0 +1,84 @@
+"""The proactive birth journey on a phone: the hospital's record reaches the registry, the father
+opens the offer from his inbox and submits the whole bundle in at most four taps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from bff.core.clock import china_today
+from bff.extensions import db
+from bff.services.forms import current_sources
+from bff.services.proactive.signals import receive_signal
+from tests.api.test_proactive import world_signal
+from tests.browser.conftest import LiveServer, assert_accessible, wait_for_app
+from tests.browser.journeys import run_worker
+
+pytestmark = pytest.mark.browser
+
+
+class Taps:
+    """Counts what the resident taps (typing a name is not a tap)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, target: Locator) -> None:
+        self.count += 1
+        target.click()
+
+
+def send_birth_signal(server: LiveServer) -> None:
+    with server.app.app_context():
+        receive_signal(db.session, current_sources(), world_signal("birth"), source="sample", today=china_today())
+    run_worker(server.app)  # the offer's inbox entry (and push) are made by the notifier
+
+
+def test_from_the_inbox_to_the_receipt_of_the_birth_bundle_in_four_taps(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    page = signed_in_page("zhangwei")
+    send_birth_signal(server)
+    page.goto("/")
+    wait_for_app(page)
+    ready = page.get_by_role("region", name="为您备好")
+    expect(ready).to_contain_text("宝宝的出生信息已登记，出生一件事已为您备好，只需确认 3 项")
+    assert_accessible(page)
+
+    page.goto("/app/inbox")
+    wait_for_app(page)
+    tap = Taps()
+    tap(page.get_by_role("link", name="宝宝的出生信息已登记，出生一件事已为您备好，只需确认 3 项"))
+    expect(page.locator("h1")).to_have_text("出生一件事")
+    expect(page.get_by_role("heading", name="只需确认 3 项")).to_be_visible()
+    expect(page.locator("ot-field")).to_have_count(3)  # the name, the hukou, the delivery (suggested)
+    assert_accessible(page)
+
+    page.locator("ot-field[data-key='subject.name'] input").fill("张小宝")
+    tap(page.get_by_label("随父落户"))
+    tap(page.locator("#offer-confirm"))
+    tap(page.get_by_role("button", name="确认并提交"))
+
+    expect(page.locator("h1")).to_have_text("申请已提交")
+    assert page.locator(".panel__number").inner_text().startswith("YJ")
+    assert tap.count <= 4
+    assert_accessible(page)
+
+
+def test_an_offer_declined_on_the_phone_leaves_the_home_page_and_shows_as_declined(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    page = signed_in_page("wangfang")
+    page.set_viewport_size({"width": 320, "height": 640})
+    send_birth_signal(server)
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("region", name="为您备好").get_by_role("link").click()
+    page.get_by_role("button", name="不需要").click()
+    expect(page.locator("h1")).to_have_text("为您备好与免申即享")
+    expect(page.get_by_text("已谢绝")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="出生一件事").first).to_be_attached()
+    expect(page.get_by_role("region", name="为您备好")).to_have_count(0)
