@@ -15,16 +15,17 @@ from rq.cron import CronScheduler
 
 from bff.app import create_app
 from bff.jobs.queue import queue_for
-from bff.jobs.tasks import relay_outbox, sweep
+from bff.jobs.tasks import poll_signals, relay_outbox, sweep
 
 RELAY_INTERVAL_SECONDS = 5
 
 
 def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
-    """The relay (a safety net behind the after-commit hint) and the sweeper."""
+    """The relay (a safety net behind the after-commit hint), the sweeper and the registry's signal feed."""
     name = app.config["RQ_QUEUE"]
     scheduler.register(relay_outbox, name, interval=RELAY_INTERVAL_SECONDS, job_timeout=60)
     scheduler.register(sweep, name, interval=int(app.config["SWEEP_INTERVAL_SECONDS"]), job_timeout=300)
+    scheduler.register(poll_signals, name, interval=int(app.config["SIGNALS_POLL_SECONDS"]), job_timeout=300)
 
 
 def main(argv: list[str]) -> None:

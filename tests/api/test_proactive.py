@@ -219,3 +219,20 @@ def test_the_demo_world_seeds_one_live_offer_per_persona_kind_through_the_signal
     kinds = {(o.kind, o.relation) for o in db.session.query(Offer)}
     assert kinds == {("birth", "father"), ("birth", "mother"), ("after-death", "spouse"), ("after-death", "child"),
                      ("retirement", "self")}
+
+
+def test_the_periodic_job_reads_the_feed_from_its_cursor_and_a_second_read_makes_nothing(app: Flask) -> None:
+    from bff.jobs.queue import queue_for
+    from bff.store.proactive_models import SignalCursor
+
+    signed_in_client(app, "zhangwei")
+    queue_for(app).enqueue("bff.jobs.tasks.poll_signals")
+    run_worker(app)
+    db.session.expire_all()
+    assert db.session.query(Offer).filter(Offer.kind == "birth").count() == 2
+    assert db.session.get(SignalCursor, "sample").cursor == china_today().isoformat()
+    signals = db.session.query(LifeSignal).count()
+    queue_for(app).enqueue("bff.jobs.tasks.poll_signals")
+    run_worker(app)
+    db.session.expire_all()
+    assert db.session.query(LifeSignal).count() == signals
