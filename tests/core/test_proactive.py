@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from bff.adapters.prefill.sample import SampleRegistry
 from bff.core import conditions
@@ -77,11 +78,11 @@ def test_an_offer_says_how_many_questions_are_left_in_both_languages() -> None:
     assert rules.offer_text("after-death", 1, subject_name="陈国华").zh.startswith("陈国华的离世信息已登记")
 
 
-def test_an_automatic_condition_on_an_unknown_key_is_refused_at_load(catalog_dir) -> None:  # type: ignore[no-untyped-def]
+def test_an_automatic_condition_on_an_unknown_key_is_refused_at_load(catalog_dir: Path) -> None:
     edit(catalog_dir / "items/senior-card.yaml", "{key: subject.age, at_least: 60}", "{key: subject.agee, at_least: 60}")
     assert "items/senior-card.yaml: automatic.when: condition reads unknown key 'subject.agee'" in load_error(catalog_dir)
 
 
-def test_an_automatic_entry_without_when_is_refused_at_load(catalog_dir) -> None:  # type: ignore[no-untyped-def]
+def test_an_automatic_entry_without_when_is_refused_at_load(catalog_dir: Path) -> None:
     edit(catalog_dir / "items/senior-card.yaml", "automatic:\n  when:", "automatic:\n  if:")
     assert "automatic: must be a mapping with 'when'" in load_error(catalog_dir)
