@@ -82,3 +82,35 @@ def test_an_offer_declined_on_the_phone_leaves_the_home_page_and_shows_as_declin
     wait_for_app(page)
     expect(page.get_by_role("heading", name="出生一件事").first).to_be_attached()
     expect(page.get_by_role("region", name="为您备好")).to_have_count(0)
+
+
+def test_agreeing_to_the_senior_card_shows_the_decision_its_data_and_an_objection_in_english_elder_mode(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    from tests.api.test_proactive import sixtieth_birthday
+
+    page = signed_in_page("lijianguo")
+    with server.app.app_context():
+        receive_signal(db.session, current_sources(), sixtieth_birthday(), source="registry", today=china_today())
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("button", name="切换语言").click()
+    page.get_by_role("button", name="Large text").click()
+    expect(page.locator("html")).to_have_class("elder")
+    ready = page.get_by_role("region", name="Ready for you")
+    expect(ready).to_contain_text("Shared data shows you are entitled to the Senior card")
+    assert_accessible(page)
+
+    ready.get_by_role("link").click()
+    page.get_by_role("button", name="Agree to be granted it automatically").click()
+    expect(page.locator("h1")).to_have_text("Ready for you, and granted without applying")
+    grant = page.locator("#grants + ul li").first
+    expect(grant).to_contain_text("Senior card · Granted")
+    expect(grant).to_contain_text("Age (full years)")
+    expect(grant).to_contain_text("Zhejiang hukou")
+    assert_accessible(page)
+
+    reason = page.get_by_label("Disagree with this decision? Say why; the department reviews it")
+    reason.fill("I hold a card from another province")
+    page.get_by_role("button", name="Object").click()
+    expect(page.locator("#grants + ul li").first).to_contain_text("Objection under review")
+    assert_accessible(page)
