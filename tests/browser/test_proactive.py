@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from bff.core.clock import china_today
 from bff.extensions import db
 from bff.services.forms import current_sources
 from bff.services.proactive.signals import receive_signal
 from tests.api.test_proactive import world_signal
-from tests.browser.conftest import LiveServer, assert_accessible, wait_for_app
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in_context, wait_for_app
 from tests.browser.journeys import run_worker
 
 pytestmark = pytest.mark.browser
@@ -114,3 +114,29 @@ def test_agreeing_to_the_senior_card_shows_the_decision_its_data_and_an_objectio
     page.get_by_role("button", name="Object").click()
     expect(page.locator("#grants + ul li").first).to_contain_text("Objection under review")
     assert_accessible(page)
+
+
+def test_the_civil_affairs_officer_reviews_an_objection_on_the_workbench(
+        server: LiveServer, new_desktop_context: Callable[[], BrowserContext]) -> None:
+    from tests.api.staff_helpers import signed_in_client
+    from tests.api.test_proactive import sixtieth_birthday
+
+    resident, _ = signed_in_client(server.app, "lijianguo")
+    resident.put("/api/v1/offers/settings", json={"offers_off": [], "automatic_items": ["senior-card"]})
+    with server.app.app_context():
+        receive_signal(db.session, current_sources(), sixtieth_birthday(), source="registry", today=china_today())
+    grant = resident.get("/api/v1/offers").json["grants"][0]
+    resident.post(f"/api/v1/offers/grants/{grant['id']}/objection", json={"reason": "我已在外省领过优待证"})
+
+    officer = new_desktop_context().new_page()
+    sign_in_context(server, officer.context, "officer-civil-affairs")
+    officer.goto(f"{server.url}/officer")
+    wait_for_app(officer)
+    objections = officer.get_by_role("region", name="免申办理的异议")
+    expect(objections).to_contain_text("我已在外省领过优待证")
+    expect(objections).to_contain_text("年龄（周岁）")
+    assert_accessible(officer)
+    objections.get_by_role("button", name="撤销办理").click()
+    expect(objections).to_contain_text("已撤销，居民会收到通知。")
+    expect(objections).to_contain_text("没有待复核的异议。")
+    assert resident.get("/api/v1/offers").json["grants"][0]["status"] == "withdrawn"
