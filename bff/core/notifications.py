@@ -31,6 +31,7 @@ class Kind:
     ttl: int  # seconds a push service keeps an undelivered message
     title: Text
     action_needed: bool = False
+    label: Text | None = None  # how the settings name it, where the title needs an event's data
 
 
 HOUR, DAY = 3600, 86400
@@ -76,13 +77,16 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     # Proactive service: ``{questions}`` is the count of what is left to the resident (no names).
     Kind("offer_birth", "normal", 7 * DAY,
          Text("宝宝的出生信息已登记，出生一件事已为您备好，只需确认 {questions} 项",
-              "Your baby's birth is registered: the birth bundle is ready, only {questions} to confirm")),
+              "Your baby's birth is registered: the birth bundle is ready, only {questions} to confirm"),
+         label=Text("出生一件事已为您备好", "The birth bundle is ready for you")),
     Kind("offer_after_death", "normal", 7 * DAY,
          Text("亲人的离世信息已登记，身后一件事已为您备好，只需确认 {questions} 项",
-              "Your relative's death is registered: the after-death bundle is ready, only {questions} to confirm")),
+              "Your relative's death is registered: the after-death bundle is ready, only {questions} to confirm"),
+         label=Text("身后一件事已为您备好", "The after-death bundle is ready for you")),
     Kind("offer_retirement", "normal", 7 * DAY,
          Text("您下月到达退休年龄，退休一件事已为您备好，只需确认 {questions} 项",
-              "You reach retirement age next month: the retirement bundle is ready, only {questions} to confirm")),
+              "You reach retirement age next month: the retirement bundle is ready, only {questions} to confirm"),
+         label=Text("退休一件事已为您备好", "The retirement bundle is ready for you")),
     Kind("offer_automatic", "normal", 7 * DAY,
          Text("有一项待遇可免申即享，同意后自动办理", "A benefit can be granted without applying: agree and it is done")),
     Kind("automatic_granted", "normal", 7 * DAY,
@@ -128,10 +132,13 @@ def notification_kind(event_name: str, data: Mapping[str, Any]) -> str | None:
 
 
 def title_of(kind: str, data: Mapping[str, Any]) -> Text:
-    """A kind's title, with the count an offer leaves to the resident put in."""
-    title = KINDS[kind].title
+    """A kind's title, with the count an offer leaves to the resident put in (without one: its label)."""
+    spec = KINDS[kind]
+    title = spec.title
     if "{questions}" not in title.zh:
         return title
+    if "questions" not in data:
+        return spec.label or title
     count = str(data.get("questions", ""))
     return Text(title.zh.replace("{questions}", count), title.en.replace("{questions}", count))
 

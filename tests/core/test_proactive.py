@@ -86,3 +86,14 @@ def test_an_automatic_condition_on_an_unknown_key_is_refused_at_load(catalog_dir
 def test_an_automatic_entry_without_when_is_refused_at_load(catalog_dir: Path) -> None:
     edit(catalog_dir / "items/senior-card.yaml", "automatic:\n  when:", "automatic:\n  if:")
     assert "automatic: must be a mapping with 'when'" in load_error(catalog_dir)
+
+
+def test_an_offers_notification_title_carries_its_count_and_the_settings_name_it_without_one() -> None:
+    from bff.core import notifications
+
+    counted = notifications.title_of("offer_birth", {"questions": 3})
+    assert counted.zh == "宝宝的出生信息已登记，出生一件事已为您备好，只需确认 3 项"
+    assert notifications.title_of("offer_birth", {}).zh == "出生一件事已为您备好"
+    assert all("{" not in notifications.title_of(kind, {}).zh + notifications.title_of(kind, {}).en
+               for kind in notifications.KINDS)
+    assert notifications.link_for("offer_birth", None, {"offer": 7}) == "/app/offers/7"
