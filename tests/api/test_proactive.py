@@ -20,7 +20,7 @@ from bff.services.forms import current_sources
 from bff.services.proactive.signals import receive_signal
 from bff.store.models import Event
 from bff.store.proactive_models import LifeSignal, Offer
-from tests.api.application_helpers import officer_client, run_worker, submit
+from tests.api.application_helpers import complete_answers, officer_client, run_worker, submit
 from tests.api.staff_helpers import signed_in_client
 
 BIRTH_ANSWERS = {"subject.name": "张小宝", "subject.hukou_choice": "father", "delivery.method": "electronic",
@@ -120,7 +120,7 @@ def test_a_declined_or_used_offer_never_returns_for_the_same_subject(app: Flask)
 
 
 def test_a_death_signal_offers_the_first_order_family_naming_the_deceased_and_nothing_else(app: Flask) -> None:
-    son, _ = signed_in_client(app, "chenming")
+    son, son_user = signed_in_client(app, "chenming")
     signed_in_client(app, "chenli")
     widow, _ = signed_in_client(app, "liuxiuying")
     assert send(world_signal("death"))["offers"] == 3  # the widow and both children
@@ -130,8 +130,8 @@ def test_a_death_signal_offers_the_first_order_family_naming_the_deceased_and_no
     body = son.get("/api/v1/offers").get_data(as_text=True)
     assert persona("chenguohua").id_number not in body and persona("liuxiuying").id_number not in body
     assert offers_of(widow)[0]["relation"] == "spouse"
-    started = accept(son, offer, {"subject.funeral_home": "hangzhou", "consent.declaration": True})
-    assert started["application_number"].startswith("YJ")
+    started = accept(son, offer, complete_answers("after-death", son_user.id))
+    assert submit(son, started["application_number"], started["version"]).status_code == 201
 
 
 def test_a_retirement_signal_offers_the_retiree_a_month_ahead(app: Flask) -> None:
@@ -236,3 +236,17 @@ def test_the_periodic_job_reads_the_feed_from_its_cursor_and_a_second_read_makes
     run_worker(app)
     db.session.expire_all()
     assert db.session.query(LifeSignal).count() == signals
+
+
+def test_an_answer_no_draft_may_hold_is_refused_on_its_field_and_the_offer_stays_open(app: Flask) -> None:
+    father, _ = signed_in_client(app, "zhangwei")
+    send(world_signal("birth"))
+    [offer] = offers_of(father)
+    refused = father.post(f"/api/v1/offers/{offer['id']}/accept",
+                          json={"answers": {**BIRTH_ANSWERS, "subject.name": "张" * 200}})
+    assert refused.status_code == 422, refused.json
+    assert refused.json["errors"]["json"]["subject.name"] == ["最多30个字。"]
+    missing = father.post(f"/api/v1/offers/{offer['id']}/accept", json={"answers": {"subject.name": "张小宝"}})
+    assert missing.status_code == 422 and "delivery.method" in missing.json["errors"]["json"]
+    assert offers_of(father)[0]["status"] == "open"
+    assert father.get("/api/v1/applications/drafts").json["drafts"] == []

@@ -19,6 +19,7 @@ from bff.core.text import Text
 from bff.services import applications
 from bff.services.events import record_event
 from bff.services.family import subject_already_applied
+from bff.services.form_check import check_form
 from bff.services.proactive.grants import grant_if_due, grant_view
 from bff.store import Session
 from bff.store.crypto import lookup_hash
@@ -107,18 +108,22 @@ def _open_offer(session: Session, user_id: int, offer_id: int, today: date) -> O
 def accept_offer(session: Session, user_id: int, offer_id: int, answers: Mapping[str, Any], *, today: date,
                  sources: PrefillSources) -> dict[str, Any]:
     """Start the offered bundle about its subject with the resident's answers (prefill does the rest),
-    or, for an automatic item, consent to it and grant it now. Committed."""
+    checked as the submission will check them, or, for an automatic item, consent to it and grant it
+    now. Committed."""
     offer = _open_offer(session, user_id, offer_id, today)
-    offer.status, offer.decided_at = rules.ACCEPTED, utcnow()
     if offer.item:
+        offer.status, offer.decided_at = rules.ACCEPTED, utcnow()
         return _accept_automatic(session, user_id, offer, today, sources)
+    subject_ref = None if offer.subject_ref == "self" else offer.subject_ref
+    # the submission's own check, before anything is saved: a refused answer leaves the offer open
+    check_form(session, user_id, offer.bundle or "", subject_ref, dict(answers), sources)
+    offer.status, offer.decided_at = rules.ACCEPTED, utcnow()
     existing = family_store.active_cases_of_subjects(session, offer.bundle or "", [offer.subject_ref]).get(offer.subject_ref)
     if existing is not None:
         raise subject_already_applied(existing, user_id)
     record_event(session, "offer_accepted", actor_user_id=user_id, subject_user_id=user_id, offer=offer.id, kind=offer.kind)
     # start_draft commits the offer's acceptance and the draft together
-    draft = applications.start_draft(session, user_id, offer.bundle or "", answers=answers,
-                                     subject_ref=None if offer.subject_ref == "self" else offer.subject_ref)
+    draft = applications.start_draft(session, user_id, offer.bundle or "", answers=answers, subject_ref=subject_ref)
     offer.application_number = draft.number
     session.commit()
     return {"offer": offer.id, "application_number": draft.number, "version": draft.version, "grant": None}

@@ -36,14 +36,7 @@ export async function render({ main, params, navigate }) {
     if (problems.length) { summary.show(problems); return; }
     for (const field of consents) answers[field.key] = true;
     status.textContent = t('review_submitting');
-    try {
-      const started = await offersApi.accept(offer.id, answers);
-      const receipt = await api.submit(started.application_number, started.version, crypto.randomUUID().replace(/-/g, ''));
-      sessionStorage.setItem(`receipt:${started.application_number}`, JSON.stringify(receipt));
-      navigate(`/app/applications/${started.application_number}/receipt`, { replace: true });
-    } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : t('offline_body');
-    }
+    await acceptAndSubmit(offer, answers, { summary, status, navigate, boxes });
   };
   fill(main, summary, el('h1', { textContent: pick(offer, 'name') }),
     el('p', { className: 'lead', textContent: pick(offer, 'text') }),
@@ -58,6 +51,29 @@ export async function render({ main, params, navigate }) {
         el('button', { type: 'submit', className: 'button', textContent: t('offer_submit') }),
         declineButton(offer, navigate))));
   return undefined;
+}
+
+/** Start the bundle with the answers, then submit it; a refusal of an answer is shown on its field
+ * (nothing is saved); a draft that cannot be submitted yet opens on the review page to be finished. */
+async function acceptAndSubmit(offer, answers, { summary, status, navigate, boxes }) {
+  let started;
+  try {
+    started = await offersApi.accept(offer.id, answers);
+  } catch (error) {
+    const fields = error instanceof ApiError ? Object.entries(error.fieldErrors) : [];
+    const known = fields.filter(([key]) => boxes.some((b) => b.field.key === key));
+    if (known.length) summary.show(known.map(([key, text]) => ({ id: `f-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`, message: text })));
+    status.textContent = error instanceof ApiError ? error.message : t('offline_body');
+    return;
+  }
+  const number = started.application_number;
+  try {
+    const receipt = await api.submit(number, started.version, crypto.randomUUID().replace(/-/g, ''));
+    sessionStorage.setItem(`receipt:${number}`, JSON.stringify(receipt));
+    navigate(`/app/applications/${number}/receipt`, { replace: true });
+  } catch {
+    navigate(`/app/drafts/${number}/review`, { replace: true });
+  }
 }
 
 function declineButton(offer, navigate) {
