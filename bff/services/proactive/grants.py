@@ -32,10 +32,12 @@ OUTCOMES = ("upheld", "withdrawn")  # the grant stands, or is withdrawn as the r
 
 
 def grant_if_due(session: Session, catalog: Catalog, sources: PrefillSources, user_id: int, person: Person,
-                 item: ServiceItem, day: date, *, signal_row_id: int | None = None) -> AutoGrant | None:
-    """Grant ``item`` to the person when shared data proves it (added, not committed); None when it
-    does not, or when it was granted before."""
-    due = {i.code: basis for i, basis in rules.automatic_items_due([item], facts_about(catalog, sources, person, day))}
+                 item: ServiceItem, day: date, *, signal_row_id: int | None = None,
+                 facts: dict[str, Any] | None = None) -> AutoGrant | None:
+    """Grant ``item`` to the person when shared data (``facts``, or read now for ``day``) proves it
+    (added, not committed); None when it does not, or when it was granted before."""
+    facts = facts if facts is not None else facts_about(catalog, sources, person, day)
+    due = {i.code: basis for i, basis in rules.automatic_items_due([item], facts)}
     if item.code not in due:
         return None
     grant = AutoGrant(user_id=user_id, item=item.code, department=item.department, basis=due[item.code],

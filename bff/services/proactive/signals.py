@@ -93,15 +93,13 @@ def _automatic(session: Session, catalog: Catalog, sources: PrefillSources, sign
     user = store.users_by_id_hashes(session, [row.person_hash]).get(row.person_hash)
     settings = settings_of(session, user.id if user else None)
     automatic = [item for item in catalog.items.values() if item.automatic is not None]
+    facts = facts_about(catalog, sources, person, signal.occurred_on) if automatic else {}
     made = granted = 0
-    for item in automatic:
+    for item, _basis in rules.automatic_items_due(automatic, facts):
         if user is not None and item.code in settings.automatic_items:
             granted += grant_if_due(session, catalog, sources, user.id, person, item, signal.occurred_on,
-                                    signal_row_id=row.id) is not None
-            continue
-        if user is not None and "automatic" in settings.offers_off:
-            continue
-        if rules.automatic_items_due([item], facts_about(catalog, sources, person, signal.occurred_on)):
+                                    signal_row_id=row.id, facts=facts) is not None
+        elif user is None or "automatic" not in settings.offers_off:
             made += _offer(session, row, user, rules.Recipient(person.id_number, "self"), kind="automatic", bundle=None,
                            item=item.code, subject_ref=f"item:{item.code}", questions=[], signal=signal)
     return made, granted
