@@ -140,3 +140,21 @@ def test_the_civil_affairs_officer_reviews_an_objection_on_the_workbench(
     expect(objections).to_contain_text("已撤销，居民会收到通知。")
     expect(objections).to_contain_text("没有待复核的异议。")
     assert resident.get("/api/v1/offers").json["grants"][0]["status"] == "withdrawn"
+
+
+def test_the_settings_page_turns_offers_off_by_kind_and_automatic_grants_on_by_item(
+        server: LiveServer, signed_in_page: Callable[..., Page]) -> None:
+    page = signed_in_page("lijianguo")
+    page.goto("/app/settings")
+    wait_for_app(page)
+    section = page.locator("#proactive-settings")
+    expect(section.get_by_label("老年人优待证")).not_to_be_checked()  # opt-in
+    expect(section.get_by_label("出生一件事")).to_be_checked()  # opt-out
+    section.get_by_label("老年人优待证").check()
+    section.get_by_label("出生一件事").uncheck()
+    section.get_by_role("button", name="保存主动服务设置").click()
+    expect(section.get_by_role("status")).to_have_text("主动服务设置已保存。")
+    assert_accessible(page)
+    settings = page.request.get("/api/v1/offers").json()["settings"]
+    assert {i["item"]: i["on"] for i in settings["automatic_items"]} == {"senior-card": True}
+    assert {k["kind"]: k["on"] for k in settings["offer_kinds"]}["birth"] is False

@@ -46,6 +46,12 @@ function objectionForm(grant, main) {
   el('button', { type: 'submit', className: 'button button--secondary', textContent: t('grant_object') }));
 }
 
+/** The proactive service's choices on the settings page. */
+export async function renderSettings(box) {
+  const { settings } = await offersApi.offers();
+  fill(box, el('p', {}, el('a', { href: '/app/offers', textContent: t('proactive_settings_link') })), settingsForm(settings));
+}
+
 function settingsForm(settings) {
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const box = (name, value, label, checked) => el('div', { className: 'choice' },
@@ -55,7 +61,7 @@ function settingsForm(settings) {
     const values = (name, on) => [...form.querySelectorAll(`input[name=${name}]`)].filter((i) => i.checked === on).map((i) => i.value);
     try {
       await offersApi.saveSettings({ offers_off: values('offer-kind', false), automatic_items: values('automatic-item', true) });
-      status.textContent = t('prefs_saved');
+      status.textContent = t('proactive_saved');
     } catch (error) { status.textContent = error.message; }
   } } },
   el('fieldset', {}, el('legend', { textContent: t('proactive_offer_kinds') }),
@@ -63,6 +69,6 @@ function settingsForm(settings) {
   el('fieldset', {}, el('legend', { textContent: t('proactive_automatic_items') }),
     el('p', { className: 'field__hint', textContent: t('proactive_automatic_hint') }),
     settings.automatic_items.map((i) => box('automatic-item', i.item, pick(i, 'name'), i.on))),
-  status, el('button', { type: 'submit', className: 'button button--secondary', textContent: t('prefs_save') }));
+  status, el('button', { type: 'submit', className: 'button button--secondary', textContent: t('proactive_save') }));
   return form;
 }
