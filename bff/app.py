@@ -122,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(fields.blp)  # field labels for pages that show answers by key
     from bff.api import catalog  # life events, bundles, combined form
     api.register_blueprint(catalog.blp)
+    from bff.api import offers  # proactive service: offers, automatic grants
+    api.register_blueprint(offers.blp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):  # flask-smorest's OpenAPI JSON is public
             app.view_functions[endpoint] = _public(view)

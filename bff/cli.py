@@ -44,12 +44,14 @@ def db_upgrade() -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo world's people as users (idempotent: running it twice changes nothing)."""
-    from bff.services.demo import seed_demo_kiosk, seed_demo_world
+    from bff.services.demo import seed_demo_kiosk, seed_demo_offers, seed_demo_world
+    from bff.services.forms import current_sources
 
     count = seed_demo_world(db.session, issuer=current_app.config["OIDC_ISSUER"])
     credential = seed_demo_kiosk(db.session, secret_key=current_app.config["SECRET_KEY"])
+    offers = seed_demo_offers(db.session, current_app.config, current_sources())
     public_url = current_app.config["PUBLIC_URL"].rstrip("/")
-    click.echo(f"demo world ready: {count} people")
+    click.echo(f"demo world ready: {count} people, {offers['offers']} offers from {offers['applied']} registry signals")
     # Open this once on the browser acting as the hall kiosk: it keeps the kiosk's credential.
     click.echo(f"demo kiosk (enrolled): {public_url}/kiosk#kiosk-credential={credential}")
 

@@ -78,6 +78,10 @@ DEFAULTS: dict[str, Any] = {
     "PREFILL_TIMEOUT": 2.0,
     "PREFILL_FAILURES_TO_OPEN": 5,
     "PREFILL_OPEN_SECONDS": 30.0,
+    "SIGNALS_BACKEND": "sample",
+    "SIGNALS_URL": "",
+    "SIGNALS_TIMEOUT": 5.0,
+    "SIGNALS_POLL_SECONDS": 300,
     # Applications: department routing, dispatch retries, sweeper, simulator.
     # DEPARTMENTS: JSON {code: "workbench" | {"url": ..., "secret": ...}}; unlisted codes use the
     # workbench, or the simulator when DEPARTMENT_SIMULATOR_URL is set and the code is simulated.
@@ -242,6 +246,8 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("ONETHING_METRICS_TOKEN is unset or shorter than 16 characters (/metrics would be open)")
     if config["PREFILL_BACKEND"] == "sample":
         problems.append("PREFILL_BACKEND is the demo world's sample registry")
+    if config["SIGNALS_BACKEND"] == "sample":
+        problems.append("SIGNALS_BACKEND is the demo world's sample registry feed")
     if config["OIDC_CLIENT_SECRET"] == DEFAULTS["OIDC_CLIENT_SECRET"]:
         problems.append("ONETHING_OIDC_CLIENT_SECRET is the development secret")
     local = sorted(host for host in parse_hosts(config["PUSH_EXTRA_HOSTS"]) if is_loopback_host(host))

@@ -210,7 +210,7 @@ def mark_all_read() -> dict[str, int]:
 # --- Preferences ------------------------------------------------------------------------------
 
 def preferences_view(prefs: dict[str, Any]) -> dict[str, Any]:
-    kinds = [{"kind": name, "title": t(kind.title), "urgency": kind.urgency,
+    kinds = [{"kind": name, "title": t(rules.title_of(name, {})), "urgency": kind.urgency,
               "can_turn_off": name != "new_sign_in"}
              for name, kind in ((name, rules.KINDS[name]) for name in rules.OFFERED_KINDS)]
     return {**prefs, "available_kinds": kinds}

@@ -131,6 +131,14 @@ class UploadSpec:
 
 
 @dataclass(frozen=True)
+class Automatic:
+    """免申即享: the item is granted without an application when ``when`` holds on shared data about
+    the person (facts such as ``subject.age``), once the person has consented to this item."""
+
+    when: Condition
+
+
+@dataclass(frozen=True)
 class Procedure:
     trips_separately: int
     trips_in_bundle: int
@@ -164,6 +172,7 @@ class ServiceItem:
     # The small-balance path (a signed undertaking, 承诺书, instead of notarisation), up to this sum.
     undertaking_limit_yuan: int | None = None
     uploads: tuple[UploadSpec, ...] = ()
+    automatic: Automatic | None = None
 
     def documents(self) -> dict[str, Text]:
         """The documents a resident may upload for this item, by code: what the law needs when

@@ -24,6 +24,7 @@ from bff.core.catalog import (
     SENSITIVITIES,
     SUBJECT_KINDS,
     UPLOAD_WHEN,
+    Automatic,
     Bundle,
     BundleItem,
     Catalog,
@@ -47,7 +48,7 @@ FIELD_KEYS = {"type", "label", "help", "sensitivity", "source", "validation", "c
 VALIDATION_KEYS = {"required", "max_length", "min", "max", "not_future", "must_be_true"}
 ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials", "procedure",
              "internal_process", "time_limit_days", "result", "fields", "corrections", "needs", "consumes",
-             "produces", "consent", "undertaking_limit_yuan", "uploads"}
+             "produces", "consent", "undertaking_limit_yuan", "uploads", "automatic"}
 OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 UPLOAD_KEYS = {"code", "name", "when"}
 BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
@@ -246,7 +247,8 @@ class Loader:
 
     def item_of(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
                 known: set[str]) -> ServiceItem:
-        return replace(self.item(raw, departments, fields, known), **self.consent_rules(raw))
+        return replace(self.item(raw, departments, fields, known), **self.consent_rules(raw),
+                       automatic=self.automatic(raw.get("automatic"), known))
 
     def item(self, raw: Mapping[str, Any], departments: dict[str, Department], fields: dict[str, FieldDef],
              known: set[str]) -> ServiceItem:
@@ -309,6 +311,19 @@ class Loader:
             self.problem("undertaking_limit_yuan", "only an item that asks for consent takes an undertaking")
         uploads = self.uploads(raw.get("uploads"), consent)
         return {"consent": consent, "undertaking_limit_yuan": limit, "uploads": uploads}
+
+    def automatic(self, raw: Any, known: set[str]) -> Automatic | None:
+        """``automatic: {when: <condition>}``: granted without an application when the condition holds."""
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping) or "when" not in raw:
+            self.problem("automatic", "must be a mapping with 'when' (a condition on shared data)")
+            return None
+        self.unknown_keys(raw, {"when"}, "automatic")
+        problems = condition_errors(raw["when"], known)
+        for what in problems:
+            self.problem("automatic.when", what)
+        return None if problems else Automatic(raw["when"])
 
     def uploads(self, raw: Any, consent: Any) -> tuple[UploadSpec, ...]:
         if raw is None:

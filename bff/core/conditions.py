@@ -4,6 +4,7 @@ A condition is a mapping, one of::
 
     {key: K, equals: V}        {key: K, not_equals: V}
     {key: K, in: [V1, V2]}     {key: K, present: true|false}
+    {key: K, at_least: N}      (a number: an age reached, a count of months)
     {all: [C1, C2]}            {any: [C1, C2]}          {not: C}
 
 ``K`` is a field key (an answer) or a fact key (shared data). Evaluation is
@@ -20,7 +21,7 @@ from typing import Any
 Condition = Mapping[str, Any]
 Lookup = Callable[[str], Any]
 
-COMPARISONS = ("equals", "not_equals", "in", "present")
+COMPARISONS = ("equals", "not_equals", "in", "present", "at_least")
 COMBINATORS = ("all", "any", "not")
 
 
@@ -47,6 +48,8 @@ def _compare(condition: Condition, value: Any) -> bool | None:
         return bool(value == condition["equals"])
     if "not_equals" in condition:
         return bool(value != condition["not_equals"])
+    if "at_least" in condition:
+        return isinstance(value, int | float) and not isinstance(value, bool) and value >= condition["at_least"]
     return value in condition["in"]
 
 
@@ -75,6 +78,17 @@ def keys_of(condition: Condition | None) -> set[str]:
     return {condition["key"]}
 
 
+def lower_bounds(condition: Condition | None, key: str) -> set[int | float]:
+    """Every ``at_least`` bound a condition sets on ``key`` (the ages an automatic grant starts at)."""
+    if condition is None:
+        return set()
+    if "all" in condition or "any" in condition:
+        return set().union(*(lower_bounds(c, key) for c in condition.get("all", condition.get("any", []))))
+    if "not" in condition:
+        return lower_bounds(condition["not"], key)
+    return {condition["at_least"]} if condition.get("key") == key and "at_least" in condition else set()
+
+
 def shape_errors(condition: Any) -> list[str]:
     """What is wrong with the shape of a condition (empty when it is well formed)."""
     if not isinstance(condition, Mapping):
@@ -93,4 +107,7 @@ def shape_errors(condition: Any) -> list[str]:
         return [f"a condition on {condition['key']!r} needs exactly one of {', '.join(COMPARISONS)}"]
     if "in" in condition and not isinstance(condition["in"], list):
         return [f"'in' on {condition['key']!r} needs a list"]
+    bound = condition.get("at_least", 0)
+    if not isinstance(bound, int | float) or isinstance(bound, bool):
+        return [f"'at_least' on {condition['key']!r} needs a number"]
     return []

@@ -106,6 +106,16 @@ declare("mandate_received", ("mandate", "scope", "expires_on"), ("bundle", "appl
 declare("mandate_received_revoked", ("mandate",))
 declare("acting_started", ("mandates",))
 declare("acting_stopped", ("reason",))
+# Proactive service (无感智办 / 免申即享). No names or ID numbers: ids, kinds, counts, item codes and the
+# facts a grant rested on (an age, whether a card is held).
+declare("signal_received", ("signal", "kind", "sequence", "outcome"), ("offers",))
+declare("offer_made", ("offer", "kind", "questions"), ("bundle", "item"))
+declare("offer_declined", ("offer", "kind"))
+declare("offer_accepted", ("offer", "kind"), ("number",))
+declare("automatic_granted", ("grant", "item", "basis", "reference"))
+declare("automatic_objected", ("grant", "item"))
+declare("automatic_reviewed", ("grant", "item", "outcome"))
+declare("proactive_settings_saved", ("offers_off", "automatic_items"))
 
 # Any event recorded while an agent acts for someone carries the principal's user id here
 # (bff.services.events.record_event): the actor is the agent.

@@ -31,6 +31,7 @@ class Kind:
     ttl: int  # seconds a push service keeps an undelivered message
     title: Text
     action_needed: bool = False
+    label: Text | None = None  # how the settings name it, where the title needs an event's data
 
 
 HOUR, DAY = 3600, 86400
@@ -73,7 +74,30 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          Text("有家人或居民委托您代为办理", "Someone authorised you to act for them")),
     Kind("mandate_revoked", "normal", 3 * DAY,
          Text("一项委托您代办的授权已撤销", "An authorisation to act for someone was revoked")),
+    # Proactive service: ``{questions}`` is the count of what is left to the resident (no names).
+    Kind("offer_birth", "normal", 7 * DAY,
+         Text("宝宝的出生信息已登记，出生一件事已为您备好，只需确认 {questions} 项",
+              "Your baby's birth is registered: the birth bundle is ready, only {questions} to confirm"),
+         label=Text("出生一件事已为您备好", "The birth bundle is ready for you")),
+    Kind("offer_after_death", "normal", 7 * DAY,
+         Text("亲人的离世信息已登记，身后一件事已为您备好，只需确认 {questions} 项",
+              "Your relative's death is registered: the after-death bundle is ready, only {questions} to confirm"),
+         label=Text("身后一件事已为您备好", "The after-death bundle is ready for you")),
+    Kind("offer_retirement", "normal", 7 * DAY,
+         Text("您下月到达退休年龄，退休一件事已为您备好，只需确认 {questions} 项",
+              "You reach retirement age next month: the retirement bundle is ready, only {questions} to confirm"),
+         label=Text("退休一件事已为您备好", "The retirement bundle is ready for you")),
+    Kind("offer_automatic", "normal", 7 * DAY,
+         Text("有一项待遇可免申即享，同意后自动办理", "A benefit can be granted without applying: agree and it is done")),
+    Kind("automatic_granted", "normal", 7 * DAY,
+         Text("已为您免申办理一项待遇，可查看依据或提出异议",
+              "A benefit was granted to you without applying: see why, or object")),
+    Kind("objection_reviewed", "normal", 7 * DAY,
+         Text("您对免申办理提出的异议已处理", "Your objection to an automatic grant was reviewed")),
 )}
+OFFER_NOTIFICATION_KINDS = {"birth": "offer_birth", "after-death": "offer_after_death",
+                            "retirement": "offer_retirement", "automatic": "offer_automatic"}
+PROACTIVE_KINDS = frozenset({*OFFER_NOTIFICATION_KINDS.values(), "automatic_granted", "objection_reviewed"})
 
 CASE_TRANSITION_KINDS = {"accepted": "case_accepted", "supplement_requested": "supplement_requested",
                          "approved": "case_approved", "rejected": "case_rejected"}
@@ -86,7 +110,8 @@ EVENT_KINDS = {"application_submitted": "submitted", "application_completed": "a
                "items_not_possible": "items_not_possible",
                "mandate_received": "mandate_granted", "mandate_received_revoked": "mandate_revoked",
                "consent_requested": "consent_requested", "consent_closed": "consent_closed",
-               "consents_agreed": "consents_agreed", "consents_declined": "consents_declined"}
+               "consents_agreed": "consents_agreed", "consents_declined": "consents_declined",
+               "automatic_granted": "automatic_granted", "automatic_reviewed": "objection_reviewed"}
 # Kinds no event makes any more, kept so that the entries made before still read and resend; not
 # offered among the preferences.
 RETIRED_KINDS = frozenset({"due_soon"})
@@ -95,7 +120,7 @@ OFFERED_KINDS = tuple(name for name in KINDS if name not in RETIRED_KINDS)
 HEIR_KINDS = frozenset({"consent_requested", "consent_closed"})
 # The agent hears of a mandate given or taken back; the payload names nobody (not the principal either).
 MANDATE_KINDS = frozenset({"mandate_granted", "mandate_revoked"})
-NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned"})
+NOTIFIABLE_EVENTS = frozenset({*EVENT_KINDS, "case_transitioned", "offer_made"})
 # What the whole family handling an application is told (each by their own preferences), not only
 # the person the event is about: the application's progress, and a relative asking to join.
 FAMILY_KINDS = frozenset({"submitted", "case_accepted", "supplement_requested", "case_approved", "case_rejected",
@@ -107,6 +132,8 @@ def notification_kind(event_name: str, data: Mapping[str, Any]) -> str | None:
     """The kind of notification an event triggers, or ``None`` when it tells the resident nothing."""
     if event_name == "case_transitioned":
         return CASE_TRANSITION_KINDS.get(str(data.get("to")))
+    if event_name == "offer_made":
+        return OFFER_NOTIFICATION_KINDS.get(str(data.get("kind")))
     return EVENT_KINDS.get(event_name)
 
 
@@ -131,24 +158,40 @@ BUNDLE_KINDS = frozenset(_BUNDLE_TITLES)  # kinds that name the bundle
 
 
 def title_for(kind: str, *, item: Text | None = None, department: Text | None = None,
-              bundle: Text | None = None) -> Text:
+              bundle: Text | None = None, data: Mapping[str, Any] | None = None) -> Text:
     """The words of a notification: with the item and its department, or the bundle, when the kind
-    is about one and they are known; else the kind's own title."""
+    is about one and they are known; else the kind's own title (:func:`title_of`, with the event's
+    ``data``)."""
     if kind in _CASE_TITLES and item is not None and department is not None:
         zh, en = _CASE_TITLES[kind]
         return Text(zh.format(item=item.zh, dept=department.zh), en.format(item=item.en, dept=department.en))
     if kind in _BUNDLE_TITLES and bundle is not None:
         zh, en = _BUNDLE_TITLES[kind]
         return Text(zh.format(bundle=bundle.zh), en.format(bundle=bundle.en))
-    return KINDS[kind].title
+    return title_of(kind, data or {})
+
+
+def title_of(kind: str, data: Mapping[str, Any]) -> Text:
+    """A kind's title, with the count an offer leaves to the resident put in (without one: its label)."""
+    spec = KINDS[kind]
+    title = spec.title
+    if "{questions}" not in title.zh:
+        return title
+    if "questions" not in data:
+        return spec.label or title
+    count = str(data.get("questions", ""))
+    return Text(title.zh.replace("{questions}", count), title.en.replace("{questions}", count))
 
 
 def is_notifiable(event_name: str, data: Mapping[str, Any]) -> bool:
     return notification_kind(event_name, data) is not None
 
 
-def link_for(kind: str, number: str | None) -> str:
+def link_for(kind: str, number: str | None, data: Mapping[str, Any] | None = None) -> str:
     """Where a tap on the notification opens: a PWA route (same origin; the page asks for details)."""
+    if kind in PROACTIVE_KINDS:  # the offer itself, or the automatic grants with their basis
+        offer = (data or {}).get("offer")
+        return f"/app/offers/{offer}" if offer else "/app/offers"
     if kind == "new_sign_in":
         return "/app/settings"  # "my sessions", with a way to end the new one
     if kind in MANDATE_KINDS:  # the agent chooses whom they act for where their applications are listed
@@ -237,12 +280,12 @@ def preferences_from(kinds: Iterable[str] | None, channels: Iterable[str] | None
 # --- What leaves the house --------------------------------------------------------------------
 
 def push_payload(*, notification_id: int, kind: str, number: str | None, language: str,
-                 title: Text | None = None) -> bytes:
-    """The encrypted push's plaintext: a short title (naming the item and department at most), the
-    application number and a link only."""
+                 title: Text | None = None, url: str | None = None) -> bytes:
+    """The encrypted push's plaintext: a short title, the application number and a link only
+    (``title`` and ``url``: the inbox entry's, when it has its own)."""
     spec = KINDS[kind]
     body = {"id": notification_id, "kind": kind, "title": (title or spec.title).in_language(language),
-            "number": number, "url": link_for(kind, number), "urgent": spec.action_needed}
+            "number": number, "url": url or link_for(kind, number), "urgent": spec.action_needed}
     encoded = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     assert len(encoded) <= MAX_PAYLOAD_BYTES
     return encoded

@@ -320,6 +320,46 @@ class Resolver(Protocol):
         """The host's addresses as text (IPv4 or IPv6); raises ``OSError`` when it has none."""
 
 
+# ---- Life-event signals (无感智办) ------------------------------------------------------
+# What the registries tell the BFF without anyone asking: a birth a hospital recorded, a death, an
+# age reached, a retirement date a month away. Polled (docs/proactive.md says why): the source keeps
+# the feed and the BFF keeps its place in it (a cursor), so nothing is lost while the BFF is down.
+# Implementations: ``bff.adapters.signals.sample`` (the demo world) and ``bff.adapters.signals.http``.
+
+SIGNAL_KINDS = ("birth", "death", "age", "retirement")
+
+
+@dataclass(frozen=True)
+class LifeEventSignal:
+    """One registry event. The same ``id`` twice is the same signal; ``sequence`` orders the signals
+    about one person (``id_number``: the mother for a birth, the deceased, the person of an age or a
+    retirement)."""
+
+    id: str
+    kind: str  # birth | death | age | retirement
+    id_number: str
+    sequence: int
+    occurred_on: date  # the birth, the death, the day the age is reached, the retirement date
+    record: str | None = None  # the hospital's birth or death record number
+    age: int | None = None  # an age signal: the age reached
+
+
+@dataclass(frozen=True)
+class SignalPage:
+    signals: tuple[LifeEventSignal, ...]
+    cursor: str | None  # where the next read starts (None: from the beginning)
+
+
+class SourceOfSignals(Protocol):
+    """A registry's feed of life events, read in order from a cursor."""
+
+    name: str
+
+    def signals_after(self, cursor: str | None, limit: int) -> SignalPage:
+        """Signals after ``cursor`` (oldest first, at most ``limit``) and the cursor after them;
+        raises :class:`SourceUnavailable` when the feed cannot be read."""
+
+
 # ---- documents ---------------------------------------------------------------------
 
 class DocumentStorage(Protocol):

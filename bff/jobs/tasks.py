@@ -211,3 +211,19 @@ def sweep() -> dict[str, Any]:
         report["relayed"] = relay_outbox()
         log.info("sweep: %s", report)
         return report
+
+
+def poll_signals() -> dict[str, int]:
+    """Read the registry's life-event feed from where the last read ended and apply what arrived."""
+    from bff.core.clock import china_today
+    from bff.services.forms import current_sources
+    from bff.services.proactive.signals import poll_source, signal_feed
+
+    with app_context() as app:
+        session = db.new_session()
+        try:
+            report = poll_source(session, signal_feed(app.config), current_sources(), today=china_today())
+        finally:
+            session.close()
+        log.info("signals: %s", report)
+        return report

@@ -35,7 +35,7 @@ from bff.app import create_app
 from bff.config import normalise_database_url
 from bff.extensions import db
 from bff.jobs.queue import queue_for
-from bff.jobs.tasks import relay_outbox, sweep
+from bff.jobs.tasks import poll_signals, relay_outbox, sweep
 from bff.services import monitoring
 from bff.store.engine import make_engine
 from bff.store.leader import LeaderLock
@@ -96,10 +96,11 @@ class BeatingWorker(SimpleWorker):
 
 
 def register_periodic_jobs(app: Flask, scheduler: CronScheduler) -> None:
-    """The relay (a safety net behind the after-commit hint) and the sweeper."""
+    """The relay (a safety net behind the after-commit hint), the sweeper and the registry's signal feed."""
     name = app.config["RQ_QUEUE"]
     scheduler.register(relay_outbox, name, interval=RELAY_INTERVAL_SECONDS, job_timeout=60)
     scheduler.register(sweep, name, interval=int(app.config["SWEEP_INTERVAL_SECONDS"]), job_timeout=300)
+    scheduler.register(poll_signals, name, interval=int(app.config["SIGNALS_POLL_SECONDS"]), job_timeout=300)
 
 
 class Stop:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bff.core.clock import china_today
+from bff.core.ports import PrefillSources
 from bff.demo import DEMO_KIOSK_DEVICE, DEMO_KIOSK_HALL, demo_kiosk_credential, personas
 from bff.services.identity import enrol_kiosk
+from bff.services.proactive.signals import poll_source, signal_feed
 from bff.services.users import upsert_user_from_claims
 from bff.store import Session
 
@@ -25,3 +30,9 @@ def seed_demo_kiosk(session: Session, *, secret_key: str) -> str:
     credential = demo_kiosk_credential(secret_key)
     enrol_kiosk(session, hall=DEMO_KIOSK_HALL, device_name=DEMO_KIOSK_DEVICE, enrolled_by=None, credential=credential)
     return credential
+
+
+def seed_demo_offers(session: Session, config: Any, sources: PrefillSources) -> dict[str, int]:
+    """The demo world's live offers (the birth to 张伟 and 王芳, the death to 陈国华's family, 李建国's
+    retirement), made by reading the sample registry's feed: the same path as every signal."""
+    return poll_source(session, signal_feed(config), sources, today=china_today())

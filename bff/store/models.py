@@ -286,4 +286,12 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-from bff.store import consent_models, family_models, kiosk_models, mandate_models, notification_models, staff_models  # noqa: E402, F401
+from bff.store import (  # noqa: E402, F401
+    consent_models,
+    family_models,
+    kiosk_models,
+    mandate_models,
+    notification_models,
+    proactive_models,
+    staff_models,
+)

@@ -15,6 +15,8 @@ const ROUTES = [
   ['/app/applications/:id', 'application', { auth: true }],
   ['/app/inbox', 'inbox', { auth: true }],
   ['/app/certificates/:number', 'certificate', { auth: true }],
+  ['/app/offers/:id', 'offer', { auth: true }],
+  ['/app/offers', 'offers', { auth: true }],
   ['/app/join/:id', 'join', { auth: true }],
   ['/app/consents/:id', 'consent', { auth: true }],
   ['/app/consents', 'consents', { auth: true }],

@@ -138,13 +138,19 @@ def test_push_payloads_of_every_kind_carry_no_name_id_number_mobile_or_address(a
                        ("consent_closed", {"number": NUMBER, "outcome": "agreed"}),
                        ("consents_agreed", {"number": NUMBER}),
                        ("consents_declined", {"number": NUMBER, "reason": "declined",
-                                              "upload": "notarised-inheritance-certificate"})):
+                                              "upload": "notarised-inheritance-certificate"}),
+                       *[("offer_made", {"offer": i, "kind": kind, "questions": 3})
+                         for i, kind in enumerate(("birth", "after-death", "retirement", "automatic"), start=1)],
+                       ("automatic_granted", {"grant": 1, "item": "senior-card", "reference": "MS1",
+                                              "basis": {"subject.age": 60}}),
+                       ("automatic_reviewed", {"grant": 1, "item": "senior-card", "outcome": "upheld"})):
         record_event(db.session, name, subject_user_id=user.id, **data)
     db.session.commit()
     run_worker(app)
     received = push_service.delivered(subscribers[0])
     assert {r.payload["kind"] for r in received} == set(rules.OFFERED_KINDS)
-    secrets_of_the_person = [who.name, who.id_number, who.id_number[-4:] + "", who.mobile, "杭州市", "Windows"]
+    # 陈国华: the after-death offer names the deceased in the app, never in a push
+    secrets_of_the_person = [who.name, who.id_number, who.id_number[-4:] + "", who.mobile, "杭州市", "Windows", "陈国华"]
     for item in received:
         text = json.dumps(item.payload, ensure_ascii=False)
         assert set(item.payload) <= {"id", "kind", "title", "number", "url", "urgent"}

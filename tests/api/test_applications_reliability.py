@@ -78,10 +78,11 @@ def test_the_sweeper_requeues_a_case_whose_dispatch_went_dead(app, client) -> No
     assert all(case.dispatched_at is None for case in fresh(select(Case).where(Case.status == "waiting")))
 
 
-def test_the_relay_and_the_sweeper_are_registered_for_rqs_scheduler(app) -> None:
+def test_the_relay_the_sweeper_and_the_signal_poller_are_registered_for_rqs_scheduler(app) -> None:
     scheduler = CronScheduler(connection=queue_for(app).connection, name="test")
     register_periodic_jobs(app, scheduler)
-    assert {job.func_name for job in scheduler.get_jobs()} == {"bff.jobs.tasks.relay_outbox", "bff.jobs.tasks.sweep"}
+    assert {job.func_name for job in scheduler.get_jobs()} == {
+        "bff.jobs.tasks.relay_outbox", "bff.jobs.tasks.sweep", "bff.jobs.tasks.poll_signals"}
 
 
 def test_losing_every_queued_job_in_redis_loses_no_submission(app, client) -> None:

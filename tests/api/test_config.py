@@ -17,6 +17,8 @@ SAFE = {
     "DEVIDP_ENABLED": False,
     "PREFILL_BACKEND": "http",
     "PREFILL_URL": "https://registry.example.gov.cn/prefill",
+    "SIGNALS_BACKEND": "http",
+    "SIGNALS_URL": "https://registry.example.gov.cn/signals",
     "VAPID_PRIVATE_KEY": "a-vapid-key-from-the-vault",
     "PUSH_EXTRA_HOSTS": "push.example.gov.cn",  # the tests' own names this machine
     "PUBLIC_URL": "https://yiwu.example.gov.cn",
@@ -43,6 +45,7 @@ def test_production_starts_with_real_settings(base_config):
     ({"OIDC_ISSUER": DEFAULTS["OIDC_ISSUER"]}, "identity provider"),
     ({"PII_KEY": "ZGV2LW9ubHktcGlpLWtleS0zMi1ieXRlcy1sb25nISE="}, "PII"),
     ({"PREFILL_BACKEND": "sample"}, "sample registry"),
+    ({"SIGNALS_BACKEND": "sample"}, "SIGNALS_BACKEND"),
     ({"VAPID_PRIVATE_KEY": ""}, "VAPID"),
     ({"METRICS_TOKEN": ""}, "METRICS_TOKEN"),
     # a push service on this machine: every resident's pushes would be POSTed to local services

@@ -147,7 +147,7 @@ def push_message_for(session: Session, notification: Notification, language: str
         language = queries.language_of(session, notification.user_id) or "zh-CN"
     payload = rules.push_payload(notification_id=notification.id, kind=notification.kind,
                                  number=notification.application_number, language=language,
-                                 title=Text(notification.title_zh, notification.title_en))
+                                 title=Text(notification.title_zh, notification.title_en), url=notification.link)
     return PushMessage(payload=payload, ttl=kind.ttl, urgency=kind.urgency,
                        topic=rules.topic_for(notification.kind, notification.application_id))
 

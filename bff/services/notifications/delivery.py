@@ -166,7 +166,8 @@ def _titles_of(session: Session, events: list[Event]) -> dict[int, Text]:
         bundle_code = (event.data or {}).get("bundle") or bundles.get(event.application_id or 0)
         titles[event.id] = rules.title_for(kind, item=item,
                                            department=catalog.department_short_name(case[1]) if case else None,
-                                           bundle=catalog.bundle_name(bundle_code) if bundle_code else None)
+                                           bundle=catalog.bundle_name(bundle_code) if bundle_code else None,
+                                           data=event.data or {})
     return titles
 
 
@@ -202,11 +203,11 @@ def _new_notification(event: Event, preferences: rules.Preferences, number: str 
     if kind_name is None or user_id is None or not rules.wants(preferences, kind_name):
         return None
     kind = rules.KINDS[kind_name]
-    title = title or kind.title
+    title = title or rules.title_of(kind_name, event.data)
     number = event.data.get("number") or number
     return Notification(user_id=user_id, event_id=event.id, kind=kind_name, title_zh=title.zh[:200],
                         title_en=title.en[:200], application_id=event.application_id, application_number=number,
-                        link=rules.link_for(kind_name, number), urgency=kind.urgency)
+                        link=rules.link_for(kind_name, number, event.data), urgency=kind.urgency)
 
 
 def _created_event_data(notification: Notification) -> dict[str, Any]:

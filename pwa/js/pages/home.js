@@ -27,9 +27,10 @@ export async function render({ main, query, session }) {
   input.addEventListener('input', () => { state.words = input.value.trim(); show(); });
 
   const resume = el('div');
+  const offers = el('div');
   fill(main,
     el('h1', { textContent: t('home_title') }),
-    el('p', { className: 'lead', textContent: t('home_lead') }), resume,
+    el('p', { className: 'lead', textContent: t('home_lead') }), offers, resume,
     form,
     el('h2', { id: 'categories-heading', textContent: t('categories_heading') }), grid,
     el('h2', { id: 'bundles-heading', textContent: t('bundles_heading') }), count, cards);
@@ -61,6 +62,7 @@ export async function render({ main, query, session }) {
     bundles = asList(bundleData, 'bundles');
     show();
     showDrafts(resume, session, bundles);
+    showOffers(offers, session);
   } catch (error) {
     count.textContent = t(navigator.onLine ? 'catalog_unavailable' : 'offline_body');
     console.warn('catalog', error);
@@ -75,4 +77,11 @@ async function showDrafts(box, session, bundles) {
   const name = (code) => pick(bundles.find((b) => b.code === code), 'name') || code;
   fill(box, el('div', { className: 'banner banner--info' }, el('h2', { textContent: t('home_continue') }),
     el('ul', {}, drafts.map((d) => el('li', {}, el('a', { href: `/app/drafts/${d.number}`, textContent: name(d.bundle) }))))));
+}
+
+/** Signed in: what the government prepared from registry events (loaded only then, out of the first load). */
+async function showOffers(box, session) {
+  if (!(await session.ready)) return;
+  const { showOffers: show } = await import('../components/offers-home.js');
+  await show(box).catch((error) => console.warn('offers', error));
 }

@@ -72,7 +72,7 @@ export async function render({ main, query, session, navigate }) {
     if (message) caseBox.querySelector('h2').focus();
   }
 
-  await drawQueue();
+  await Promise.all([drawQueue(), import('../components/officer-objections.js').then((m) => m.showObjections(main))]);
   await drawCase(query.get('case'));
   return () => main.classList.remove('main--wide');
 }

@@ -42,13 +42,15 @@ export async function render({ main, session }) {
     el('h2', { textContent: t('settings_sessions') }), sessions,
     el('h2', { id: 'access-log-title', textContent: t('access_log_title') }), accessLog,
     mandates && el('h2', { id: 'mandates-title', textContent: t('mandates_title') }), mandates,
+    mandates && el('h2', { id: 'proactive-title', textContent: t('proactive_title') }), mandates && el('div', { id: 'proactive-settings' }),
     el('h2', { textContent: t('settings_account') }),
     el('dl', { className: 'summary' }, row(t('settings_name'), session.me.name), row(t('settings_id_number'), session.me.id_number || '—'),
       row(t('settings_mobile'), session.me.mobile || '—', el('a', { href: '/app/settings/mobile', textContent: t('mobile_change_link') }))),
     el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: () => emit('ot:logout') } }));
   fill(main, ...parts);
   await Promise.all([renderNotifications(notifications), renderPreferences(preferences), renderSessions(sessions), renderAccessLog(accessLog),
-    mandates && import('./settings-mandates.js').then((m) => m.renderMandates(mandates))]);
+    mandates && import('./settings-mandates.js').then((m) => m.renderMandates(mandates)),
+    mandates && import('./offers.js').then((m) => m.renderSettings(main.querySelector('#proactive-settings')))]);
 }
 
 function row(label, value, action = null) {

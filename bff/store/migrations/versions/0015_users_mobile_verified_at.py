@@ -1,7 +1,7 @@
 """users.mobile_verified_at: the account's mobile was proved with an SMS code here
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 23:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bff.store.models
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
