@@ -24,6 +24,7 @@ from marshmallow import Schema, fields
 
 from auth.permissions import access
 from bff.api.acting import resident_id
+from bff.api.schemas import BurdenSchema
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
 from bff.core.text import Text
@@ -43,17 +44,6 @@ class TextField(fields.Field):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return value.as_dict() if isinstance(value, Text) else value
-
-
-class BurdenSchema(Schema):
-    fields_separately = fields.Int(metadata={"description": "Questions across the separate item forms"})
-    questions_combined = fields.Int(metadata={"description": "Distinct questions in the combined form"})
-    questions_to_type = fields.Int(metadata={"description": "Questions left to the resident after prefill"})
-    materials_separately = fields.Int()
-    uploads_left = fields.Int()
-    trips_before = fields.Int()
-    trips_after = fields.Int()
-    typed_share = fields.Float()
 
 
 class CategorySchema(Schema):
@@ -311,7 +301,7 @@ def list_categories() -> Response:
 @blp.alt_response(304, description="Not modified: the If-None-Match version is current")
 @access("public")
 def list_bundles() -> Response:
-    """Every bundle with its departments and the burden figures of a typical applicant."""
+    """Every bundle with its departments and its burden totals (the most anyone is spared)."""
     return public_document("bundles", BundlesSchema(), lambda: {
         "version": default_catalog().version, "bundles": catalog_service.list_bundles()})
 

@@ -190,10 +190,8 @@ class Bundle:
     payee: str
     sections: tuple[Section, ...]
     entries: tuple[BundleItem, ...]
-    # The facts of a typical applicant, for the bundle-level burden figures.
+    # The facts of a typical applicant, for the bundle's promised critical path.
     typical_facts: dict[str, Any] = field(default_factory=dict)
-    # Fields a typical applicant types although a data source can supply them elsewhere.
-    typical_typed: frozenset[str] = frozenset()
 
     @property
     def items(self) -> tuple[ServiceItem, ...]:

@@ -52,7 +52,7 @@ ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials
              "produces", "consent", "undertaking_limit_yuan", "uploads"}
 OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 UPLOAD_KEYS = {"code", "name", "when"}
-BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
+BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts"}
 
 
 class Loader:
@@ -361,12 +361,9 @@ class Loader:
         typical = dict(raw.get("typical_facts") or {})
         for key in sorted(set(typical) - known):
             self.problem("typical_facts", f"unknown fact {key!r}")
-        typed = frozenset(raw.get("typical_typed") or ())
-        for key in sorted(typed - known):
-            self.problem("typical_typed", f"unknown field {key!r}")
         return Bundle(str(raw.get("code")), str(raw.get("category")), self.text(raw.get("name"), "name"),
                       self.text(raw.get("summary"), "summary"), str(raw.get("subject")), str(raw.get("payee")),
-                      sections, entries, typical, typed)
+                      sections, entries, typical)
 
     def entry(self, spec: Mapping[str, Any], i: int, items: dict[str, ServiceItem], known: set[str]) -> BundleItem | None:
         where = f"items[{i}]"

@@ -7,7 +7,7 @@ import { pick, t } from '../i18n.js';
 import { forget, loadDraft, syncPendingDrafts } from '../drafts.js';
 import { answerOf, askedSections, isAsked, lookupIn } from '../form-logic.js';
 import { displayValue, fieldId } from '../components/field-renderer.js';
-import { burdenFigures } from '../components/bundle-card.js';
+import { burdenList } from '../components/bundle-card.js';
 import '../components/error-summary.js';
 
 function attemptKey(number, version) {
@@ -47,7 +47,7 @@ export async function render({ main, params, navigate }) {
     el('span', { className: 'task-list__name', textContent: pick(i, 'name') }),
     el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days }) }),
     el('span', { className: 'task-list__meta', textContent: pick(i, 'reason') }))));
-  const figures = burdenFigures(form.burden).map(([key, n]) => el('li', {}, el('strong', { textContent: String(n) }), ' ', t(key)));
+  const figures = burdenList(form.burden);
 
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const button = el('button', { type: 'submit', className: 'button', textContent: t('review_submit') });
@@ -73,8 +73,8 @@ export async function render({ main, params, navigate }) {
     el('h2', { textContent: t('review_items_in', { count: included.length }) }), itemList(included),
     excluded.length ? el('h2', { textContent: t('review_items_out', { count: excluded.length }) }) : null,
     excluded.length ? itemList(excluded) : null,
-    figures.length ? el('h2', { textContent: t('burden_label') }) : null,
-    figures.length ? el('ul', { className: 'figures' }, figures) : null,
+    figures ? el('h2', { textContent: t('burden_label') }) : null,
+    figures,
     submitForm);
   return undefined;
 }
