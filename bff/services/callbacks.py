@@ -77,13 +77,14 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
         fields = [key for key in data.get("fields", []) if key in (case.field_keys or [])]
         rules.check_supplement_request(data.get("message") or "", fields, data.get("materials", []),
                                        case.field_keys or [])
-        case.supplement = {"message": str(data.get("message"))[:500], "fields": sorted(set(fields)),
-                           "materials": sorted(set(data.get("materials", [])))}
+        case.supplement = {"message": str(data.get("message"))[:500], **_in_english(data, "message"),
+                           "fields": sorted(set(fields)), "materials": sorted(set(data.get("materials", [])))}
     # Set before the walk, so that the walk's flush writes the case in one UPDATE.
     case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
     case.external_id = data.get("external_id") or case.external_id
     if target == rules.REJECTED:
-        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
+        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500],
+                         **_in_english(data, "reason")}
     if target == rules.APPROVED and path:
         # Before the walk: the approval's end releases the cases that consume what it produced.
         record_outputs(case, data.get("outputs") if isinstance(data.get("outputs"), dict) else None,
@@ -95,6 +96,13 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
         certificate = issue_certificate(session, case, application, number=_certificate_number(data))
         case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
     return "applied"
+
+
+def _in_english(data: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A department may word its text in both languages: ``message`` (Chinese) and ``message_en``;
+    the resident reads the one of their language (the PWA's pick), never both run together."""
+    english = data.get(f"{key}_en")
+    return {f"{key}_en": english[:500]} if isinstance(english, str) and english.strip() else {}
 
 
 def _certificate_number(data: Mapping[str, Any]) -> str | None:

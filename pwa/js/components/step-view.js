@@ -106,7 +106,7 @@ function certificateLink(certificate) {
 }
 
 function supplementAction(kase, nameId, host) {
-  return [el('p', { className: 'step-view__line' }, el('strong', { textContent: t('task_supplement_asked') }), ' ', kase.supplement.message || ''),
+  return [el('p', { className: 'step-view__line' }, el('strong', { textContent: t('task_supplement_asked') }), ' ', pick(kase.supplement, 'message')),
     el('button', { type: 'button', className: 'button', textContent: t('task_supplement_button'), attrs: { 'aria-describedby': nameId },
       on: { click: () => host.dispatchEvent(new CustomEvent('ot-supplement', { detail: kase, bubbles: true })) } })];
 }
@@ -117,7 +117,7 @@ function stepLines(kase, byItem) {
     case 'done': return [t('steps_done_by', { department })];
     case 'waiting': return [...waitingLines(kase, byItem), expectedLine(kase)];
     case 'ended': return kase.status === 'not_possible' ? [notPossibleLine(kase)]
-      : [department, kase.decision?.reason ? t('task_reason', { reason: kase.decision.reason }) : null];
+      : [department, kase.decision?.reason ? t('task_reason', { reason: pick(kase.decision, 'reason') }) : null];
     default: return [t('steps_in_progress', { department }), expectedLine(kase)];
   }
 }

@@ -100,7 +100,7 @@ function showSupplement(box, number, kase, done) {
       if (!(e instanceof ApiError)) throw e;
       error.textContent = e.message;
     }
-  } } }, el('h2', { tabIndex: -1, textContent: t('supplement_title', { name: pick(kase, 'title') }) }), el('p', { textContent: kase.supplement.message }),
+  } } }, el('h2', { tabIndex: -1, textContent: t('supplement_title', { name: pick(kase, 'title') }) }), el('p', { textContent: pick(kase.supplement, 'message') }),
   ...inputs, materials.length ? el('fieldset', {}, el('legend', { textContent: t('supplement_materials') }), ...materials) : null, error,
   el('button', { type: 'submit', className: 'button', textContent: t('supplement_send') }));
   fill(box, form);
