@@ -150,18 +150,18 @@ def test_the_main_pages_in_english_show_no_chinese(server: LiveServer, context: 
     assert seen == {path: [] for path in ENGLISH_PAGES}
 
 
-def test_the_english_bundle_page_counts_in_the_singular_and_plural(server: LiveServer, page: Page) -> None:
+def test_the_english_bundle_page_says_nothing_to_upload_rather_than_only_0(server: LiveServer, page: Page) -> None:
+    totals = page.request.get(f"{server.url}/api/v1/bundles/retirement").json()["burden"]
+    assert totals["uploads_left"] == 0 and totals["saved"]["trips"] > 1
     open_home(page, english=True)
-    card = page.locator("ot-bundle-card", has_text="Retirement")
-    expect(card.locator(".card__meta")).to_contain_text("services")
+    expect(page.locator("ot-bundle-card", has_text="Retiring").locator(".card__meta")).to_contain_text("services")
     page.goto("/app/bundles/retirement")
     wait_for_app(page)
-    for figure in page.locator("main ul.figures li").all():
-        number = int(figure.locator("strong").inner_text())
-        text = figure.inner_text()
-        assert ("fewer trip " in f"{text} ") == (number == 1) or "trip" not in text
-    expect(page.locator("main")).not_to_contain_text("only 0 to")
-    expect(page.locator("main")).not_to_contain_text("1 services")
+    main = page.locator("main")
+    expect(main).to_contain_text(f"Documents: {totals['materials_separately']} separately → nothing to upload")
+    expect(page.locator("main li[data-figure='burden_trips']")).to_have_text(f"{totals['saved']['trips']} fewer trips")
+    expect(main).not_to_contain_text("only 0 to")
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("english", [False, True], ids=["zh-CN", "en"])
@@ -182,4 +182,27 @@ def test_the_nav_fits_a_320_px_phone_with_every_item_in_sight(server: LiveServer
     for tool in header_tools.all():
         box = tool.bounding_box()
         assert box and box["x"] + box["width"] <= 320, tool.inner_text()
+    assert_accessible(page)
+
+
+# ---- the service desk --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("english", "words", "name"), [(False, "我爸去世了", "身后一件事"), (True, "pension", "Retiring")],
+                         ids=["zh-CN", "en"])
+def test_the_service_desk_finds_a_life_event_in_the_residents_words(
+        server: LiveServer, new_desktop_context: Callable[[], BrowserContext], english: bool, words: str, name: str) -> None:
+    context = new_desktop_context()
+    sign_in_context(server, context, "zhoumin")
+    page = context.new_page()
+    page.goto("/staff")
+    wait_for_app(page)
+    if english:
+        page.get_by_role("button", name="切换语言").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    section = page.locator("section.staff-life-event")
+    section.get_by_role("searchbox").fill(words)
+    section.get_by_role("button").click()
+    link = section.get_by_role("link").first
+    expect(link).to_contain_text(name)
+    assert link.get_attribute("target") == "_blank"
     assert_accessible(page)
