@@ -31,7 +31,7 @@ class BundleCard extends HTMLElement {
     const meta = [
       items !== undefined ? t('bundle_items', { count: items }) : null,
       departments !== undefined ? t('bundle_departments', { count: departments }) : null,
-      limit !== undefined ? t('bundle_time_limit', { days: limit }) : null,
+      limit !== undefined ? t('bundle_time_limit', { days: limit, count: limit }) : null,
     ].filter(Boolean).join(' · ');
     this.replaceChildren(el('article', { className: 'card' },
       el('h3', {}, el('a', { className: 'card__link', href: `/app/bundles/${encodeURIComponent(b.code)}`, textContent: pick(b, 'name') })),

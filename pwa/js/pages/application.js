@@ -30,7 +30,7 @@ export async function render({ main, params, navigate }) {
       el('p', {}, el('strong', { className: 'tag', textContent: pick(application, 'status_text') }), ' ', pick(application.next_action, 'text')),
       el('p', { className: 'muted', textContent: `${t('apps_number', { number })} · ${t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) })}` }),
       live,
-      el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
+      el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total, count: application.cases_total }) }),
       completion ? el('p', { className: 'step-view__summary', textContent: completion }) : null,
       taskList, supplementBox,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,

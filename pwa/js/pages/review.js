@@ -45,7 +45,7 @@ export async function render({ main, params, navigate }) {
   const excluded = (form.items || []).filter((i) => !i.included);
   const itemList = (items) => el('ul', { className: 'task-list' }, items.map((i) => el('li', { className: 'task-list__item' },
     el('span', { className: 'task-list__name', textContent: pick(i, 'name') }),
-    el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days }) }),
+    el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days, count: i.time_limit_days }) }),
     el('span', { className: 'task-list__meta', textContent: pick(i, 'reason') }))));
   const figures = burdenList(form.burden);
 
