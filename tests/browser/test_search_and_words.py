@@ -95,24 +95,30 @@ def test_the_home_card_and_the_bundle_page_show_the_same_figures_as_the_server(s
     assert_accessible(page)
 
 
+@pytest.mark.parametrize("english", [False, True], ids=["zh-CN", "en"])
 def test_the_review_and_the_receipt_show_the_residents_figures_within_the_totals(
-        server: LiveServer, context: BrowserContext, page: Page) -> None:
-    totals = page.request.get(f"{server.url}/api/v1/bundles/birth").json()["burden"]["saved"]
+        server: LiveServer, context: BrowserContext, page: Page, english: bool) -> None:
+    bundle = page.request.get(f"{server.url}/api/v1/bundles/birth").json()
+    totals = bundle["burden"]["saved"]
     sign_in_context(server, context, "zhangwei")
+    open_home(page, english=english)
     page.goto("/app/apply/birth")
     wait_for_app(page)
     complete_wizard(page, {"subject.name": "张小宝"}, check_every_page=False)
-    expect(page.locator("h1")).to_have_text("检查您的申请")
+    expect(page.locator("h1")).to_have_text("Check your answers" if english else "检查您的申请")
     review = figures(page.locator("main"))
     assert review and all(0 < n <= totals[k] for k, n in
                           zip(["trips", "materials", "fields"], review.values(), strict=True))
-    page.get_by_role("button", name="确认提交").click()
-    expect(page.locator("h1")).to_have_text("申请已提交")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".receipt-scope")).to_be_visible()
     cases = page.locator("main .task-list__item")
-    expect(cases.first).to_be_visible()
-    departments = page.request.get(f"{server.url}/api/v1/bundles/birth").json()["departments"]
-    expect(page.locator(".receipt-scope")).to_have_text(f"{cases.count()} 项事项，{len(departments)} 个部门")
+    items, departments = cases.count(), len(bundle["departments"])
+    assert items > departments  # more items than departments: the two counts must not be confused
+    expect(page.locator(".receipt-scope")).to_have_text(
+        f"{items} services, {departments} departments" if english else f"{items} 项事项，{departments} 个部门")
     assert figures(page.locator("main")) == review
+    if english:
+        assert [text for text in visible_cjk(page) if "张小宝" not in text and text not in {"张伟"}] == []
     assert_accessible(page)
 
 
@@ -146,6 +152,7 @@ def test_the_main_pages_in_english_show_no_chinese(server: LiveServer, context: 
         page.goto(path)
         wait_for_app(page)
         page.wait_for_load_state("networkidle")
+        expect(page.locator("h1")).not_to_be_empty()
         seen[path] = [text for text in visible_cjk(page) if text not in people]
     assert seen == {path: [] for path in ENGLISH_PAGES}
 
