@@ -106,6 +106,7 @@ def test_the_review_and_the_receipt_show_the_residents_figures_within_the_totals
     wait_for_app(page)
     complete_wizard(page, {"subject.name": "张小宝"}, check_every_page=False)
     expect(page.locator("h1")).to_have_text("Check your answers" if english else "检查您的申请")
+    page.wait_for_selector("main [data-checked='1']", state="attached")  # the figures for these answers
     review = figures(page.locator("main"))
     assert review and all(0 < n <= totals[k] for k, n in
                           zip(["trips", "materials", "fields"], review.values(), strict=True))

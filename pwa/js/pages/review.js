@@ -47,7 +47,7 @@ export async function render({ main, params, navigate }) {
     el('span', { className: 'task-list__name', textContent: pick(i, 'name') }),
     el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days, count: i.time_limit_days }) }),
     el('span', { className: 'task-list__meta', textContent: pick(i, 'reason') }))));
-  const figures = burdenList(form.burden);
+  const figures = answeredFigures(form, draft, answers);
 
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const button = el('button', { type: 'submit', className: 'button', textContent: t('review_submit') });
@@ -73,10 +73,20 @@ export async function render({ main, params, navigate }) {
     el('h2', { textContent: t('review_items_in', { count: included.length }) }), itemList(included),
     excluded.length ? el('h2', { textContent: t('review_items_out', { count: excluded.length }) }) : null,
     excluded.length ? itemList(excluded) : null,
-    figures ? el('h2', { textContent: t('burden_label') }) : null,
     figures,
     submitForm);
   return undefined;
+}
+
+// The figures for these answers, as the receipt will give them (the server's check measures them);
+// the form's own until the check answers. Offline or with an answer to correct, the form's stand.
+function answeredFigures(form, draft, answers) {
+  const show = (burden) => { const list = burdenList(burden); return list ? [el('h2', { textContent: t('burden_label') }), list] : []; };
+  const box = el('div', {}, show(form.burden));
+  api.checkForm(form.bundle, draft.subject_ref || undefined, Object.fromEntries(Object.entries(answers).filter(([, v]) => v != null)))
+    .then((checked) => { fill(box, show(checked.burden)); box.dataset.checked = '1'; })
+    .catch(() => {});
+  return box;
 }
 
 async function submit(number, entry, summary, navigate) {
