@@ -44,6 +44,7 @@ function searcher(cards, count) {
   return {
     now: (state, all) => { clearTimeout(timer); return run(state, all); },
     soon: (state, all) => { clearTimeout(timer); timer = setTimeout(() => run(state, all), TYPING_PAUSE_MS); },
+    stop: () => { clearTimeout(timer); pending?.abort(); },
   };
 }
 
@@ -88,6 +89,7 @@ export async function render({ main, query, session }) {
     count.textContent = t(navigator.onLine ? 'catalog_unavailable' : 'offline_body');
     console.warn('catalog', error);
   }
+  return search.stop; // leaving the page: no search answers into it any more
 }
 
 /** Signed in with drafts: offer to carry on (they may have been started on another device). */
