@@ -22,6 +22,9 @@ def scenarios(ctx: Any) -> list[tuple[str, str, str, dict[str, str]] | Scenario]
         ("catalog: categories", "GET", "/api/v1/categories", {}),
         ("catalog: bundles", "GET", "/api/v1/bundles", {}),
         Scenario("catalog: bundles (304 revalidation)", "GET", "/api/v1/bundles", etag, expect=(304,)),
+        # The home search as a resident types it (the answer of each query is kept per catalog version).
+        ("catalog: search 身后事", "GET", "/api/v1/bundles?q=%E8%BA%AB%E5%90%8E%E4%BA%8B", {}),
+        ("catalog: search shs", "GET", "/api/v1/bundles?q=shs", {}),
     ]
     for code, persona_key in DEMO_PERSONAS.items():
         found.append((f"catalog: bundle {code}", "GET", f"/api/v1/bundles/{code}", {}))

@@ -220,8 +220,8 @@ class DepartmentSimulator:
         self.callback(case, "accepted")
         if case.fields and self.random.random() < self.knobs.supplement_share:
             case.asked_supplement = True
-            self.callback(case, "supplement_requested", message="请核对并补正以下信息",
-                          message_en="Please check and correct the following",
+            self.callback(case, "supplement_requested", message="请核对并补正以下信息。",
+                          message_en="Please check and correct the following.",
                           fields=[case.fields[0]], materials=[])
             return  # waits for case.supplemented
         self.timeline.at(self.knobs.decide_delay, lambda: self.decide(case))
@@ -231,7 +231,8 @@ class DepartmentSimulator:
             return
         self.callback(case, "processing")
         if self.random.random() < self.knobs.reject_share:
-            self.callback(case, "rejected", reason="模拟：材料不符合要求 Simulated: the materials do not qualify")
+            self.callback(case, "rejected", reason="模拟：材料不符合要求。",
+                          reason_en="Simulated: the materials do not qualify.")
         else:
             self.callback(case, "approved", certificate={"number": f"SIM-EC-{case.reference}"},
                           outputs=outputs_of(case, self.random), basis=dict(case.inputs))

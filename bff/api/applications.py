@@ -11,7 +11,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from auth.permissions import access
 from bff.api.acting import resident_id, shown
 from bff.api.certificates import CertificateSchema
-from bff.api.schemas import BINARY, SVG, ResponseSchema, bilingual, iso_date, iso_datetime
+from bff.api.schemas import BINARY, SVG, BurdenSchema, ResponseSchema, bilingual, iso_date, iso_datetime
 from bff.core.mandates import money_scope
 from bff.core.text import Text
 from bff.extensions import db
@@ -182,6 +182,7 @@ class ReceiptSchema(ResponseSchema):
     expected_complete_on = iso_date(metadata={"description": "When every item is expected to be decided"})
     verify_path = fields.Str(metadata={"description": "The public receipt check the QR code opens"})
     qr_path = fields.Str()
+    burden = fields.Nested(BurdenSchema, metadata={"description": "What this application spared the resident"})
 
 
 class TimelineEntrySchema(ResponseSchema):

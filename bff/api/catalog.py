@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flask import Response, request
@@ -24,6 +25,7 @@ from marshmallow import Schema, fields
 
 from auth.permissions import access
 from bff.api.acting import resident_id
+from bff.api.schemas import BurdenSchema
 from bff.core import forms
 from bff.core.catalog import Material, default_catalog
 from bff.core.text import Text
@@ -43,17 +45,6 @@ class TextField(fields.Field):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return value.as_dict() if isinstance(value, Text) else value
-
-
-class BurdenSchema(Schema):
-    fields_separately = fields.Int(metadata={"description": "Questions across the separate item forms"})
-    questions_combined = fields.Int(metadata={"description": "Distinct questions in the combined form"})
-    questions_to_type = fields.Int(metadata={"description": "Questions left to the resident after prefill"})
-    materials_separately = fields.Int()
-    uploads_left = fields.Int()
-    trips_before = fields.Int()
-    trips_after = fields.Int()
-    typed_share = fields.Float()
 
 
 class CategorySchema(Schema):
@@ -137,7 +128,14 @@ class BundleSummarySchema(Schema):
 
 class BundlesSchema(Schema):
     version = fields.Str()
-    bundles = fields.List(fields.Nested(BundleSummarySchema))
+    query = fields.Str(metadata={"description": "With ?q=: the words searched for, as the server read them"})
+    bundles = fields.List(fields.Nested(BundleSummarySchema), metadata={"description": "With ?q=: best match first"})
+
+
+class BundleSearchSchema(Schema):
+    q = fields.Str(load_default="", metadata={"description": "Words a resident would use: 身后事, 生孩子, "
+                                               "pension, pinyin (shenhoushi, shs); at most 100 characters"})
+    category = fields.Str(load_default=None, metadata={"description": "Only bundles of this life-cycle category"})
 
 
 class BundleSchema(BundleSummarySchema):
@@ -307,13 +305,32 @@ def list_categories() -> Response:
 
 
 @blp.route("/bundles")
+@blp.arguments(BundleSearchSchema, location="query")
 @blp.response(200, BundlesSchema)
 @blp.alt_response(304, description="Not modified: the If-None-Match version is current")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="A query too long to be a search (field q)")
 @access("public")
-def list_bundles() -> Response:
-    """Every bundle with its departments and the burden figures of a typical applicant."""
-    return public_document("bundles", BundlesSchema(), lambda: {
-        "version": default_catalog().version, "bundles": catalog_service.list_bundles()})
+def list_bundles(query: dict[str, Any]) -> Response:
+    """Every bundle with its departments and its burden totals (the most anyone is spared); with
+    ``q``, the bundles those words find, best first."""
+    words, category = catalog_service.search_key(query["q"]), query["category"]
+    if not words and not category:
+        return public_document("bundles", BundlesSchema(), lambda: {
+            "version": default_catalog().version, "bundles": catalog_service.list_bundles()})
+    headers = public_cache_headers()
+    if request.if_none_match.contains_weak(headers["ETag"][3:-1]):
+        return Response(status=304, headers=headers)
+    return Response(search_document(default_catalog().version, words, category), mimetype="application/json",
+                    headers=headers)
+
+
+@lru_cache(maxsize=1024)
+def search_document(version: str, words: str, category: str | None) -> bytes:
+    """A search's JSON, kept per catalog version and words; bounded, since anyone may send any words."""
+    found = (catalog_service.search_bundles(words, category) if words
+             else [o for o in catalog_service.list_bundles() if o.bundle.category == category])
+    return json.dumps(BundlesSchema().dump({"version": version, "query": words, "bundles": found}),
+                      ensure_ascii=False).encode()
 
 
 @blp.route("/bundles/<string:code>")

@@ -82,3 +82,23 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002 - werkzeug's names
                  max: int | None = MAX_ID, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class SavingsSchema(Schema):
+    trips = fields.Int(metadata={"description": "trips_before - trips_after"})
+    materials = fields.Int(metadata={"description": "materials_separately - uploads_left"})
+    fields_ = fields.Int(attribute="fields", data_key="fields",
+                         metadata={"description": "fields_separately - questions_to_type"})
+
+
+class BurdenSchema(Schema):
+    fields_separately = fields.Int(metadata={"description": "Questions across the separate item forms"})
+    questions_combined = fields.Int(metadata={"description": "Distinct questions in the combined form"})
+    questions_to_type = fields.Int(metadata={"description": "Questions left to the resident after prefill"})
+    materials_separately = fields.Int()
+    uploads_left = fields.Int()
+    trips_before = fields.Int()
+    trips_after = fields.Int()
+    typed_share = fields.Float()
+    saved = fields.Nested(SavingsSchema, metadata={"description": "What the combined application spares; every "
+                                                   "screen shows these numbers as they are"})

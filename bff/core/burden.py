@@ -1,20 +1,26 @@
 """Burden figures: what one combined application saves the resident.
 
-For a bundle and an applicant the figures compare doing each item separately with
-doing them together:
+Every screen that shows them (the home cards, the bundle page, the review, the receipt) reads
+the figures computed here and the ``saved`` numbers derived here; the PWA does no arithmetic of
+its own, so no two screens can disagree.
 
-- ``fields_separately``: questions across the separate item forms (a field asked by
-  three items counts three times);
+For a bundle and an applicant the figures compare doing each item separately with doing them
+together:
+
+- ``fields_separately``: questions across the separate item forms (a field asked by three
+  items counts three times);
 - ``questions_combined``: distinct questions in the combined form;
 - ``questions_to_type``: of those, the ones left for the resident after prefill;
-- ``materials_separately`` vs ``uploads_left``: materials the items require vs those
-  no data source or earlier item in the bundle satisfies;
-- ``trips_before`` (sum of each item's in-person trips) vs ``trips_after`` (the most
-  any included item still needs, since one hall visit serves them all).
+- ``materials_separately`` vs ``uploads_left``: materials the items require vs those no data
+  source or earlier item in the bundle satisfies;
+- ``trips_before`` (sum of each item's in-person trips) vs ``trips_after`` (the most any
+  included item still needs, since one hall visit serves them all).
 
-:func:`applicant_burden` measures a built form; :func:`bundle_burden` measures a
-typical applicant (the bundle's ``typical_facts``, every field with a data source
-prefilled) for the public catalog pages.
+:func:`applicant_burden` measures one resident's built form. :func:`bundle_burden` gives the
+bundle's totals, the most anyone can be spared: every item that may apply, every field and
+material any item may ask for, every source-backed field prefilled, every material a source or
+an item of the bundle can supply supplied. So a resident's "before" figures and savings never
+exceed the bundle's (``tests/core/test_burden_bounds.py`` checks it for every bundle).
 """
 
 from __future__ import annotations
@@ -25,7 +31,15 @@ from typing import Any
 
 from bff.core import forms
 from bff.core.catalog import Bundle, Catalog, ServiceItem
-from bff.core.prefill import Prefilled
+
+
+@dataclass(frozen=True)
+class Savings:
+    """What the combined application spares: trips, materials to hand in, questions to answer."""
+
+    trips: int
+    materials: int
+    fields: int
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,14 @@ class Burden:
         """Questions left to type as a share of the separate forms' fields."""
         return self.questions_to_type / self.fields_separately if self.fields_separately else 0.0
 
+    @property
+    def saved(self) -> Savings:
+        return Savings(trips=max(self.trips_before - self.trips_after, 0),
+                       materials=max(self.materials_separately - self.uploads_left, 0),
+                       fields=max(self.fields_separately - self.questions_to_type, 0))
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "typed_share": round(self.typed_share, 3)}
+        return {**asdict(self), "typed_share": round(self.typed_share, 3), "saved": asdict(self.saved)}
 
 
 def applicant_burden(form: forms.CombinedForm, answers: Mapping[str, Any] | None = None) -> Burden:
@@ -65,16 +85,26 @@ def applicant_burden(form: forms.CombinedForm, answers: Mapping[str, Any] | None
 
 
 def bundle_burden(catalog: Catalog, bundle: Bundle) -> Burden:
-    """The figures for a typical applicant: typical facts, every source-backed field prefilled."""
-    facts = dict.fromkeys(catalog.facts, True) | {"applicant.registry_relation": "child"} | bundle.typical_facts
-    prefill = {key: Prefilled(_typical_value(catalog, key), definition.source)
-               for key, definition in catalog.fields.items() if definition.source and key not in bundle.typical_typed}
-    return applicant_burden(forms.build_form(catalog, bundle, facts, prefill))
+    """The bundle's totals: the most any applicant can be spared (see the module's docstring).
 
-
-def _typical_value(catalog: Catalog, key: str) -> Any:
-    choices = catalog.fields[key].choices
-    return choices[0].value if choices else "…"
+    ``trips_after`` counts only the items every application includes, since the conditional
+    ones may all be left out: a resident's ``trips_after`` is at least that, and their
+    ``trips_before`` at most the sum over every item.
+    """
+    items = bundle.items
+    codes = {item.code for item in items}
+    keys = dict.fromkeys(key for item in items for key in item.fields)
+    materials = [material for item in items for material in item.materials]
+    always = [entry.item for entry in bundle.entries if entry.when is None]
+    return Burden(
+        fields_separately=sum(len(item.fields) for item in items),
+        questions_combined=len(keys),
+        questions_to_type=sum(1 for key in keys if not catalog.fields[key].source),
+        materials_separately=len(materials),
+        uploads_left=sum(1 for m in materials if m.fact is None and m.item not in codes),
+        trips_before=sum(item.procedure.trips_separately for item in items),
+        trips_after=max((item.procedure.trips_in_bundle for item in always), default=0),
+    )
 
 
 def items_summary(items: tuple[ServiceItem, ...]) -> dict[str, int]:

@@ -34,6 +34,7 @@ from bff.core import conditions
 from bff.core.catalog_files import CatalogFiles, files_version, read_catalog_files
 from bff.core.conditions import Condition
 from bff.core.errors import NotFound
+from bff.core.search import SearchIndex
 from bff.core.text import Text
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"
@@ -203,6 +204,14 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SearchTerms:
+    """Words residents use for a bundle besides its name: synonyms, everyday words (生孩子, 丧事)."""
+
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Bundle:
     code: str
     category: str
@@ -212,10 +221,9 @@ class Bundle:
     payee: str
     sections: tuple[Section, ...]
     entries: tuple[BundleItem, ...]
-    # The facts of a typical applicant, for the bundle-level burden figures.
+    # The facts of a typical applicant, for the bundle's promised critical path.
     typical_facts: dict[str, Any] = field(default_factory=dict)
-    # Fields a typical applicant types although a data source can supply them elsewhere.
-    typical_typed: frozenset[str] = frozenset()
+    search_terms: SearchTerms = SearchTerms()
 
     @property
     def items(self) -> tuple[ServiceItem, ...]:
@@ -239,6 +247,8 @@ class Catalog:
     items: dict[str, ServiceItem]
     bundles: dict[str, Bundle]
     categories: tuple[Category, ...] = field(default=())
+    # Built once at load (bff.core.search), so a search does no pinyin work per request.
+    search: SearchIndex = field(default=SearchIndex(), hash=False)
 
     def bundle(self, code: str) -> Bundle:
         try:

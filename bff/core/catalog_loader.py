@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bff.core import graph
+from bff.core import graph, search
 from bff.core.catalog import (
     CERTIFICATE_NUMBER,
     CONSENTS,
@@ -36,6 +36,7 @@ from bff.core.catalog import (
     FieldDef,
     Material,
     Procedure,
+    SearchTerms,
     Section,
     ServiceItem,
     UploadSpec,
@@ -51,7 +52,8 @@ ITEM_KEYS = {"code", "name", "sub_item", "department", "legal_basis", "materials
              "produces", "consent", "undertaking_limit_yuan", "uploads", "automatic"}
 OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 UPLOAD_KEYS = {"code", "name", "when"}
-BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts", "typical_typed"}
+BUNDLE_KEYS = {"code", "category", "name", "summary", "subject", "payee", "sections", "items", "typical_facts",
+               "search_terms"}
 
 
 class Loader:
@@ -123,7 +125,8 @@ class Loader:
         bundles = self.bundles(items, {c.code for c in categories}, known)
         if self.problems:
             raise CatalogError("catalog is invalid:\n  " + "\n  ".join(self.problems), tuple(self.problems))
-        return Catalog(files_version(self.files), sources, fields, facts, departments, items, bundles, categories)
+        return Catalog(files_version(self.files), sources, fields, facts, departments, items, bundles, categories,
+                       search_index(bundles, categories))
 
     def guarded(self, default: Any, read: Callable[..., Any], *args: Any) -> Any:
         """``read()``, or ``default`` with a problem when the file has a shape no check foresaw
@@ -405,12 +408,33 @@ class Loader:
         typical = dict(raw.get("typical_facts") or {})
         for key in sorted(set(typical) - known):
             self.problem("typical_facts", f"unknown fact {key!r}")
-        typed = frozenset(raw.get("typical_typed") or ())
-        for key in sorted(typed - known):
-            self.problem("typical_typed", f"unknown field {key!r}")
         return Bundle(str(raw.get("code")), str(raw.get("category")), self.text(raw.get("name"), "name"),
                       self.text(raw.get("summary"), "summary"), str(raw.get("subject")), str(raw.get("payee")),
-                      sections, entries, typical, typed)
+                      sections, entries, typical, self.search_terms(raw.get("search_terms")))
+
+    def search_terms(self, raw: Any) -> SearchTerms:
+        """Optional ``{zh: [...], en: [...]}``: non-empty strings, none twice (as search compares them)."""
+        if raw is None:
+            return SearchTerms()
+        if not isinstance(raw, Mapping):
+            self.problem("search_terms", "must be a mapping {zh: [...], en: [...]}")
+            return SearchTerms()
+        self.unknown_keys(raw, {"zh", "en"}, "search_terms")
+        return SearchTerms(self.term_list(raw.get("zh"), "search_terms.zh"),
+                           self.term_list(raw.get("en"), "search_terms.en"))
+
+    def term_list(self, raw: Any, key: str) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(t, str) and t.strip() for t in raw):
+            self.problem(key, "must be a list of non-empty strings")
+            return ()
+        seen: set[str] = set()
+        for term in raw:
+            if search.normalise(term) in seen:
+                self.problem(key, f"{term!r} is listed twice")
+            seen.add(search.normalise(term))
+        return tuple(term.strip() for term in raw)
 
     def entry(self, spec: Mapping[str, Any], i: int, items: dict[str, ServiceItem], known: set[str]) -> BundleItem | None:
         where = f"items[{i}]"
@@ -440,6 +464,18 @@ class Loader:
             for key in entry.item.fields:
                 if key.split(".", 1)[0] not in sections:
                     self.problem("sections", f"no section for {key!r} of item {entry.item.code!r}")
+
+
+def search_index(bundles: Mapping[str, Bundle], categories: tuple[Category, ...]) -> search.SearchIndex:
+    """What each bundle is found by, with the weight of where the words come from."""
+    names = {c.code: c.name for c in categories}
+    texts: dict[str, list[tuple[str, float]]] = {}
+    for code, bundle in bundles.items():
+        words = [(bundle.name, search.NAME), (names.get(bundle.category), search.CATEGORY),
+                 *((item.name, search.ITEM) for item in bundle.items), (bundle.summary, search.SUMMARY)]
+        texts[code] = [(text, weight) for value, weight in words if value for text in (value.zh, value.en)]
+        texts[code] += [(term, search.TERM) for term in (*bundle.search_terms.zh, *bundle.search_terms.en)]
+    return search.build_index(texts)
 
 
 def consumed_source_problem(source: str, item: ServiceItem, items: Mapping[str, ServiceItem]) -> str | None:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from bff.core import applications as rules
-from bff.core import graph
+from bff.core import burden, graph
 from bff.core.calendar import china_date, due_date
 from bff.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from bff.core.text import Text
@@ -213,6 +213,7 @@ def _submit(session: Session, user_id: int, number: str, key: str, body: Mapping
     if asking is not None:
         consents.ask_heirs(session, current_sources(), application, asking, user_id)
     receipt = build_receipt(application, cases, secret)
+    receipt["burden"] = burden.applicant_burden(form, application.answers).as_dict()
     store.complete_idempotency_key(session, user_id, key, 201, receipt)
     session.commit()
     return receipt

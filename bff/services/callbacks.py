@@ -84,7 +84,8 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
     case.last_callback_at = max(occurred_at, case.last_callback_at or occurred_at)
     case.external_id = data.get("external_id") or case.external_id
     if target == rules.REJECTED:
-        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500]}
+        case.decision = {"outcome": rules.REJECTED, "reason": str(data.get("reason") or "")[:500],
+                         **_in_english(data, "reason")}
     if target == rules.APPROVED and path:
         # Before the walk: the approval's end releases the cases that consume what it produced.
         record_outputs(case, data.get("outputs") if isinstance(data.get("outputs"), dict) else None,
@@ -97,6 +98,13 @@ def apply_status(session: Session, case: Case, data: Mapping[str, Any], applicat
         certificate = issue_certificate(session, case, application, number=_certificate_number(data))
         case.decision = {"outcome": rules.APPROVED, "certificate": certificate.number}
     return "applied"
+
+
+def _in_english(data: Mapping[str, Any], key: str) -> dict[str, str]:
+    """A department may word its text in both languages: ``reason`` (Chinese) and ``reason_en``;
+    the resident reads the one of their language (the PWA's pick), never both run together."""
+    english = data.get(f"{key}_en")
+    return {f"{key}_en": english[:500]} if isinstance(english, str) and english.strip() else {}
 
 
 def _certificate_number(data: Mapping[str, Any]) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bff.core import burden, forms, graph
+from bff.core import burden, forms, graph, search
 from bff.core.catalog import Bundle, Catalog, Category, Department, default_catalog
 
 
@@ -36,6 +36,21 @@ def list_categories(catalog: Catalog | None = None) -> list[CategoryOverview]:
 def list_bundles(catalog: Catalog | None = None) -> list[BundleOverview]:
     catalog = catalog or default_catalog()
     return [bundle_overview(code, catalog) for code in sorted(catalog.bundles)]
+
+
+def search_bundles(query: str, category: str | None = None,
+                   catalog: Catalog | None = None) -> list[BundleOverview]:
+    """The bundles a resident's words find (names, everyday words, pinyin, item and category
+    names), best first, within ``category`` when one is given; the index was built at load."""
+    catalog = catalog or default_catalog()
+    hits = search.rank(catalog.search, search.check_query(query))
+    return [bundle_overview(hit.code, catalog) for hit in hits
+            if category is None or catalog.bundle(hit.code).category == category]
+
+
+def search_key(query: str) -> str:
+    """The words a query searches for: two queries with the same key find the same bundles."""
+    return " ".join(search.query_words(search.check_query(query)))
 
 
 def bundle_overview(code: str, catalog: Catalog | None = None) -> BundleOverview:

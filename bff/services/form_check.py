@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bff.core import forms
-from bff.core.burden import Burden
+from bff.core import burden, forms
 from bff.core.clock import china_today
 from bff.core.ports import PrefillSources
 from bff.services.forms import form_for_user
@@ -19,10 +18,11 @@ from bff.store import Session
 
 @dataclass(frozen=True)
 class FormCheck:
-    """Answers that passed: what each included item would receive, and the resident's burden."""
+    """Answers that passed: what each included item would receive, and the resident's burden with
+    these answers (the figures the receipt will show, since submission measures the same way)."""
 
     items: dict[str, list[str]]
-    burden: Burden
+    burden: burden.Burden
     valid: bool = True
 
 
@@ -34,4 +34,4 @@ def check_form(session: Session, user_id: int, bundle_code: str, subject_ref: st
     view = form_for_user(session, user_id, bundle_code, subject_ref, sources)
     effective = forms.check_answers(view.form, forms.without_masked_echoes(view.form, answers), china_today())
     items = {item.code: sorted(forms.fields_for_item(item, effective)) for item in view.form.included_items}
-    return FormCheck(items, view.burden)
+    return FormCheck(items, burden.applicant_burden(view.form, effective))

@@ -87,7 +87,7 @@ export const api = {
   rejectQrTicket: (tid) => send('POST', `/api/v1/auth/qr-tickets/${id(tid)}/deny`, {}),
   // catalog
   categories: () => get('/api/v1/categories'),
-  bundles: () => get('/api/v1/bundles'),
+  bundles: (params = {}, opts = {}) => get(`/api/v1/bundles${q(params)}`, opts),
   bundle: (code) => get(`/api/v1/bundles/${id(code)}`),
   subjects: (code) => get(`/api/v1/bundles/${id(code)}/subjects`),
   bundleForm: (code, subject) => get(`/api/v1/bundles/${id(code)}/form${q({ subject })}`),

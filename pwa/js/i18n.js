@@ -26,10 +26,20 @@ export async function loadLanguage(lang) {
 
 export const has = (key) => key in catalog;
 
-/** The string for key, with {name} placeholders filled from params. */
+/** The string for key, with {name} placeholders filled from params. A numeric params.count picks
+ * the plural form the catalog has for it: `key#0` for none, else `key#one`, `key#other`, … as
+ * Intl.PluralRules names the count in this language; a catalog without forms keeps the plain key. */
 export function t(key, params = {}) {
-  const text = catalog[key] ?? key;
+  const text = catalog[pluralKey(key, params.count)] ?? catalog[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+const pluralRules = {};
+function pluralKey(key, count) {
+  if (typeof count !== 'number') return key;
+  if (count === 0 && `${key}#0` in catalog) return `${key}#0`;
+  pluralRules[language] ??= new Intl.PluralRules(language);
+  return `${key}#${pluralRules[language].select(count)}`;
 }
 
 /** Translates static markup: data-i18n="key" sets text, data-i18n-attr="aria-label:key;title:key" sets attributes. */

@@ -57,7 +57,7 @@ export function startKioskIdleWatch(me) {
     const leave = el('button', { type: 'button', className: 'button button--secondary', textContent: t('sign_out'), on: { click: signOut } });
     dialog = el('div', { className: 'banner idle-warning', attrs: { role: 'alertdialog', 'aria-labelledby': 'idle-title' } },
       el('h2', { id: 'idle-title', textContent: t('kiosk_idle_title') }), counter, el('div', { className: 'button-group' }, stay, leave));
-    const show = () => { counter.textContent = t('kiosk_idle_countdown', { seconds: left }); };
+    const show = () => { counter.textContent = t('kiosk_idle_countdown', { seconds: left, count: left }); };
     show();
     document.getElementById('main').prepend(dialog);
     stay.focus();

@@ -225,7 +225,11 @@ def test_a_department_asks_for_a_supplement_and_approves_once_the_resident_suppl
         wait_until(lambda: fresh(select(Case.status).where(Case.reference == reference)) == ["supplement_requested"])
         detail = client.get(f"/api/v1/applications/{number}").json
         assert detail["status"] == "action_required"
-        asked = next(c for c in detail["cases"] if c["reference"] == reference)["supplement"]["fields"]
+        supplement = next(c for c in detail["cases"] if c["reference"] == reference)["supplement"]
+        # Each language on its own: the resident reads one, never both run together.
+        assert supplement["message"] == "请核对并补充以下信息。"
+        assert supplement["message_en"] == "Please check and supply the following."
+        asked = supplement["fields"]
         fields = default_catalog().fields
         supplied = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
                                json={"answers": {key: value_for(fields[key]) for key in asked}})

@@ -130,6 +130,15 @@ def test_submit_twice_with_same_key_returns_the_first_receipt(app, client) -> No
     assert db.session.scalar(select(func.count()).select_from(Case)) == len(first.json["cases"])
 
 
+def test_the_receipt_says_what_this_application_spared_within_the_bundles_totals(app, client) -> None:
+    signed_in(app, client)
+    receipt = submit(client, start(client)["number"], key="key-0000000009").json
+    spared = receipt["burden"]["saved"]
+    totals = client.get("/api/v1/bundles/birth").json["burden"]["saved"]
+    assert all(0 < spared[figure] <= totals[figure] for figure in ("trips", "materials", "fields"))
+    assert spared["trips"] == receipt["burden"]["trips_before"] - receipt["burden"]["trips_after"]
+
+
 def test_the_same_key_with_a_different_body_is_refused_with_422(app, client) -> None:
     signed_in(app, client)
     number = start(client)["number"]

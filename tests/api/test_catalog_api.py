@@ -67,7 +67,16 @@ def test_bundles_list_each_with_departments_and_burden_figures(client):
                             "old-age-benefits", "veteran-resettlement", "insurance-transfer"}
     after_death = bundles["after-death"]
     assert "traffic-police" in {d["code"] for d in after_death["departments"]}
-    assert after_death["burden"]["uploads_left"] == 0 and after_death["burden"]["trips_after"] == 0
+    assert after_death["burden"]["trips_after"] == 0
+    totals = after_death["burden"]
+    assert totals["saved"] == {"trips": totals["trips_before"], "materials": totals["materials_separately"]
+                               - totals["uploads_left"], "fields": totals["fields_separately"] - totals["questions_to_type"]}
+
+
+def test_the_list_and_the_bundle_page_give_the_same_totals(client):
+    listed = {b["code"]: b["burden"] for b in client.get("/api/v1/bundles").get_json()["bundles"]}
+    for code, totals in listed.items():
+        assert client.get(f"/api/v1/bundles/{code}").get_json()["burden"] == totals
 
 
 def test_a_bundle_shows_its_items_with_the_eight_unifications_and_conditions(client):
@@ -130,6 +139,8 @@ def test_in_the_demo_world_the_resident_types_at_most_a_fifth_and_uploads_nothin
     burden = signed_in(app, client, DEMO[code]).get(f"/api/v1/bundles/{code}/form").get_json()["burden"]
     assert burden["questions_to_type"] <= 0.2 * burden["fields_separately"]
     assert burden["uploads_left"] == 0 and burden["trips_after"] == 0 < burden["trips_before"]
+    totals = client.get(f"/api/v1/bundles/{code}").get_json()["burden"]["saved"]
+    assert all(0 < burden["saved"][figure] <= totals[figure] for figure in ("trips", "materials", "fields"))
 
 
 @pytest.mark.parametrize("code", sorted(DEMO))

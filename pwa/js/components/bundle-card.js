@@ -3,14 +3,20 @@
 import { el } from '../dom.js';
 import { pick, t } from '../i18n.js';
 
-/** The burden figures of a bundle (what a typical applicant is spared) as [[label key, number]]. */
+/** What the server says a bundle or an application spares (burden.saved), as [[label key, number]].
+ * The numbers are shown as they come: the server computes them once for every screen. */
 export function burdenFigures(burden = {}) {
-  const spared = (before, after) => (typeof before === 'number' ? before - (after || 0) : 0);
-  return [
-    ['burden_trips', spared(burden.trips_before, burden.trips_after)],
-    ['burden_materials', spared(burden.materials_separately, burden.uploads_left)],
-    ['burden_forms', spared(burden.fields_separately, burden.questions_to_type)],
-  ].filter(([, n]) => n > 0);
+  const saved = burden.saved || {};
+  return [['burden_trips', saved.trips], ['burden_materials', saved.materials], ['burden_forms', saved.fields]]
+    .filter(([, n]) => typeof n === 'number' && n > 0);
+}
+
+/** The figures as a list: "<strong>10</strong> fewer trips", each label agreeing with its number. */
+export function burdenList(burden, label) {
+  const figures = burdenFigures(burden);
+  if (!figures.length) return null;
+  return el('ul', { className: 'figures', attrs: label ? { 'aria-label': label } : {} },
+    figures.map(([key, n]) => el('li', { attrs: { 'data-figure': key } }, el('strong', { textContent: String(n) }), ' ', t(key, { count: n }))));
 }
 
 class BundleCard extends HTMLElement {
@@ -25,14 +31,13 @@ class BundleCard extends HTMLElement {
     const meta = [
       items !== undefined ? t('bundle_items', { count: items }) : null,
       departments !== undefined ? t('bundle_departments', { count: departments }) : null,
-      limit !== undefined ? t('bundle_time_limit', { days: limit }) : null,
+      limit !== undefined ? t('bundle_time_limit', { days: limit, count: limit }) : null,
     ].filter(Boolean).join(' · ');
-    const figures = burdenFigures(b.burden).map(([key, n]) => el('li', {}, el('strong', { textContent: String(n) }), ' ', t(key)));
     this.replaceChildren(el('article', { className: 'card' },
       el('h3', {}, el('a', { className: 'card__link', href: `/app/bundles/${encodeURIComponent(b.code)}`, textContent: pick(b, 'name') })),
       pick(b, 'summary') || pick(b, 'description') ? el('p', { textContent: pick(b, 'summary') || pick(b, 'description') }) : null,
       meta ? el('p', { className: 'card__meta', textContent: meta }) : null,
-      figures.length ? el('ul', { className: 'figures', attrs: { 'aria-label': t('burden_label') } }, figures) : null));
+      burdenList(b.burden, t('burden_label_up_to'))));
   }
 }
 

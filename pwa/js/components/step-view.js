@@ -36,7 +36,7 @@ export function dependencyOrder(cases) {
 /** "最快 N 个工作日全部办结 · 预计 … 前全部办结" for an application or receipt, or null without the figures. */
 export function completionText(application) {
   const parts = [];
-  if (application?.critical_path_days) parts.push(t('steps_fastest', { days: application.critical_path_days }));
+  if (application?.critical_path_days) parts.push(t('steps_fastest', { days: application.critical_path_days, count: application.critical_path_days }));
   if (application?.expected_complete_on) parts.push(t('steps_expected_all', { date: formatDate(application.expected_complete_on) }));
   return parts.length ? parts.join(' · ') : null;
 }
@@ -117,7 +117,7 @@ function stepLines(kase, byItem) {
     case 'done': return [t('steps_done_by', { department })];
     case 'waiting': return [...waitingLines(kase, byItem), expectedLine(kase)];
     case 'ended': return kase.status === 'not_possible' ? [notPossibleLine(kase)]
-      : [department, kase.decision?.reason ? t('task_reason', { reason: kase.decision.reason }) : null];
+      : [department, kase.decision?.reason ? t('task_reason', { reason: pick(kase.decision, 'reason') }) : null];
     default: return [t('steps_in_progress', { department }), expectedLine(kase)];
   }
 }

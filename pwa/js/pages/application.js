@@ -34,7 +34,7 @@ export async function render({ main, params, navigate }) {
       live,
       // Everything is done: what is left to do is the rating, so it comes first.
       RATEABLE.includes(application.status) ? await rating(number) : null,
-      el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total }) }),
+      el('h2', { textContent: t('detail_progress', { done: application.cases_done, total: application.cases_total, count: application.cases_total }) }),
       completion ? el('p', { className: 'step-view__summary', textContent: completion }) : null,
       taskList,
       application.subject && application.subject !== 'self' ? el('ot-family-panel', { attrs: { number } }) : null,

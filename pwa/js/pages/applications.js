@@ -25,7 +25,7 @@ export async function render({ main }) {
       el('p', {}, el('strong', { className: `tag ${STATUS_TAG[a.status] || ''}`, textContent: pick(a, 'status_text') }),
         a.my_role === 'co_handler' ? el('span', { className: 'tag', textContent: t('apps_role_co_handler') }) : null),
       el('p', { textContent: pick(a.next_action, 'text') }),
-      el('p', { className: 'card__meta', textContent: [t('apps_number', { number: a.number }), t('apps_progress', { done: a.cases_done, total: a.cases_total }),
+      el('p', { className: 'card__meta', textContent: [t('apps_number', { number: a.number }), t('apps_progress', { done: a.cases_done, total: a.cases_total, count: a.cases_total }),
         a.next_due_on ? t(a.overdue ? 'task_overdue' : 'task_due', { date: formatDate(a.next_due_on) }) : ''].filter(Boolean).join(' · ') })))));
   }
   fill(main, ...parts);

@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { el, fill } from '../dom.js';
 import { pick, t } from '../i18n.js';
+import { burdenList } from '../components/bundle-card.js';
 
 function materialLine(material, itemNames) {
   const by = material.satisfied_by;
@@ -19,7 +20,7 @@ function itemCard(entry, departments, itemNames) {
   return el('li', { className: 'card' },
     el('h3', { textContent: pick(item, 'name') }),
     el('p', { className: 'card__meta', textContent: [pick(department, 'name') || item.department,
-      t('bundle_time_limit', { days: item.time_limit_days })].join(' · ') }),
+      t('bundle_time_limit', { days: item.time_limit_days, count: item.time_limit_days })].join(' · ') }),
     conditional ? el('p', {}, el('strong', { className: 'tag tag--yellow', textContent: t('bundle_conditional') })) : null,
     needsLine(item.needs, itemNames),
     el('p', { textContent: conditional ? `${t('bundle_why_in')}${pick(entry, 'reason_in')} ${t('bundle_why_out')}${pick(entry, 'reason_out')}` : t('bundle_always') }),
@@ -48,13 +49,14 @@ export async function render({ main, params }) {
   fill(main, 
     el('h1', { textContent: pick(bundle, 'name') }),
     el('p', { className: 'lead', textContent: pick(bundle, 'summary') }),
-    bundle.critical_path_days ? el('p', {}, el('strong', { className: 'bundle-fastest', textContent: t('steps_fastest', { days: bundle.critical_path_days }) })) : null,
+    bundle.critical_path_days ? el('p', {}, el('strong', { className: 'bundle-fastest', textContent: t('steps_fastest', { days: bundle.critical_path_days, count: bundle.critical_path_days }) })) : null,
     el('section', { className: 'banner banner--success', attrs: { 'aria-labelledby': 'burden-title' } },
-      el('h2', { id: 'burden-title', textContent: t('burden_label') }),
-      el('ul', { className: 'figures' },
-        el('li', {}, t('bundle_trips', { before: b.trips_before ?? '—', after: b.trips_after ?? '—' })),
-        el('li', {}, t('bundle_questions', { before: b.fields_separately ?? '—', after: b.questions_to_type ?? '—' })),
-        el('li', {}, t('bundle_uploads', { before: b.materials_separately ?? '—', after: b.uploads_left ?? '—' })))),
+      el('h2', { id: 'burden-title', textContent: t('burden_label_up_to') }),
+      burdenList(b),
+      el('ul', { className: 'burden-detail' },
+        el('li', {}, t('bundle_trips', { before: b.trips_before ?? '—', after: b.trips_after ?? '—', count: b.trips_after })),
+        el('li', {}, t('bundle_questions', { before: b.fields_separately ?? '—', after: b.questions_to_type ?? '—', count: b.questions_to_type })),
+        el('li', {}, t('bundle_uploads', { before: b.materials_separately ?? '—', after: b.uploads_left ?? '—', count: b.uploads_left })))),
     el('p', {}, start),
     el('h2', { textContent: t('bundle_items_heading', { count: bundle.items.length }) }),
     el('ul', { className: 'cards' }, bundle.items.map((entry) => itemCard(entry, departments, itemNames))),

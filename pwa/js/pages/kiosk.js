@@ -133,7 +133,10 @@ function showTicket({ qr, digits, status, expiry, notice }, ticket) {
   digits.textContent = ticket.match_code;
   status.textContent = t('kiosk_waiting');
   const expires = new Date(ticket.expires_at).getTime();
-  const showExpiry = () => { expiry.textContent = t('kiosk_renews', { seconds: Math.max(0, Math.round((expires - Date.now()) / 1000)) }); };
+  const showExpiry = () => {
+    const seconds = Math.max(0, Math.round((expires - Date.now()) / 1000));
+    expiry.textContent = t('kiosk_renews', { seconds, count: seconds });
+  };
   showExpiry();
   return setInterval(showExpiry, 1000);
 }

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { el, fill } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 import { completionText, dependencyOrder } from '../components/step-view.js';
+import { burdenList } from '../components/bundle-card.js';
 
 export async function render({ main, params }) {
   const number = params.id;
@@ -14,11 +15,15 @@ export async function render({ main, params }) {
   const pushBox = el('div');
   const waiting = cases.filter((c) => c.status === 'waiting');
   const completion = completionText(application);
+  const departments = new Set(cases.map((c) => c.department)).size;
+  const spared = burdenList(stored?.burden);
   fill(main, 
     el('div', { className: 'panel' }, el('h1', { textContent: t('receipt_title') }),
       el('p', { textContent: t('receipt_number_label') }), el('p', { className: 'panel__number', textContent: number })),
     el('p', {}, el('span', { className: 'qr' }, qr)),
     el('p', { textContent: t('receipt_submitted_at', { time: formatDate(application.submitted_at, true) }) }),
+    el('p', { className: 'receipt-scope', textContent: `${t('receipt_items', { count: cases.length })}${t('list_separator')}${t('receipt_departments', { count: departments })}` }),
+    spared ? el('h2', { textContent: t('burden_label') }) : null, spared,
     el('h2', { textContent: t('receipt_next') }),
     el('p', { textContent: t('receipt_next_body', { count: cases.length - waiting.length }) }),
     waiting.length ? el('p', { textContent: t('receipt_waiting_body', { count: waiting.length }) }) : null,

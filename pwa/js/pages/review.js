@@ -7,7 +7,7 @@ import { pick, t } from '../i18n.js';
 import { forget, loadDraft, syncPendingDrafts } from '../drafts.js';
 import { answerOf, askedSections, isAsked, lookupIn } from '../form-logic.js';
 import { displayValue, fieldId } from '../components/field-renderer.js';
-import { burdenFigures } from '../components/bundle-card.js';
+import { burdenList } from '../components/bundle-card.js';
 import '../components/error-summary.js';
 
 function attemptKey(number, version) {
@@ -45,9 +45,9 @@ export async function render({ main, params, navigate }) {
   const excluded = (form.items || []).filter((i) => !i.included);
   const itemList = (items) => el('ul', { className: 'task-list' }, items.map((i) => el('li', { className: 'task-list__item' },
     el('span', { className: 'task-list__name', textContent: pick(i, 'name') }),
-    el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days }) }),
+    el('span', { className: 'muted', textContent: t('bundle_time_limit', { days: i.time_limit_days, count: i.time_limit_days }) }),
     el('span', { className: 'task-list__meta', textContent: pick(i, 'reason') }))));
-  const figures = burdenFigures(form.burden).map(([key, n]) => el('li', {}, el('strong', { textContent: String(n) }), ' ', t(key)));
+  const figures = answeredFigures(form, draft, answers);
 
   const status = el('p', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const button = el('button', { type: 'submit', className: 'button', textContent: t('review_submit') });
@@ -73,10 +73,20 @@ export async function render({ main, params, navigate }) {
     el('h2', { textContent: t('review_items_in', { count: included.length }) }), itemList(included),
     excluded.length ? el('h2', { textContent: t('review_items_out', { count: excluded.length }) }) : null,
     excluded.length ? itemList(excluded) : null,
-    figures.length ? el('h2', { textContent: t('burden_label') }) : null,
-    figures.length ? el('ul', { className: 'figures' }, figures) : null,
+    figures,
     submitForm);
   return undefined;
+}
+
+// The figures for these answers, as the receipt will give them (the server's check measures them);
+// the form's own until the check answers. Offline or with an answer to correct, the form's stand.
+function answeredFigures(form, draft, answers) {
+  const show = (burden) => { const list = burdenList(burden); return list ? [el('h2', { textContent: t('burden_label') }), list] : []; };
+  const box = el('div', {}, show(form.burden));
+  api.checkForm(form.bundle, draft.subject_ref || undefined, Object.fromEntries(Object.entries(answers).filter(([, v]) => v != null)))
+    .then((checked) => { fill(box, show(checked.burden)); box.dataset.checked = '1'; })
+    .catch(() => {});
+  return box;
 }
 
 async function submit(number, entry, summary, navigate) {

@@ -9,6 +9,7 @@ import { watchIdle } from './idle.js';
 import { reasonForm } from './reason.js';
 import { residentView } from './resident.js';
 import { followUpsTable, resultsTable, searchForm } from './search.js';
+import { lifeEventFinder } from './life-events.js';
 
 const IDLE_MS = 15 * 60 * 1000; // the session's staff idle limit (auth/sessions.py)
 
@@ -35,7 +36,7 @@ export class ServiceDesk {
     fill(this.main, el('h1', { textContent: t('staff_title') }),
       el('section', { className: 'staff-search', attrs: { 'aria-labelledby': 'staff-search-title' } },
         el('h2', { id: 'staff-search-title', className: 'visually-hidden', textContent: t('staff_search') }), this.search.node, this.results),
-      this.work);
+      this.work, lifeEventFinder());
   }
 
   /** What a redrawing (another language) needs to show the opened resident again, or null. */
