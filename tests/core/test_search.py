@@ -7,7 +7,7 @@ import pytest
 from bff.core import search
 from bff.core.catalog import default_catalog, load_catalog
 from bff.core.errors import ValidationFailed
-from tests.core.catalog_files import edit, load_error
+from tests.core.catalog_files import at, edit, load_error
 
 CATALOG = default_catalog()
 
@@ -102,14 +102,17 @@ def test_a_bundle_without_search_terms_loads_and_is_found_by_its_name(catalog_di
 
 def test_a_search_term_listed_twice_is_refused(catalog_dir):
     edit(catalog_dir / "bundles/birth.yaml", "zh: [生孩子,", "zh: [生孩子, 生孩子,")
-    assert "bundles/birth.yaml: search_terms.zh: '生孩子' is listed twice" in load_error(catalog_dir)
+    assert f"{at(catalog_dir, 'bundles/birth.yaml', 'zh: [生孩子')} search_terms.zh: '生孩子' is listed twice" \
+        in load_error(catalog_dir)
 
 
 def test_a_search_term_that_is_not_a_string_is_refused(catalog_dir):
     edit(catalog_dir / "bundles/birth.yaml", "zh: [生孩子,", "zh: [{a: 1}, 生孩子,")
-    assert "bundles/birth.yaml: search_terms.zh: must be a list of non-empty strings" in load_error(catalog_dir)
+    assert f"{at(catalog_dir, 'bundles/birth.yaml', 'zh: [{a: 1}')} search_terms.zh: must be a list of non-empty " \
+        "strings" in load_error(catalog_dir)
 
 
 def test_search_terms_in_an_unknown_language_are_refused(catalog_dir):
     edit(catalog_dir / "bundles/birth.yaml", "search_terms:\n", "search_terms:\n  fr: [bébé]\n")
-    assert "bundles/birth.yaml: search_terms: unknown key 'fr'" in load_error(catalog_dir)
+    assert f"{at(catalog_dir, 'bundles/birth.yaml', 'fr: [bébé]')} search_terms: unknown key 'fr'" \
+        in load_error(catalog_dir)
