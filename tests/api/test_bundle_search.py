@@ -19,7 +19,10 @@ def codes(client, **params):
 
 @pytest.mark.parametrize(("query", "code"), [("身后事", "after-death"), ("丧葬", "after-death"), ("去世", "after-death"),
                                              ("生孩子", "birth"), ("退休金", "retirement"), ("shenhoushi", "after-death"),
-                                             ("SHS", "after-death"), ("pension", "retirement")])
+                                             ("SHS", "after-death"), ("pension", "retirement"),
+                                             ("低保", "social-assistance"), ("外地看病", "treatment-elsewhere"),
+                                             ("八十岁", "old-age-benefits"), ("退伍", "veteran-resettlement"),
+                                             ("换城市工作", "insurance-transfer"), ("veteran", "veteran-resettlement")])
 def test_the_words_residents_use_find_their_life_event_first(client, query, code):
     assert codes(client, q=query)[0] == code
 

@@ -64,12 +64,20 @@ def test_at_least_compares_numbers_and_unknown_decides_nothing() -> None:
 
 def test_the_senior_card_is_automatic_from_60_and_rests_on_the_facts_its_condition_reads() -> None:
     catalog = default_catalog()
-    assert rules.ages_watched(catalog.items.values()) == [60]
+    assert rules.ages_watched(catalog.items.values()) == [60, 80]  # the senior card; the old-age allowance
     facts = {"subject.age": 60, "subject.has_senior_card": False, "subject.hukou_local": True}
     [(item, basis)] = rules.automatic_items_due(catalog.items.values(), facts)
     assert item.code == "senior-card" and basis == facts
     assert rules.automatic_items_due(catalog.items.values(), {**facts, "subject.hukou_local": None}) == []
     assert rules.automatic_items_due(catalog.items.values(), {**facts, "subject.has_senior_card": True}) == []
+
+
+def test_the_old_age_allowance_is_automatic_from_80_for_a_local_resident() -> None:
+    catalog = default_catalog()
+    facts = {"subject.age": 80, "subject.has_senior_card": True, "subject.hukou_local": True}
+    [(item, basis)] = rules.automatic_items_due(catalog.items.values(), facts)
+    assert item.code == "old-age-allowance" and basis == {"subject.age": 80, "subject.hukou_local": True}
+    assert rules.automatic_items_due(catalog.items.values(), {**facts, "subject.age": 79}) == []
 
 
 def test_an_offer_says_how_many_questions_are_left_in_both_languages() -> None:
