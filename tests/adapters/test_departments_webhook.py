@@ -227,8 +227,8 @@ def test_a_department_asks_for_a_supplement_and_approves_once_the_resident_suppl
         assert detail["status"] == "action_required"
         supplement = next(c for c in detail["cases"] if c["reference"] == reference)["supplement"]
         # Each language on its own: the resident reads one, never both run together.
-        assert supplement["message"] == "请核对并补充以下信息。"
-        assert supplement["message_en"] == "Please check and supply the following."
+        assert supplement["message"] == "请核对并补正以下信息。"
+        assert supplement["message_en"] == "Please check and correct the following."
         asked = supplement["fields"]
         fields = default_catalog().fields
         supplied = client.post(f"/api/v1/applications/{number}/cases/{reference}/supplement",
