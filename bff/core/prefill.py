@@ -17,10 +17,13 @@ from bff.core.ports import (
     Card,
     DeathRecord,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
+    PropertyRecord,
     SocialSecurityCard,
+    UnemploymentRecord,
 )
 
 POPULATION = "population-registry"
@@ -28,7 +31,9 @@ MEDICAL = "medical-records"
 SOCIAL = "social-insurance"
 HOUSING = "housing-fund"
 LICENCES = "licences"
+REAL_ESTATE = "real-estate"
 ZHEJIANG_PREFIX = "33"
+HANGZHOU_PREFIX = "3301"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,11 @@ class Records:
     payee_card: SocialSecurityCard | None = None
     mother_pension: PensionAccount | None = None
     unavailable: frozenset[str] = frozenset()
+    # The life-stage bundles: the couple's marriage booking (the subject is then the partner), an
+    # open unemployment registration of the subject, and the applicant's homes in the real-estate register.
+    booking: MarriageBooking | None = None
+    unemployment: UnemploymentRecord | None = None
+    properties: tuple[PropertyRecord, ...] = ()
 
 
 def facts_of(records: Records) -> dict[str, Any]:
@@ -81,6 +91,7 @@ def facts_of(records: Records) -> dict[str, Any]:
         "subject.has_driving_licence": (LICENCES, _holds(r.cards, "driving-licence")),
         "subject.has_disability_card": (LICENCES, _holds(r.cards, "disability-card")),
         "subject.has_senior_card": (LICENCES, _holds(r.cards, "senior-card")),
+        **_life_stage_facts(r),
     }
     return {key: (None if source in r.unavailable else value) for key, (source, value) in facts.items()}
 
@@ -111,6 +122,9 @@ def _candidates(r: Records) -> list[tuple[str, dict[str, Any]]]:
         (SOCIAL, _bank(r.payee_card)),
         (HOUSING, {"subject.housing_fund_account": r.housing_fund.number if r.housing_fund else None}),
         (LICENCES, _cards(r.cards)),
+        (POPULATION, _booking(r.booking)),
+        (SOCIAL, _unemployment(r.unemployment)),
+        (REAL_ESTATE, _homes(r.properties, r.subject)),
     ]
 
 
@@ -214,3 +228,79 @@ def _parents_married(mother: Person | None, father: Person | None) -> bool | Non
     if mother is None or father is None:
         return None
     return mother.marital_status == "married" and mother.spouse_id_number == father.id_number
+
+
+# ---- the life-stage bundles: school, work, marriage, home -----------------------------------
+
+def _life_stage_facts(r: Records) -> dict[str, tuple[str, Any]]:
+    return {
+        "subject.hukou_hangzhou": (POPULATION, _hukou_in(r.subject, HANGZHOU_PREFIX)),
+        "family.has_marriage_booking": (POPULATION, r.booking is not None),
+        "family.both_unmarried": (POPULATION, _both_unmarried(r)),
+        "family.couple_hukou_apart": (POPULATION, _hukou_apart(r)),
+        "subject.registered_unemployed": (SOCIAL, r.unemployment is not None),
+        "family.home_matches_hukou": (REAL_ESTATE, _home_at_hukou(r.properties, r.subject) is not None
+                                      if r.subject is not None else None),
+        "applicant.has_purchase_contract": (REAL_ESTATE, _purchase(r.properties) is not None),
+    }
+
+
+def _hukou_in(person: Person | None, prefix: str) -> bool | None:
+    if person is None or not person.hukou_region:
+        return None
+    return person.hukou_region.startswith(prefix)
+
+
+def _both_unmarried(r: Records) -> bool | None:
+    """Neither party of the booking is married now (the registry's side of 无配偶声明)."""
+    if r.booking is None or r.applicant is None or r.subject is None:
+        return None
+    return r.applicant.marital_status != "married" and r.subject.marital_status != "married"
+
+
+def _hukou_apart(r: Records) -> bool | None:
+    """The couple's hukou are in different cities: one of them may move to the other (夫妻投靠)."""
+    if r.booking is None or r.applicant is None or r.subject is None:
+        return None
+    if not r.applicant.hukou_region or not r.subject.hukou_region:
+        return None
+    return r.applicant.hukou_region[:4] != r.subject.hukou_region[:4]
+
+
+def _home_at_hukou(properties: tuple[PropertyRecord, ...], person: Person | None) -> PropertyRecord | None:
+    """The registered home whose address is the person's hukou address (户房一致, the first enrolment tier)."""
+    if person is None or not person.hukou_address:
+        return None
+    return next((p for p in properties if p.status == "registered" and p.address == person.hukou_address), None)
+
+
+def _purchase(properties: tuple[PropertyRecord, ...]) -> PropertyRecord | None:
+    return next((p for p in properties if p.status == "contracted"), None)
+
+
+def _booking(booking: MarriageBooking | None) -> dict[str, Any]:
+    if booking is None:
+        return {}
+    return {"family.marriage_booking_number": booking.number, "family.marriage_office": booking.office,
+            "family.marriage_date": booking.booked_for.isoformat()}
+
+
+def _unemployment(record: UnemploymentRecord | None) -> dict[str, Any]:
+    if record is None:
+        return {}
+    return {"subject.unemployment_registration_number": record.number,
+            "subject.unemployment_registered_on": record.registered_on.isoformat()}
+
+
+def _homes(properties: tuple[PropertyRecord, ...], subject: Person | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    home = _home_at_hukou(properties, subject)
+    if home is not None:
+        values |= {"family.home_certificate_number": home.number, "family.home_address": home.address}
+    bought = _purchase(properties)
+    if bought is not None:
+        values |= {"subject.property_contract_number": bought.number, "subject.property_address": bought.address,
+                   "subject.property_floor_area": bought.floor_area, "subject.property_seller": bought.seller,
+                   "subject.property_price_yuan": bought.price_yuan,
+                   "subject.property_contract_date": bought.contract_date.isoformat() if bought.contract_date else None}
+    return values

@@ -17,15 +17,18 @@ from bff.core.ports import (
     Card,
     DeathRecord,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     PrefillSources,
+    PropertyRecord,
     Relative,
     SocialSecurityCard,
+    UnemploymentRecord,
 )
 
-DATE_FIELDS = {"born", "died", "retirement_date"}
+DATE_FIELDS = {"born", "died", "retirement_date", "booked_for", "registered_on", "contract_date"}
 
 # operation -> (source code, port attribute, method, parameter names, record type, returns a list)
 OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] = {
@@ -42,6 +45,12 @@ OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] 
                                     SocialSecurityCard, False),
     "housing.account": ("housing-fund", "housing_fund", "account", ("id_number",), HousingFundAccount, False),
     "licences.card": ("licences", "licences", "card", ("id_number", "kind"), Card, False),
+    # The life-stage bundles (school, work, marriage, home).
+    "population.marriage_booking": ("population-registry", "population", "marriage_booking", ("id_number",),
+                                    MarriageBooking, False),
+    "social.unemployment_registration": ("social-insurance", "social_insurance", "unemployment_registration",
+                                         ("id_number",), UnemploymentRecord, False),
+    "real_estate.properties": ("real-estate", "real_estate", "properties", ("id_number",), PropertyRecord, True),
 }
 
 

@@ -24,13 +24,16 @@ from bff.core.ports import (
     Card,
     DeathRecord,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     PrefillSources,
+    PropertyRecord,
     Relative,
     SocialSecurityCard,
     SourceUnavailable,
+    UnemploymentRecord,
 )
 
 log = logging.getLogger(__name__)
@@ -102,7 +105,7 @@ class HttpPrefillClient:
 
     def sources(self) -> PrefillSources:
         return PrefillSources(_Population(self), _Medical(self), _SocialInsurance(self), _HousingFund(self),
-                              _Licences(self), name="http")
+                              _Licences(self), name="http", real_estate=_RealEstate(self))
 
 
 class _Port:
@@ -123,6 +126,9 @@ class _Population(_Port):
     def count_named(self, name: str) -> int:
         return int(self.client.call("population.count_named", name=name) or 0)
 
+    def marriage_booking(self, id_number: str) -> MarriageBooking | None:
+        return self.client.call("population.marriage_booking", id_number=id_number)  # type: ignore[no-any-return]
+
 
 class _Medical(_Port):
     def births_to(self, parent_id_number: str) -> list[BirthRecord]:
@@ -142,6 +148,9 @@ class _SocialInsurance(_Port):
     def social_security_card(self, id_number: str) -> SocialSecurityCard | None:
         return self.client.call("social.social_security_card", id_number=id_number)  # type: ignore[no-any-return]
 
+    def unemployment_registration(self, id_number: str) -> UnemploymentRecord | None:
+        return self.client.call("social.unemployment_registration", id_number=id_number)  # type: ignore[no-any-return]
+
 
 class _HousingFund(_Port):
     def account(self, id_number: str) -> HousingFundAccount | None:
@@ -151,3 +160,8 @@ class _HousingFund(_Port):
 class _Licences(_Port):
     def card(self, id_number: str, kind: str) -> Card | None:
         return self.client.call("licences.card", id_number=id_number, kind=kind)  # type: ignore[no-any-return]
+
+
+class _RealEstate(_Port):
+    def properties(self, id_number: str) -> list[PropertyRecord]:
+        return self.client.call("real_estate.properties", id_number=id_number) or []  # type: ignore[no-any-return]
