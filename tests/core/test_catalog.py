@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
-from bff.demo import DEPARTMENT_OFFICERS
+from bff.config import DEFAULTS
+from bff.demo import DEPARTMENT_OFFICERS, LIFE_STAGE_OFFICERS
 
 ISSUE_ITEMS = {
     "birth": ["birth-medical-certificate", "vaccination-certificate", "birth-registration", "resident-medical-insurance",
@@ -16,6 +17,13 @@ ISSUE_ITEMS = {
                     "funeral-subsidy", "survivor-benefits", "pension-stop-inheritance", "medical-account-inheritance",
                     "housing-fund-inheritance", "driving-licence-cancellation", "disability-card-cancellation",
                     "senior-card-cancellation"],
+    "school-enrolment": ["primary-school-enrolment", "school-vaccination-check", "residence-permit-verification",
+                         "student-status-registration"],
+    "employment": ["employment-registration", "social-insurance-enrolment", "employee-medical-insurance-enrolment",
+                   "unemployment-registration-cancellation"],
+    "marriage": ["marriage-registration", "hukou-migration-marriage", "childbirth-registration"],
+    "home-purchase": ["property-transfer-registration", "water-transfer", "power-transfer", "gas-transfer",
+                      "housing-fund-loan"],
 }
 DEPARTMENTS = {
     "birth-medical-certificate": "health", "vaccination-certificate": "health", "birth-registration": "public-security",
@@ -27,6 +35,13 @@ DEPARTMENTS = {
     "pension-stop-inheritance": "hrss", "medical-account-inheritance": "medical-insurance",
     "housing-fund-inheritance": "housing-fund", "driving-licence-cancellation": "traffic-police",
     "disability-card-cancellation": "disabled-federation", "senior-card-cancellation": "civil-affairs",
+    "primary-school-enrolment": "education", "school-vaccination-check": "health",
+    "residence-permit-verification": "public-security", "student-status-registration": "education",
+    "employment-registration": "hrss", "social-insurance-enrolment": "hrss",
+    "employee-medical-insurance-enrolment": "medical-insurance", "unemployment-registration-cancellation": "hrss",
+    "marriage-registration": "civil-affairs", "hukou-migration-marriage": "public-security",
+    "childbirth-registration": "health", "property-transfer-registration": "natural-resources",
+    "water-transfer": "water", "power-transfer": "power", "gas-transfer": "gas", "housing-fund-loan": "housing-fund",
 }
 
 
@@ -46,8 +61,11 @@ def test_items_belong_to_the_departments_the_issue_names():
     assert {code: items[code].department for code in DEPARTMENTS} == DEPARTMENTS
 
 
-def test_department_codes_are_the_officer_codes_of_the_demo_world():
-    assert set(default_catalog().departments) == {code for code, *_ in DEPARTMENT_OFFICERS}
+def test_every_department_has_an_officer_in_the_demo_world_or_answers_through_the_simulator():
+    officers = {code for code, *_ in DEPARTMENT_OFFICERS} | {code for code, *_ in LIFE_STAGE_OFFICERS}
+    simulated = set(DEFAULTS["SIMULATED_DEPARTMENTS"].split(","))
+    assert set(default_catalog().departments) == officers | simulated
+    assert {"water", "power", "gas"} <= simulated - officers  # the utilities have no workbench page
 
 
 def test_every_item_carries_the_eight_unifications():
@@ -64,7 +82,9 @@ def test_the_ten_life_cycle_categories_exist_with_the_bundles_in_theirs():
     assert [c.name.zh for c in catalog.categories] == [
         "出生", "上学", "就业", "婚育", "置业", "救助", "就医", "退休", "养老", "身后"]
     assert {b.code: b.category for b in catalog.bundles.values()} == {
-        "birth": "birth", "retirement": "retirement", "after-death": "after-death"}
+        "birth": "birth", "retirement": "retirement", "after-death": "after-death",
+        "school-enrolment": "schooling", "employment": "employment", "marriage": "marriage",
+        "home-purchase": "housing"}
 
 
 def test_an_unknown_bundle_is_not_found():
