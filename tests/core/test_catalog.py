@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
 from bff.config import DEFAULTS
+from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
 from bff.demo import DEPARTMENT_OFFICERS, LIFE_STAGE_OFFICERS
 
 ISSUE_ITEMS = {
