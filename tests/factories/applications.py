@@ -39,6 +39,9 @@ from tests.factories.users import ResidentFactory
 
 # The demo persona whose life event each bundle is.
 PERSONA_OF_BUNDLE = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+# The life-stage bundles: school, work, marriage, home.
+PERSONA_OF_BUNDLE |= {"school-enrolment": "sunlei", "employment": "linxiao", "marriage": "liuyang",
+                      "home-purchase": "wuhao"}
 
 
 @dataclass(frozen=True)
