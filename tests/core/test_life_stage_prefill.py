@@ -64,7 +64,8 @@ def test_a_title_at_the_childs_hukou_address_is_the_first_tier_and_prefills_the_
 
 
 def test_a_home_elsewhere_or_only_a_contract_does_not_match_the_hukou():
-    elsewhere = PropertyRecord("浙（2020）杭州市不动产权第0011111号", "registered", "浙江省杭州市拱墅区某路1号", "330105", "70.00")
+    elsewhere = PropertyRecord("浙（2020）杭州市不动产权第0011111号", "registered", "浙江省杭州市拱墅区湖墅南路1号", "330105",
+                               "70.00")
     contract = PropertyRecord("杭西网签20260045871", "contracted", ADDRESS, "330106", "89.37", "杭州云栖置业有限公司")
     assert facts_of(school((elsewhere, contract)))["family.home_matches_hukou"] is False
     assert "family.home_certificate_number" not in prefill_values(school((elsewhere,)))
