@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from bff.core.catalog import default_catalog
 from bff.demo import persona
-from tests.api.application_helpers import submit
+from tests.api.application_helpers import case_of, officer_client, run_worker, submit, submitted_application
 from tests.factories import create_user, sign_in
 
 DEMO = {"school-enrolment": "sunlei", "employment": "linxiao", "marriage": "liuyang", "home-purchase": "wuhao"}
@@ -160,3 +161,21 @@ def test_the_utilities_wait_for_the_title_certificate(app, client):
         "property-transfer-registration"]
     assert needs["housing-fund-loan"] == []
 
+
+
+def test_the_education_officer_admits_the_child_and_the_student_record_follows_with_the_admission(app, client):
+    submitted = submitted_application(app, client, "school-enrolment")
+    officer = officer_client(app, "education")
+    queue = officer.get("/api/v1/officer/cases").json["cases"]
+    # The student record waits for the admission: only the enrolment is on the education workbench.
+    assert [c["item"] for c in queue] == ["primary-school-enrolment"]
+    enrolment = case_of(submitted["receipt"], "primary-school-enrolment")
+    detail = officer.get(f"/api/v1/officer/cases/{enrolment}").json
+    assert set(detail["fields"]) <= set(default_catalog().items["primary-school-enrolment"].fields)
+    assert officer.post(f"/api/v1/officer/cases/{enrolment}/accept").status_code == 200
+    assert officer.post(f"/api/v1/officer/cases/{enrolment}/approve").status_code == 200
+    run_worker(app)
+    queue = officer.get("/api/v1/officer/cases").json["cases"]
+    record = next(c for c in queue if c["item"] == "student-status-registration")
+    [given] = officer.get(f"/api/v1/officer/cases/{record['reference']}").json["inputs"]
+    assert given["name"] == "admission_number" and given["from"]["reference"] == enrolment
