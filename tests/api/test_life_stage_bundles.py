@@ -103,7 +103,7 @@ def test_employment_an_insured_employee_changing_jobs_needs_only_the_registratio
     assert not items["unemployment-registration-cancellation"]["included"]
 
 
-def test_marriage_both_partners_see_one_shared_subject_so_the_second_joins_the_first(app, client):
+def test_marriage_both_partners_see_one_shared_subject_so_the_second_joins_the_firsts_case(app, client):
     body = form_of(app, client, "liuyang", "marriage")
     assert body["subject"]["name"] == "赵静" and body["subject"]["kind"] == "partner"
     assert field_of(body, "family.marriage_office")["prefilled"]["value"] == "杭州市西湖区婚姻登记处"
@@ -120,6 +120,11 @@ def test_marriage_both_partners_see_one_shared_subject_so_the_second_joins_the_f
     assert theirs["subject"]["name"] == "刘洋" and theirs["subject"]["ref"] == body["subject"]["ref"]
     again = partner.post("/api/v1/applications", json={"bundle": "marriage", "subject_ref": theirs["subject"]["ref"]})
     assert again.status_code == 409 and again.get_json()["reason"] == "subject_already_applied"
+    number = started.get_json()["number"]
+    asked = partner.post(f"/api/v1/applications/{number}/join-requests")  # the registry links her to it
+    assert asked.status_code == 201, asked.get_json()
+    assert client.post(f"/api/v1/applications/{number}/members/{asked.get_json()['id']}/accept").status_code == 200
+    assert partner.get(f"/api/v1/applications/{number}").status_code == 200
 
 
 def test_marriage_without_a_booking_there_is_no_one_to_apply_with(app, client):
