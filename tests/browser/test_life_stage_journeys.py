@@ -72,3 +72,28 @@ def test_home_a_buyer_registers_his_new_flat_with_a_fund_loan(server: LiveServer
     expect(page.locator("h1")).to_have_text("联系方式")
     complete_wizard(page, {"subject.loan_amount_yuan": "800000", "subject.loan_term_years": "25"})
     submit_and_see_the_receipt(page, 5)
+
+
+def test_marriage_in_english_with_large_text_on_a_small_phone(server: LiveServer, context: BrowserContext,
+                                                              page: Page) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in_context(server, context, "zhaojing")
+    page.goto("/app/settings")
+    wait_for_app(page)
+    page.get_by_label("English").check()
+    page.get_by_label("Use large text").check()
+    expect(page.locator("html")).to_have_class("elder")
+    page.get_by_role("link", name="Home").click()
+    page.get_by_role("button", name="Marriage and children").click()
+    page.get_by_role("link", name="Getting married").click()
+    # The one trip left: both partners sign in front of the registrar.
+    expect(page.get_by_text("Trips: 4 separately → 1 with OneThing")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+    page.get_by_role("link", name="Start now").first.click()
+    expect(page.locator("h1")).to_have_text("You")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Your partner")
+    expect(page.get_by_text("刘洋").first).to_be_visible()  # the other party of her booking
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
