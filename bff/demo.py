@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from bff.core.clock import china_today
 from bff.core.idnumber import make_id_number
+from bff.core.prefill import school_entry_year
 
 REGION = "330106"
 
@@ -116,11 +117,6 @@ def persona(key: str, today: date | None = None) -> Persona:
 
 
 # ---- the life-stage bundles: school, work, marriage, home ------------------------------------
-
-def school_entry_year(today: date) -> int:
-    """The September in which this year's enrolment starts (registration runs in the spring and summer before)."""
-    return today.year if today.month < 9 else today.year + 1
-
 
 def life_stage_personas(today: date) -> list[Persona]:
     """A father whose daughter starts primary school, a graduate starting her first job, a couple with a

@@ -10,6 +10,7 @@ asked: its facts are unknown (``None``) and it prefills nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bff.core.ports import (
@@ -231,6 +232,21 @@ def _parents_married(mother: Person | None, father: Person | None) -> bool | Non
 
 
 # ---- the life-stage bundles: school, work, marriage, home -----------------------------------
+
+def school_entry_year(today: date) -> int:
+    """The September in which the coming primary-school year starts (enrolment runs in the spring and
+    summer before it)."""
+    return today.year if today.month < 9 else today.year + 1
+
+
+def of_primary_entry_age(born: date | None, today: date) -> bool:
+    """Six by 31 August of the entry year (义务教育法 art. 11), or a year older for a child whose entry
+    was deferred; nobody else enrols in the first year."""
+    if born is None:
+        return False
+    entry = school_entry_year(today)
+    return date(entry - 8, 9, 1) <= born <= date(entry - 6, 8, 31)
+
 
 def _life_stage_facts(r: Records) -> dict[str, tuple[str, Any]]:
     return {

@@ -32,6 +32,7 @@ from bff.core import burden, conditions, forms
 from bff.core.catalog import Bundle, Catalog, default_catalog
 from bff.core.clock import china_today
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
+from bff.core.idnumber import birth_date_of
 from bff.core.ports import BirthRecord, MarriageBooking, Person, PrefillSources, SourceUnavailable
 from bff.core.prefill import (
     HOUSING,
@@ -43,6 +44,7 @@ from bff.core.prefill import (
     Prefilled,
     Records,
     facts_of,
+    of_primary_entry_age,
     prefill_values,
 )
 from bff.core.text import Text
@@ -290,8 +292,9 @@ def _life_stage_subjects(sources: PrefillSources, kind: str, id_number: str) -> 
         relatives = _ask(set(), POPULATION, lambda: sources.population.relatives(id_number)) or []
         person = _ask(set(), POPULATION, lambda: sources.population.person(id_number))
         relation = "mother" if person is not None and person.sex == "female" else "father"
+        today = china_today()
         return [SubjectOption(r.ref, r.name, relation, "child") for r in relatives
-                if r.relation == "child" and r.died is None]
+                if r.relation == "child" and r.died is None and of_primary_entry_age(birth_date_of(r.id_number), today)]
     booking = _ask(set(), POPULATION, lambda: sources.population.marriage_booking(id_number))
     if booking is None:
         return []

@@ -13,8 +13,8 @@ from bff.adapters.prefill.sample import SampleRegistry
 from bff.core import ports
 from bff.core.catalog import default_catalog
 from bff.core.idnumber import is_valid_id_number
-from bff.core.prefill import REAL_ESTATE
-from bff.demo import life_stage_personas, persona, school_entry_year
+from bff.core.prefill import REAL_ESTATE, school_entry_year
+from bff.demo import life_stage_personas, persona
 from bff.services.forms import choose_subject, gather_records, subject_options
 
 TODAY = date(2026, 11, 26)

@@ -78,9 +78,10 @@ def test_school_the_father_applies_for_his_daughter_and_the_home_is_checked_from
     assert not home["requested"]
 
 
-def test_school_a_parent_with_no_child_in_the_registry_is_told_so(app, client):
-    response = signed_in(app, client, "wuhao").get("/api/v1/bundles/school-enrolment/form",
-                                                   headers={"Accept-Language": "en"})
+@pytest.mark.parametrize("key", ["wuhao", "liuxiuying"])  # no child; grown-up children only
+def test_school_a_parent_with_no_child_of_entry_age_is_told_so(app, client, key):
+    response = signed_in(app, client, key).get("/api/v1/bundles/school-enrolment/form",
+                                               headers={"Accept-Language": "en"})
     assert response.status_code == 404 and response.get_json()["reason"] == "no_subject"
 
 

@@ -10,7 +10,7 @@ import pytest
 from bff.core import burden, forms
 from bff.core.catalog import default_catalog
 from bff.core.ports import MarriageBooking, PropertyRecord, UnemploymentRecord
-from bff.core.prefill import REAL_ESTATE, Records, facts_of, prefill_values
+from bff.core.prefill import REAL_ESTATE, Records, facts_of, of_primary_entry_age, prefill_values, school_entry_year
 from tests.core.catalog_helpers import ADDRESS, TODAY, person
 
 NINGBO = "浙江省宁波市海曙区鼓楼街道公园路88号5幢602室"
@@ -97,3 +97,15 @@ def test_unknown_registers_keep_the_loan_in_to_be_confirmed_and_leave_more_to_ty
     assert loan.included and not loan.confirmed
     assert burden.applicant_burden(form).questions_to_type > burden.bundle_burden(
         default_catalog(), default_catalog().bundle("home-purchase")).questions_to_type
+
+
+@pytest.mark.parametrize(("born", "enrols"), [
+    (date(2021, 8, 31), True),   # six on the last day of August 2027
+    (date(2021, 9, 1), False),   # six a day too late: next year
+    (date(2019, 9, 1), True),    # seven: a deferred entry
+    (date(2019, 8, 31), False),  # eight by the entry: not the first year
+    (None, False),
+])
+def test_who_enrols_in_the_first_year_of_primary_school_in_2027(born, enrols):
+    assert of_primary_entry_age(born, date(2026, 12, 7)) is enrols
+    assert school_entry_year(date(2027, 8, 31)) == 2027 and school_entry_year(date(2027, 9, 1)) == 2028
