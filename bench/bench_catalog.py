@@ -12,6 +12,9 @@ from typing import Any
 from bench.harness import Scenario
 
 DEMO_PERSONAS = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}
+# The life-stage bundles: school, work, marriage, home.
+DEMO_PERSONAS |= {"school-enrolment": "sunlei", "employment": "linxiao", "marriage": "liuyang",
+                  "home-purchase": "wuhao"}
 
 
 def scenarios(ctx: Any) -> list[tuple[str, str, str, dict[str, str]] | Scenario]:

@@ -86,7 +86,7 @@ DEFAULTS: dict[str, Any] = {
     # DEPARTMENTS: JSON {code: "workbench" | {"url": ..., "secret": ...}}; unlisted codes use the
     # workbench, or the simulator when DEPARTMENT_SIMULATOR_URL is set and the code is simulated.
     "DEPARTMENTS": "{}",
-    "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund,traffic-police,veterans-affairs",
+    "SIMULATED_DEPARTMENTS": "hrss,medical-insurance,housing-fund,traffic-police,veterans-affairs,water,power,gas",
     "DEPARTMENT_SIMULATOR_SECRET": "dev-only-simulator-secret",
     "RQ_QUEUE": "onething",
     # Notifications: VAPID key (PEM or base64; generated under var/ in development).

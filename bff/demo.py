@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from bff.core.clock import china_today
 from bff.core.idnumber import make_id_number
+from bff.core.prefill import school_entry_year
 
 REGION = "330106"
 
@@ -108,6 +109,7 @@ def _assistance_medical_elderly_veterans(today: date) -> list[Persona]:
         Persona("officer-veterans-affairs", "韩科员", "Officer (Veterans Affairs)", "female", date(1987, 9, 15),
                 "13800000205", roles=("officer",), department="veterans-affairs", sequence=758,
                 description_zh="退役军人事务窗口工作人员", description_en="Officer, Veterans Affairs"),
+        *life_stage_personas(today),
     ]
 
 
@@ -136,3 +138,38 @@ def demo_kiosk_credential(secret_key: str) -> str:
 
 def persona(key: str, today: date | None = None) -> Persona:
     return next(p for p in personas(today) if p.key == key)
+
+
+# ---- the life-stage bundles: school, work, marriage, home ------------------------------------
+
+def life_stage_personas(today: date) -> list[Persona]:
+    """A father whose daughter starts primary school, a graduate starting her first job, a couple with a
+    marriage-registry booking and a buyer of a new flat; and the officers of the two new workbench departments."""
+    child_born = date(school_entry_year(today) - 6, 3, 14)  # six by 31 August of the entry year
+    return [
+        Persona("sunlei", "孙磊", "Sun Lei", "male", date(1988, 6, 21), "13800000101", sequence=701,
+                description_zh="女儿今年秋季上小学", description_en="His daughter starts primary school this autumn"),
+        Persona("sunxiaoyu", "孙小雨", "Sun Xiaoyu", "female", child_born, "13800000102", sequence=702,
+                description_zh="孙磊的女儿，6岁", description_en="Sun Lei's daughter, 6", can_log_in=False),
+        Persona("linxiao", "林晓", "Lin Xiao", "female", date(2003, 4, 9), "13800000103", sequence=712,
+                description_zh="应届毕业生，已办失业登记，下周入职",
+                description_en="A new graduate, registered unemployed, starting a job next week"),
+        Persona("liuyang", "刘洋", "Liu Yang", "male", date(1995, 2, 17), "13800000104", sequence=721,
+                description_zh="已预约结婚登记，杭州户籍", description_en="Booked to register his marriage; Hangzhou hukou"),
+        Persona("zhaojing", "赵静", "Zhao Jing", "female", date(1997, 8, 3), "13800000105", sequence=732,
+                description_zh="刘洋的未婚妻，宁波户籍", description_en="Liu Yang's fiancée; Ningbo hukou"),
+        Persona("wuhao", "吴浩", "Wu Hao", "male", date(1990, 11, 5), "13800000106", sequence=741,
+                description_zh="刚签约购买新房，有公积金账户", description_en="Just signed for a new flat; housing fund account"),
+        *[
+            Persona(f"officer-{code}", name, f"Officer ({en})", sex, date(1986, month, 18), mobile, sequence=sequence,
+                    roles=("officer",), department=code, description_zh=f"{zh}窗口工作人员", description_en=f"Officer, {en}")
+            for code, name, zh, en, sex, month, mobile, sequence in LIFE_STAGE_OFFICERS
+        ],
+    ]
+
+
+# The new departments an officer works on the workbench; the utilities answer through the simulator.
+LIFE_STAGE_OFFICERS = [
+    ("education", "何老师", "教育", "Education", "female", 3, "13800000148", 746),
+    ("natural-resources", "许科员", "不动产登记", "Real Estate Registration", "male", 5, "13800000149", 747),
+]

@@ -88,7 +88,7 @@ class DraftSchema(ResponseSchema):
     number = fields.Str()
     bundle = fields.Str()
     status = fields.Str(metadata={"description": "draft"})
-    subject = fields.Str(metadata={"description": "The bundle's subject kind: self, newborn, deceased"})
+    subject = fields.Str(metadata={"description": "The bundle's subject kind: self, newborn, deceased-relative, child, partner"})
     subject_ref = fields.Str(allow_none=True)
     relation = fields.Str(allow_none=True)
     channel = fields.Str()

@@ -41,7 +41,7 @@ CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"
 SECTIONS = ("applicant", "subject", "family", "bank", "delivery", "consent")
 FIELD_TYPES = ("text", "name", "id_number", "mobile", "date", "integer", "select", "bank_card", "address", "boolean")
 SENSITIVITIES = ("public", "personal", "sensitive")
-SUBJECT_KINDS = ("newborn", "self", "deceased-relative")
+SUBJECT_KINDS = ("newborn", "self", "deceased-relative", "child", "partner")
 # What every approval produces: the number of the certificate it issues.
 CERTIFICATE_NUMBER = "certificate_number"
 PAYEES = ("applicant", "subject", "mother")

@@ -2,7 +2,7 @@
 
 Prefill ports (government data sharing, 数据共享)
 --------------------------------------------------
-Seven sources answer questions about people by ID number (never by name). Each
+Eight sources answer questions about people by ID number (never by name). Each
 returns plain frozen records, or ``None`` / an empty list when it holds nothing;
 none of them writes. When a source cannot answer (timeout, outage, open circuit)
 it raises :class:`SourceUnavailable`; callers then treat that source's data as
@@ -137,6 +137,45 @@ class Card:
     valid: bool = True
 
 
+# ---- records of the life-stage bundles (school, work, marriage, home) ---------------------
+
+@dataclass(frozen=True)
+class MarriageBooking:
+    """A couple's appointment at a marriage registry office (婚姻登记预约), booked and confirmed
+    online by both parties; the registry links the two only through it until they marry."""
+
+    number: str
+    office: str
+    booked_for: date
+    first_id_number: str
+    second_id_number: str
+
+
+@dataclass(frozen=True)
+class UnemploymentRecord:
+    """A person's open unemployment registration (失业登记) at a public employment service."""
+
+    number: str
+    registered_on: date
+    office: str
+
+
+@dataclass(frozen=True)
+class PropertyRecord:
+    """A home in the real-estate register (不动产登记): ``registered`` (a title the person holds)
+    or ``contracted`` (a filed purchase contract, 网签备案, awaiting the transfer registration).
+    The seller of a contracted new home is its developer, a company, never a private person."""
+
+    number: str  # the title certificate number, or the contract's filing number
+    status: str  # registered | contracted
+    address: str
+    region: str  # 6-digit administrative code
+    floor_area: str  # square metres, as registered ("89.37")
+    seller: str | None = None
+    contract_date: date | None = None
+    price_yuan: int | None = None
+
+
 # ---- ports ---------------------------------------------------------------------
 
 @runtime_checkable
@@ -154,6 +193,9 @@ class PopulationRegistry(Protocol):
 
     def count_named(self, name: str) -> int:
         """How many registered people have exactly this name (the newborn name-duplication check)."""
+
+    def marriage_booking(self, id_number: str) -> MarriageBooking | None:
+        """The person's confirmed, upcoming marriage-registration appointment, or None."""
 
 
 @runtime_checkable
@@ -179,6 +221,9 @@ class SocialInsurance(Protocol):
 
     def social_security_card(self, id_number: str) -> SocialSecurityCard | None:
         """The social security card with its bank (financial) account, or None."""
+
+    def unemployment_registration(self, id_number: str) -> UnemploymentRecord | None:
+        """The person's open unemployment registration, or None."""
 
 
 @runtime_checkable
@@ -250,6 +295,12 @@ class VeteransAffairs(Protocol):
 
     def veteran(self, id_number: str) -> VeteranRecord | None:
         """The person's discharge record, or None."""
+@runtime_checkable
+class RealEstate(Protocol):
+    """The real-estate register (不动产登记中心): titles and filed purchase contracts."""
+
+    def properties(self, id_number: str) -> list[PropertyRecord]:
+        """The homes the person holds a title to or has a filed purchase contract for."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +316,9 @@ class PrefillSources:
     veterans: VeteransAffairs
     name: str = "sample"
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+    # Last and optional, so sources built before the register existed still build: None reads as
+    # "the register is unavailable" and its facts as unknown.
+    real_estate: RealEstate | None = None
 
 
 # ---- Department gateways (applications) ----------------------------------------------------

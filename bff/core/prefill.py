@@ -21,10 +21,13 @@ from bff.core.ports import (
     DeathRecord,
     HouseholdMeans,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
+    PropertyRecord,
     SocialSecurityCard,
+    UnemploymentRecord,
     VeteranRecord,
 )
 
@@ -36,7 +39,9 @@ HOUSING = "housing-fund"
 LICENCES = "licences"
 CIVIL = "civil-affairs"
 VETERANS = "veterans-records"
+REAL_ESTATE = "real-estate"
 ZHEJIANG_PREFIX = "33"
+HANGZHOU_PREFIX = "3301"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ class Records:
     veteran: VeteranRecord | None = None
     as_of: date | None = None  # the day the records were read: ages count to it
     unavailable: frozenset[str] = frozenset()
+    # The life-stage bundles: the couple's marriage booking (the subject is then the partner), an
+    # open unemployment registration of the subject, and the applicant's homes in the real-estate register.
+    booking: MarriageBooking | None = None
+    unemployment: UnemploymentRecord | None = None
+    properties: tuple[PropertyRecord, ...] = ()
 
 
 def facts_of(records: Records) -> dict[str, Any]:
@@ -93,6 +103,7 @@ def facts_of(records: Records) -> dict[str, Any]:
         "subject.has_driving_licence": (LICENCES, _holds(r.cards, "driving-licence")),
         "subject.has_disability_card": (LICENCES, _holds(r.cards, "disability-card")),
         "subject.has_senior_card": (LICENCES, _holds(r.cards, "senior-card")),
+        **_life_stage_facts(r),
     } | _entitlement_facts(r)
     return {key: (None if source in r.unavailable else value) for key, (source, value) in facts.items()}
 
@@ -126,6 +137,9 @@ def _candidates(r: Records) -> list[tuple[str, dict[str, Any]]]:
         (CIVIL, _household(r.household_means, r.care_assessment)),
         (VETERANS, _veteran(r.veteran)),
         (SOCIAL, _elsewhere(r.pension, r.medical_insurance)),
+        (POPULATION, _booking(r.booking)),
+        (SOCIAL, _unemployment(r.unemployment)),
+        (REAL_ESTATE, _homes(r.properties, r.subject)),
     ]
 
 
@@ -289,3 +303,92 @@ def _elsewhere(pension: PensionAccount | None, medical: MedicalInsuranceAccount 
                if a is not None and eligibility.insured_elsewhere(a.insured_region) and a.insured_in]
     return {"subject.previous_insured_in": regions[0] if regions else None,
             "subject.chronic_condition": medical.chronic_condition if medical else None}
+# ---- the life-stage bundles: school, work, marriage, home -----------------------------------
+
+def school_entry_year(today: date) -> int:
+    """The September in which the coming primary-school year starts (enrolment runs in the spring and
+    summer before it)."""
+    return today.year if today.month < 9 else today.year + 1
+
+
+def of_primary_entry_age(born: date | None, today: date) -> bool:
+    """Six by 31 August of the entry year (义务教育法 art. 11), or a year older for a child whose entry
+    was deferred; nobody else enrols in the first year."""
+    if born is None:
+        return False
+    entry = school_entry_year(today)
+    return date(entry - 8, 9, 1) <= born <= date(entry - 6, 8, 31)
+
+
+def _life_stage_facts(r: Records) -> dict[str, tuple[str, Any]]:
+    return {
+        "subject.hukou_hangzhou": (POPULATION, _hukou_in(r.subject, HANGZHOU_PREFIX)),
+        "family.has_marriage_booking": (POPULATION, r.booking is not None),
+        "family.both_unmarried": (POPULATION, _both_unmarried(r)),
+        "family.couple_hukou_apart": (POPULATION, _hukou_apart(r)),
+        "subject.registered_unemployed": (SOCIAL, r.unemployment is not None),
+        "family.home_matches_hukou": (REAL_ESTATE, _home_at_hukou(r.properties, r.subject) is not None
+                                      if r.subject is not None else None),
+        "applicant.has_purchase_contract": (REAL_ESTATE, _purchase(r.properties) is not None),
+    }
+
+
+def _hukou_in(person: Person | None, prefix: str) -> bool | None:
+    if person is None or not person.hukou_region:
+        return None
+    return person.hukou_region.startswith(prefix)
+
+
+def _both_unmarried(r: Records) -> bool | None:
+    """Neither party of the booking is married now (the registry's side of 无配偶声明)."""
+    if r.booking is None or r.applicant is None or r.subject is None:
+        return None
+    return r.applicant.marital_status != "married" and r.subject.marital_status != "married"
+
+
+def _hukou_apart(r: Records) -> bool | None:
+    """The couple's hukou are in different cities: one of them may move to the other (夫妻投靠)."""
+    if r.booking is None or r.applicant is None or r.subject is None:
+        return None
+    if not r.applicant.hukou_region or not r.subject.hukou_region:
+        return None
+    return r.applicant.hukou_region[:4] != r.subject.hukou_region[:4]
+
+
+def _home_at_hukou(properties: tuple[PropertyRecord, ...], person: Person | None) -> PropertyRecord | None:
+    """The registered home whose address is the person's hukou address (户房一致, the first enrolment tier)."""
+    if person is None or not person.hukou_address:
+        return None
+    return next((p for p in properties if p.status == "registered" and p.address == person.hukou_address), None)
+
+
+def _purchase(properties: tuple[PropertyRecord, ...]) -> PropertyRecord | None:
+    return next((p for p in properties if p.status == "contracted"), None)
+
+
+def _booking(booking: MarriageBooking | None) -> dict[str, Any]:
+    if booking is None:
+        return {}
+    return {"family.marriage_booking_number": booking.number, "family.marriage_office": booking.office,
+            "family.marriage_date": booking.booked_for.isoformat()}
+
+
+def _unemployment(record: UnemploymentRecord | None) -> dict[str, Any]:
+    if record is None:
+        return {}
+    return {"subject.unemployment_registration_number": record.number,
+            "subject.unemployment_registered_on": record.registered_on.isoformat()}
+
+
+def _homes(properties: tuple[PropertyRecord, ...], subject: Person | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    home = _home_at_hukou(properties, subject)
+    if home is not None:
+        values |= {"family.home_certificate_number": home.number, "family.home_address": home.address}
+    bought = _purchase(properties)
+    if bought is not None:
+        values |= {"subject.property_contract_number": bought.number, "subject.property_address": bought.address,
+                   "subject.property_floor_area": bought.floor_area, "subject.property_seller": bought.seller,
+                   "subject.property_price_yuan": bought.price_yuan,
+                   "subject.property_contract_date": bought.contract_date.isoformat() if bought.contract_date else None}
+    return values

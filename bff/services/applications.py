@@ -46,7 +46,7 @@ def start_draft(session: Session, user_id: int, bundle: str, *, subject_ref: str
                 relation: str | None = None, channel: str = "online",
                 answers: Mapping[str, Any] | None = None) -> Application:
     """A draft of ``bundle`` about the subject ``subject_ref`` (from the combined form's options)."""
-    subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative
+    subject = catalog.check_bundle(bundle).subject  # self | newborn | deceased-relative | child | partner
     check_subject_free(session, user_id, bundle, subject_ref)  # a family member applied already: join instead
     answers = {key: value for key, value in (answers or {}).items() if value is not None}
     check_draft_answers(bundle, answers, answers)

@@ -32,7 +32,8 @@ from bff.core import burden, conditions, forms
 from bff.core.catalog import Bundle, Catalog, default_catalog
 from bff.core.clock import china_today
 from bff.core.errors import NotFound, PreconditionFailed, ValidationFailed
-from bff.core.ports import BirthRecord, Person, PrefillSources, SourceUnavailable
+from bff.core.idnumber import birth_date_of
+from bff.core.ports import BirthRecord, MarriageBooking, Person, PrefillSources, SourceUnavailable
 from bff.core.prefill import (
     ACCOUNT,
     CIVIL,
@@ -41,12 +42,14 @@ from bff.core.prefill import (
     LICENCES,
     MEDICAL,
     POPULATION,
+    REAL_ESTATE,
     SOCIAL,
     VETERAN_KEYS,
     VETERANS,
     Prefilled,
     Records,
     facts_of,
+    of_primary_entry_age,
     prefill_values,
 )
 from bff.core.text import Text
@@ -70,7 +73,7 @@ class SubjectOption:
     ref: str
     name: str
     relation: str  # the applicant's relation to the subject (self, father, mother, child, spouse, other)
-    kind: str  # newborn | self | deceased-relative
+    kind: str  # newborn | self | deceased-relative | child | partner
     # The case already active about this subject, if any (bff.services.family.with_active_cases).
     active_case: dict[str, Any] | None = None
 
@@ -176,6 +179,8 @@ def subject_options(sources: PrefillSources, bundle: Bundle, id_number: str) -> 
     if bundle.subject == "newborn":
         births = _ask(set(), MEDICAL, lambda: sources.medical.births_to(id_number)) or []
         return [SubjectOption(_birth_ref(b), "", _parent_relation(b, id_number), "newborn") for b in births]
+    if bundle.subject in ("child", "partner"):
+        return _life_stage_subjects(sources, bundle.subject, id_number)
     relatives = _ask(set(), POPULATION, lambda: sources.population.relatives(id_number)) or []
     inverse = {"parent": "child", "child": "parent", "spouse": "spouse"}
     return [SubjectOption(r.ref, r.name, inverse.get(r.relation, "other"), "deceased-relative")
@@ -226,14 +231,19 @@ def gather_records(sources: PrefillSources, bundle: Bundle, id_number: str, subj
         parts = _newborn(sources, down, id_number, subject)
     elif bundle.subject == "self":
         parts = {"subject": applicant, "relation": "self"}
+    elif bundle.subject == "child":
+        parts = _child(sources, down, subject)
+    elif bundle.subject == "partner":
+        parts = _partner(sources, down, id_number, subject)
     else:
         parts = _deceased(sources, down, subject)
     parts |= _accounts(sources, down, parts.get("subject"))
     parts |= _entitlement_records(sources, down, bundle, parts.get("subject"))
+    parts |= _life_stage_records(sources, down, bundle, id_number, parts.get("subject"))
     payee = {"applicant": applicant, "subject": parts.get("subject"), "mother": parts.get("mother")}[bundle.payee]
     if payee is not None:
         parts["payee_card"] = _ask(down, SOCIAL, lambda: sources.social_insurance.social_security_card(payee.id_number))
-    if bundle.subject == "deceased-relative" and parts.get("subject") is None:
+    if bundle.subject in ("deceased-relative", "child", "partner") and parts.get("subject") is None:
         down.add(POPULATION)  # the relative vanished between the two calls: treat the registry as unsure
     return Records(applicant=applicant, unavailable=frozenset(down), as_of=china_today(), **parts)
 
@@ -303,3 +313,81 @@ def _keys_used(bundle: Bundle) -> set[str]:
     keys = {key for item in bundle.items for key in item.fields}
     keys |= {m.fact for item in bundle.items for m in item.materials if m.fact}
     return keys.union(*(conditions.keys_of(entry.when) for entry in bundle.entries))
+# ---- the life-stage bundles: a child starting school, a couple marrying, work, a home ----------
+
+def _life_stage_subjects(sources: PrefillSources, kind: str, id_number: str) -> list[SubjectOption]:
+    """A living child of the applicant (school), or the other party of the couple's marriage booking.
+
+    The booking, not the partner, is the couple's subject: both partners see the same ``ref``, so the
+    second one joins the first one's application rather than starting another."""
+    if kind == "child":
+        relatives = _ask(set(), POPULATION, lambda: sources.population.relatives(id_number)) or []
+        person = _ask(set(), POPULATION, lambda: sources.population.person(id_number))
+        relation = "mother" if person is not None and person.sex == "female" else "father"
+        today = china_today()
+        return [SubjectOption(r.ref, r.name, relation, "child") for r in relatives
+                if r.relation == "child" and r.died is None and of_primary_entry_age(birth_date_of(r.id_number), today)]
+    booking = _ask(set(), POPULATION, lambda: sources.population.marriage_booking(id_number))
+    if booking is None:
+        return []
+    partner = _ask(set(), POPULATION, lambda: _partner_of(sources, booking, id_number))
+    return [SubjectOption(_booking_ref(booking), partner.name if partner else "", "partner", "partner")]
+
+
+def _booking_ref(booking: MarriageBooking) -> str:
+    return "m-" + hashlib.sha256(("marriage:" + booking.number).encode()).hexdigest()[:12]
+
+
+def _partner_of(sources: PrefillSources, booking: MarriageBooking | None, id_number: str) -> Person | None:
+    if booking is None:
+        return None
+    other = booking.second_id_number if booking.first_id_number.upper() == id_number else booking.first_id_number
+    return sources.population.person(other)
+
+
+def _child(sources: PrefillSources, down: set[str], subject: SubjectOption | None) -> dict[str, Any]:
+    if subject is None:
+        return {}
+    person = _ask(down, POPULATION, lambda: sources.population.person_by_ref(subject.ref))
+    return {"subject": person, "relation": subject.relation} if person is not None else {}
+
+
+def _partner(sources: PrefillSources, down: set[str], id_number: str, subject: SubjectOption | None) -> dict[str, Any]:
+    booking = _ask(down, POPULATION, lambda: sources.population.marriage_booking(id_number))
+    if subject is None or booking is None or _booking_ref(booking) != subject.ref:
+        return {}
+    partner = _ask(down, POPULATION, lambda: _partner_of(sources, booking, id_number))
+    return {"subject": partner, "relation": "partner", "booking": booking} if partner is not None else {}
+
+
+# What the bundle must declare (a field, a fact of a material or of a condition) before the
+# registers that only the life-stage bundles read are asked: the other bundles make no extra call.
+UNEMPLOYMENT_KEYS = frozenset({"subject.registered_unemployed", "subject.unemployment_registration_number",
+                               "subject.unemployment_registered_on"})
+REAL_ESTATE_KEYS = frozenset({"family.home_matches_hukou", "applicant.has_purchase_contract",
+                              "family.home_certificate_number", "family.home_address", "subject.property_address",
+                              "subject.property_contract_number"})
+
+
+def _life_stage_records(sources: PrefillSources, down: set[str], bundle: Bundle, id_number: str,
+                        person: Person | None) -> dict[str, Any]:
+    keys = _keys_of(bundle)
+    parts: dict[str, Any] = {}
+    if person is not None and keys & UNEMPLOYMENT_KEYS:
+        number = person.id_number
+        parts["unemployment"] = _ask(down, SOCIAL, lambda: sources.social_insurance.unemployment_registration(number))
+    if keys & REAL_ESTATE_KEYS:
+        register = sources.real_estate
+        if register is None:
+            down.add(REAL_ESTATE)
+        else:
+            parts["properties"] = tuple(_ask(down, REAL_ESTATE, lambda: register.properties(id_number)) or ())
+    return parts
+
+
+def _keys_of(bundle: Bundle) -> set[str]:
+    """Every field and fact key the bundle's items and conditions read."""
+    keys = {key for item in bundle.items for key in item.fields}
+    keys |= {m.fact for item in bundle.items for m in item.materials if m.fact}
+    keys |= {key for entry in bundle.entries for key in conditions.keys_of(entry.when)}
+    return keys

@@ -27,7 +27,8 @@ class ContractServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), ContractHandler)
         registry = SampleRegistry(TODAY)
-        self.sources = PrefillSources(registry, registry, registry, registry, registry, registry, registry)
+        self.sources = PrefillSources(registry, registry, registry, registry, registry, registry, registry,
+                                      real_estate=registry)
         self.delay = 0.0
         self.fail = False
         self.calls: list[str] = []
@@ -82,6 +83,17 @@ def test_the_http_adapter_returns_the_same_records_as_the_sample_registry(server
     assert sources.licences.card(number, "driving-licence").number == "330100087421"
     assert sources.licences.card(number, "disability-card") is None
     assert sources.population.count_named("张子涵") == server.sources.population.count_named("张子涵")
+
+
+def test_the_life_stage_registers_answer_over_http_as_the_sample_registry_does(server):
+    sources = HttpPrefillClient(url_of(server)).sources()
+    groom, buyer, graduate = (persona(key, TODAY).id_number for key in ("liuyang", "wuhao", "linxiao"))
+    booking = sources.population.marriage_booking(groom)
+    assert booking == server.sources.population.marriage_booking(groom) and booking.booked_for > TODAY
+    assert sources.real_estate.properties(buyer) == server.sources.real_estate.properties(buyer)
+    assert sources.real_estate.properties(buyer)[0].status == "contracted"
+    assert sources.social_insurance.unemployment_registration(graduate).office == "西湖区公共就业服务中心"
+    assert sources.real_estate.properties(graduate) == []
 
 
 def test_id_numbers_travel_in_the_body_never_in_the_url(server):

@@ -64,7 +64,8 @@ def test_catalog_reads_are_publicly_cacheable_with_an_etag_and_revalidate_to_304
 def test_bundles_list_each_with_departments_and_burden_figures(client):
     bundles = {b["code"]: b for b in client.get("/api/v1/bundles").get_json()["bundles"]}
     assert set(bundles) == {"birth", "retirement", "after-death", "social-assistance", "treatment-elsewhere",
-                            "old-age-benefits", "veteran-resettlement", "insurance-transfer"}
+                            "old-age-benefits", "veteran-resettlement", "insurance-transfer", "school-enrolment",
+                            "employment", "marriage", "home-purchase"}
     after_death = bundles["after-death"]
     assert "traffic-police" in {d["code"] for d in after_death["departments"]}
     assert after_death["burden"]["trips_after"] == 0

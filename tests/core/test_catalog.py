@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bff.config import DEFAULTS
 from bff.core.catalog import CATALOG_DIR, CatalogError, UnknownBundle, catalog_version, default_catalog, load_catalog
 from bff.demo import personas
 
@@ -24,6 +25,13 @@ ISSUE_ITEMS = {
                              "veteran-medical-transfer", "veteran-preferential-card", "veteran-self-employment-grant",
                              "veteran-job-placement"],
     "insurance-transfer": ["pension-insurance-transfer", "medical-insurance-transfer"],
+    "school-enrolment": ["primary-school-enrolment", "school-vaccination-check", "residence-permit-verification",
+                         "student-status-registration"],
+    "employment": ["employment-registration", "social-insurance-enrolment", "employee-medical-insurance-enrolment",
+                   "unemployment-registration-cancellation"],
+    "marriage": ["marriage-registration", "hukou-migration-marriage", "childbirth-registration"],
+    "home-purchase": ["property-transfer-registration", "water-transfer", "power-transfer", "gas-transfer",
+                      "housing-fund-loan"],
 }
 DEPARTMENTS = {
     "birth-medical-certificate": "health", "vaccination-certificate": "health", "birth-registration": "public-security",
@@ -45,6 +53,13 @@ DEPARTMENTS = {
     "veteran-preferential-card": "veterans-affairs", "veteran-self-employment-grant": "veterans-affairs",
     "veteran-job-placement": "veterans-affairs", "pension-insurance-transfer": "hrss",
     "medical-insurance-transfer": "medical-insurance",
+    "primary-school-enrolment": "education", "school-vaccination-check": "health",
+    "residence-permit-verification": "public-security", "student-status-registration": "education",
+    "employment-registration": "hrss", "social-insurance-enrolment": "hrss",
+    "employee-medical-insurance-enrolment": "medical-insurance", "unemployment-registration-cancellation": "hrss",
+    "marriage-registration": "civil-affairs", "hukou-migration-marriage": "public-security",
+    "childbirth-registration": "health", "property-transfer-registration": "natural-resources",
+    "water-transfer": "water", "power-transfer": "power", "gas-transfer": "gas", "housing-fund-loan": "housing-fund",
 }
 
 
@@ -64,9 +79,11 @@ def test_items_belong_to_the_departments_the_issue_names():
     assert {code: items[code].department for code in DEPARTMENTS} == DEPARTMENTS
 
 
-def test_department_codes_are_the_officer_codes_of_the_demo_world():
+def test_every_department_has_an_officer_in_the_demo_world_or_answers_through_the_simulator():
     officers = {who.department for who in personas() if "officer" in who.roles}
-    assert set(default_catalog().departments) == officers
+    simulated = set(DEFAULTS["SIMULATED_DEPARTMENTS"].split(","))
+    assert set(default_catalog().departments) == officers | simulated
+    assert {"water", "power", "gas"} <= simulated - officers  # the utilities have no workbench page
 
 
 def test_every_item_carries_the_eight_unifications():
@@ -86,7 +103,9 @@ def test_the_ten_life_cycle_categories_exist_with_the_bundles_in_theirs():
         "birth": "birth", "retirement": "retirement", "after-death": "after-death",
         # -- assistance, medical, old age, veterans, insurance transfer
         "social-assistance": "assistance", "treatment-elsewhere": "medical", "old-age-benefits": "elderly",
-        "veteran-resettlement": "employment", "insurance-transfer": "employment"}
+        "veteran-resettlement": "employment", "insurance-transfer": "employment",
+        "school-enrolment": "schooling", "employment": "employment", "marriage": "marriage",
+        "home-purchase": "housing"}
 
 
 def test_an_unknown_bundle_is_not_found():

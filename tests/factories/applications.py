@@ -43,6 +43,9 @@ PERSONA_OF_BUNDLE = {"birth": "zhangwei", "retirement": "lijianguo", "after-deat
 PERSONA_OF_BUNDLE |= {"social-assistance": "wuxiulan", "treatment-elsewhere": "sunjianhua",
                       "old-age-benefits": "liuxiuying", "veteran-resettlement": "wanglei",
                       "insurance-transfer": "linxiaoyan"}
+# The life-stage bundles: school, work, marriage, home.
+PERSONA_OF_BUNDLE |= {"school-enrolment": "sunlei", "employment": "linxiao", "marriage": "liuyang",
+                      "home-purchase": "wuhao"}
 
 
 @dataclass(frozen=True)

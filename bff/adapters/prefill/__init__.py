@@ -25,7 +25,8 @@ def build_prefill_sources(config: Mapping[str, Any]) -> PrefillSources:
         from bff.adapters.prefill.sample import SampleRegistry
 
         registry = SampleRegistry()
-        return PrefillSources(registry, registry, registry, registry, registry, registry, registry, name="sample")
+        return PrefillSources(registry, registry, registry, registry, registry, registry, registry, name="sample",
+                              real_estate=registry)
     if backend == "http":
         from bff.adapters.prefill.http import HttpPrefillClient
 

@@ -19,16 +19,20 @@ from bff.core.ports import (
     DeathRecord,
     HouseholdMeans,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     PrefillSources,
+    PropertyRecord,
     Relative,
     SocialSecurityCard,
+    UnemploymentRecord,
     VeteranRecord,
 )
 
-DATE_FIELDS = {"born", "died", "retirement_date", "checked_on", "assessed_on", "discharged"}
+DATE_FIELDS = {"born", "died", "retirement_date", "checked_on", "assessed_on", "discharged", "booked_for",
+               "registered_on", "contract_date"}
 
 # operation -> (source code, port attribute, method, parameter names, record type, returns a list)
 OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] = {
@@ -48,6 +52,12 @@ OPERATIONS: dict[str, tuple[str, str, str, tuple[str, ...], type | None, bool]] 
     "civil.household_means": ("civil-affairs", "civil_affairs", "household_means", ("id_number",), HouseholdMeans, False),
     "civil.care_assessment": ("civil-affairs", "civil_affairs", "care_assessment", ("id_number",), CareAssessment, False),
     "veterans.veteran": ("veterans-records", "veterans", "veteran", ("id_number",), VeteranRecord, False),
+    # The life-stage bundles (school, work, marriage, home).
+    "population.marriage_booking": ("population-registry", "population", "marriage_booking", ("id_number",),
+                                    MarriageBooking, False),
+    "social.unemployment_registration": ("social-insurance", "social_insurance", "unemployment_registration",
+                                         ("id_number",), UnemploymentRecord, False),
+    "real_estate.properties": ("real-estate", "real_estate", "properties", ("id_number",), PropertyRecord, True),
 }
 
 

@@ -26,13 +26,16 @@ from bff.core.ports import (
     DeathRecord,
     HouseholdMeans,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
     PrefillSources,
+    PropertyRecord,
     Relative,
     SocialSecurityCard,
     SourceUnavailable,
+    UnemploymentRecord,
     VeteranRecord,
 )
 
@@ -105,7 +108,8 @@ class HttpPrefillClient:
 
     def sources(self) -> PrefillSources:
         return PrefillSources(_Population(self), _Medical(self), _SocialInsurance(self), _HousingFund(self),
-                              _Licences(self), _CivilAffairs(self), _Veterans(self), name="http")
+                              _Licences(self), _CivilAffairs(self), _Veterans(self), name="http",
+                              real_estate=_RealEstate(self))
 
 
 class _Port:
@@ -126,6 +130,9 @@ class _Population(_Port):
     def count_named(self, name: str) -> int:
         return int(self.client.call("population.count_named", name=name) or 0)
 
+    def marriage_booking(self, id_number: str) -> MarriageBooking | None:
+        return self.client.call("population.marriage_booking", id_number=id_number)  # type: ignore[no-any-return]
+
 
 class _Medical(_Port):
     def births_to(self, parent_id_number: str) -> list[BirthRecord]:
@@ -144,6 +151,9 @@ class _SocialInsurance(_Port):
 
     def social_security_card(self, id_number: str) -> SocialSecurityCard | None:
         return self.client.call("social.social_security_card", id_number=id_number)  # type: ignore[no-any-return]
+
+    def unemployment_registration(self, id_number: str) -> UnemploymentRecord | None:
+        return self.client.call("social.unemployment_registration", id_number=id_number)  # type: ignore[no-any-return]
 
 
 class _HousingFund(_Port):
@@ -167,3 +177,6 @@ class _CivilAffairs(_Port):
 class _Veterans(_Port):
     def veteran(self, id_number: str) -> VeteranRecord | None:
         return self.client.call("veterans.veteran", id_number=id_number)  # type: ignore[no-any-return]
+class _RealEstate(_Port):
+    def properties(self, id_number: str) -> list[PropertyRecord]:
+        return self.client.call("real_estate.properties", id_number=id_number) or []  # type: ignore[no-any-return]

@@ -23,11 +23,14 @@ from bff.core.ports import (
     DeathRecord,
     HouseholdMeans,
     HousingFundAccount,
+    MarriageBooking,
     MedicalInsuranceAccount,
     PensionAccount,
     Person,
+    PropertyRecord,
     Relative,
     SocialSecurityCard,
+    UnemploymentRecord,
     VeteranRecord,
 )
 from bff.demo import Persona, personas
@@ -99,6 +102,9 @@ class SampleWorld:
     means: dict[str, HouseholdMeans] = field(default_factory=dict)
     assessments: dict[str, CareAssessment] = field(default_factory=dict)
     veterans: dict[str, VeteranRecord] = field(default_factory=dict)
+    bookings: list[MarriageBooking] = field(default_factory=list)
+    unemployment: dict[str, UnemploymentRecord] = field(default_factory=dict)
+    properties: dict[str, list[PropertyRecord]] = field(default_factory=dict)
 
 
 def build_world(today: date) -> SampleWorld:
@@ -119,6 +125,7 @@ def build_world(today: date) -> SampleWorld:
     world.licences[(deceased, "senior-card")] = Card("senior-card", "ZJLN3301060411")
     world.licences[(people["liuxiuying"].id_number, "senior-card")] = Card("senior-card", "ZJLN3301060422")
     _entitlement_records(world, people, today)
+    add_life_stage_people(world, today)
     return world
 
 
@@ -248,3 +255,75 @@ class SampleRegistry:
     # VeteransAffairs
     def veteran(self, id_number: str) -> VeteranRecord | None:
         return self.world.veterans.get(id_number.upper())
+    # The life-stage bundles: PopulationRegistry.marriage_booking, SocialInsurance.unemployment_registration,
+    # RealEstate
+    def marriage_booking(self, id_number: str) -> MarriageBooking | None:
+        number = id_number.upper()
+        return next((b for b in self.world.bookings if number in (b.first_id_number, b.second_id_number)), None)
+
+    def unemployment_registration(self, id_number: str) -> UnemploymentRecord | None:
+        return self.world.unemployment.get(id_number.upper())
+
+    def properties(self, id_number: str) -> list[PropertyRecord]:
+        return list(self.world.properties.get(id_number.upper(), []))
+
+
+# ---- the life-stage bundles' people: school, work, marriage, home ----------------------------
+HAISHU = "330203"
+# key: (hukou address, region, community, employer, bank of the social security card)
+LIFE_STAGE_PEOPLE = {
+    "sunlei": ("浙江省杭州市西湖区古荡街道嘉绿苑东区6幢1单元402室", XIHU, "古荡街道嘉绿苑社区",
+               "杭州西溪数智科技有限公司", "招商银行杭州西湖支行"),
+    "sunxiaoyu": ("浙江省杭州市西湖区古荡街道嘉绿苑东区6幢1单元402室", XIHU, "古荡街道嘉绿苑社区", None, None),
+    "linxiao": ("浙江省杭州市西湖区留下街道屏峰社区屏基山路9号2幢301室", XIHU, "留下街道屏峰社区", None,
+                "中国邮政储蓄银行杭州留下支行"),
+    "liuyang": ("浙江省杭州市西湖区翠苑街道翠苑一区12幢3单元201室", XIHU, "翠苑街道翠苑一区社区",
+                "浙江之江建设工程有限公司", "中国建设银行杭州翠苑支行"),
+    "zhaojing": ("浙江省宁波市海曙区鼓楼街道公园路88号5幢602室", HAISHU, "鼓楼街道公园路社区",
+                 "杭州文三路口腔医院有限公司", "宁波银行杭州分行"),
+    "wuhao": ("浙江省杭州市西湖区文新街道竞舟路219号7幢1503室", XIHU, "文新街道德加社区",
+              "杭州紫金港物联网有限公司", "中国工商银行杭州文新支行"),
+}
+NEW_FLAT = "浙江省杭州市西湖区三墩镇振华路298号云栖蝶苑3幢2单元1101室"
+
+
+def add_life_stage_people(world: SampleWorld, today: date) -> None:
+    """The registry's side of the four life-stage stories, consistent with their personas."""
+    people = {p.key: p for p in personas(today) if p.key in LIFE_STAGE_PEOPLE}
+    for key, who in people.items():
+        address, region, community, employer, bank = LIFE_STAGE_PEOPLE[key]
+        world.persons[who.id_number] = Person(ref_of(who.id_number), who.id_number, who.name, who.sex, who.born, "han",
+                                              who.mobile, address, region, community, "unmarried")
+        if bank:
+            world.cards[who.id_number] = SocialSecurityCard(f"S{who.id_number[-8:]}", bank,
+                                                            luhn_complete(f"62220{who.id_number[-13:]}"), who.name)
+        if employer:  # employees: pension, employee medical insurance, housing fund
+            months = (today.year - who.born.year - 22) * 12
+            world.pensions[who.id_number] = PensionAccount(f"YL{who.id_number[-10:]}", employer, months, None,
+                                                           maternity_insured=who.sex == "female")
+            world.medical[who.id_number] = MedicalInsuranceAccount(f"YB{who.id_number[-10:]}", "employee", months)
+            world.housing[who.id_number] = HousingFundAccount(f"GJJ{who.id_number[-9:]}", employer)
+    _family_of_sun(world, people["sunlei"], people["sunxiaoyu"])
+    _graduate(world, people["linxiao"], today)
+    liuyang, zhaojing = people["liuyang"].id_number, people["zhaojing"].id_number
+    world.bookings.append(MarriageBooking(f"HY{today:%Y%m%d}0031", "杭州市西湖区婚姻登记处",
+                                          today + timedelta(days=10), liuyang, zhaojing))
+    buyer = people["wuhao"].id_number
+    world.properties[buyer] = [PropertyRecord(f"杭西网签{today.year}0045871", "contracted", NEW_FLAT, XIHU, "89.37",
+                                              "杭州云栖置业有限公司", today - timedelta(days=30), 3_860_000)]
+
+
+def _family_of_sun(world: SampleWorld, father: Persona, daughter: Persona) -> None:
+    """A father and his daughter in the home he owns, where both have their hukou."""
+    world.relatives[father.id_number] = [Relative(ref_of(daughter.id_number), "child", daughter.name, daughter.id_number)]
+    world.relatives[daughter.id_number] = [Relative(ref_of(father.id_number), "parent", father.name, father.id_number)]
+    world.medical[daughter.id_number] = MedicalInsuranceAccount(f"YB{daughter.id_number[-10:]}", "resident", 60)
+    world.properties[father.id_number] = [PropertyRecord("浙（2019）杭州市不动产权第0087654号", "registered",
+                                                         LIFE_STAGE_PEOPLE["sunlei"][0], XIHU, "92.16")]
+
+
+def _graduate(world: SampleWorld, graduate: Persona, today: date) -> None:
+    """A student until this summer: resident medical insurance, no pension account yet, registered unemployed."""
+    world.medical[graduate.id_number] = MedicalInsuranceAccount(f"YB{graduate.id_number[-10:]}", "resident", 48)
+    world.unemployment[graduate.id_number] = UnemploymentRecord(f"SY{graduate.id_number[-8:]}{today.year}",
+                                                                today - timedelta(days=120), "西湖区公共就业服务中心")
