@@ -22,7 +22,9 @@ def codes(client, **params):
                                              ("SHS", "after-death"), ("pension", "retirement"),
                                              ("低保", "social-assistance"), ("外地看病", "treatment-elsewhere"),
                                              ("八十岁", "old-age-benefits"), ("退伍", "veteran-resettlement"),
-                                             ("换城市工作", "insurance-transfer"), ("veteran", "veteran-resettlement")])
+                                             ("换城市工作", "insurance-transfer"), ("veteran", "veteran-resettlement"),
+                                             ("上学", "school-enrolment"), ("领证", "marriage"),
+                                             ("买房", "home-purchase"), ("找工作", "employment")])
 def test_the_words_residents_use_find_their_life_event_first(client, query, code):
     assert codes(client, q=query)[0] == code
 

@@ -79,11 +79,15 @@ def test_a_source_that_is_down_leaves_more_to_type():
     assert degraded.questions_to_type > normal.questions_to_type
 
 
+# The Civil Code (art. 1049) has both partners register a marriage in person: one trip stays.
+TRIPS_THE_LAW_KEEPS = {"marriage": 1}
+
+
 @pytest.mark.parametrize("code", sorted(default_catalog().bundles))
 def test_a_bundles_totals_leave_at_most_a_fifth_to_type_and_no_trip(code):
     catalog = default_catalog()
     figures = burden.bundle_burden(catalog, catalog.bundle(code))
-    assert figures.typed_share <= 0.2 and figures.trips_after == 0
+    assert figures.typed_share <= 0.2 and figures.trips_after == TRIPS_THE_LAW_KEEPS.get(code, 0)
 
 
 def test_a_bundles_totals_count_every_item_that_may_apply():
