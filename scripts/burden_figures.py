@@ -3,8 +3,8 @@
     python scripts/burden_figures.py school-enrolment=sunlei employment=linxiao
 
 For each ``bundle=persona``: the figures of that demo persona's combined form (the sample registry,
-as the form page computes them before any answer) and of the bundle's typical applicant
-(``bundle_burden``, the public catalog page's figures).
+as the form page computes them before any answer) and the bundle's totals, the most anyone is
+spared (``bundle_burden``, the figures of the bundle page and the home card).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def main(pairs: list[str]) -> None:
         subject = choose_subject(bundle, tuple(subject_options(sources, bundle, number)), None)
         records = gather_records(sources, bundle, number, subject)
         demo = burden.applicant_burden(forms.build_form(catalog, bundle, facts_of(records), prefill_values(records)))
-        print(f"{code} ({key}): {figures(demo)}; typical: {figures(burden.bundle_burden(catalog, bundle))}")
+        print(f"{code} ({key}): {figures(demo)}; bundle totals: {figures(burden.bundle_burden(catalog, bundle))}")
 
 
 if __name__ == "__main__":

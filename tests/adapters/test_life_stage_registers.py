@@ -65,7 +65,8 @@ class Counting:
 @pytest.mark.parametrize("code", ["birth", "retirement", "after-death"])
 def test_the_other_bundles_never_ask_the_new_registers(code):
     counting = Counting()
-    sources = ports.PrefillSources(counting, counting, counting, counting, counting, real_estate=counting)  # type: ignore[arg-type]
+    sources = ports.PrefillSources(counting, counting, counting, counting, counting, counting, counting,  # type: ignore[arg-type]
+                                   real_estate=counting)
     key = {"birth": "zhangwei", "retirement": "lijianguo", "after-death": "chenming"}[code]
     bundle, number = default_catalog().bundle(code), persona(key, TODAY).id_number
     gather_records(sources, bundle, number, choose_subject(bundle, tuple(subject_options(sources, bundle, number)), None))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import redis as redis_lib
 from flask import Flask
 
 from auth.permissions import access
@@ -87,6 +88,11 @@ def exploding_app(base_config) -> Flask:
     def explode():
         raise RuntimeError("an unexpected failure")
 
+    @app.get("/api/v1/unavailable")
+    @access("public")
+    def unavailable():
+        raise redis_lib.ConnectionError("Redis is restarting")  # what a dependency's fault raises
+
     return app
 
 
@@ -94,11 +100,12 @@ def test_the_error_schema_lists_every_key_a_real_error_carries(app, client, spec
     sign_in(app, client, create_user("chenming"))
     refused = client.post("/api/v1/bundles/after-death/form/check", json={"answers": {"no.such": 1}})
     failed = exploding_app.test_client().get("/api/v1/explode")
-    assert (refused.status_code, failed.status_code) == (422, 500)
+    unavailable = exploding_app.test_client().get("/api/v1/unavailable")
+    assert (refused.status_code, failed.status_code, unavailable.status_code) == (422, 500, 503)
     # A refusal that shows the way on: the family's case about the same person.
     ApplicationFactory(bundle="after-death", subject_ref="p-0123456789ab")
     taken = client.post("/api/v1/applications", json={"bundle": "after-death", "subject_ref": "p-0123456789ab"})
     assert taken.status_code == 409
-    carried = set(refused.get_json()) | set(failed.get_json()) | set(taken.get_json())
+    carried = set(refused.get_json()) | set(failed.get_json()) | set(taken.get_json()) | set(unavailable.get_json())
     assert carried == error_properties(spec)
     assert {"reason", "error_id", "errors"} <= carried

@@ -173,7 +173,8 @@ def test_reaching_60_offers_the_senior_card_and_agreeing_grants_it_with_the_data
         "subject.age": 60, "subject.has_senior_card": False, "subject.hukou_local": True}
     listed = resident.get("/api/v1/offers").json
     assert listed["offers"][0]["status"] == "used" and listed["grants"][0]["id"] == grant["id"]
-    assert {s["item"]: s["on"] for s in listed["settings"]["automatic_items"]} == {"senior-card": True}
+    assert {s["item"]: s["on"] for s in listed["settings"]["automatic_items"]} == {"senior-card": True,
+                                                                                    "old-age-allowance": False}
     names = {a["name"] for a in listed["activity"]}
     assert {"offer_made", "offer_accepted", "automatic_granted", "signal_received"} <= names
 
