@@ -16,7 +16,9 @@ const PRECACHE = [
   `${S}/js/pages/home.js`, `${S}/js/pages/wizard.js`, `${S}/js/pages/review.js`, `${S}/js/pages/settings.js`,
   `${S}/js/drafts.js`, `${S}/js/form-logic.js`,
   `${S}/js/mandates-api.js`, `${S}/js/components/acting-banner.js`,
-  `${S}/i18n/zh-CN.json`, `${S}/i18n/en.json`,
+  // The default language only: English is cached when first used (versioned assets are
+  // cache-first), which keeps the first load within its budget for the many who never switch.
+  `${S}/i18n/zh-CN.json`,
   `${S}/icons/icon.svg`, `${S}/icons/icon-192.png`,
 ];
 const NEVER_CACHED = ['/api/', '/auth/'];

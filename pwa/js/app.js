@@ -52,7 +52,13 @@ export function setElderMode(on, { save = true } = {}) {
 }
 
 export async function setLanguage(lang, { save = true, rerender = true } = {}) {
-  await loadLanguage(lang);
+  try {
+    await loadLanguage(lang);
+  } catch {
+    // Offline, a language never used on this device is not cached yet: stay in the one shown
+    // (the offline banner already says why nothing else loads).
+    return;
+  }
   localize();
   window.dispatchEvent(new CustomEvent('ot:language', { detail: lang }));
   if (save && session.me) api.updateMe({ language: lang }).catch(() => {});

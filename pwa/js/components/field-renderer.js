@@ -4,6 +4,8 @@
 import { el } from '../dom.js';
 import { pick, t } from '../i18n.js';
 
+const HAN = /[\u3400-\u9fff]/;
+
 const INPUT_TYPES = { date: 'date', mobile: 'tel', integer: 'text', id_number: 'text', bank_card: 'text' };
 const INPUT_MODES = { mobile: 'tel', integer: 'numeric', bank_card: 'numeric' };
 const AUTOCOMPLETE = { 'applicant.mobile': 'tel', 'delivery.mobile': 'tel', 'delivery.address': 'street-address', 'applicant.name': 'name' };
@@ -41,7 +43,8 @@ class FieldRenderer extends HTMLElement {
       const shown = displayValue(f, f.prefilled.value);
       wrapper.append(el('span', { className: 'field__label', id: `${id}-label`, textContent: label }),
         el('div', { className: 'locked', id, tabIndex: -1, attrs: { role: 'group', 'aria-labelledby': `${id}-label` } },
-          el('span', { className: 'locked__value', textContent: shown }),
+          // A registry value in Chinese (an employer, an address) read out in Chinese on an English page.
+          el('span', { className: 'locked__value', textContent: shown, attrs: HAN.test(shown) ? { lang: 'zh-CN' } : {} }),
           el('span', { className: 'locked__source', textContent: t('field_locked_source', { source: pick(f.prefilled, 'source_name') }) })));
       this.replaceChildren(wrapper);
       return;
