@@ -156,5 +156,5 @@ def test_the_settings_page_turns_offers_off_by_kind_and_automatic_grants_on_by_i
     expect(section.get_by_role("status")).to_have_text("主动服务设置已保存。")
     assert_accessible(page)
     settings = page.request.get("/api/v1/offers").json()["settings"]
-    assert {i["item"]: i["on"] for i in settings["automatic_items"]} == {"senior-card": True}
+    assert {i["item"]: i["on"] for i in settings["automatic_items"]} == {"senior-card": True, "old-age-allowance": False}
     assert {k["kind"]: k["on"] for k in settings["offer_kinds"]}["birth"] is False
