@@ -55,6 +55,7 @@ def test_a_discharged_soldier_applies_once_in_english_on_a_small_phone(
     page.goto("/app/settings")
     wait_for_app(page)
     page.get_by_label("English").check()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the choice is kept before leaving the page
     titles = reach_review_from_the_home_tile(page, "Work", "Leaving the armed forces", {}, start="Start now",
                                              review="Check your answers")
     assert "Your service" in titles

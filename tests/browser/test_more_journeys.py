@@ -61,6 +61,7 @@ def test_retirement_in_english_with_large_text(server: LiveServer, context: Brow
     page.goto("/app/settings")
     wait_for_app(page)
     page.get_by_label("English").check()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the choice is kept before leaving the page
     page.get_by_label("Use large text").check()
     expect(page.locator("html")).to_have_class("elder")
     page.get_by_role("link", name="Home").click()
