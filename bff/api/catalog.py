@@ -282,15 +282,17 @@ def public_cache_headers() -> dict[str, str]:
 _documents: dict[tuple[str, str], bytes] = {}
 
 
-def public_document(name: str, schema: Schema, build: Callable[[], Any]) -> Response:
+def public_document(name: str, schema: type[Schema], build: Callable[[], Any]) -> Response:
     """A public catalog document: 304 when the client has this version, else JSON serialised
-    once per catalog version (catalog content only; nothing personal is ever kept here)."""
+    once per catalog version (catalog content only; nothing personal is ever kept here). The
+    schema and the content are built only then: a marshmallow schema's construction alone costs
+    more than serving the kept bytes."""
     headers = public_cache_headers()
     if request.if_none_match.contains_weak(headers["ETag"][3:-1]):
         return Response(status=304, headers=headers)
     key = (default_catalog().version, name)
     if key not in _documents:
-        _documents[key] = json.dumps(schema.dump(build()), ensure_ascii=False).encode()
+        _documents[key] = json.dumps(schema().dump(build()), ensure_ascii=False).encode()
     return Response(_documents[key], mimetype="application/json", headers=headers)
 
 
@@ -300,7 +302,7 @@ def public_document(name: str, schema: Schema, build: Callable[[], Any]) -> Resp
 @access("public")
 def list_categories() -> Response:
     """The ten life-cycle categories, each with its bundles."""
-    return public_document("categories", CategoriesSchema(), lambda: {
+    return public_document("categories", CategoriesSchema, lambda: {
         "version": default_catalog().version, "categories": catalog_service.list_categories()})
 
 
@@ -315,7 +317,7 @@ def list_bundles(query: dict[str, Any]) -> Response:
     ``q``, the bundles those words find, best first."""
     words, category = catalog_service.search_key(query["q"]), query["category"]
     if not words and not category:
-        return public_document("bundles", BundlesSchema(), lambda: {
+        return public_document("bundles", BundlesSchema, lambda: {
             "version": default_catalog().version, "bundles": catalog_service.list_bundles()})
     headers = public_cache_headers()
     if request.if_none_match.contains_weak(headers["ETag"][3:-1]):
@@ -339,8 +341,9 @@ def search_document(version: str, words: str, category: str | None) -> bytes:
 @access("public")
 def get_bundle(code: str) -> Response:
     """One bundle: items with their eight unifications, conditions, sections, burden figures."""
-    overview = catalog_service.bundle_overview(code)  # 404 for an unknown code, before any caching
-    return public_document(f"bundle:{code}", BundleSchema(), lambda: overview)
+    if code not in default_catalog().bundles:
+        catalog_service.bundle_overview(code)  # its 404, before anything is kept under this code
+    return public_document(f"bundle:{code}", BundleSchema, lambda: catalog_service.bundle_overview(code))
 
 
 @blp.route("/bundles/<string:code>/subjects")

@@ -48,4 +48,4 @@ def field_labels() -> dict[str, Any]:
 @access("public")
 def list_field_labels() -> Response:
     """Every field key with its label (and its choices' labels); ETag and Cache-Control like the catalog."""
-    return public_document("fields", FieldLabelsSchema(), field_labels)
+    return public_document("fields", FieldLabelsSchema, field_labels)
