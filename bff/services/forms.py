@@ -299,7 +299,7 @@ def _entitlement_records(sources: PrefillSources, down: set[str], bundle: Bundle
     """Civil affairs' and veterans affairs' records, only for a bundle that uses them."""
     if person is None:
         return {}
-    number, used = person.id_number, _keys_used(bundle)
+    number, used = person.id_number, _keys_of(bundle)
     records: dict[str, Any] = {}
     if used & CIVIL_KEYS:
         records["household_means"] = _ask(down, CIVIL, lambda: sources.civil_affairs.household_means(number))
@@ -309,10 +309,6 @@ def _entitlement_records(sources: PrefillSources, down: set[str], bundle: Bundle
     return records
 
 
-def _keys_used(bundle: Bundle) -> set[str]:
-    keys = {key for item in bundle.items for key in item.fields}
-    keys |= {m.fact for item in bundle.items for m in item.materials if m.fact}
-    return keys.union(*(conditions.keys_of(entry.when) for entry in bundle.entries))
 # ---- the life-stage bundles: a child starting school, a couple marrying, work, a home ----------
 
 def _life_stage_subjects(sources: PrefillSources, kind: str, id_number: str) -> list[SubjectOption]:
