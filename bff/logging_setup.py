@@ -71,8 +71,18 @@ def configure_logging(app: Flask) -> None:
     def assign_request_id() -> None:
         incoming = request.headers.get("X-Request-Id")
         g.request_id = incoming if incoming and REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        request_id.current.set(g.request_id)
+        g.request_id_token = request_id.current.set(g.request_id)
         g.request_started = time.perf_counter()
+
+    @app.teardown_request
+    def forget_request_id(_error: BaseException | None) -> None:
+        # A thread or greenlet serves other work after the request: none of it may carry this id.
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            try:
+                request_id.current.reset(token)
+            except ValueError:  # torn down in another context (a streamed response): clear it there
+                request_id.current.set(None)
 
     @app.after_request
     def log_request(response):  # type: ignore[no-untyped-def]
