@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from bff.core.catalog import CATALOG_DIR, default_catalog
+from tests.api.catalog_cli_helpers import province_copy, run
 from tests.core.catalog_files import at, edit
 from tests.factories import ApplicationFactory
 
 
 @pytest.fixture
 def catalog_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "province"
-    shutil.copytree(CATALOG_DIR, root)
-    return root
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(args=["catalog", *args])
-    return result.exit_code, result.output
+    return province_copy(tmp_path)
 
 
 def test_the_shipped_catalog_passes_the_check(app):

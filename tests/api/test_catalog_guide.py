@@ -4,13 +4,11 @@ commands print: the YAML is taken from the page, written into a copy of the cata
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
-from bff.core.catalog import CATALOG_DIR
+from tests.api.catalog_cli_helpers import province_copy, run
 from tests.core.catalog_files import edit
 from tests.factories import ApplicationFactory
 
@@ -57,14 +55,7 @@ def sample(marker: str) -> list[str]:
 
 @pytest.fixture
 def province(tmp_path: Path) -> Path:
-    root = tmp_path / "province"
-    shutil.copytree(CATALOG_DIR, root)
-    return root
-
-
-def run(app: Flask, *args: str) -> tuple[int, str]:
-    result = app.test_cli_runner().invoke(args=["catalog", *args])
-    return result.exit_code, result.output
+    return province_copy(tmp_path)
 
 
 def test_the_worked_example_passes_the_check(app, province):
