@@ -178,7 +178,7 @@ def subject_options(sources: PrefillSources, bundle: Bundle, id_number: str) -> 
         return [SubjectOption("self", person.name if person else "", "self", "self")]
     if bundle.subject == "newborn":
         births = _ask(set(), MEDICAL, lambda: sources.medical.births_to(id_number)) or []
-        return [SubjectOption(_birth_ref(b), "", _parent_relation(b, id_number), "newborn") for b in births]
+        return [SubjectOption(birth_ref(b), "", _parent_relation(b, id_number), "newborn") for b in births]
     if bundle.subject in ("child", "partner"):
         return _life_stage_subjects(sources, bundle.subject, id_number)
     relatives = _ask(set(), POPULATION, lambda: sources.population.relatives(id_number)) or []
@@ -202,7 +202,8 @@ def choose_subject(bundle: Bundle, options: tuple[SubjectOption, ...], ref: str 
     raise ValidationFailed(CHOOSE, code="choose_subject", errors={"subject": [CHOOSE]})
 
 
-def _birth_ref(birth: BirthRecord) -> str:
+def birth_ref(birth: BirthRecord) -> str:
+    """The opaque reference of a newborn by its birth record (the subject of a birth application)."""
     return "b-" + hashlib.sha256(("birth:" + birth.number).encode()).hexdigest()[:12]
 
 
@@ -252,7 +253,7 @@ def _newborn(sources: PrefillSources, down: set[str], id_number: str, subject: S
     if subject is None:
         return {}
     births = _ask(down, MEDICAL, lambda: sources.medical.births_to(id_number)) or []
-    birth = next((b for b in births if _birth_ref(b) == subject.ref), None)
+    birth = next((b for b in births if birth_ref(b) == subject.ref), None)
     if birth is None:
         return {}
     mother = _ask(down, POPULATION, lambda: sources.population.person(birth.mother_id_number))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bff.core.ports import BirthRecord
 from bff.extensions import db
-from bff.services.forms import _birth_ref, current_sources
+from bff.services.forms import birth_ref, current_sources
 from bff.store.models import Application
 from tests.browser.conftest import LiveServer, assert_accessible, wait_for_app
 
@@ -45,4 +45,4 @@ def test_with_twins_the_father_chooses_which_child_before_the_form(server: LiveS
     page.wait_for_selector("ot-field")
     number = page.evaluate("() => location.pathname").split("/")[3]
     draft = db.session.scalar(select(Application).where(Application.number == number))
-    assert draft is not None and draft.subject_ref == _birth_ref(twins)  # the child chosen, not a guess
+    assert draft is not None and draft.subject_ref == birth_ref(twins)  # the child chosen, not a guess

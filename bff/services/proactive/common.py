@@ -11,7 +11,7 @@ from bff.core import proactive as rules
 from bff.core.catalog import Bundle, Catalog
 from bff.core.ports import LifeEventSignal, Person, PrefillSources
 from bff.core.prefill import facts_of, prefill_values
-from bff.services.forms import SubjectOption, _birth_ref, gather_records, subject_options
+from bff.services.forms import SubjectOption, birth_ref, gather_records, subject_options
 from bff.store import Session
 from bff.store.queries import proactive as store
 
@@ -38,7 +38,7 @@ def subject_for(sources: PrefillSources, bundle: Bundle, recipient_id: str, sign
 
 def _birth_ref_of(sources: PrefillSources, parent_id: str, record: str) -> str | None:
     birth = next((b for b in sources.medical.births_to(parent_id) if b.number == record), None)
-    return _birth_ref(birth) if birth else None
+    return birth_ref(birth) if birth else None
 
 
 def questions_for(catalog: Catalog, sources: PrefillSources, bundle: Bundle, recipient_id: str,
